@@ -1,0 +1,2 @@
+//! The `ami` command-line tool (placeholder).
+fn main() {}

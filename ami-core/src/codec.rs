@@ -1,0 +1,605 @@
+//! The AMI wire format: bytes ⇄ [`Message`].
+//!
+//! [`Decoder`] is incremental: feed it any split of the byte stream and it
+//! yields the same frames. It reads the greeting line, accepts CRLF and bare LF,
+//! skips stray empty lines between messages, understands the legacy
+//! `Response: Follows` … `--END COMMAND--` command output, and bounds the size
+//! of a message: an oversized one is reported once as
+//! [`DecodeError::Oversized`] and skipped up to the next empty line.
+//!
+//! [`encode`] refuses any key or value that would inject AMI headers.
+//!
+//! ```
+//! use ami_core::codec::{Decoder, Frame};
+//! use bytes::BytesMut;
+//!
+//! let mut dec = Decoder::new();
+//! let mut buf = BytesMut::from(&b"Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nPing: Pong\r\n\r\n"[..]);
+//! let Some(Frame::Greeting(g)) = dec.decode(&mut buf).unwrap() else { panic!() };
+//! assert_eq!(g.version(), Some((11, 0, 0)));
+//! let Some(Frame::Message(m)) = dec.decode(&mut buf).unwrap() else { panic!() };
+//! assert_eq!(m.get("Ping").unwrap(), "Pong");
+//! ```
+
+use bytes::{Bytes, BytesMut};
+
+use crate::message::{Field, Message};
+
+/// The default maximum size of one message: 1 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
+
+const GREETING_PREFIX: &[u8] = b"Asterisk Call Manager/";
+const END_COMMAND: &[u8] = b"--END COMMAND--";
+
+/// The line Asterisk sends when a client connects:
+/// `Asterisk Call Manager/11.0.0`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Greeting {
+    line: String,
+    version: Option<(u32, u32, u32)>,
+}
+
+impl Greeting {
+    /// Parses a greeting line (without its line end).
+    pub fn parse(line: &str) -> Self {
+        let version = line
+            .strip_prefix("Asterisk Call Manager/")
+            .and_then(parse_version);
+        Greeting {
+            line: line.to_owned(),
+            version,
+        }
+    }
+
+    /// The whole line.
+    pub fn line(&self) -> &str {
+        &self.line
+    }
+
+    /// The AMI protocol version, e.g. `(11, 0, 0)` for Asterisk 22.
+    pub fn version(&self) -> Option<(u32, u32, u32)> {
+        self.version
+    }
+}
+
+fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = s.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+    let patch = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+    Some((major, minor, patch))
+}
+
+/// What the decoder produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// The greeting line, always the first frame of a client connection.
+    Greeting(Greeting),
+    /// A message.
+    Message(Message),
+}
+
+/// A problem in the incoming byte stream. The decoder stays usable after
+/// every one of them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A message grew past the limit; it is skipped up to the next empty line.
+    #[error("message larger than the limit of {limit} bytes; skipped")]
+    Oversized {
+        /// The configured maximum message size.
+        limit: usize,
+    },
+    /// The first line was not `Asterisk Call Manager/…`.
+    #[error("not an AMI greeting: {line:?}")]
+    BadGreeting {
+        /// The line received instead (lossily decoded, at most 200 bytes).
+        line: String,
+    },
+}
+
+/// A message that cannot be written without injecting AMI headers.
+///
+/// The offending value is never included (it may be a secret).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// A key is empty or contains CR, LF or `:`.
+    #[error("invalid key {key:?}: keys must be non-empty and contain no CR, LF or ':'")]
+    InvalidKey {
+        /// The key (lossily decoded).
+        key: String,
+    },
+    /// A value contains CR or LF.
+    #[error("the value of {key:?} contains CR or LF")]
+    InvalidValue {
+        /// The key whose value was refused.
+        key: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Greeting,
+    Messages,
+    Discarding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Undecided,
+    Normal,
+    LegacyCommand,
+}
+
+/// Incremental AMI decoder. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    max: usize,
+    state: State,
+    mode: Mode,
+    /// Bytes of the current message already scanned (all complete lines).
+    scanned: usize,
+    /// Complete lines seen in the current message.
+    lines: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder for a client connection: the greeting comes first.
+    pub fn new() -> Self {
+        Decoder {
+            max: DEFAULT_MAX_MESSAGE_SIZE,
+            state: State::Greeting,
+            mode: Mode::Undecided,
+            scanned: 0,
+            lines: 0,
+        }
+    }
+
+    /// A decoder for a stream without a greeting (a server reading actions).
+    pub fn without_greeting() -> Self {
+        Decoder {
+            state: State::Messages,
+            ..Decoder::new()
+        }
+    }
+
+    /// Sets the maximum message size in bytes (default 1 MiB).
+    pub fn with_max_message_size(mut self, max: usize) -> Self {
+        self.max = max.max(64);
+        self
+    }
+
+    /// The maximum message size in bytes.
+    pub fn max_message_size(&self) -> usize {
+        self.max
+    }
+
+    /// Decodes the next frame from `buf`, consuming its bytes. `Ok(None)`
+    /// means more bytes are needed.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        loop {
+            match self.state {
+                State::Greeting => return self.decode_greeting(buf),
+                State::Discarding => {
+                    if !self.discard(buf) {
+                        return Ok(None);
+                    }
+                }
+                State::Messages => return self.decode_message(buf),
+            }
+        }
+    }
+
+    /// Like [`decode`](Self::decode), at the end of the stream: a last message
+    /// that was not ended by an empty line is still returned.
+    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        if let Some(frame) = self.decode(buf)? {
+            return Ok(Some(frame));
+        }
+        if self.state != State::Messages || buf.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            buf.clear();
+            self.reset();
+            return Ok(None);
+        }
+        let bytes = buf.split().freeze();
+        let mode = self.mode;
+        self.reset();
+        Ok(Some(Frame::Message(parse_message(bytes, mode == Mode::LegacyCommand))))
+    }
+
+    fn reset(&mut self) {
+        self.mode = Mode::Undecided;
+        self.scanned = 0;
+        self.lines = 0;
+    }
+
+    fn decode_greeting(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        let Some(nl) = memchr::memchr(b'\n', buf) else {
+            if buf.len() > self.max {
+                buf.clear();
+                self.state = State::Messages;
+                return Err(DecodeError::Oversized { limit: self.max });
+            }
+            return Ok(None);
+        };
+        let line = buf.split_to(nl + 1);
+        let line = trim_line(&line);
+        self.state = State::Messages;
+        if line.starts_with(GREETING_PREFIX) {
+            Ok(Some(Frame::Greeting(Greeting::parse(&String::from_utf8_lossy(line)))))
+        } else {
+            let shown = &line[..line.len().min(200)];
+            Err(DecodeError::BadGreeting {
+                line: String::from_utf8_lossy(shown).into_owned(),
+            })
+        }
+    }
+
+    /// Drops complete lines until an empty one; true once resynchronised.
+    fn discard(&mut self, buf: &mut BytesMut) -> bool {
+        let mut pos = 0;
+        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
+            let line = &buf[pos..pos + i];
+            pos += i + 1;
+            if line.is_empty() || line == b"\r" {
+                let _ = buf.split_to(pos);
+                self.state = State::Messages;
+                self.reset();
+                return true;
+            }
+        }
+        // Keep only a partial last line (bounded by the limit).
+        let _ = buf.split_to(pos);
+        if buf.len() > self.max {
+            buf.clear();
+        }
+        false
+    }
+
+    fn decode_message(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        if self.scanned == 0 {
+            // Skip stray empty lines between messages.
+            let mut skip = 0;
+            loop {
+                match buf.get(skip) {
+                    Some(b'\n') => skip += 1,
+                    Some(b'\r') if buf.get(skip + 1) == Some(&b'\n') => skip += 2,
+                    _ => break,
+                }
+            }
+            if skip > 0 {
+                let _ = buf.split_to(skip);
+            }
+        }
+        let mut pos = self.scanned;
+        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
+            let start = pos;
+            let line = trim_line(&buf[start..start + i]);
+            pos = start + i + 1;
+            self.lines += 1;
+            let end = match self.mode {
+                Mode::Undecided | Mode::Normal if line.is_empty() => Some(pos),
+                Mode::LegacyCommand if line.ends_with(END_COMMAND) => {
+                    // Swallow the empty line that follows, when it is here.
+                    Some(skip_one_empty_line(buf, pos))
+                }
+                _ => None,
+            };
+            if self.mode == Mode::Undecided {
+                if self.lines == 1 && !is_follows(line) {
+                    self.mode = Mode::Normal;
+                } else if self.lines == 2 {
+                    self.mode = if line.eq_ignore_ascii_case(b"Privilege: Command") {
+                        Mode::LegacyCommand
+                    } else {
+                        Mode::Normal
+                    };
+                }
+            }
+            if let Some(end) = end {
+                let legacy = self.mode == Mode::LegacyCommand;
+                self.reset();
+                if end > self.max {
+                    let _ = buf.split_to(end);
+                    return Err(DecodeError::Oversized { limit: self.max });
+                }
+                let bytes = buf.split_to(end).freeze();
+                return Ok(Some(Frame::Message(parse_message(bytes, legacy))));
+            }
+            if pos > self.max {
+                let _ = buf.split_to(pos);
+                self.reset();
+                self.state = State::Discarding;
+                return Err(DecodeError::Oversized { limit: self.max });
+            }
+        }
+        self.scanned = pos;
+        if buf.len() > self.max {
+            buf.clear();
+            self.reset();
+            self.state = State::Discarding;
+            return Err(DecodeError::Oversized { limit: self.max });
+        }
+        Ok(None)
+    }
+}
+
+fn is_follows(line: &[u8]) -> bool {
+    line.eq_ignore_ascii_case(b"Response: Follows")
+}
+
+fn skip_one_empty_line(buf: &[u8], pos: usize) -> usize {
+    match &buf[pos..] {
+        [b'\n', ..] => pos + 1,
+        [b'\r', b'\n', ..] => pos + 2,
+        _ => pos,
+    }
+}
+
+#[inline]
+fn trim_line(line: &[u8]) -> &[u8] {
+    match line {
+        [rest @ .., b'\r'] => rest,
+        _ => line,
+    }
+}
+
+/// Splits a complete message (including its terminating empty line) into
+/// fields that share `bytes`.
+fn parse_message(bytes: Bytes, legacy_command: bool) -> Message {
+    let mut fields = Vec::with_capacity(16);
+    let mut pos = 0;
+    let mut raw = false;
+    while pos < bytes.len() {
+        let nl = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line_end = if nl > pos && bytes[nl - 1] == b'\r' { nl - 1 } else { nl };
+        let (start, next) = (pos, nl + 1);
+        pos = next;
+        if raw {
+            let line = &bytes[start..line_end];
+            if line.ends_with(END_COMMAND) {
+                let content = line_end - END_COMMAND.len();
+                if content > start {
+                    fields.push(Field::from_parts(Bytes::new(), bytes.slice(start..content)));
+                }
+                break;
+            }
+            fields.push(Field::from_parts(Bytes::new(), bytes.slice(start..line_end)));
+            continue;
+        }
+        if line_end == start {
+            // The terminating empty line.
+            if !legacy_command {
+                break;
+            }
+            continue;
+        }
+        let field = split_field(&bytes, start, line_end);
+        if legacy_command && fields.len() >= 1 && !field_is_command_header(&field) {
+            raw = true;
+            pos = start;
+            continue;
+        }
+        fields.push(field);
+    }
+    Message::from_fields(fields)
+}
+
+fn field_is_command_header(f: &Field) -> bool {
+    f.is("Privilege") || f.is("ActionID") || f.is("Response")
+}
+
+#[inline]
+fn split_field(bytes: &Bytes, start: usize, end: usize) -> Field {
+    let line = &bytes[start..end];
+    match memchr::memchr(b':', line) {
+        Some(colon) if colon > 0 && std::str::from_utf8(&line[..colon]).is_ok() => {
+            let mut v = start + colon + 1;
+            if v < end && bytes[v] == b' ' {
+                v += 1;
+            }
+            Field::from_parts(bytes.slice(start..start + colon), bytes.slice(v..end))
+        }
+        _ => Field::from_parts(Bytes::new(), bytes.slice(start..end)),
+    }
+}
+
+/// Checks that `msg` can be written without injecting headers.
+pub fn validate(msg: &Message) -> Result<(), EncodeError> {
+    for f in msg.fields() {
+        let k = f.key_bytes();
+        if k.is_empty() || k.iter().any(|b| matches!(b, b'\r' | b'\n' | b':')) {
+            return Err(EncodeError::InvalidKey {
+                key: f.key().into_owned(),
+            });
+        }
+        if f.value().has_line_break() {
+            return Err(EncodeError::InvalidValue {
+                key: f.key().into_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes `msg` as `Key: Value\r\n` lines and an empty line. Nothing is
+/// written when a key or value is refused.
+pub fn encode(msg: &Message, dst: &mut BytesMut) -> Result<(), EncodeError> {
+    validate(msg)?;
+    let size: usize = msg
+        .fields()
+        .iter()
+        .map(|f| f.key_bytes().len() + f.value().len() + 4)
+        .sum();
+    dst.reserve(size + 2);
+    for f in msg.fields() {
+        dst.extend_from_slice(f.key_bytes());
+        dst.extend_from_slice(b": ");
+        dst.extend_from_slice(f.value().as_bytes());
+        dst.extend_from_slice(b"\r\n");
+    }
+    dst.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+/// Writes `msg` in the legacy command form used by Asterisk 13 and older:
+/// the fields, then `lines` raw, then `--END COMMAND--` (used by the embedded
+/// server).
+pub fn encode_legacy_command(head: &Message, lines: &[&str], dst: &mut BytesMut) -> Result<(), EncodeError> {
+    validate(head)?;
+    for f in head.fields() {
+        dst.extend_from_slice(f.key_bytes());
+        dst.extend_from_slice(b": ");
+        dst.extend_from_slice(f.value().as_bytes());
+        dst.extend_from_slice(b"\r\n");
+    }
+    for line in lines {
+        dst.extend_from_slice(line.as_bytes());
+        dst.extend_from_slice(b"\n");
+    }
+    dst.extend_from_slice(b"--END COMMAND--\r\n\r\n");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(dec: &mut Decoder, input: &[u8], chunk: usize) -> Vec<Result<Frame, DecodeError>> {
+        let mut out = Vec::new();
+        let mut buf = BytesMut::new();
+        for piece in input.chunks(chunk.max(1)) {
+            buf.extend_from_slice(piece);
+            loop {
+                match dec.decode(&mut buf) {
+                    Ok(Some(f)) => out.push(Ok(f)),
+                    Ok(None) => break,
+                    Err(e) => out.push(Err(e)),
+                }
+            }
+        }
+        out
+    }
+
+    fn msg(frame: &Result<Frame, DecodeError>) -> &Message {
+        match frame {
+            Ok(Frame::Message(m)) => m,
+            other => panic!("not a message: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_with_colons_empty_values_and_bare_lf() {
+        let input = b"Response: Success\nRequestType: Action: Ping\r\nEmpty:\r\nOutput: \r\nOutput:   indented\r\n\n";
+        let frames = decode_all(&mut Decoder::without_greeting(), input, 1);
+        assert_eq!(frames.len(), 1);
+        let m = msg(&frames[0]);
+        assert_eq!(m.get("RequestType").unwrap(), "Action: Ping");
+        assert_eq!(m.get("Empty").unwrap(), "");
+        let out: Vec<_> = m.get_all("Output").map(|v| v.to_string()).collect();
+        assert_eq!(out, ["", "  indented"]);
+    }
+
+    #[test]
+    fn stray_empty_lines_are_skipped() {
+        let input = b"\r\n\r\nEvent: A\r\n\r\n\r\n\nEvent: B\r\n\r\n";
+        let frames = decode_all(&mut Decoder::without_greeting(), input, 3);
+        assert_eq!(frames.len(), 2);
+        assert_eq!(msg(&frames[1]).event_name().unwrap(), "B");
+    }
+
+    #[test]
+    fn legacy_command_output_keeps_blank_lines_and_colons() {
+        let input = b"Response: Follows\r\nPrivilege: Command\r\nActionID: 7\r\nline one\n\nName: value\nlast--END COMMAND--\r\n\r\nEvent: X\r\n\r\n";
+        for chunk in 1..input.len() {
+            let frames = decode_all(&mut Decoder::without_greeting(), input, chunk);
+            assert_eq!(frames.len(), 2, "chunk {chunk}");
+            let m = msg(&frames[0]);
+            assert_eq!(m.action_id().unwrap(), "7");
+            let lines: Vec<_> = m.fields().iter().filter(|f| f.is_bare_line()).map(|f| f.value().to_string()).collect();
+            assert_eq!(lines, ["line one", "", "Name: value", "last"]);
+            assert_eq!(msg(&frames[1]).event_name().unwrap(), "X");
+        }
+    }
+
+    #[test]
+    fn oversized_message_is_an_error_and_decoder_resyncs() {
+        let mut input = b"Event: Big\r\n".to_vec();
+        for i in 0..100 {
+            input.extend_from_slice(format!("Field{i}: {}\r\n", "x".repeat(20)).as_bytes());
+        }
+        input.extend_from_slice(b"\r\nEvent: Small\r\n\r\n");
+        for chunk in [1, 7, 64, 5000] {
+            let mut dec = Decoder::without_greeting().with_max_message_size(256);
+            let frames = decode_all(&mut dec, &input, chunk);
+            assert_eq!(frames.len(), 2, "chunk {chunk}: {frames:?}");
+            assert_eq!(frames[0], Err(DecodeError::Oversized { limit: 256 }));
+            assert_eq!(msg(&frames[1]).event_name().unwrap(), "Small");
+        }
+    }
+
+    #[test]
+    fn endless_line_is_bounded() {
+        let mut dec = Decoder::without_greeting().with_max_message_size(100);
+        let mut buf = BytesMut::new();
+        let mut errors = 0;
+        for _ in 0..100 {
+            buf.extend_from_slice(&[b'a'; 50]);
+            if dec.decode(&mut buf).is_err() {
+                errors += 1;
+            }
+            assert!(buf.len() <= 200);
+        }
+        assert_eq!(errors, 1);
+        buf.extend_from_slice(b"\r\n\r\nEvent: Ok\r\n\r\n");
+        let f = dec.decode(&mut buf).unwrap().unwrap();
+        assert!(matches!(f, Frame::Message(m) if m.event_name().unwrap() == "Ok"));
+    }
+
+    #[test]
+    fn greeting_and_bad_greeting() {
+        let frames = decode_all(&mut Decoder::new(), b"Asterisk Call Manager/2.10.4\r\n", 1);
+        assert!(matches!(&frames[0], Ok(Frame::Greeting(g)) if g.version() == Some((2, 10, 4))));
+        let frames = decode_all(&mut Decoder::new(), b"HTTP/1.1 400\r\nEvent: X\r\n\r\n", 2);
+        assert!(matches!(&frames[0], Err(DecodeError::BadGreeting { .. })));
+        assert_eq!(msg(&frames[1]).event_name().unwrap(), "X");
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept() {
+        let frames = decode_all(&mut Decoder::without_greeting(), b"Event: N\r\nCallerIDName: J\xf6rg\r\n\xff\xfe: v\r\n\r\n", 1);
+        let m = msg(&frames[0]);
+        assert_eq!(m.get("CallerIDName").unwrap().as_bytes(), b"J\xf6rg");
+        assert_eq!(m.fields()[2].value().as_bytes(), b"\xff\xfe: v");
+    }
+
+    #[test]
+    fn encode_rejects_injection() {
+        let mut dst = BytesMut::new();
+        let m: Message = [("Action", "Setvar"), ("Value", "x\r\nAction: Hangup")].into_iter().collect();
+        assert!(matches!(encode(&m, &mut dst), Err(EncodeError::InvalidValue { .. })));
+        let m: Message = [("Action", "Setvar"), ("Bad:Key", "x")].into_iter().collect();
+        assert!(matches!(encode(&m, &mut dst), Err(EncodeError::InvalidKey { .. })));
+        let m: Message = [("Action", "Login"), ("Secret", "s3cr3t\n")].into_iter().collect();
+        let err = encode(&m, &mut dst).unwrap_err();
+        assert!(!err.to_string().contains("s3cr3t"));
+        assert!(dst.is_empty());
+        let m: Message = [("Action", "Ping"), ("ActionID", "1")].into_iter().collect();
+        encode(&m, &mut dst).unwrap();
+        assert_eq!(&dst[..], b"Action: Ping\r\nActionID: 1\r\n\r\n");
+    }
+
+    #[test]
+    fn decode_eof_returns_unterminated_message() {
+        let mut dec = Decoder::without_greeting();
+        let mut buf = BytesMut::from(&b"Event: Last\r\nA: 1\r\n"[..]);
+        assert_eq!(dec.decode(&mut buf).unwrap(), None);
+        let f = dec.decode_eof(&mut buf).unwrap().unwrap();
+        assert!(matches!(f, Frame::Message(m) if m.len() == 2));
+    }
+}

@@ -1,0 +1,25 @@
+//! # ami-core
+//!
+//! The Asterisk Manager Interface (AMI) protocol, knowing no action or event by
+//! name: [`Message`] (ordered, case-insensitive, multi-valued fields), the wire
+//! [`codec`], the traits typed actions implement ([`action`]), the async
+//! client and an embedded AMI server for tests and examples.
+//!
+//! ```
+//! use ami_core::Message;
+//!
+//! let mut msg = Message::new();
+//! msg.append("Action", "Originate");
+//! msg.append("Variable", "A=1");
+//! msg.append("Variable", "B=2");
+//! assert_eq!(msg.get("action").unwrap(), "Originate");
+//! assert_eq!(msg.get_all("VARIABLE").count(), 2);
+//! ```
+
+pub mod action;
+pub mod codec;
+pub mod message;
+
+pub use action::{Action, FieldError, FromMessage, ListAction};
+pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
+pub use message::{Field, Message, MessageKind, Value};
