@@ -1,0 +1,180 @@
+//! Stage 2: the intermediate model (IR) the emitter works from.
+//!
+//! The model never sees XML. It holds every name twice — the exact wire name
+//! and the Rust name — and is fully sorted, so emission is deterministic.
+//! Tests can build a model by hand.
+//!
+//! Stage 1 (`xml`) reads the document; `model::lower` turns it into this IR and
+//! applies the project's overrides from `spec/`.
+
+/// Everything generated for one Asterisk documentation file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Model {
+    /// Where the documentation came from (a version string or a file name),
+    /// for the generated header. Never a timestamp.
+    pub source: String,
+    /// Every action, sorted by wire name.
+    pub actions: Vec<ActionDef>,
+    /// Every event, sorted by wire name.
+    pub events: Vec<EventDef>,
+    /// Value enums shared by parameters and fields, sorted by Rust name.
+    pub enums: Vec<EnumDef>,
+}
+
+/// Documentation taken from the XML, as plain text (no markup).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Docs {
+    /// One-line synopsis.
+    pub synopsis: Option<String>,
+    /// Description paragraphs, in order.
+    pub description: Vec<String>,
+    /// Versions the item appeared in (`<since><version>`).
+    pub since: Vec<String>,
+    /// The module that documents it (`module` attribute / `<module>`), if known.
+    pub module: Option<String>,
+}
+
+/// A manager action (`<manager name="…">`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionDef {
+    /// Exact wire name, e.g. `PJSIPShowEndpoints`.
+    pub wire_name: String,
+    /// Rust type name; keeps Asterisk's spelling where it is a valid identifier.
+    pub rust_name: String,
+    /// Parameters in documentation order, without `ActionID` (the client sets it).
+    pub params: Vec<Param>,
+    /// Documentation.
+    pub docs: Docs,
+    /// Set when the action answers with an event list.
+    pub list: Option<ListDef>,
+    /// Typed fields of the success response, where `spec/` knows them;
+    /// `None` means the generic response.
+    pub response: Option<ResponseDef>,
+}
+
+/// One parameter of an action, or an indexed group of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    /// A single `Key: Value` parameter.
+    Single(FieldDef),
+    /// A repeated, numbered group such as `Action-000000`/`Cat-000000` of
+    /// `UpdateConfig` or `UnitAmount(0)`/`UnitType(0)` of `AOCMessage`.
+    Group(GroupDef),
+}
+
+/// A field of an event or response, or a single parameter of an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDef {
+    /// Exact wire key, e.g. `Cause-txt`.
+    pub wire_name: String,
+    /// snake_case Rust name, sanitised (`r#type` is avoided: `type_`).
+    pub rust_name: String,
+    /// Value type.
+    pub ty: FieldType,
+    /// Whether the action cannot be sent without it (actions only).
+    pub required: bool,
+    /// Documented default value, if any.
+    pub default: Option<String>,
+    /// Whether the key may repeat (`Variable`, `ChanVariable`): a `Vec`.
+    pub multi: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// The type of a field's value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FieldType {
+    /// Text, kept as bytes.
+    String,
+    /// A signed integer (`ChannelState`, `Priority`, `Cause`, `ListItems`).
+    Integer,
+    /// A boolean in Asterisk's spelling (`true`/`yes`/`1`/`on`).
+    Boolean,
+    /// A decimal number (`Timestamp`).
+    Float,
+    /// One of a closed set of values: the Rust name of an [`EnumDef`].
+    Enum(String),
+}
+
+/// A value enum: documented values plus a fallback that keeps any other value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    /// Rust type name, e.g. `ChannelStateDesc`.
+    pub rust_name: String,
+    /// Documented values in documentation order.
+    pub values: Vec<EnumValue>,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// One documented value of an [`EnumDef`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    /// Exact wire spelling, e.g. `Dialing Offhook`.
+    pub wire_name: String,
+    /// UpperCamelCase variant name, e.g. `DialingOffhook`.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// A repeated, numbered group of parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupDef {
+    /// Rust name of the field holding the entries, e.g. `actions`.
+    pub rust_name: String,
+    /// Rust name of the generated entry struct, e.g. `UpdateConfigAction`.
+    pub entry_name: String,
+    /// How the index is written on the wire.
+    pub index: IndexStyle,
+    /// The members of one entry; their `wire_name` is the base (`Action`,
+    /// `UnitAmount`) to which the index is appended.
+    pub members: Vec<FieldDef>,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// How an indexed group numbers its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexStyle {
+    /// `Base-000000`, `Base-000001`, … (six digits, from 0).
+    Dash6,
+    /// `Base(0)`, `Base(1)`, … (from 0).
+    Paren,
+}
+
+/// The event list an action answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListDef {
+    /// Wire names of the item events, in a stable order (one or more).
+    pub items: Vec<String>,
+    /// Wire name of the completion event.
+    pub complete: String,
+}
+
+/// Typed fields of an action's success response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseDef {
+    /// Rust type name, e.g. `PingResponse`.
+    pub rust_name: String,
+    /// Fields in wire order.
+    pub fields: Vec<FieldDef>,
+}
+
+/// A manager event (`<managerEvent name="…">`), all instances merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDef {
+    /// Exact wire name as documented (matched case-insensitively on the wire).
+    pub wire_name: String,
+    /// Rust type name (and `Event` variant name).
+    pub rust_name: String,
+    /// Fields in documentation order, merged over all instances and
+    /// modules, with snapshot macros expanded.
+    pub fields: Vec<FieldDef>,
+    /// Privilege classes (`EVENT_FLAG_CALL` → `call`), sorted.
+    pub classes: Vec<String>,
+    /// Documentation.
+    pub docs: Docs,
+    /// Whether the event comes from `spec/` rather than the XML.
+    pub undocumented: bool,
+}
