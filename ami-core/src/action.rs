@@ -93,7 +93,11 @@ pub struct FieldError {
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "field {} = {:?} is not a valid {}", self.key, self.value, self.expected)
+        write!(
+            f,
+            "field {} = {:?} is not a valid {}",
+            self.key, self.value, self.expected
+        )
     }
 }
 

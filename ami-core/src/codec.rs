@@ -209,7 +209,10 @@ impl Decoder {
         let bytes = buf.split().freeze();
         let mode = self.mode;
         self.reset();
-        Ok(Some(Frame::Message(parse_message(bytes, mode == Mode::LegacyCommand))))
+        Ok(Some(Frame::Message(parse_message(
+            bytes,
+            mode == Mode::LegacyCommand,
+        ))))
     }
 
     fn reset(&mut self) {
@@ -231,7 +234,9 @@ impl Decoder {
         let line = trim_line(&line);
         self.state = State::Messages;
         if line.starts_with(GREETING_PREFIX) {
-            Ok(Some(Frame::Greeting(Greeting::parse(&String::from_utf8_lossy(line)))))
+            Ok(Some(Frame::Greeting(Greeting::parse(
+                &String::from_utf8_lossy(line),
+            ))))
         } else {
             let shown = &line[..line.len().min(200)];
             Err(DecodeError::BadGreeting {
@@ -277,10 +282,12 @@ impl Decoder {
             }
         }
         let mut pos = self.scanned;
-        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
+        let mut found = None;
+        for i in memchr::memchr_iter(b'\n', &buf[pos..]) {
             let start = pos;
-            let line = trim_line(&buf[start..start + i]);
-            pos = start + i + 1;
+            let nl = self.scanned + i;
+            let line = trim_line(&buf[start..nl]);
+            pos = nl + 1;
             self.lines += 1;
             let end = match self.mode {
                 Mode::Undecided | Mode::Normal if line.is_empty() => Some(pos),
@@ -301,7 +308,19 @@ impl Decoder {
                     };
                 }
             }
-            if let Some(end) = end {
+            if end.is_some() || pos > self.max {
+                found = end.or(Some(usize::MAX));
+                break;
+            }
+        }
+        match found {
+            Some(usize::MAX) => {
+                let _ = buf.split_to(pos);
+                self.reset();
+                self.state = State::Discarding;
+                return Err(DecodeError::Oversized { limit: self.max });
+            }
+            Some(end) => {
                 let legacy = self.mode == Mode::LegacyCommand;
                 self.reset();
                 if end > self.max {
@@ -311,12 +330,7 @@ impl Decoder {
                 let bytes = buf.split_to(end).freeze();
                 return Ok(Some(Frame::Message(parse_message(bytes, legacy))));
             }
-            if pos > self.max {
-                let _ = buf.split_to(pos);
-                self.reset();
-                self.state = State::Discarding;
-                return Err(DecodeError::Oversized { limit: self.max });
-            }
+            None => {}
         }
         self.scanned = pos;
         if buf.len() > self.max {
@@ -352,40 +366,63 @@ fn trim_line(line: &[u8]) -> &[u8] {
 /// Splits a complete message (including its terminating empty line) into
 /// fields that share `bytes`.
 fn parse_message(bytes: Bytes, legacy_command: bool) -> Message {
+    if legacy_command {
+        return parse_legacy_command(bytes);
+    }
     let mut fields = Vec::with_capacity(16);
-    let mut pos = 0;
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', &bytes) {
+        let end = trim_cr(&bytes, start, nl);
+        if end == start {
+            return Message::from_fields(fields);
+        }
+        fields.push(split_field(&bytes, start, end));
+        start = nl + 1;
+    }
+    // An unterminated last line (only at end of stream).
+    let end = trim_cr(&bytes, start, bytes.len());
+    if end > start {
+        fields.push(split_field(&bytes, start, end));
+    }
+    Message::from_fields(fields)
+}
+
+#[inline]
+fn trim_cr(bytes: &[u8], start: usize, nl: usize) -> usize {
+    if nl > start && bytes[nl - 1] == b'\r' {
+        nl - 1
+    } else {
+        nl
+    }
+}
+
+/// `Response: Follows`, header fields, then raw output lines up to
+/// `--END COMMAND--`.
+fn parse_legacy_command(bytes: Bytes) -> Message {
+    let mut fields = Vec::new();
+    let mut start = 0;
     let mut raw = false;
-    while pos < bytes.len() {
-        let nl = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        let line_end = if nl > pos && bytes[nl - 1] == b'\r' { nl - 1 } else { nl };
-        let (start, next) = (pos, nl + 1);
-        pos = next;
-        if raw {
-            let line = &bytes[start..line_end];
-            if line.ends_with(END_COMMAND) {
-                let content = line_end - END_COMMAND.len();
-                if content > start {
-                    fields.push(Field::from_parts(Bytes::new(), bytes.slice(start..content)));
-                }
-                break;
+    while start < bytes.len() {
+        let nl = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let end = trim_cr(&bytes, start, nl);
+        let line = &bytes[start..end];
+        if !raw {
+            let field = split_field(&bytes, start, end);
+            if fields.is_empty() || field_is_command_header(&field) {
+                fields.push(field);
+                start = nl + 1;
+                continue;
             }
-            fields.push(Field::from_parts(Bytes::new(), bytes.slice(start..line_end)));
-            continue;
-        }
-        if line_end == start {
-            // The terminating empty line.
-            if !legacy_command {
-                break;
-            }
-            continue;
-        }
-        let field = split_field(&bytes, start, line_end);
-        if legacy_command && fields.len() >= 1 && !field_is_command_header(&field) {
             raw = true;
-            pos = start;
-            continue;
         }
-        fields.push(field);
+        if let Some(content) = line.strip_suffix(END_COMMAND) {
+            if !content.is_empty() {
+                fields.push(Field::from_frame(&bytes, b"", start..start + content.len()));
+            }
+            break;
+        }
+        fields.push(Field::from_frame(&bytes, b"", start..end));
+        start = nl + 1;
     }
     Message::from_fields(fields)
 }
@@ -397,16 +434,21 @@ fn field_is_command_header(f: &Field) -> bool {
 #[inline]
 fn split_field(bytes: &Bytes, start: usize, end: usize) -> Field {
     let line = &bytes[start..end];
-    match memchr::memchr(b':', line) {
-        Some(colon) if colon > 0 && std::str::from_utf8(&line[..colon]).is_ok() => {
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) if colon > 0 && is_text(&line[..colon]) => {
             let mut v = start + colon + 1;
             if v < end && bytes[v] == b' ' {
                 v += 1;
             }
-            Field::from_parts(bytes.slice(start..start + colon), bytes.slice(v..end))
+            Field::from_frame(bytes, &line[..colon], v..end)
         }
-        _ => Field::from_parts(Bytes::new(), bytes.slice(start..end)),
+        _ => Field::from_frame(bytes, b"", start..end),
     }
+}
+
+#[inline]
+fn is_text(key: &[u8]) -> bool {
+    key.is_ascii() || std::str::from_utf8(key).is_ok()
 }
 
 /// Checks that `msg` can be written without injecting headers.
@@ -450,7 +492,11 @@ pub fn encode(msg: &Message, dst: &mut BytesMut) -> Result<(), EncodeError> {
 /// Writes `msg` in the legacy command form used by Asterisk 13 and older:
 /// the fields, then `lines` raw, then `--END COMMAND--` (used by the embedded
 /// server).
-pub fn encode_legacy_command(head: &Message, lines: &[&str], dst: &mut BytesMut) -> Result<(), EncodeError> {
+pub fn encode_legacy_command(
+    head: &Message,
+    lines: &[&str],
+    dst: &mut BytesMut,
+) -> Result<(), EncodeError> {
     validate(head)?;
     for f in head.fields() {
         dst.extend_from_slice(f.key_bytes());
@@ -470,7 +516,11 @@ pub fn encode_legacy_command(head: &Message, lines: &[&str], dst: &mut BytesMut)
 mod tests {
     use super::*;
 
-    fn decode_all(dec: &mut Decoder, input: &[u8], chunk: usize) -> Vec<Result<Frame, DecodeError>> {
+    fn decode_all(
+        dec: &mut Decoder,
+        input: &[u8],
+        chunk: usize,
+    ) -> Vec<Result<Frame, DecodeError>> {
         let mut out = Vec::new();
         let mut buf = BytesMut::new();
         for piece in input.chunks(chunk.max(1)) {
@@ -521,7 +571,12 @@ mod tests {
             assert_eq!(frames.len(), 2, "chunk {chunk}");
             let m = msg(&frames[0]);
             assert_eq!(m.action_id().unwrap(), "7");
-            let lines: Vec<_> = m.fields().iter().filter(|f| f.is_bare_line()).map(|f| f.value().to_string()).collect();
+            let lines: Vec<_> = m
+                .fields()
+                .iter()
+                .filter(|f| f.is_bare_line())
+                .map(|f| f.value().to_string())
+                .collect();
             assert_eq!(lines, ["line one", "", "Name: value", "last"]);
             assert_eq!(msg(&frames[1]).event_name().unwrap(), "X");
         }
@@ -572,7 +627,11 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_kept() {
-        let frames = decode_all(&mut Decoder::without_greeting(), b"Event: N\r\nCallerIDName: J\xf6rg\r\n\xff\xfe: v\r\n\r\n", 1);
+        let frames = decode_all(
+            &mut Decoder::without_greeting(),
+            b"Event: N\r\nCallerIDName: J\xf6rg\r\n\xff\xfe: v\r\n\r\n",
+            1,
+        );
         let m = msg(&frames[0]);
         assert_eq!(m.get("CallerIDName").unwrap().as_bytes(), b"J\xf6rg");
         assert_eq!(m.fields()[2].value().as_bytes(), b"\xff\xfe: v");
@@ -581,15 +640,29 @@ mod tests {
     #[test]
     fn encode_rejects_injection() {
         let mut dst = BytesMut::new();
-        let m: Message = [("Action", "Setvar"), ("Value", "x\r\nAction: Hangup")].into_iter().collect();
-        assert!(matches!(encode(&m, &mut dst), Err(EncodeError::InvalidValue { .. })));
-        let m: Message = [("Action", "Setvar"), ("Bad:Key", "x")].into_iter().collect();
-        assert!(matches!(encode(&m, &mut dst), Err(EncodeError::InvalidKey { .. })));
-        let m: Message = [("Action", "Login"), ("Secret", "s3cr3t\n")].into_iter().collect();
+        let m: Message = [("Action", "Setvar"), ("Value", "x\r\nAction: Hangup")]
+            .into_iter()
+            .collect();
+        assert!(matches!(
+            encode(&m, &mut dst),
+            Err(EncodeError::InvalidValue { .. })
+        ));
+        let m: Message = [("Action", "Setvar"), ("Bad:Key", "x")]
+            .into_iter()
+            .collect();
+        assert!(matches!(
+            encode(&m, &mut dst),
+            Err(EncodeError::InvalidKey { .. })
+        ));
+        let m: Message = [("Action", "Login"), ("Secret", "s3cr3t\n")]
+            .into_iter()
+            .collect();
         let err = encode(&m, &mut dst).unwrap_err();
         assert!(!err.to_string().contains("s3cr3t"));
         assert!(dst.is_empty());
-        let m: Message = [("Action", "Ping"), ("ActionID", "1")].into_iter().collect();
+        let m: Message = [("Action", "Ping"), ("ActionID", "1")]
+            .into_iter()
+            .collect();
         encode(&m, &mut dst).unwrap();
         assert_eq!(&dst[..], b"Action: Ping\r\nActionID: 1\r\n\r\n");
     }

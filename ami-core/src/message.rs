@@ -189,51 +189,108 @@ impl PartialEq<Value> for &str {
     }
 }
 
+/// A field key: short keys (nearly all of them) are stored inline, so a
+/// decoded field costs one reference count (its value), not two.
+#[derive(Clone)]
+enum Key {
+    Inline { len: u8, buf: [u8; INLINE_KEY] },
+    Shared(Bytes),
+}
+
+const INLINE_KEY: usize = 30;
+
+impl Key {
+    #[inline]
+    fn from_slice(k: &[u8], whole: Option<&Bytes>) -> Key {
+        if k.len() <= INLINE_KEY {
+            let mut buf = [0u8; INLINE_KEY];
+            buf[..k.len()].copy_from_slice(k);
+            Key::Inline {
+                len: k.len() as u8,
+                buf,
+            }
+        } else {
+            match whole {
+                Some(b) => Key::Shared(b.slice_ref(k)),
+                None => Key::Shared(Bytes::copy_from_slice(k)),
+            }
+        }
+    }
+
+    #[inline]
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, buf } => &buf[..*len as usize],
+            Key::Shared(b) => b,
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
+    }
+}
+
 /// One `Key: Value` line of a message.
 ///
 /// A line without a colon (legacy `Command` output) is a field with an empty
 /// key whose value is the whole line.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Field {
-    key: Value,
+    key: Key,
     value: Value,
 }
 
 impl Field {
     /// A field from a key and a value.
     pub fn new(key: impl Into<Value>, value: impl Into<Value>) -> Self {
+        let key = key.into();
         Field {
-            key: key.into(),
+            key: Key::from_slice(key.as_bytes(), Some(&key.0)),
             value: value.into(),
         }
     }
 
-    pub(crate) fn from_parts(key: Bytes, value: Bytes) -> Self {
+    /// A field whose key and value are sub-slices of `whole` (the decoder's
+    /// frame buffer).
+    #[inline]
+    pub(crate) fn from_frame(whole: &Bytes, key: &[u8], value: std::ops::Range<usize>) -> Self {
         Field {
-            key: Value(key),
-            value: Value(value),
+            key: Key::from_slice(key, Some(whole)),
+            value: Value(whole.slice(value)),
         }
     }
 
     /// The key as text (empty for a line without a colon; replacement
     /// characters where the key is not UTF-8).
     pub fn key(&self) -> Cow<'_, str> {
-        self.key.to_string_lossy()
+        String::from_utf8_lossy(self.key.as_bytes())
     }
 
     /// The key's raw bytes.
+    #[inline]
     pub fn key_bytes(&self) -> &[u8] {
         self.key.as_bytes()
     }
 
     /// The value.
+    #[inline]
     pub fn value(&self) -> &Value {
         &self.value
     }
 
     /// Whether this is a line without a colon.
     pub fn is_bare_line(&self) -> bool {
-        self.key.is_empty()
+        self.key.as_bytes().is_empty()
     }
 
     /// Whether the key equals `key`, ignoring ASCII case.
@@ -246,9 +303,9 @@ impl Field {
 impl fmt::Debug for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if is_secret_key(self.key.as_bytes()) {
-            write!(f, "{:?}: \"<redacted>\"", self.key)
+            write!(f, "{:?}: \"<redacted>\"", self.key())
         } else {
-            write!(f, "{:?}: {:?}", self.key, self.value)
+            write!(f, "{:?}: {:?}", self.key(), self.value)
         }
     }
 }
@@ -345,22 +402,21 @@ impl Message {
     /// Sets `key` to `value`: replaces the first occurrence in place and
     /// removes the others, or appends when absent.
     pub fn insert(&mut self, key: impl Into<Value>, value: impl Into<Value>) {
-        let key = key.into();
-        let value = value.into();
+        let field = Field::new(key, value);
         let fields = Arc::make_mut(&mut self.fields);
         let mut found = false;
         fields.retain_mut(|f| {
-            if f.key.as_bytes().eq_ignore_ascii_case(key.as_bytes()) {
+            if f.key.as_bytes().eq_ignore_ascii_case(field.key.as_bytes()) {
                 if found {
                     return false;
                 }
                 found = true;
-                f.value = value.clone();
+                f.value = field.value.clone();
             }
             true
         });
         if !found {
-            fields.push(Field { key, value });
+            fields.push(field);
         }
     }
 
@@ -439,10 +495,9 @@ impl Message {
 
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let is_login = self
-            .fields
-            .first()
-            .is_some_and(|x| x.is(keys::ACTION) && x.value.as_bytes().eq_ignore_ascii_case(b"Login"));
+        let is_login = self.fields.first().is_some_and(|x| {
+            x.is(keys::ACTION) && x.value.as_bytes().eq_ignore_ascii_case(b"Login")
+        });
         let mut list = f.debug_list();
         for field in self.fields.iter() {
             if is_login && field.is("Key") {
@@ -495,9 +550,14 @@ mod tests {
 
     #[test]
     fn debug_redacts_secrets() {
-        let m: Message = [("Action", "Login"), ("Username", "u"), ("Secret", "hunter2"), ("Key", "abcd")]
-            .into_iter()
-            .collect();
+        let m: Message = [
+            ("Action", "Login"),
+            ("Username", "u"),
+            ("Secret", "hunter2"),
+            ("Key", "abcd"),
+        ]
+        .into_iter()
+        .collect();
         let s = format!("{m:?}");
         assert!(!s.contains("hunter2"), "{s}");
         assert!(!s.contains("abcd"), "{s}");
