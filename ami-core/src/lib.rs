@@ -17,9 +17,15 @@
 //! ```
 
 pub mod action;
+pub mod client;
 pub mod codec;
+pub mod error;
+pub mod events;
 pub mod message;
 
 pub use action::{Action, FieldError, FromMessage, ListAction};
+pub use client::{Client, ClientBuilder, Events, Reply};
 pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
+pub use error::{Error, Result};
+pub use events::{EventStream, StreamError};
 pub use message::{Field, Message, MessageKind, Value};

@@ -1,0 +1,637 @@
+//! The async client: [`ClientBuilder`] → [`Client`] + [`EventStream`].
+//!
+//! A [`Client`] is a cheap, cloneable handle to one driver task that owns the
+//! socket (the redis-rs multiplexed model). Any number of actions may be in
+//! flight at once from any number of clones; each gets a unique `ActionID`
+//! and its answer is matched by it, in whatever order answers arrive. Events
+//! not consumed by a pending action (list items are) go to every
+//! [`EventStream`].
+//!
+//! ```no_run
+//! # async fn demo() -> ami_core::Result<()> {
+//! use ami_core::{Client, Message};
+//!
+//! let (client, mut events) = Client::connect("ami://admin:amp111@127.0.0.1:5038").await?;
+//! let pong = client.send(Message::action("Ping")).await?;
+//! assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
+//!
+//! let lines = client.command("core show version").await?;
+//! println!("{}", lines[0]);
+//!
+//! let channels = client.send(Message::action("CoreShowChannels")).await?;
+//! println!("{} channels", channels.items.len());
+//!
+//! while let Ok(event) = events.recv().await {
+//!     println!("{:?}", event.event_name());
+//! }
+//! client.close().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod driver;
+mod in_flight;
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::codec::{self, Greeting, DEFAULT_MAX_MESSAGE_SIZE};
+use crate::error::{Error, Result};
+use crate::events::{EventStream, Shared};
+use crate::message::{keys, Message, Value};
+
+use driver::{Driver, Request, DEAD_REASON};
+use in_flight::Expect;
+
+/// The default AMI port.
+pub const DEFAULT_PORT: u16 = 5038;
+/// The default per-action timeout: 10 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default per-subscriber event buffer: 4096 events.
+pub const DEFAULT_EVENT_BUFFER: usize = 4096;
+/// The time an async `Originate` may ring when it sets no `Timeout` of its
+/// own (Asterisk's default).
+const ORIGINATE_RING_DEFAULT: Duration = Duration::from_secs(30);
+/// Pending requests the handles may queue before `send` waits.
+const REQUEST_QUEUE: usize = 1024;
+
+/// Which events Asterisk sends on this connection (the `Events` field of
+/// `Login`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Events {
+    /// Every event the account may read (`Events: on`).
+    #[default]
+    On,
+    /// No events (`Events: off`); actions and their lists still work.
+    Off,
+    /// A class mask, e.g. `"call,system"`.
+    Mask(String),
+}
+
+/// A secret that never shows in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
+}
+
+/// Settings of a connection; [`connect`](Self::connect) opens it.
+///
+/// ```no_run
+/// # async fn demo() -> ami_core::Result<()> {
+/// use std::time::Duration;
+/// use ami_core::{ClientBuilder, Events};
+///
+/// let (client, events) = ClientBuilder::new("pbx.example.org", 5038)
+///     .credentials("admin", "amp111")
+///     .md5(true)
+///     .events(Events::Mask("call,system".into()))
+///     .timeout(Duration::from_secs(5))
+///     .keepalive(Some(Duration::from_secs(30)))
+///     .connect()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The secret never appears in `Debug`, logs or errors.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) credentials: Option<(String, Secret)>,
+    pub(crate) md5: bool,
+    pub(crate) events: Events,
+    pub(crate) timeout: Duration,
+    pub(crate) keepalive: Option<Duration>,
+    pub(crate) event_buffer: usize,
+    pub(crate) max_message_size: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.credentials.as_ref().map(|(u, _)| u))
+            .field("secret", &self.credentials.as_ref().map(|(_, s)| s))
+            .field("md5", &self.md5)
+            .field("events", &self.events)
+            .field("timeout", &self.timeout)
+            .field("keepalive", &self.keepalive)
+            .field("event_buffer", &self.event_buffer)
+            .field("max_message_size", &self.max_message_size)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Settings for `host:port`, with every default: no credentials (set
+    /// them with [`credentials`](Self::credentials); without them the client
+    /// does not log in), plain login, events on, 10 s timeout, no keepalive,
+    /// 4096-event buffers, 1 MiB messages.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        ClientBuilder {
+            host: host.into(),
+            port,
+            credentials: None,
+            md5: false,
+            events: Events::On,
+            timeout: DEFAULT_TIMEOUT,
+            keepalive: None,
+            event_buffer: DEFAULT_EVENT_BUFFER,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+        }
+    }
+
+    /// Settings from a URL: `ami://user:secret@host:port?events=off&auth=md5`.
+    ///
+    /// The port defaults to 5038; user and secret are percent-decoded.
+    /// Query parameters: `events` (`on`, `off` or a class mask like
+    /// `call,system`), `auth` (`plain` or `md5`), `timeout` and `keepalive`
+    /// (seconds, fractions allowed). Errors never contain the secret.
+    ///
+    /// ```
+    /// use ami_core::ClientBuilder;
+    /// let b = ClientBuilder::from_url("ami://admin:p%40ss@127.0.0.1?auth=md5").unwrap();
+    /// assert!(!format!("{b:?}").contains("p@ss"));
+    /// assert!(ClientBuilder::from_url("http://admin:x@host").is_err());
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self> {
+        let url = url::Url::parse(url).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        if url.scheme() != "ami" {
+            return Err(Error::InvalidUrl(format!(
+                "the scheme must be ami://, not {}://",
+                url.scheme()
+            )));
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) if !d.is_empty() => d.to_owned(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            _ => return Err(Error::InvalidUrl("the URL has no host".to_owned())),
+        };
+        if !matches!(url.path(), "" | "/") {
+            return Err(Error::InvalidUrl("the URL must not have a path".to_owned()));
+        }
+        let mut b = ClientBuilder::new(host, url.port().unwrap_or(DEFAULT_PORT));
+        if !url.username().is_empty() {
+            let user = percent_decode(url.username(), "user name")?;
+            let secret = percent_decode(url.password().unwrap_or(""), "secret")?;
+            b = b.credentials(user, secret);
+        } else if url.password().is_some() {
+            return Err(Error::InvalidUrl("a secret without a user name".to_owned()));
+        }
+        for (key, value) in url.query_pairs() {
+            match &*key {
+                "events" => {
+                    b.events = match &*value {
+                        "on" => Events::On,
+                        "off" => Events::Off,
+                        mask => Events::Mask(mask.to_owned()),
+                    }
+                }
+                "auth" => {
+                    b.md5 = match &*value {
+                        "md5" => true,
+                        "plain" => false,
+                        _ => return Err(Error::InvalidUrl("auth must be plain or md5".to_owned())),
+                    }
+                }
+                "timeout" => b.timeout = seconds(&value, "timeout")?,
+                "keepalive" => b.keepalive = Some(seconds(&value, "keepalive")?),
+                other => return Err(Error::InvalidUrl(format!("unknown parameter {other:?}"))),
+            }
+        }
+        Ok(b)
+    }
+
+    /// The account to log in with. Without credentials the client connects
+    /// but does not log in.
+    pub fn credentials(mut self, username: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credentials = Some((username.into(), Secret(secret.into())));
+        self
+    }
+
+    /// Logs in with an MD5 challenge (`Challenge` action, then `Login` with
+    /// `Key` = md5(challenge + secret)) instead of sending the secret.
+    pub fn md5(mut self, md5: bool) -> Self {
+        self.md5 = md5;
+        self
+    }
+
+    /// Which events to receive (sent as `Events` in the login).
+    pub fn events(mut self, events: Events) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// The default per-action timeout (10 s); also bounds connecting and
+    /// logging in.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sends a `Ping` at this interval; one unanswered within the interval
+    /// (or the timeout, if shorter) declares the connection dead: the socket
+    /// is closed, pending actions fail with [`Error::DeadConnection`] and the
+    /// event streams end.
+    pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.keepalive = interval.filter(|d| !d.is_zero());
+        self
+    }
+
+    /// How many events a subscriber may fall behind before it loses some
+    /// (and is told how many). Default 4096.
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.event_buffer = events.max(1);
+        self
+    }
+
+    /// The largest message accepted (default 1 MiB); a larger one is
+    /// skipped with a warning and the connection goes on.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Connects, reads the greeting, logs in, and returns the client with its
+    /// first event stream (which exists before the login is sent, so no event
+    /// is lost).
+    ///
+    /// Errors: [`Error::Auth`] with Asterisk's message when the login is
+    /// refused, [`Error::Protocol`] for a bad greeting, [`Error::Timeout`]
+    /// when it takes longer than the timeout, [`Error::Io`] when the TCP
+    /// connection fails.
+    pub async fn connect(&self) -> Result<(Client, EventStream)> {
+        let (shared, events_tx, stream) = Shared::new(self.event_buffer);
+        let prefix = connection_prefix();
+        let conn = driver::establish(self, &prefix).await?;
+        let greeting = conn.greeting.clone();
+        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
+        let driver = Driver::new(conn, self, prefix, rx, events_tx, shared.clone());
+        tokio::spawn(driver.run());
+        let client = Client {
+            inner: Arc::new(Inner {
+                tx,
+                shared,
+                greeting,
+                timeout: self.timeout,
+            }),
+        };
+        Ok((client, stream))
+    }
+}
+
+fn percent_decode(s: &str, what: &str) -> Result<String> {
+    let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = match bytes.get(i..i + 3) {
+            Some([b'%', h, l]) => hex(*h).zip(hex(*l)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match decoded {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out)
+        .map_err(|_| Error::InvalidUrl(format!("the {what} is not UTF-8 after percent-decoding")))
+}
+
+fn seconds(value: &str, what: &str) -> Result<Duration> {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| Error::InvalidUrl(format!("{what} must be a number of seconds")))
+}
+
+/// A prefix that makes this connection's ActionIDs unique, also across
+/// processes (an async `OriginateResponse` reaches every AMI session).
+fn connection_prefix() -> String {
+    static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
+    let n = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(n);
+    h.write_u32(std::process::id());
+    format!("{:08x}-", h.finish() as u32)
+}
+
+/// The answer to an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The `Response` message.
+    pub response: Message,
+    /// The items of an event list (empty for a single response).
+    pub items: Vec<Message>,
+    /// The event that completed the list (`EventList: Complete` or
+    /// `Cancelled`), for a list.
+    pub complete: Option<Message>,
+}
+
+impl Reply {
+    pub(crate) fn single(response: Message) -> Self {
+        Reply {
+            response,
+            items: Vec::new(),
+            complete: None,
+        }
+    }
+
+    /// Whether the answer was an event list.
+    pub fn is_list(&self) -> bool {
+        self.complete.is_some()
+    }
+}
+
+struct Inner {
+    tx: mpsc::Sender<Request>,
+    shared: Arc<Shared>,
+    greeting: Greeting,
+    timeout: Duration,
+}
+
+/// A handle to one AMI connection. Clone it freely: every clone talks to the
+/// same connection. The connection closes when the last handle is dropped
+/// (or on [`close`](Self::close)).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("greeting", &self.inner.greeting.line())
+            .field("connected", &self.is_connected())
+            .field("timeout", &self.inner.timeout)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Connects with the settings of a URL (see
+    /// [`ClientBuilder::from_url`]).
+    pub async fn connect(url: &str) -> Result<(Client, EventStream)> {
+        ClientBuilder::from_url(url)?.connect().await
+    }
+
+    /// Sends an action and waits for its answer, within the default timeout.
+    ///
+    /// The client adds a unique `ActionID`; a message that already has one is
+    /// refused ([`Error::ActionIdSupplied`]). A message that cannot be written
+    /// safely (CR or LF in a value) is refused before anything is sent
+    /// ([`Error::Encode`]). `Response: Error` is [`Error::Action`].
+    ///
+    /// When the response announces an event list (`EventList: start`, or the
+    /// legacy `Response: Follows` / `Message: … will follow`), the reply holds
+    /// every event with this ActionID up to the one whose `EventList` is
+    /// `Complete` or `Cancelled`; those events do not reach the event streams.
+    pub async fn send(&self, msg: Message) -> Result<Reply> {
+        self.request(msg, Expect::Response, self.inner.timeout)
+            .await
+    }
+
+    /// [`send`](Self::send) with its own timeout.
+    pub async fn send_with_timeout(&self, msg: Message, timeout: Duration) -> Result<Reply> {
+        self.request(msg, Expect::Response, timeout).await
+    }
+
+    /// Runs a CLI command and returns its output lines, in order, blank ones
+    /// included — the same for Asterisk 14+ (`Output:` fields) and for the
+    /// legacy `Response: Follows` … `--END COMMAND--` form. A failed command
+    /// (`Response: Error`) is [`Error::Action`].
+    pub async fn command(&self, command: &str) -> Result<Vec<Value>> {
+        let mut msg = Message::action("Command");
+        msg.append("Command", command);
+        let reply = self
+            .request(msg, Expect::Command, self.inner.timeout)
+            .await?;
+        Ok(command_lines(&reply.response))
+    }
+
+    /// Originates a call asynchronously (`Async: true` is set) and waits for
+    /// both its response and its `OriginateResponse` event, which tells
+    /// whether the call was answered. The event also reaches the event
+    /// streams.
+    ///
+    /// The wait allows the call to ring: the default timeout plus the
+    /// message's `Timeout` (milliseconds; Asterisk's default 30 s when
+    /// absent). Use [`originate_with_timeout`](Self::originate_with_timeout)
+    /// to choose.
+    pub async fn originate(&self, msg: Message) -> Result<(Message, Message)> {
+        let ring = msg
+            .get_str("Timeout")
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .map_or(ORIGINATE_RING_DEFAULT, Duration::from_millis);
+        self.originate_with_timeout(msg, self.inner.timeout.saturating_add(ring))
+            .await
+    }
+
+    /// [`originate`](Self::originate) with its own timeout.
+    pub async fn originate_with_timeout(
+        &self,
+        mut msg: Message,
+        timeout: Duration,
+    ) -> Result<(Message, Message)> {
+        msg.insert("Async", "true");
+        let expect = Expect::FollowUp(Value::from_static("OriginateResponse"));
+        let reply = self.request(msg, expect, timeout).await?;
+        match reply.complete {
+            Some(event) => Ok((reply.response, event)),
+            None => Err(Error::Protocol(
+                "Originate resolved without its OriginateResponse".to_owned(),
+            )),
+        }
+    }
+
+    /// A new event stream: every event from now on that no pending action
+    /// consumes. (The stream returned by `connect` also has the events that
+    /// came before.)
+    pub fn subscribe(&self) -> EventStream {
+        self.inner.shared.subscribe()
+    }
+
+    /// Logs off: sends `Logoff` and waits for its answer (`Response:
+    /// Goodbye`). Asterisk then closes the connection; pending actions fail
+    /// and event streams end.
+    pub async fn close(self) -> Result<()> {
+        let reply = self.send(Message::action("Logoff")).await?;
+        if reply
+            .response
+            .response()
+            .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Goodbye"))
+        {
+            Ok(())
+        } else {
+            Err(Error::Protocol(format!(
+                "Logoff answered with {:?} instead of Goodbye",
+                reply.response.response()
+            )))
+        }
+    }
+
+    /// The greeting the server sent (`Asterisk Call Manager/11.0.0`).
+    pub fn greeting(&self) -> &Greeting {
+        &self.inner.greeting
+    }
+
+    /// Whether the connection is still up.
+    pub fn is_connected(&self) -> bool {
+        !self.inner.shared.is_closed()
+    }
+
+    async fn request(&self, msg: Message, expect: Expect, timeout: Duration) -> Result<Reply> {
+        if msg.contains(keys::ACTION_ID) {
+            return Err(Error::ActionIdSupplied);
+        }
+        codec::validate(&msg)?;
+        let (tx, rx) = oneshot::channel();
+        let req = Request {
+            msg,
+            expect,
+            timeout,
+            tx,
+        };
+        if self.inner.tx.send(req).await.is_err() {
+            return Err(self.gone());
+        }
+        rx.await.unwrap_or_else(|_| Err(self.gone()))
+    }
+
+    fn gone(&self) -> Error {
+        match self.inner.shared.reason() {
+            Some(DEAD_REASON) => Error::DeadConnection,
+            Some(reason) => Error::Disconnected {
+                reason: reason.to_owned(),
+            },
+            None => Error::Disconnected {
+                reason: "connection closed".to_owned(),
+            },
+        }
+    }
+}
+
+/// The output lines of a `Command` response, in either format.
+fn command_lines(response: &Message) -> Vec<Value> {
+    let legacy = response
+        .response()
+        .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Follows"));
+    response
+        .fields()
+        .iter()
+        .filter(|f| {
+            if legacy {
+                f.is_bare_line()
+            } else {
+                f.is(keys::OUTPUT)
+            }
+        })
+        .map(|f| f.value().clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_parsing() {
+        let b = ClientBuilder::from_url(
+            "ami://ad%20min:s%3Ac%40ret@pbx.example.org:5039?events=off&auth=md5&timeout=2.5",
+        )
+        .unwrap();
+        assert_eq!(b.host, "pbx.example.org");
+        assert_eq!(b.port, 5039);
+        let (user, secret) = b.credentials.as_ref().unwrap();
+        assert_eq!(user, "ad min");
+        assert_eq!(secret.expose(), "s:c@ret");
+        assert!(b.md5);
+        assert_eq!(b.events, Events::Off);
+        assert_eq!(b.timeout, Duration::from_millis(2500));
+
+        let b = ClientBuilder::from_url("ami://u:p@[::1]?events=call,system").unwrap();
+        assert_eq!(b.host, "::1");
+        assert_eq!(b.port, DEFAULT_PORT);
+        assert_eq!(b.events, Events::Mask("call,system".into()));
+        assert!(!b.md5);
+    }
+
+    #[test]
+    fn url_errors_never_show_the_secret() {
+        for url in [
+            "http://u:hunter2@host",
+            "ami://u:hunter2@host/path",
+            "ami://u:hunter2@host?auth=rot13",
+            "ami://u:hunter2@host?bogus=1",
+            "ami://u:hunter2@host:99999",
+            "ami://u:hunter2@",
+            "ami://:hunter2@host",
+            "ami://u:hunter2%ff@host",
+        ] {
+            let err = ClientBuilder::from_url(url).unwrap_err();
+            assert!(matches!(err, Error::InvalidUrl(_)), "{url}: {err:?}");
+            assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
+            assert!(!format!("{err:?}").contains("hunter2"), "{url}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let b = ClientBuilder::new("h", 1).credentials("admin", "hunter2");
+        let s = format!("{b:?}");
+        assert!(s.contains("admin") && !s.contains("hunter2"), "{s}");
+    }
+
+    #[test]
+    fn command_lines_in_both_forms() {
+        let modern: Message = [
+            ("Response", "Success"),
+            ("Message", "Command output follows"),
+            ("Output", "a"),
+            ("Output", ""),
+            ("Output", "b: c"),
+        ]
+        .into_iter()
+        .collect();
+        let mut legacy: Message = [("Response", "Follows"), ("Privilege", "Command")]
+            .into_iter()
+            .collect();
+        for line in ["a", "", "b: c"] {
+            legacy.push(crate::message::Field::new("", line));
+        }
+        assert_eq!(command_lines(&modern), command_lines(&legacy));
+        assert_eq!(command_lines(&modern).len(), 3);
+    }
+
+    #[test]
+    fn prefixes_differ() {
+        assert_ne!(connection_prefix(), connection_prefix());
+    }
+}

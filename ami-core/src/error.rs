@@ -1,0 +1,128 @@
+//! [`Error`]: everything the client can fail with.
+//!
+//! No variant ever carries the login secret: URL errors describe the problem,
+//! not the URL, and messages are only ever shown through their redacting
+//! `Debug`.
+
+use crate::codec::{DecodeError, EncodeError};
+use crate::message::Message;
+
+/// The result type of the client.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// An error from the AMI client.
+///
+/// Branch on the cases that matter with the predicates
+/// ([`is_timeout`](Self::is_timeout), [`is_disconnected`](Self::is_disconnected),
+/// [`is_auth`](Self::is_auth)) or match the variants.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O error while connecting, reading or writing.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The message cannot be written without injecting AMI headers (a CR or
+    /// LF in a value, a bad key). Nothing was sent.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The incoming byte stream could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// Asterisk refused the login (or the MD5 challenge).
+    #[error("login refused: {message}")]
+    Auth {
+        /// Asterisk's `Message`, e.g. `Authentication failed`.
+        message: String,
+    },
+    /// Asterisk answered the action with `Response: Error`.
+    #[error("action failed: {message}")]
+    Action {
+        /// Asterisk's `Message` (empty when it sent none).
+        message: String,
+        /// The whole response.
+        response: Message,
+    },
+    /// No complete answer arrived within the action's timeout.
+    #[error("no answer to action {action:?} within its timeout")]
+    Timeout {
+        /// The `Action` name (`"connect"` while connecting).
+        action: String,
+    },
+    /// The connection is gone (closed by the peer, an I/O error, or the
+    /// client was closed). Every pending action fails with this at once.
+    #[error("disconnected: {reason}")]
+    Disconnected {
+        /// What ended the connection.
+        reason: String,
+    },
+    /// The peer does not speak AMI as expected (e.g. a bad greeting).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The connection URL is malformed. The text never contains the secret.
+    #[error("invalid AMI URL: {0}")]
+    InvalidUrl(String),
+    /// The message already has an `ActionID`. The client assigns ActionIDs
+    /// itself to match answers; it does not silently replace yours.
+    #[error("the message already carries an ActionID; the client assigns it")]
+    ActionIdSupplied,
+    /// A keepalive `Ping` went unanswered: the connection was declared dead
+    /// and closed.
+    #[error("connection dead: keepalive Ping unanswered")]
+    DeadConnection,
+}
+
+impl Error {
+    /// Whether this is a [`Timeout`](Self::Timeout).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether the connection is gone: [`Disconnected`](Self::Disconnected)
+    /// or [`DeadConnection`](Self::DeadConnection).
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, Error::Disconnected { .. } | Error::DeadConnection)
+    }
+
+    /// Whether the login was refused ([`Auth`](Self::Auth)).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth { .. })
+    }
+
+    /// The response of a failed action, for [`Action`](Self::Action).
+    pub fn response(&self) -> Option<&Message> {
+        match self {
+            Error::Action { response, .. } => Some(response),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predicates() {
+        assert!(Error::Timeout {
+            action: "Ping".into()
+        }
+        .is_timeout());
+        assert!(Error::DeadConnection.is_disconnected());
+        assert!(Error::Disconnected {
+            reason: "eof".into()
+        }
+        .is_disconnected());
+        assert!(!Error::DeadConnection.is_timeout());
+        assert!(Error::Auth {
+            message: "Authentication failed".into()
+        }
+        .is_auth());
+        let e = Error::Action {
+            message: "Invalid/unknown command".into(),
+            response: Message::new(),
+        };
+        assert!(e.response().is_some());
+        assert!(!e.is_auth());
+        assert_eq!(e.to_string(), "action failed: Invalid/unknown command");
+    }
+}
