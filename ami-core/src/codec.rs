@@ -231,7 +231,7 @@ impl Decoder {
             return Ok(None);
         };
         let line = buf.split_to(nl + 1);
-        let line = trim_line(&line);
+        let line = trim_line(&line[..nl]);
         self.state = State::Messages;
         if line.starts_with(GREETING_PREFIX) {
             Ok(Some(Frame::Greeting(Greeting::parse(
@@ -620,8 +620,13 @@ mod tests {
     fn greeting_and_bad_greeting() {
         let frames = decode_all(&mut Decoder::new(), b"Asterisk Call Manager/2.10.4\r\n", 1);
         assert!(matches!(&frames[0], Ok(Frame::Greeting(g)) if g.version() == Some((2, 10, 4))));
+        assert!(
+            matches!(&frames[0], Ok(Frame::Greeting(g)) if g.line() == "Asterisk Call Manager/2.10.4")
+        );
         let frames = decode_all(&mut Decoder::new(), b"HTTP/1.1 400\r\nEvent: X\r\n\r\n", 2);
-        assert!(matches!(&frames[0], Err(DecodeError::BadGreeting { .. })));
+        assert!(
+            matches!(&frames[0], Err(DecodeError::BadGreeting { line }) if line == "HTTP/1.1 400")
+        );
         assert_eq!(msg(&frames[1]).event_name().unwrap(), "X");
     }
 
