@@ -74,10 +74,13 @@ fn decode(input: &[u8], greeting: bool, chunk: usize) -> (Option<Greeting>, Vec<
     (g, msgs)
 }
 
+/// One message's raw bytes and its number of non-empty lines.
+type Block<'a> = (&'a [u8], usize);
+
 /// The raw text split independently of the codec: the greeting line, then
 /// for every message its exact bytes (with the terminating empty line) and
 /// its number of non-empty lines.
-fn split_raw(input: &[u8], greeting: bool) -> (Option<&[u8]>, Vec<(&[u8], usize)>) {
+fn split_raw(input: &[u8], greeting: bool) -> (Option<&[u8]>, Vec<Block<'_>>) {
     let mut rest = input;
     let mut g = None;
     if greeting {
@@ -159,7 +162,7 @@ fn every_transcript_decodes_identically_however_it_is_split() {
 /// Every message alone, fed to a fresh decoder in two pieces cut at every
 /// byte offset, decodes to the same message. (Quadratic in the message
 /// size, so spread over the available cores.)
-fn every_message_split_at_every_offset(name: &str, blocks: &[(&[u8], usize)], msgs: &[Message]) {
+fn every_message_split_at_every_offset(name: &str, blocks: &[Block<'_>], msgs: &[Message]) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
