@@ -1,0 +1,426 @@
+//! An embedded AMI server that answers like Asterisk 22, for tests and
+//! examples: run the client against it without an Asterisk.
+//!
+//! It binds `127.0.0.1:0`, sends the greeting and understands `Login` (plain
+//! and MD5), `Challenge`, `Logoff`, `Ping`, `Events`, `Command` (in the
+//! Asterisk 14+ or the legacy output format), `CoreShowChannels`, `Status`,
+//! `Getvar`, `Setvar`, `Hangup`, `Originate`, `QueueStatus`, `QueueSummary`,
+//! `CoreSettings` and `UserEvent`; any other action gets
+//! `Response: Error` / `Message: Invalid/unknown command: …` as Asterisk
+//! answers. `Originate` starts a simulated call whose events follow the order,
+//! keys and spelling of a real Asterisk 22 (`Newchannel`, `Newstate`,
+//! `DialBegin`/`DialEnd`, `BridgeCreate`/`BridgeEnter`/`BridgeLeave`/
+//! `BridgeDestroy`, `Hangup` with `Cause`/`Cause-txt`, `OriginateResponse`),
+//! with simulated time scaled by [`ServerConfig::time_scale`].
+//!
+//! [`Faults`] make the server misbehave on purpose: tiny write chunks, delays,
+//! dropped connections, garbage between messages, unrelated events inside
+//! lists, responses out of order.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use ami_core::server::{Server, ServerConfig};
+//!
+//! let server = Server::start(ServerConfig::default()).await?;
+//! assert!(server.url().starts_with("ami://admin:amp111@127.0.0.1:"));
+//! server.shutdown();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The simulated telephone system
+//!
+//! * `Originate` to `Local/<exten>@<context>` creates the two halves `;1`
+//!   and `;2`; the `;2` half runs the extension, and every extension dials
+//!   `PJSIP/<exten>`, which rings, answers and is bridged with it.
+//!   `Originate` to `PJSIP/<endpoint>` creates one channel that rings and
+//!   answers. Other technologies fail.
+//! * The endpoints `busy`, `noanswer` and `congestion` do what their names say
+//!   (the originate fails with reason 5, 3 or 8).
+//! * After answering, the originated channel runs `Application`/`Data`
+//!   (`Wait` lasts `Data` seconds, other applications
+//!   [`ServerConfig::call_duration`]) or enters `Exten`@`Context`, which
+//!   dials again and talks for [`ServerConfig::call_duration`].
+//! * `Hangup` ends a call early; a channel pattern between slashes
+//!   (`/PJSIP/`) matches by substring.
+
+mod actions;
+mod calls;
+mod faults;
+mod session;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::message::Message;
+
+use self::calls::World;
+use self::faults::Out;
+use self::session::SessionShared;
+
+/// How the server answers the `Command` action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CommandFormat {
+    /// Asterisk 14 and newer: `Response: Success`,
+    /// `Message: Command output follows`, one `Output:` field per line
+    /// (blank lines as `Output: `).
+    #[default]
+    Modern,
+    /// Asterisk 13 and older: `Response: Follows`, `Privilege: Command`,
+    /// the raw output lines, then `--END COMMAND--`.
+    Legacy,
+}
+
+/// Deliberate misbehaviour, for testing clients. All off by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Write every message in chunks of this many bytes (e.g. `1`).
+    pub chunk_size: Option<usize>,
+    /// Pause this long between chunks (with `chunk_size`) or between messages.
+    pub write_delay: Option<Duration>,
+    /// Close the connection once this many bytes (greeting included) are
+    /// written.
+    pub drop_after_bytes: Option<usize>,
+    /// Write a block of garbage lines (no `Key: Value`, invalid UTF-8) before
+    /// every Nth message.
+    pub garbage_every: Option<usize>,
+    /// Put unrelated events (`VarSet`, `Newexten`, without `ActionID`)
+    /// between the messages of every event list, when the session has events
+    /// on.
+    pub interleave_events_in_lists: bool,
+    /// Hold up to N action replies (a reply is the response with its list
+    /// events) and write them in reverse order; held replies are flushed after
+    /// about 20 ms.
+    pub shuffle_responses: Option<usize>,
+}
+
+/// A queue shown by `QueueStatus`, `QueueSummary` and `queue show`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoQueue {
+    /// Queue name, e.g. `support`.
+    pub name: String,
+    /// Strategy, e.g. `ringall`.
+    pub strategy: String,
+    /// The members.
+    pub members: Vec<DemoMember>,
+    /// Callers waiting in the queue.
+    pub callers: Vec<DemoCaller>,
+}
+
+/// A member of a [`DemoQueue`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoMember {
+    /// Display name, e.g. `Agent One`.
+    pub name: String,
+    /// Interface, e.g. `Local/agent1@queue-members/n`.
+    pub location: String,
+    /// Penalty.
+    pub penalty: u32,
+    /// Whether the member is paused.
+    pub paused: bool,
+}
+
+/// A caller waiting in a [`DemoQueue`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoCaller {
+    /// Channel name, e.g. `PJSIP/5550100-00000099`.
+    pub channel: String,
+    /// Caller ID number.
+    pub caller_id_num: String,
+    /// Caller ID name.
+    pub caller_id_name: String,
+    /// Seconds waited so far.
+    pub wait: u64,
+}
+
+impl Default for DemoQueue {
+    fn default() -> Self {
+        DemoQueue {
+            name: "support".into(),
+            strategy: "ringall".into(),
+            members: vec![DemoMember {
+                name: "Agent One".into(),
+                location: "Local/agent1@queue-members/n".into(),
+                penalty: 0,
+                paused: false,
+            }],
+            callers: vec![DemoCaller {
+                channel: "PJSIP/5550100-00000099".into(),
+                caller_id_num: "5550100".into(),
+                caller_id_name: "Waiting Caller".into(),
+                wait: 12,
+            }],
+        }
+    }
+}
+
+/// Configuration of a [`Server`]. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// The user name `Login` accepts (default `admin`).
+    pub username: String,
+    /// The secret `Login` accepts (default `amp111`).
+    pub secret: String,
+    /// How `Command` output is written.
+    pub command_format: CommandFormat,
+    /// Deliberate misbehaviour.
+    pub faults: Faults,
+    /// The AMI protocol version in the greeting
+    /// (`Asterisk Call Manager/11.0.0` by default).
+    pub version: String,
+    /// The Asterisk version reported by `core show version` and
+    /// `CoreSettings` (default `22.10.1`).
+    pub asterisk_version: String,
+    /// Real time per simulated second (default 0.1: a `Wait` of 1 s lasts
+    /// 100 ms). Ringing, call durations and `Duration` fields scale with it.
+    pub time_scale: f64,
+    /// Simulated time an endpoint rings before it answers (default 0.5 s).
+    pub ring_time: Duration,
+    /// Simulated length of a call whose length is not given by `Wait`
+    /// (default 2 s).
+    pub call_duration: Duration,
+    /// Largest action accepted from a client (default 64 KiB); larger ones
+    /// are dropped unanswered, as Asterisk drops over-long input.
+    pub max_message_size: usize,
+    /// The queues `QueueStatus` and `QueueSummary` report.
+    pub queues: Vec<DemoQueue>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            username: "admin".into(),
+            secret: "amp111".into(),
+            command_format: CommandFormat::Modern,
+            faults: Faults::default(),
+            version: "11.0.0".into(),
+            asterisk_version: "22.10.1".into(),
+            time_scale: 0.1,
+            ring_time: Duration::from_millis(500),
+            call_duration: Duration::from_secs(2),
+            max_message_size: 64 * 1024,
+            queues: vec![DemoQueue::default()],
+        }
+    }
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("username", &self.username)
+            .field("secret", &"<redacted>")
+            .field("command_format", &self.command_format)
+            .field("faults", &self.faults)
+            .field("version", &self.version)
+            .field("asterisk_version", &self.asterisk_version)
+            .field("time_scale", &self.time_scale)
+            .field("ring_time", &self.ring_time)
+            .field("call_duration", &self.call_duration)
+            .field("max_message_size", &self.max_message_size)
+            .field("queues", &self.queues)
+            .finish()
+    }
+}
+
+impl ServerConfig {
+    /// Real time for a simulated duration.
+    fn scaled(&self, simulated: Duration) -> Duration {
+        let scale = if self.time_scale.is_finite() && self.time_scale > 0.0 {
+            self.time_scale
+        } else {
+            0.0
+        };
+        Duration::try_from_secs_f64(simulated.as_secs_f64() * scale)
+            .unwrap_or(Duration::from_secs(3600))
+    }
+}
+
+/// A running embedded AMI server. Dropping it shuts it down.
+#[derive(Debug)]
+pub struct Server {
+    hub: Arc<Hub>,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Binds `127.0.0.1:0` and starts accepting connections.
+    pub async fn start(config: ServerConfig) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let hub = Arc::new(Hub::new(config));
+        tokio::spawn(accept_loop(listener, Arc::clone(&hub)));
+        Ok(Server { hub, addr })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `ami://user:secret@127.0.0.1:port`, for `Client::connect`.
+    pub fn url(&self) -> String {
+        let c = &self.hub.config;
+        format!("ami://{}:{}@{}", c.username, c.secret, self.addr)
+    }
+
+    /// Sends an event to every logged-in session whose event mask lets it
+    /// through (judged by its `Privilege`; a message without one goes to
+    /// every session with events on). A message that cannot be encoded
+    /// (CR/LF in a value) is dropped.
+    pub fn emit(&self, msg: Message) {
+        self.hub.broadcast(std::slice::from_ref(&msg));
+    }
+
+    /// Writes raw bytes to every connected session, logged in or not.
+    pub fn inject_raw(&self, bytes: Vec<u8>) {
+        let bytes = Bytes::from(bytes);
+        for s in self.hub.sessions().values() {
+            s.send(Out::Raw(bytes.clone()));
+        }
+    }
+
+    /// Closes every session's socket now, without writing what is queued.
+    pub fn drop_connections(&self) {
+        for s in self.hub.sessions().values() {
+            s.kill();
+        }
+    }
+
+    /// Stops accepting, closes every connection and ends every call task.
+    pub fn shutdown(&self) {
+        self.hub.shutdown.send_replace(true);
+        self.drop_connections();
+    }
+
+    /// The number of simulated calls in progress.
+    pub fn active_calls(&self) -> usize {
+        self.hub.world().active_calls()
+    }
+
+    /// The number of open client connections.
+    pub fn connections(&self) -> usize {
+        self.hub.sessions().len()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, hub: Arc<Hub>) {
+    let mut stop = hub.shutdown.subscribe();
+    loop {
+        tokio::select! {
+            _ = until_set(&mut stop) => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(session::run(Arc::clone(&hub), stream));
+                }
+                Err(e) => {
+                    tracing::debug!("ami server: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+        }
+    }
+}
+
+/// State shared by the server handle, the sessions and the call tasks.
+///
+/// Lock order: `world` before `sessions`, never the reverse.
+struct Hub {
+    config: ServerConfig,
+    world: Mutex<World>,
+    sessions: Mutex<BTreeMap<u64, Arc<SessionShared>>>,
+    shutdown: watch::Sender<bool>,
+    next_session: AtomicU64,
+}
+
+impl fmt::Debug for Hub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hub")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Hub {
+    fn new(config: ServerConfig) -> Self {
+        Hub {
+            config,
+            world: Mutex::new(World::new()),
+            sessions: Mutex::new(BTreeMap::new()),
+            shutdown: watch::channel(false).0,
+            next_session: AtomicU64::new(1),
+        }
+    }
+
+    fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.world)
+    }
+
+    fn sessions(&self) -> MutexGuard<'_, BTreeMap<u64, Arc<SessionShared>>> {
+        lock(&self.sessions)
+    }
+
+    fn register(&self, session: Arc<SessionShared>) {
+        self.sessions().insert(session.id, session);
+    }
+
+    fn unregister(&self, id: u64) {
+        self.sessions().remove(&id);
+    }
+
+    fn next_session_id(&self) -> u64 {
+        self.next_session.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Sends events, in order, to every logged-in session that wants them.
+    fn broadcast(&self, events: &[Message]) {
+        let encoded: Vec<(&Message, Bytes)> = events
+            .iter()
+            .filter_map(|m| {
+                let mut buf = BytesMut::new();
+                match crate::codec::encode(m, &mut buf) {
+                    Ok(()) => Some((m, buf.freeze())),
+                    Err(e) => {
+                        tracing::debug!("ami server: event not sent: {e}");
+                        None
+                    }
+                }
+            })
+            .collect();
+        if encoded.is_empty() {
+            return;
+        }
+        for s in self.sessions().values() {
+            for (msg, bytes) in &encoded {
+                if s.wants(msg) {
+                    s.send(Out::Event(bytes.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Resolves once the flag is set (or its sender is gone).
+async fn until_set(flag: &mut watch::Receiver<bool>) {
+    let _ = flag.wait_for(|v| *v).await;
+}
+
+/// Locks a mutex, ignoring poisoning (the data stays usable: every critical
+/// section leaves it consistent).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,713 @@
+//! The actions a logged-in session can send, answered as Asterisk 22
+//! answers them (keys, their order, messages).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::oneshot;
+
+use super::calls::{self, event, hms, CallerId, OriginateRequest, Target};
+use super::session::{error, response, success, EventMask, Flow, Part, Reply, Session};
+use super::{CommandFormat, DemoQueue};
+use crate::message::{keys, Message, Value};
+
+/// Whether a header value is "true" the way Asterisk's `ast_true` reads it.
+fn is_true(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_str).is_some_and(|s| {
+        matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "yes" | "true" | "y" | "t" | "1" | "on"
+        )
+    })
+}
+
+/// A header as trimmed text (lossy), `None` when absent or empty.
+fn text(req: &Message, key: &str) -> Option<String> {
+    req.get(key)
+        .map(|v| v.to_string_lossy().trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// `Event: <name>` followed by the request's `ActionID`, for list items
+/// and completions that carry it second.
+fn list_event(name: &str, req: &Message) -> Message {
+    let mut m = event(name, "");
+    if let Some(id) = req.action_id() {
+        m.append(keys::ACTION_ID, id.clone());
+    }
+    m
+}
+
+/// Appends the request's `ActionID` last, where Asterisk puts it.
+fn action_id_last(m: &mut Message, req: &Message) {
+    if let Some(id) = req.action_id() {
+        m.append(keys::ACTION_ID, id.clone());
+    }
+}
+
+/// `Response: Success`, `EventList: start`, `Message: <what> will follow`.
+fn list_start(req: &Message, message: &str) -> Message {
+    let mut m = response(req, "Success");
+    m.append(keys::EVENT_LIST, "start");
+    m.append(keys::MESSAGE, message.to_owned());
+    m
+}
+
+/// The completion event: `EventList: Complete`, `ListItems: n`.
+fn list_complete(name: &str, req: &Message, items: usize) -> Message {
+    let mut m = list_event(name, req);
+    m.append(keys::EVENT_LIST, "Complete");
+    m.append(keys::LIST_ITEMS, items);
+    m
+}
+
+impl Session {
+    /// Answers an action of a logged-in session.
+    pub(super) async fn dispatch(&mut self, name: &str, action: &str, req: &Message) -> Flow {
+        let reply = match name {
+            "ping" => self.ping(req),
+            "events" => self.events(req),
+            "command" => self.command(req),
+            "coreshowchannels" => return self.core_show_channels(req),
+            "status" => return self.status(req),
+            "getvar" => self.getvar(req),
+            "setvar" => return self.setvar(req),
+            "hangup" => self.hangup(req),
+            "originate" => return self.originate(req).await,
+            "queuestatus" => self.queue_status(req),
+            "queuesummary" => self.queue_summary(req),
+            "coresettings" => self.core_settings(req),
+            "userevent" => return self.user_event(req),
+            _ => Reply::one(error(
+                req,
+                &format!("Invalid/unknown command: {action}. Use Action: ListCommands to show available commands."),
+            )),
+        };
+        self.send(reply);
+        Flow::Continue
+    }
+
+    fn ping(&self, req: &Message) -> Reply {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let mut m = response(req, "Success");
+        m.append("Ping", "Pong");
+        m.append(
+            "Timestamp",
+            format!("{}.{:06}", now.as_secs(), now.subsec_micros()),
+        );
+        Reply::one(m)
+    }
+
+    fn events(&self, req: &Message) -> Reply {
+        let mask = EventMask::parse(&text(req, "EventMask").unwrap_or_default());
+        let on = mask.is_on();
+        self.shared.set_mask(mask);
+        let mut m = response(req, "Success");
+        m.append("Events", if on { "On" } else { "Off" });
+        Reply::one(m)
+    }
+
+    fn command(&self, req: &Message) -> Reply {
+        let Some(cmd) = text(req, "Command") else {
+            return Reply::one(error(req, "No command provided"));
+        };
+        let (ok, lines) = self.cli(&cmd);
+        match self.hub.config.command_format {
+            CommandFormat::Modern => {
+                let mut m = response(req, if ok { "Success" } else { "Error" });
+                m.append(keys::MESSAGE, "Command output follows");
+                for line in lines {
+                    m.append(keys::OUTPUT, line);
+                }
+                Reply::one(m)
+            }
+            CommandFormat::Legacy => {
+                let mut h = Message::with_capacity(3);
+                h.append(keys::RESPONSE, "Follows");
+                h.append(keys::PRIVILEGE, "Command");
+                if let Some(id) = req.action_id() {
+                    h.append(keys::ACTION_ID, id.clone());
+                }
+                Reply {
+                    parts: vec![Part::Legacy(h, lines)],
+                    list: false,
+                }
+            }
+        }
+    }
+
+    /// Runs a CLI command: whether it exists, and its output lines.
+    fn cli(&self, cmd: &str) -> (bool, Vec<String>) {
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        let config = &self.hub.config;
+        match words.as_slice() {
+            ["core", "show", "version"] => (
+                true,
+                vec![format!(
+                    "Asterisk {} built by ami-core @ embedded on a x86_64 running Linux on 2025-01-01 00:00:00 UTC",
+                    config.asterisk_version
+                )],
+            ),
+            ["core", "show", "uptime"] | ["core", "show", "uptime", "seconds"] => {
+                let up = self.hub.world().uptime_secs(config);
+                (
+                    true,
+                    vec![
+                        format!("System uptime: {}", uptime_words(up)),
+                        format!("Last reload: {}", uptime_words(up)),
+                    ],
+                )
+            }
+            ["core", "show", "channels"] => (true, self.show_channels()),
+            ["queue", "show"] => (true, show_queues(&config.queues, None)),
+            ["queue", "show", name] => (true, show_queues(&config.queues, Some(name))),
+            _ => (
+                false,
+                vec![format!(
+                    "No such command '{cmd}' (type 'core show help {cmd}' for other possible commands)"
+                )],
+            ),
+        }
+    }
+
+    fn show_channels(&self) -> Vec<String> {
+        let w = self.hub.world();
+        let row = |a: &str, b: &str, c: &str, d: &str| {
+            format!("{a:<64.64} {b:<32.32} {c:<7.7} {d:<50.50}")
+        };
+        let mut lines = vec![row("Channel", "Location", "State", "Application(Data)")];
+        let mut count = 0;
+        for ch in w.channels() {
+            count += 1;
+            let location = if ch.exten.is_empty() {
+                "(None)".to_owned()
+            } else {
+                format!("{}@{}:{}", ch.exten, ch.context, ch.priority)
+            };
+            let app = if ch.application.is_empty() {
+                "(None)".to_owned()
+            } else {
+                format!("{}({})", ch.application, ch.app_data)
+            };
+            lines.push(row(&ch.name, &location, ch.state.desc(), &app));
+        }
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let calls = w.active_calls();
+        let processed = w.calls_processed() as usize;
+        lines.push(String::new());
+        lines.push(format!("{count} active channel{}", plural(count)));
+        lines.push(format!("{calls} active call{}", plural(calls)));
+        lines.push(format!("{processed} call{} processed", plural(processed)));
+        lines
+    }
+
+    fn core_show_channels(&mut self, req: &Message) -> Flow {
+        let hub = std::sync::Arc::clone(&self.hub);
+        let w = hub.world();
+        let items: Vec<Message> = w
+            .channels()
+            .map(|ch| {
+                let mut m = list_event("CoreShowChannel", req);
+                ch.snapshot(&mut m, "");
+                m.append("Application", ch.application.as_str());
+                m.append("ApplicationData", ch.app_data.as_str());
+                m.append("Duration", hms(ch.seconds(&hub.config)));
+                m.append("BridgeId", ch.bridge.as_deref().unwrap_or(""));
+                m
+            })
+            .collect();
+        let complete = list_complete("CoreShowChannelsComplete", req, items.len());
+        // Sent under the world lock: consistent with the events already sent.
+        self.send(Reply::list(
+            list_start(req, "Channels will follow"),
+            items,
+            complete,
+        ));
+        drop(w);
+        Flow::Continue
+    }
+
+    fn status(&mut self, req: &Message) -> Flow {
+        let hub = std::sync::Arc::clone(&self.hub);
+        let w = hub.world();
+        let wanted = text(req, "Channel");
+        let variables: Vec<String> = text(req, "Variables")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let all_variables = is_true(req.get("AllVariables"));
+        let channels: Vec<_> = match &wanted {
+            Some(name) => match w.channel(name) {
+                Some(ch) => vec![ch],
+                None => {
+                    self.send(Reply::one(error(req, "No such channel")));
+                    return Flow::Continue;
+                }
+            },
+            None => w.channels().collect(),
+        };
+        let items: Vec<Message> = channels
+            .into_iter()
+            .map(|ch| {
+                let mut m = event("Status", "Call");
+                ch.snapshot(&mut m, "");
+                let (native, format) = if ch.tech == "Local" {
+                    ("(slin)", "slin")
+                } else {
+                    ("(ulaw)", "ulaw")
+                };
+                m.append("Type", ch.tech);
+                m.append("DNID", "");
+                m.append("EffectiveConnectedLineNum", or_unknown(&ch.connected.num));
+                m.append("EffectiveConnectedLineName", or_unknown(&ch.connected.name));
+                m.append("TimeToHangup", 0);
+                m.append("BridgeID", ch.bridge.as_deref().unwrap_or(""));
+                m.append("Application", ch.application.as_str());
+                m.append("Data", ch.app_data.as_str());
+                m.append("Nativeformats", native);
+                m.append("Readformat", format);
+                m.append("Readtrans", "");
+                m.append("Writeformat", format);
+                m.append("Writetrans", "");
+                m.append("Callgroup", 0);
+                m.append("Pickupgroup", 0);
+                m.append("Seconds", ch.seconds(&hub.config));
+                if all_variables {
+                    for (k, v) in &ch.vars {
+                        m.append("Variable", format!("{k}={v}"));
+                    }
+                } else {
+                    for k in &variables {
+                        let v = ch.vars.get(k).map(String::as_str).unwrap_or("");
+                        m.append("Variable", format!("{k}={v}"));
+                    }
+                }
+                action_id_last(&mut m, req);
+                m
+            })
+            .collect();
+        let mut complete = list_complete("StatusComplete", req, items.len());
+        complete.append("Items", items.len());
+        self.send(Reply::list(
+            list_start(req, "Channel status will follow"),
+            items,
+            complete,
+        ));
+        drop(w);
+        Flow::Continue
+    }
+
+    fn getvar(&self, req: &Message) -> Reply {
+        let Some(var) = text(req, "Variable") else {
+            return Reply::one(error(req, "No variable specified"));
+        };
+        let channel = text(req, "Channel");
+        match self.hub.world().getvar(channel.as_deref(), &var) {
+            Ok(value) => {
+                let mut m = response(req, "Success");
+                m.append("Variable", var);
+                m.append("Value", value);
+                Reply::one(m)
+            }
+            Err(()) => Reply::one(error(req, "No such channel")),
+        }
+    }
+
+    fn setvar(&mut self, req: &Message) -> Flow {
+        let Some(var) = text(req, "Variable") else {
+            self.send(Reply::one(error(req, "No variable specified")));
+            return Flow::Continue;
+        };
+        let value = req
+            .get("Value")
+            .map(|v| v.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let channel = text(req, "Channel");
+        let hub = std::sync::Arc::clone(&self.hub);
+        let mut w = hub.world();
+        match w.setvar(channel.as_deref(), &var, &value) {
+            Ok(varset) => {
+                self.send(Reply::one(success(req, "Variable Set")));
+                if let Some(ev) = varset {
+                    hub.broadcast(std::slice::from_ref(&ev));
+                }
+            }
+            Err(()) => self.send(Reply::one(error(req, "No such channel"))),
+        }
+        drop(w);
+        Flow::Continue
+    }
+
+    fn hangup(&self, req: &Message) -> Reply {
+        let Some(channel) = text(req, "Channel") else {
+            return Reply::one(error(req, "No channel specified"));
+        };
+        let cause = text(req, "Cause")
+            .and_then(|c| c.parse::<u32>().ok())
+            .unwrap_or(16);
+        let pattern = channel.len() >= 2 && channel.starts_with('/') && channel.ends_with('/');
+        let n = self.hub.world().request_hangup(&channel, cause);
+        if pattern {
+            Reply::one(success(req, &format!("Channels hung up: {n}")))
+        } else if n == 0 {
+            Reply::one(error(req, "No such channel"))
+        } else {
+            Reply::one(success(req, "Channel Hungup"))
+        }
+    }
+
+    async fn originate(&mut self, req: &Message) -> Flow {
+        let parsed = match parse_originate(req) {
+            Ok(p) => p,
+            Err(msg) => {
+                self.send(Reply::one(error(req, msg)));
+                return Flow::Continue;
+            }
+        };
+        if parsed.is_async {
+            self.send(Reply::one(success(req, "Originate successfully queued")));
+            calls::originate(&self.hub, parsed, None);
+            return Flow::Continue;
+        }
+        // Like Asterisk, a synchronous Originate holds the session until the
+        // call is answered or fails.
+        let (tx, rx) = oneshot::channel();
+        calls::originate(&self.hub, parsed, Some(tx));
+        let answered = tokio::select! {
+            r = rx => r.unwrap_or(false),
+            _ = super::until_set(&mut self.killed) => return Flow::Close,
+        };
+        let reply = if answered {
+            success(req, "Originate successfully queued")
+        } else {
+            error(req, "Originate failed")
+        };
+        self.send(Reply::one(reply));
+        Flow::Continue
+    }
+
+    fn queue_status(&self, req: &Message) -> Reply {
+        let queue = text(req, "Queue");
+        let member = text(req, "Member");
+        let mut items = Vec::new();
+        for q in self.queues(queue.as_deref()) {
+            let mut m = event("QueueParams", "");
+            m.append("Queue", q.name.as_str());
+            m.append("Max", 0);
+            m.append("Strategy", q.strategy.as_str());
+            m.append("Calls", q.callers.len());
+            m.append("Holdtime", 0);
+            m.append("TalkTime", 0);
+            m.append("Completed", 0);
+            m.append("Abandoned", 0);
+            m.append("ServiceLevel", 0);
+            m.append("ServicelevelPerf", "0.0");
+            m.append("ServicelevelPerf2", "0.0");
+            m.append("Weight", 0);
+            action_id_last(&mut m, req);
+            items.push(m);
+            for mem in &q.members {
+                if let Some(want) = &member {
+                    if !(mem.name.eq_ignore_ascii_case(want)
+                        || mem.location.eq_ignore_ascii_case(want))
+                    {
+                        continue;
+                    }
+                }
+                let mut m = event("QueueMember", "");
+                m.append("Queue", q.name.as_str());
+                m.append("Name", mem.name.as_str());
+                m.append("Location", mem.location.as_str());
+                m.append("StateInterface", state_interface(&mem.location));
+                m.append("Membership", "static");
+                m.append("Penalty", mem.penalty);
+                m.append("CallsTaken", 0);
+                m.append("LastCall", 0);
+                m.append("LastPause", 0);
+                m.append("LoginTime", 0);
+                m.append("InCall", 0);
+                m.append("Status", 1);
+                m.append("Paused", u8::from(mem.paused));
+                m.append("PausedReason", "");
+                m.append("Wrapuptime", 0);
+                action_id_last(&mut m, req);
+                items.push(m);
+            }
+            for (i, c) in q.callers.iter().enumerate() {
+                let mut m = event("QueueEntry", "");
+                m.append("Queue", q.name.as_str());
+                m.append("Position", i + 1);
+                m.append("Channel", c.channel.as_str());
+                m.append("Uniqueid", format!("1700000000.{}", 900 + i));
+                m.append("CallerIDNum", or_unknown(&c.caller_id_num));
+                m.append("CallerIDName", or_unknown(&c.caller_id_name));
+                m.append("ConnectedLineNum", "<unknown>");
+                m.append("ConnectedLineName", "<unknown>");
+                m.append("Wait", c.wait);
+                m.append("Priority", 0);
+                action_id_last(&mut m, req);
+                items.push(m);
+            }
+        }
+        let complete = list_complete("QueueStatusComplete", req, items.len());
+        Reply::list(list_start(req, "Queue status will follow"), items, complete)
+    }
+
+    fn queue_summary(&self, req: &Message) -> Reply {
+        let queue = text(req, "Queue");
+        let items: Vec<Message> = self
+            .queues(queue.as_deref())
+            .map(|q| {
+                let available = q.members.iter().filter(|m| !m.paused).count();
+                let mut m = event("QueueSummary", "");
+                m.append("Queue", q.name.as_str());
+                m.append("LoggedIn", q.members.len());
+                m.append("Available", available);
+                m.append("Callers", q.callers.len());
+                m.append("HoldTime", 0);
+                m.append("TalkTime", 0);
+                m.append(
+                    "LongestHoldTime",
+                    q.callers.iter().map(|c| c.wait).max().unwrap_or(0),
+                );
+                action_id_last(&mut m, req);
+                m
+            })
+            .collect();
+        let complete = list_complete("QueueSummaryComplete", req, items.len());
+        Reply::list(
+            list_start(req, "Queue summary will follow"),
+            items,
+            complete,
+        )
+    }
+
+    fn queues<'a>(&'a self, name: Option<&'a str>) -> impl Iterator<Item = &'a DemoQueue> + 'a {
+        self.hub
+            .config
+            .queues
+            .iter()
+            .filter(move |q| name.is_none_or(|n| q.name.eq_ignore_ascii_case(n)))
+    }
+
+    fn core_settings(&self, req: &Message) -> Reply {
+        let config = &self.hub.config;
+        let mut m = response(req, "Success");
+        m.append("AMIversion", config.version.as_str());
+        m.append("AsteriskVersion", config.asterisk_version.as_str());
+        m.append("SystemName", "");
+        m.append("CoreMaxCalls", 0);
+        m.append("CoreMaxLoadAvg", "0.000000");
+        m.append("CoreRunUser", "");
+        m.append("CoreRunGroup", "");
+        m.append("CoreMaxFilehandles", 0);
+        m.append("CoreRealTimeEnabled", "No");
+        m.append("CoreCDRenabled", "Yes");
+        m.append("CoreHTTPenabled", "No");
+        m.append("SoundsSearchCustomDir", "No");
+        Reply::one(m)
+    }
+
+    fn user_event(&mut self, req: &Message) -> Flow {
+        let Some(name) = text(req, "UserEvent") else {
+            self.send(Reply::one(error(req, "UserEvent not specified")));
+            return Flow::Continue;
+        };
+        let mut ev = event("UserEvent", "user,all");
+        ev.append("UserEvent", name);
+        for f in req.fields() {
+            if !(f.is(keys::ACTION)
+                || f.is(keys::ACTION_ID)
+                || f.is("UserEvent")
+                || f.is_bare_line())
+            {
+                ev.push(f.clone());
+            }
+        }
+        self.send(Reply::one(success(req, "Event Sent")));
+        self.hub.broadcast(std::slice::from_ref(&ev));
+        Flow::Continue
+    }
+}
+
+fn or_unknown(s: &str) -> &str {
+    if s.is_empty() {
+        "<unknown>"
+    } else {
+        s
+    }
+}
+
+/// `Local/agent1@queue-members/n` → `Local/agent1@queue-members`.
+fn state_interface(location: &str) -> &str {
+    match location.rsplit_once('/') {
+        Some((head, opts)) if head.contains('/') && !opts.contains('@') => head,
+        _ => location,
+    }
+}
+
+/// `2 minutes, 3 seconds`.
+fn uptime_words(secs: u64) -> String {
+    let parts = [
+        (secs / 86_400, "day"),
+        ((secs / 3600) % 24, "hour"),
+        ((secs / 60) % 60, "minute"),
+        (secs % 60, "second"),
+    ];
+    let words: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    if words.is_empty() {
+        "0 seconds".to_owned()
+    } else {
+        words.join(", ")
+    }
+}
+
+/// `queue show [name]`, in Asterisk's layout (ending with an empty line).
+fn show_queues(queues: &[DemoQueue], name: Option<&str>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for q in queues.iter().filter(|q| name.is_none_or(|n| q.name == n)) {
+        lines.push(format!(
+            "{} has {} calls (max unlimited) in '{}' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0%, SL2:0.0% within 0s",
+            q.name,
+            q.callers.len(),
+            q.strategy
+        ));
+        if q.members.is_empty() {
+            lines.push("   No Members".into());
+        } else {
+            lines.push("   Members: ".into());
+            for m in &q.members {
+                lines.push(format!(
+                    "      {} ({} from {}) (ringinuse disabled){} (Not in use) has taken no calls yet",
+                    m.name,
+                    m.location,
+                    state_interface(&m.location),
+                    if m.paused { " (paused)" } else { "" }
+                ));
+            }
+        }
+        if q.callers.is_empty() {
+            lines.push("   No Callers".into());
+        } else {
+            lines.push("   Callers: ".into());
+            for (i, c) in q.callers.iter().enumerate() {
+                lines.push(format!(
+                    "      {}. {} (wait: {}:{:02}, prio: 0)",
+                    i + 1,
+                    c.channel,
+                    c.wait / 60,
+                    c.wait % 60
+                ));
+            }
+        }
+        lines.push(String::new());
+    }
+    if lines.is_empty() {
+        if let Some(n) = name {
+            lines.push(format!("No such queue: {n}."));
+        } else {
+            lines.push("No queues.".into());
+        }
+    }
+    lines
+}
+
+/// Reads an `Originate` action.
+fn parse_originate(req: &Message) -> Result<OriginateRequest, &'static str> {
+    let channel = text(req, "Channel").ok_or("Channel not specified")?;
+    let target = match text(req, "Application") {
+        Some(app) => Target::App {
+            app,
+            data: req
+                .get("Data")
+                .map(|v| v.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        },
+        None => {
+            let exten = text(req, "Exten").ok_or("Exten not specified")?;
+            let priority = match text(req, "Priority") {
+                None => 1,
+                Some(p) => p.parse::<u32>().map_err(|_| "Invalid priority")?,
+            };
+            Target::Exten {
+                context: text(req, "Context").unwrap_or_else(|| "default".to_owned()),
+                exten,
+                priority,
+            }
+        }
+    };
+    let timeout = match text(req, "Timeout") {
+        None => Duration::from_secs(30),
+        Some(t) => Duration::from_millis(t.parse::<u64>().map_err(|_| "Invalid timeout")?),
+    };
+    let mut variables = Vec::new();
+    for v in req.get_all("Variable") {
+        for pair in v.to_string_lossy().split(',') {
+            if let Some((k, val)) = pair.split_once('=') {
+                if !k.trim().is_empty() {
+                    variables.push((k.trim().to_owned(), val.to_owned()));
+                }
+            }
+        }
+    }
+    Ok(OriginateRequest {
+        action_id: req.action_id().cloned(),
+        channel,
+        target,
+        caller: text(req, "CallerID").map(|c| CallerId::parse(&c)),
+        variables,
+        timeout,
+        is_async: is_true(req.get("Async")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_interface_drops_options() {
+        assert_eq!(
+            state_interface("Local/agent1@queue-members/n"),
+            "Local/agent1@queue-members"
+        );
+        assert_eq!(state_interface("PJSIP/100"), "PJSIP/100");
+    }
+
+    #[test]
+    fn uptime_in_words() {
+        assert_eq!(uptime_words(123), "2 minutes, 3 seconds");
+        assert_eq!(uptime_words(0), "0 seconds");
+    }
+
+    #[test]
+    fn originate_needs_a_channel_and_a_target() {
+        let m: Message = [("Action", "Originate")].into_iter().collect();
+        assert_eq!(parse_originate(&m).err(), Some("Channel not specified"));
+        let m: Message = [("Action", "Originate"), ("Channel", "PJSIP/1")]
+            .into_iter()
+            .collect();
+        assert_eq!(parse_originate(&m).err(), Some("Exten not specified"));
+        let m: Message = [
+            ("Action", "Originate"),
+            ("Channel", "Local/1@x"),
+            ("Application", "Wait"),
+            ("Variable", "A=1,B=2"),
+            ("Async", "true"),
+        ]
+        .into_iter()
+        .collect();
+        let r = parse_originate(&m).unwrap();
+        assert!(r.is_async);
+        assert_eq!(r.variables.len(), 2);
+    }
+}

@@ -1,0 +1,418 @@
+//! One client connection: the greeting, reading and decoding actions,
+//! authentication (`Login`, `Challenge`, `Logoff`), the per-session event
+//! mask, and turning replies into bytes for the writer.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::{Bytes, BytesMut};
+use md5::{Digest, Md5};
+use tokio::io::AsyncReadExt;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+
+use super::faults::{self, Out};
+use super::{lock, until_set, Hub};
+use crate::codec::{self, Decoder, Frame};
+use crate::message::{keys, Message};
+
+/// Which events a session receives (`Events` action, `Events` on `Login`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum EventMask {
+    /// Every event.
+    All,
+    /// None.
+    Off,
+    /// Events whose `Privilege` names one of these classes (lowercase).
+    Classes(Vec<String>),
+}
+
+impl EventMask {
+    /// Parses `on`, `off`, `yes`, `no`, `true`, `false` or a class list such
+    /// as `call,system`.
+    pub(super) fn parse(s: &str) -> EventMask {
+        let t = s.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "on" | "yes" | "true" | "y" | "t" | "1" | "all" => EventMask::All,
+            "off" | "no" | "false" | "n" | "f" | "0" | "" => EventMask::Off,
+            _ => {
+                let classes: Vec<String> = t
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                if classes.iter().any(|c| c == "all") {
+                    EventMask::All
+                } else {
+                    EventMask::Classes(classes)
+                }
+            }
+        }
+    }
+
+    /// Whether an event with this message's `Privilege` passes.
+    fn allows(&self, event: &Message) -> bool {
+        match self {
+            EventMask::All => true,
+            EventMask::Off => false,
+            EventMask::Classes(classes) => match event.get_str(keys::PRIVILEGE) {
+                None => true,
+                Some(p) => p
+                    .split(',')
+                    .map(|c| c.trim().to_ascii_lowercase())
+                    .any(|c| c != "all" && classes.contains(&c)),
+            },
+        }
+    }
+
+    pub(super) fn is_on(&self) -> bool {
+        *self != EventMask::Off
+    }
+}
+
+/// The part of a session the hub sees: its outgoing queue, whether it is
+/// logged in, its event mask, and the switch that closes it.
+#[derive(Debug)]
+pub(super) struct SessionShared {
+    pub(super) id: u64,
+    tx: mpsc::UnboundedSender<Out>,
+    logged_in: AtomicBool,
+    mask: Mutex<EventMask>,
+    kill: Arc<watch::Sender<bool>>,
+}
+
+impl SessionShared {
+    pub(super) fn send(&self, out: Out) {
+        let _ = self.tx.send(out);
+    }
+
+    /// Closes the connection now.
+    pub(super) fn kill(&self) {
+        self.kill.send_replace(true);
+    }
+
+    /// Whether this session receives `event` now.
+    pub(super) fn wants(&self, event: &Message) -> bool {
+        self.logged_in.load(Ordering::Acquire) && lock(&self.mask).allows(event)
+    }
+
+    fn events_on(&self) -> bool {
+        lock(&self.mask).is_on()
+    }
+
+    pub(super) fn set_mask(&self, mask: EventMask) {
+        *lock(&self.mask) = mask;
+    }
+}
+
+/// One part of a reply.
+#[derive(Debug)]
+pub(super) enum Part {
+    /// A message.
+    Msg(Message),
+    /// A legacy `Response: Follows` command reply: its head and output lines.
+    Legacy(Message, Vec<String>),
+}
+
+/// Everything answering one action.
+#[derive(Debug)]
+pub(super) struct Reply {
+    pub(super) parts: Vec<Part>,
+    /// Whether this is an event list (unrelated events may be put inside).
+    pub(super) list: bool,
+}
+
+impl Reply {
+    pub(super) fn one(msg: Message) -> Reply {
+        Reply {
+            parts: vec![Part::Msg(msg)],
+            list: false,
+        }
+    }
+
+    pub(super) fn list(response: Message, items: Vec<Message>, complete: Message) -> Reply {
+        let mut parts = Vec::with_capacity(items.len() + 2);
+        parts.push(Part::Msg(response));
+        parts.extend(items.into_iter().map(Part::Msg));
+        parts.push(Part::Msg(complete));
+        Reply { parts, list: true }
+    }
+}
+
+/// Whether to go on reading after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    Continue,
+    Close,
+}
+
+/// A connection's reading side and its login state.
+pub(super) struct Session {
+    pub(super) hub: Arc<Hub>,
+    pub(super) shared: Arc<SessionShared>,
+    pub(super) killed: watch::Receiver<bool>,
+    challenge: Option<String>,
+    /// Unrelated events put into lists so far (numbers them).
+    noise: usize,
+}
+
+/// Serves one connection until it closes.
+pub(super) async fn run(hub: Arc<Hub>, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let (rd, wr) = stream.into_split();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let kill = Arc::new(watch::channel(false).0);
+    let shared = Arc::new(SessionShared {
+        id: hub.next_session_id(),
+        tx,
+        logged_in: AtomicBool::new(false),
+        mask: Mutex::new(EventMask::All),
+        kill: Arc::clone(&kill),
+    });
+    let killed = kill.subscribe();
+    tokio::spawn(faults::write_loop(wr, rx, hub.config.faults.clone(), kill));
+    let greeting = format!("Asterisk Call Manager/{}\r\n", hub.config.version);
+    shared.send(Out::Raw(Bytes::from(greeting)));
+    hub.register(Arc::clone(&shared));
+    let id = shared.id;
+    let mut session = Session {
+        hub: Arc::clone(&hub),
+        shared,
+        killed,
+        challenge: None,
+        noise: 0,
+    };
+    session.read_loop(rd).await;
+    hub.unregister(id);
+}
+
+impl Session {
+    async fn read_loop(&mut self, mut rd: OwnedReadHalf) {
+        let mut decoder =
+            Decoder::without_greeting().with_max_message_size(self.hub.config.max_message_size);
+        let mut buf = BytesMut::with_capacity(8 * 1024);
+        loop {
+            buf.reserve(8 * 1024);
+            tokio::select! {
+                biased;
+                _ = until_set(&mut self.killed) => return,
+                read = rd.read_buf(&mut buf) => match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                },
+            }
+            loop {
+                match decoder.decode(&mut buf) {
+                    Ok(Some(Frame::Message(msg))) => {
+                        if self.handle(msg).await == Flow::Close {
+                            return;
+                        }
+                    }
+                    Ok(Some(Frame::Greeting(_))) => {}
+                    Ok(None) => break,
+                    Err(e) => tracing::debug!("ami server: session {}: {e}", self.shared.id),
+                }
+            }
+        }
+    }
+
+    /// Answers one message from the client.
+    async fn handle(&mut self, req: Message) -> Flow {
+        let action = req
+            .get(keys::ACTION)
+            .map(|v| v.to_string_lossy().trim().to_owned())
+            .unwrap_or_default();
+        if action.is_empty() {
+            self.send(Reply::one(error(&req, "Missing action in request")));
+            return Flow::Continue;
+        }
+        let name = action.to_ascii_lowercase();
+        match name.as_str() {
+            "login" => return self.login(&req),
+            "challenge" => self.challenge(&req),
+            "logoff" => {
+                let mut m = response(&req, "Goodbye");
+                m.append(keys::MESSAGE, "Thanks for all the fish.");
+                self.send(Reply::one(m));
+                self.shared.send(Out::Close);
+                return Flow::Close;
+            }
+            _ if !self.logged_in() => self.send(Reply::one(error(&req, "Permission denied"))),
+            _ => return self.dispatch(&name, &action, &req).await,
+        }
+        Flow::Continue
+    }
+
+    pub(super) fn logged_in(&self) -> bool {
+        self.shared.logged_in.load(Ordering::Acquire)
+    }
+
+    fn login(&mut self, req: &Message) -> Flow {
+        if self.logged_in() {
+            self.send(Reply::one(success(req, "Already authenticated")));
+            return Flow::Continue;
+        }
+        let config = &self.hub.config;
+        let user_ok = req.get("Username").is_some_and(|u| *u == config.username);
+        let md5 = req
+            .get("AuthType")
+            .is_some_and(|t| t.as_bytes().eq_ignore_ascii_case(b"md5"));
+        let secret_ok = if md5 {
+            match (&self.challenge, req.get("Key")) {
+                (Some(challenge), Some(key)) => {
+                    let expected = md5_hex(challenge, &config.secret);
+                    key.as_bytes().eq_ignore_ascii_case(expected.as_bytes())
+                }
+                _ => false,
+            }
+        } else {
+            req.get("Secret").is_some_and(|s| *s == config.secret)
+        };
+        if !(user_ok && secret_ok) {
+            self.send(Reply::one(error(req, "Authentication failed")));
+            self.shared.send(Out::Close);
+            return Flow::Close;
+        }
+        if let Some(events) = req.get("Events") {
+            self.shared
+                .set_mask(EventMask::parse(&events.to_string_lossy()));
+        }
+        self.send(Reply::one(success(req, "Authentication accepted")));
+        self.shared.logged_in.store(true, Ordering::Release);
+        let mut booted = Message::with_capacity(5);
+        booted.append(keys::EVENT, "FullyBooted");
+        booted.append(keys::PRIVILEGE, "system,all");
+        let uptime = self.hub.world().uptime_secs(&self.hub.config);
+        booted.append("Uptime", uptime);
+        booted.append("LastReload", uptime);
+        booted.append("Status", "Fully Booted");
+        self.send_event(&booted);
+        Flow::Continue
+    }
+
+    fn challenge(&mut self, req: &Message) {
+        let md5 = req
+            .get("AuthType")
+            .is_some_and(|t| t.as_bytes().eq_ignore_ascii_case(b"md5"));
+        if !md5 {
+            self.send(Reply::one(error(req, "Must specify AuthType")));
+            return;
+        }
+        let challenge = self
+            .challenge
+            .get_or_insert_with(|| format!("{}", self.hub.world().random() % 1_000_000_000))
+            .clone();
+        let mut m = response(req, "Success");
+        m.append("Challenge", challenge);
+        self.send(Reply::one(m));
+    }
+
+    /// Sends one event to this session only, when its mask lets it through.
+    pub(super) fn send_event(&self, event: &Message) {
+        if !self.shared.wants(event) {
+            return;
+        }
+        let mut buf = BytesMut::new();
+        if codec::encode(event, &mut buf).is_ok() {
+            self.shared.send(Out::Event(buf.freeze()));
+        }
+    }
+
+    /// Encodes a reply (with unrelated events inside lists when that fault
+    /// is on) and queues it.
+    pub(super) fn send(&mut self, reply: Reply) {
+        let interleave = reply.list
+            && self.hub.config.faults.interleave_events_in_lists
+            && self.shared.events_on();
+        let mut out = Vec::with_capacity(reply.parts.len() * if interleave { 2 } else { 1 });
+        for (i, part) in reply.parts.into_iter().enumerate() {
+            if interleave && i > 0 {
+                let noise = faults::noise_event(self.noise);
+                self.noise += 1;
+                if let Some(bytes) = encode(&Part::Msg(noise)) {
+                    out.push(bytes);
+                }
+            }
+            if let Some(bytes) = encode(&part) {
+                out.push(bytes);
+            }
+        }
+        self.shared.send(Out::Reply(out));
+    }
+}
+
+fn encode(part: &Part) -> Option<Bytes> {
+    let mut buf = BytesMut::new();
+    let res = match part {
+        Part::Msg(m) => codec::encode(m, &mut buf),
+        Part::Legacy(head, lines) => {
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            codec::encode_legacy_command(head, &lines, &mut buf)
+        }
+    };
+    match res {
+        Ok(()) => Some(buf.freeze()),
+        Err(e) => {
+            tracing::debug!("ami server: reply not sent: {e}");
+            None
+        }
+    }
+}
+
+/// `hex(md5(challenge + secret))`, the `Key` of an MD5 `Login`.
+fn md5_hex(challenge: &str, secret: &str) -> String {
+    let mut h = Md5::new();
+    h.update(challenge.as_bytes());
+    h.update(secret.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `Response: <status>` and the request's `ActionID`, when it has one.
+pub(super) fn response(req: &Message, status: &str) -> Message {
+    let mut m = Message::with_capacity(4);
+    m.append(keys::RESPONSE, status.to_owned());
+    if let Some(id) = req.action_id() {
+        m.append(keys::ACTION_ID, id.clone());
+    }
+    m
+}
+
+/// `Response: Success` with a `Message`.
+pub(super) fn success(req: &Message, message: &str) -> Message {
+    let mut m = response(req, "Success");
+    m.append(keys::MESSAGE, message.to_owned());
+    m
+}
+
+/// `Response: Error` with a `Message`.
+pub(super) fn error(req: &Message, message: &str) -> Message {
+    let mut m = response(req, "Error");
+    m.append(keys::MESSAGE, message.to_owned());
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_key_matches_asterisk() {
+        // echo -n "123456789amp111" | md5sum
+        assert_eq!(
+            md5_hex("123456789", "amp111"),
+            "6fed7eef73cdf742ebf1eaa33fc1eb33"
+        );
+    }
+
+    #[test]
+    fn event_mask() {
+        let ev: Message = [("Event", "Newchannel"), ("Privilege", "call,all")]
+            .into_iter()
+            .collect();
+        assert!(EventMask::parse("on").allows(&ev));
+        assert!(!EventMask::parse("off").allows(&ev));
+        assert!(EventMask::parse("system,call").allows(&ev));
+        assert!(!EventMask::parse("system").allows(&ev));
+    }
+}
