@@ -22,6 +22,7 @@ pub mod codec;
 pub mod error;
 pub mod events;
 pub mod message;
+pub mod server;
 
 pub use action::{Action, FieldError, FromMessage, ListAction};
 pub use client::{Client, ClientBuilder, Events, Reply};
