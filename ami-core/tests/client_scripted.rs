@@ -24,6 +24,7 @@ enum Act {
     Write(Vec<u8>),
     Nothing,
     Close,
+    WriteAndClose(Vec<u8>),
 }
 
 /// One scripted AMI peer accepting a single connection.
@@ -68,7 +69,10 @@ impl Peer {
                             }
                         }
                         Act::Nothing => {}
-                        Act::Close => {
+                        Act::Close | Act::WriteAndClose(_) => {
+                            if let Act::WriteAndClose(bytes) = script(&m) {
+                                let _ = sock.write_all(&bytes).await;
+                            }
                             let _ = sock.shutdown().await;
                             let _ = closed_tx.send(true);
                             return;
@@ -500,4 +504,26 @@ async fn connecting_to_nothing_is_an_io_error() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Io(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_message_cut_off_by_the_close_is_not_delivered() {
+    let peer = Peer::start(GREETING, |req| {
+        if action_is(req, "Cut") {
+            let mut out = event("Whole", &[("A", "1")]).into_bytes();
+            out.extend_from_slice(b"Event: Cut\r\nA: 1\r\n");
+            Act::WriteAndClose(out)
+        } else {
+            basic(req)
+        }
+    })
+    .await;
+    let (client, mut events) = peer.builder().connect().await.unwrap();
+    assert!(client
+        .send(Message::action("Cut"))
+        .await
+        .unwrap_err()
+        .is_disconnected());
+    assert_eq!(events.recv().await.unwrap().event_name().unwrap(), "Whole");
+    assert!(events.recv().await.unwrap_err().is_disconnected());
 }

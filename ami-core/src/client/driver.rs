@@ -300,7 +300,7 @@ impl Driver {
             tokio::select! {
                 r = self.reader.read_buf(&mut self.rbuf) => match r {
                     Ok(0) => {
-                        self.decode_eof();
+                        self.discard_tail();
                         return End::Lost("connection closed by the peer".to_owned());
                     }
                     Ok(_) => self.decode_buffered(),
@@ -394,14 +394,16 @@ impl Driver {
         }
     }
 
-    fn decode_eof(&mut self) {
-        self.decode_buffered();
-        let events = &self.events;
-        if let Ok(Some(Frame::Message(m))) = self.decoder.decode_eof(&mut self.rbuf) {
-            self.table.dispatch(m, &mut |m| {
-                let _ = events.send(m);
-            });
+    /// At the end of the stream: a message cut off by the close is not
+    /// delivered (it may lack fields, even its ActionID).
+    fn discard_tail(&mut self) {
+        if !self.rbuf.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            tracing::debug!(
+                bytes = self.rbuf.len(),
+                "dropped an AMI message cut off by the end of the connection"
+            );
         }
+        self.rbuf.clear();
     }
 }
 
