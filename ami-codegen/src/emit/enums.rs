@@ -1,0 +1,190 @@
+//! The `enums` module: value enums that never fail to parse.
+//!
+//! Documented values are variants; any other value lands in a fallback
+//! variant (`Other`) that keeps it byte for byte, so decoding and re-encoding
+//! round-trips whatever Asterisk sent. Matching is exact (case-sensitive).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::docs::{self, DocBuilder};
+use super::{byte_lit, ident, Context};
+use crate::model::EnumDef;
+
+pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
+    let enums: Vec<TokenStream> = cx.model.enums.iter().map(value_enum).collect();
+    if enums.is_empty() {
+        return quote!();
+    }
+    quote! {
+        use super::runtime::{self, Value};
+
+        #(#enums)*
+    }
+}
+
+/// The fallback variant's name: `Other`, unless a documented value took it.
+pub(crate) fn fallback_name(e: &EnumDef) -> String {
+    let taken = |n: &str| e.values.iter().any(|v| v.rust_name == n);
+    ["Other", "OtherValue", "Unlisted"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain((2..).map(|i| format!("Other{i}")))
+        .find(|n| !taken(n))
+        .unwrap_or_default()
+}
+
+fn value_enum(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let other = ident(&fallback_name(e));
+
+    let mut d = DocBuilder::new();
+    d.docs(&e.docs);
+    if d.is_empty() {
+        d.markdown("A value with a documented set of spellings.");
+    }
+    d.markdown(&format!(
+        "Any other value is kept byte for byte in [`{other}`]({}::{other}); matching is exact \
+         (case-sensitive).",
+        e.rust_name
+    ));
+    let docs = d.tokens();
+
+    let variants: Vec<Ident> = e.values.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires: Vec<&str> = e.values.iter().map(|v| v.wire_name.as_str()).collect();
+    let byte_lits: Vec<_> = wires.iter().map(|w| byte_lit(w.as_bytes())).collect();
+    let variant_defs = e.values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let mut d = DocBuilder::new();
+        d.markdown(&docs::code(&v.wire_name));
+        d.docs(&v.docs);
+        let doc = d.tokens();
+        quote! {
+            #doc
+            #id,
+        }
+    });
+
+    let from_value = if e.values.is_empty() {
+        quote!(Self::#other(value))
+    } else {
+        quote! {
+            match value.as_bytes() {
+                #(#byte_lits => Self::#variants,)*
+                _ => Self::#other(value),
+            }
+        }
+    };
+    let from_str = if e.values.is_empty() {
+        quote!(Self::#other(Value::from(s)))
+    } else {
+        quote! {
+            match s {
+                #(#wires => Self::#variants,)*
+                _ => Self::#other(Value::from(s)),
+            }
+        }
+    };
+    let to_value = if e.values.is_empty() {
+        quote! {
+            let #name::#other(v) = value;
+            v.clone()
+        }
+    } else {
+        quote! {
+            match value {
+                #(#name::#variants => Value::from_static(#wires),)*
+                #name::#other(v) => v.clone(),
+            }
+        }
+    };
+
+    let into_value = if e.values.is_empty() {
+        quote! {
+            let #name::#other(v) = value;
+            v
+        }
+    } else {
+        quote! {
+            match value {
+                #name::#other(v) => v,
+                documented => Value::from(&documented),
+            }
+        }
+    };
+
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variant_defs)*
+            /// Any value not documented, exactly as received.
+            #other(Value),
+        }
+
+        impl #name {
+            /// The documented values, in documentation order.
+            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            /// The value as sent on the wire.
+            pub fn as_bytes(&self) -> &[u8] {
+                match self {
+                    #(Self::#variants => #byte_lits,)*
+                    Self::#other(v) => v.as_bytes(),
+                }
+            }
+
+            /// The value as text, where it is UTF-8 (documented values always are).
+            pub fn as_str(&self) -> Option<&str> {
+                std::str::from_utf8(self.as_bytes()).ok()
+            }
+
+            /// Whether the value is one of the documented ones.
+            pub fn is_documented(&self) -> bool {
+                !matches!(self, Self::#other(_))
+            }
+        }
+
+        impl From<Value> for #name {
+            fn from(value: Value) -> Self {
+                #from_value
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(s: &str) -> Self {
+                #from_str
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(s: String) -> Self {
+                Self::from(Value::from(s))
+            }
+        }
+
+        impl From<&#name> for Value {
+            fn from(value: &#name) -> Self {
+                #to_value
+            }
+        }
+
+        impl From<#name> for Value {
+            fn from(value: #name) -> Self {
+                #into_value
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&String::from_utf8_lossy(self.as_bytes()))
+            }
+        }
+
+        impl runtime::AsFieldValue for #name {
+            fn as_field_value(&self) -> runtime::FieldValue<'_> {
+                runtime::FieldValue::Enum(self.as_bytes())
+            }
+        }
+    }
+}

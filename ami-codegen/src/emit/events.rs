@@ -1,0 +1,197 @@
+//! The `event` module: one struct per event, the exhaustive `Event` enum and
+//! `NAMES`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{self, DocBuilder};
+use super::records::{record, Record};
+use super::{byte_lit, ident, names_const, usize_lit, Context};
+use crate::model::EventDef;
+
+pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
+    let events = &cx.model.events;
+    let structs = events.iter().map(event_struct);
+    let event_enum = event_enum(events);
+    let names: Vec<&str> = events.iter().map(|e| e.wire_name.as_str()).collect();
+    let names = names_const(
+        "The wire names of every event in [`Event`], as documented.",
+        &names,
+    );
+    quote! {
+        use super::runtime::{self, FieldError, FromMessage, Message, Value};
+
+        #(#structs)*
+        #event_enum
+        #names
+    }
+}
+
+fn event_struct(e: &EventDef) -> TokenStream {
+    let mut d = DocBuilder::new();
+    d.docs(&e.docs);
+    let mut about = format!("AMI event {}", docs::code(&e.wire_name));
+    if !e.classes.is_empty() {
+        let classes: Vec<String> = e.classes.iter().map(|c| docs::code(c)).collect();
+        about.push_str(&format!(", class {}", classes.join(", ")));
+    }
+    about.push('.');
+    if let Some(since) = docs::since(&e.docs) {
+        about.push(' ');
+        about.push_str(&since);
+    }
+    if let Some(module) = &e.docs.module {
+        about.push_str(&format!(" Documented by {}.", docs::code(module)));
+    }
+    d.markdown(&about);
+    if e.undocumented {
+        d.markdown(
+            "Asterisk sends this event without documenting it; its fields come from this \
+             project's `spec/`.",
+        );
+    }
+    let wire = &e.wire_name;
+    let const_doc = format!(" The event name as documented, {}.", docs::code(wire));
+    record(&Record {
+        rust_name: &e.rust_name,
+        owner_wire_name: &e.wire_name,
+        docs: d.tokens(),
+        fields: &e.fields,
+        inherent: quote! {
+            #[doc = #const_doc]
+            pub const NAME: &'static str = #wire;
+        },
+    })
+}
+
+/// `match` on the lower-cased event name of `msg`: `arms` are
+/// `(wire name, expression)`, `fallback` the expression for any other name.
+pub(crate) fn dispatch(arms: &[(&str, TokenStream)], fallback: TokenStream) -> TokenStream {
+    let longest = usize_lit(arms.iter().map(|(w, _)| w.len()).max().unwrap_or(0));
+    let arms = arms.iter().map(|(wire, expr)| {
+        let lit = byte_lit(&wire.as_bytes().to_ascii_lowercase());
+        quote!(Some(#lit) => #expr,)
+    });
+    quote! {
+        let mut buf = [0; #longest];
+        let name = msg
+            .event_name()
+            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+        match name {
+            #(#arms)*
+            _ => #fallback,
+        }
+    }
+}
+
+fn event_enum(events: &[EventDef]) -> TokenStream {
+    let variants = events.iter().map(|e| {
+        let id = ident(&e.rust_name);
+        let mut d = DocBuilder::new();
+        let lead = format!("[`{}`]:", e.rust_name);
+        match &e.docs.synopsis {
+            Some(s) => d.lead_prose(&lead, s),
+            None => d.markdown(&format!("{lead} AMI event {}.", docs::code(&e.wire_name))),
+        };
+        let doc = d.tokens();
+        quote! {
+            #doc
+            #id(#id),
+        }
+    });
+    let arms: Vec<(&str, TokenStream)> = events
+        .iter()
+        .map(|e| {
+            let id = ident(&e.rust_name);
+            (
+                e.wire_name.as_str(),
+                quote!(Self::#id(#id::from_message(msg))),
+            )
+        })
+        .collect();
+    let dispatch = dispatch(
+        &arms,
+        quote!(Self::Unknown(runtime::RawEvent::from_message(msg))),
+    );
+    let ids: Vec<_> = events.iter().map(|e| ident(&e.rust_name)).collect();
+
+    quote! {
+        /// Every event this crate knows, one variant per event struct, and
+        /// [`Unknown`](Event::Unknown) for any other.
+        ///
+        /// The enum is exhaustive on purpose: when a newer Asterisk adds
+        /// events, a `match` without a wildcard arm shows them as compile
+        /// errors. Event names are matched ignoring ASCII case (the docs
+        /// spell `NewExten`, Asterisk sends `Newexten`).
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(clippy::large_enum_variant)] // boxing would cost an allocation per event
+        pub enum Event {
+            #(#variants)*
+            /// An event this crate does not know, with its whole message.
+            Unknown(runtime::RawEvent),
+        }
+
+        impl Event {
+            /// Decodes an event message into its variant; never fails.
+            ///
+            /// An unknown name gives [`Event::Unknown`]; a field that does
+            /// not parse is left `None` and reported by
+            /// [`field_errors`](Event::field_errors).
+            pub fn from_message(msg: Message) -> Self {
+                #dispatch
+            }
+
+            /// The event name as received (empty if it is not UTF-8).
+            pub fn name(&self) -> &str {
+                self.raw()
+                    .event_name()
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            }
+
+            /// The message the event was decoded from, with every field.
+            pub fn raw(&self) -> &Message {
+                match self {
+                    #(Self::#ids(e) => e.raw(),)*
+                    Self::Unknown(e) => e.raw(),
+                }
+            }
+
+            /// Fields that were present but did not parse as their type.
+            pub fn field_errors(&self) -> &[FieldError] {
+                match self {
+                    #(Self::#ids(e) => e.field_errors(),)*
+                    Self::Unknown(_) => &[],
+                }
+            }
+
+            /// Whether this is an event this crate does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl FromMessage for Event {
+            fn from_message(msg: Message) -> Self {
+                Event::from_message(msg)
+            }
+
+            fn raw(&self) -> &Message {
+                Event::raw(self)
+            }
+
+            fn field_errors(&self) -> &[FieldError] {
+                Event::field_errors(self)
+            }
+        }
+
+        impl runtime::TypedFields for Event {
+            fn for_each_field(&self, f: &mut dyn FnMut(&'static str, runtime::FieldValue<'_>)) {
+                match self {
+                    #(Self::#ids(e) => runtime::TypedFields::for_each_field(e, f),)*
+                    Self::Unknown(_) => {}
+                }
+            }
+        }
+    }
+}
