@@ -248,10 +248,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends a `Ping` at this interval; one unanswered within the interval
-    /// (or the timeout, if shorter) declares the connection dead: the socket
-    /// is closed, pending actions fail with [`Error::DeadConnection`] and the
-    /// event streams end.
+    /// Sends a `Ping` at this interval (none while the previous one is
+    /// unanswered). A `Ping` unanswered within the action
+    /// [`timeout`](Self::timeout) declares the connection dead: the socket is
+    /// closed, pending actions fail with [`Error::DeadConnection`] and the
+    /// event streams end. Default: off.
     pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
         self.keepalive = interval.filter(|d| !d.is_zero());
         self

@@ -167,13 +167,17 @@ async fn keepalive_declares_a_silent_peer_dead() {
     let (client, mut events) = peer
         .builder()
         .keepalive(Some(Duration::from_millis(100)))
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_millis(200))
         .connect()
         .await
         .unwrap();
     let pending = tokio::spawn({
         let client = client.clone();
-        async move { client.send(Message::action("Status")).await }
+        async move {
+            client
+                .send_with_timeout(Message::action("Status"), Duration::from_secs(30))
+                .await
+        }
     });
     let err = timeout(SOON, pending)
         .await
@@ -526,4 +530,21 @@ async fn a_message_cut_off_by_the_close_is_not_delivered() {
         .is_disconnected());
     assert_eq!(events.recv().await.unwrap().event_name().unwrap(), "Whole");
     assert!(events.recv().await.unwrap_err().is_disconnected());
+}
+
+#[tokio::test]
+async fn keepalive_pings_an_answering_peer_and_stays_up() {
+    let peer = Peer::start(GREETING, basic).await;
+    let (client, mut events) = peer
+        .builder()
+        .keepalive(Some(Duration::from_millis(20)))
+        .connect()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pings = peer.actions().iter().filter(|a| *a == "Ping").count();
+    assert!(pings >= 3, "{:?}", peer.actions());
+    assert!(client.is_connected());
+    // Keepalive answers are not events.
+    assert!(events.try_recv().unwrap().is_none());
 }

@@ -213,6 +213,8 @@ pub(crate) struct Driver {
     events: broadcast::Sender<Message>,
     shared: Arc<Shared>,
     keepalive: Option<Duration>,
+    /// The last keepalive `Ping`.
+    last_ping: Option<u64>,
     timeout: Duration,
 }
 
@@ -238,6 +240,7 @@ impl Driver {
             events,
             shared,
             keepalive: cfg.keepalive,
+            last_ping: None,
             timeout: cfg.timeout,
         }
     }
@@ -359,15 +362,20 @@ impl Driver {
         self.wbuf.extend_from_slice(b"\r\n");
     }
 
+    /// Sends a keepalive `Ping`, unless the previous one is still waiting
+    /// (its deadline, the action timeout, decides whether the peer is dead).
     fn ping(&mut self) {
-        let period = self.keepalive.unwrap_or(self.timeout);
-        let deadline = Instant::now() + period.min(self.timeout);
+        if self.last_ping.is_some_and(|id| self.table.contains(id)) {
+            return;
+        }
+        let deadline = Instant::now() + self.timeout;
         let id = self.table.register(
             Value::from_static("Ping"),
             Expect::Response,
             Waiter::Keepalive,
             deadline,
         );
+        self.last_ping = Some(id);
         self.wbuf.extend_from_slice(b"Action: Ping\r\n");
         self.table.write_action_id(id, &mut self.wbuf);
         self.wbuf.extend_from_slice(b"\r\n");

@@ -122,6 +122,11 @@ impl InFlight {
         self.entries.len()
     }
 
+    /// Whether action `id` is still pending.
+    pub(crate) fn contains(&self, id: u64) -> bool {
+        self.entries.contains_key(&id)
+    }
+
     /// Registers an action; returns its number (see
     /// [`write_action_id`](Self::write_action_id)).
     pub(crate) fn register(
