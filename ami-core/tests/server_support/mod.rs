@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use ami_core::codec::{encode, Decoder, Frame, Greeting};
+use ami_core::codec::{encode, DecodeError, Decoder, Frame, Greeting};
 use ami_core::server::{Server, ServerConfig};
 use ami_core::Message;
 use bytes::BytesMut;
@@ -19,6 +19,8 @@ pub struct Conn {
     buf: BytesMut,
     dec: Decoder,
     next_id: u32,
+    /// Decode errors seen so far (the decoder resynchronises after each).
+    pub errors: Vec<DecodeError>,
 }
 
 pub async fn start(config: ServerConfig) -> Server {
@@ -34,11 +36,13 @@ impl Conn {
     /// Connects and reads the greeting.
     pub async fn open(server: &Server) -> (Conn, Greeting) {
         let stream = TcpStream::connect(server.addr()).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
         let mut conn = Conn {
             stream,
             buf: BytesMut::new(),
             dec: Decoder::new(),
             next_id: 0,
+            errors: Vec::new(),
         };
         let greeting = match conn.frame().await {
             Some(Frame::Greeting(g)) => g,
@@ -76,6 +80,15 @@ impl Conn {
         self.stream.write_all(&out).await.expect("write");
     }
 
+    /// Sends several messages in one write.
+    pub async fn send_all(&mut self, msgs: &[Message]) {
+        let mut out = BytesMut::new();
+        for m in msgs {
+            encode(m, &mut out).expect("encodable");
+        }
+        self.stream.write_all(&out).await.expect("write");
+    }
+
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).await.expect("write");
     }
@@ -102,15 +115,17 @@ impl Conn {
 
     async fn frame_inner(&mut self) -> Option<Frame> {
         loop {
-            if let Ok(Some(f)) = self.dec.decode(&mut self.buf) {
-                return Some(f);
+            match self.dec.decode(&mut self.buf) {
+                Ok(Some(f)) => return Some(f),
+                Ok(None) => {}
+                Err(e) => {
+                    self.errors.push(e);
+                    continue;
+                }
             }
             let n = self.stream.read_buf(&mut self.buf).await.unwrap_or(0);
             if n == 0 {
-                return match self.dec.decode_eof(&mut self.buf) {
-                    Ok(f) => f,
-                    Err(_) => None,
-                };
+                return self.dec.decode_eof(&mut self.buf).unwrap_or_default();
             }
         }
     }
