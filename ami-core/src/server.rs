@@ -193,6 +193,10 @@ pub struct ServerConfig {
     pub max_message_size: usize,
     /// The queues `QueueStatus` and `QueueSummary` report.
     pub queues: Vec<DemoQueue>,
+    /// How many messages may wait to be written to one connection before
+    /// the server gives up on it and closes it, as Asterisk closes a client
+    /// that does not read (default 1,000,000).
+    pub write_queue: usize,
 }
 
 impl Default for ServerConfig {
@@ -209,6 +213,7 @@ impl Default for ServerConfig {
             call_duration: Duration::from_secs(2),
             max_message_size: 64 * 1024,
             queues: vec![DemoQueue::default()],
+            write_queue: 1_000_000,
         }
     }
 }
@@ -227,6 +232,7 @@ impl fmt::Debug for ServerConfig {
             .field("call_duration", &self.call_duration)
             .field("max_message_size", &self.max_message_size)
             .field("queues", &self.queues)
+            .field("write_queue", &self.write_queue)
             .finish()
     }
 }

@@ -370,3 +370,33 @@ async fn drop_connections_closes_every_session_now() {
     c.read_exact(&mut one).await.unwrap();
     assert_eq!(&one, b"A");
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_disconnected() {
+    let server = start(ServerConfig {
+        write_queue: 5_000,
+        ..ServerConfig::default()
+    })
+    .await;
+    let _deaf = Conn::login(&server).await;
+    let mut other = Conn::login_with(&server, &[("Events", "off")]).await;
+    assert_eq!(server.connections(), 2);
+    let event = msg(&[
+        ("Event", "UserEvent"),
+        ("Privilege", "user,all"),
+        ("UserEvent", "flood"),
+    ]);
+    for _ in 0..200 {
+        for _ in 0..2_000 {
+            server.emit(event.clone());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        if server.connections() == 1 {
+            break;
+        }
+    }
+    assert_eq!(server.connections(), 1, "the deaf session is closed");
+    // The other session is unaffected.
+    let id = other.action("Ping", &[]).await;
+    assert_eq!(s(&other.response(&id).await, "Ping"), "Pong");
+}

@@ -56,7 +56,7 @@ struct Writer {
 /// session when it stops on its own.
 pub(super) async fn write_loop(
     wr: OwnedWriteHalf,
-    mut rx: mpsc::UnboundedReceiver<Out>,
+    mut rx: mpsc::Receiver<Out>,
     faults: Faults,
     kill: Arc<watch::Sender<bool>>,
 ) {

@@ -76,15 +76,22 @@ impl EventMask {
 #[derive(Debug)]
 pub(super) struct SessionShared {
     pub(super) id: u64,
-    tx: mpsc::UnboundedSender<Out>,
+    tx: mpsc::Sender<Out>,
     logged_in: AtomicBool,
     mask: Mutex<EventMask>,
     kill: Arc<watch::Sender<bool>>,
 }
 
 impl SessionShared {
+    /// Queues output for the writer. A client that lets
+    /// [`ServerConfig::write_queue`](super::ServerConfig::write_queue)
+    /// messages pile up is disconnected, as Asterisk disconnects a client
+    /// that does not read.
     pub(super) fn send(&self, out: Out) {
-        let _ = self.tx.send(out);
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(out) {
+            tracing::debug!("ami server: session {} does not read; closing it", self.id);
+            self.kill();
+        }
     }
 
     /// Closes the connection now.
@@ -161,7 +168,7 @@ pub(super) struct Session {
 pub(super) async fn run(hub: Arc<Hub>, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(hub.config.write_queue.max(16));
     let kill = Arc::new(watch::channel(false).0);
     let shared = Arc::new(SessionShared {
         id: hub.next_session_id(),
