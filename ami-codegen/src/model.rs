@@ -7,6 +7,10 @@
 //! Stage 1 (`xml`) reads the document; `model::lower` turns it into this IR and
 //! applies the project's overrides from `spec/`.
 
+pub mod lower;
+pub mod naming;
+pub mod overrides;
+
 /// Everything generated for one Asterisk documentation file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Model {

@@ -1,0 +1,271 @@
+//! Every Rust name the generator uses is decided here, and only here.
+//!
+//! - Type names keep Asterisk's spelling when it is already a valid
+//!   UpperCamelCase identifier (`Originate`, `CoreShowChannels`,
+//!   `PJSIPShowEndpoints`); otherwise they are converted with heck
+//!   (`AOC-S` → `AocS`).
+//! - Field names are heck snake_case of the wire key, with keywords suffixed
+//!   by `_` (`Type` → `type_`, `Async` → `async_`) and a leading digit
+//!   prefixed by `_` (`100rel` → `_100rel`, as prost does).
+//! - Enum variants are UpperCamelCase of the wire value after spelling out a
+//!   few symbols (`-2` → `Minus2`, `1/1000` → `V1Over1000`,
+//!   `InUse&Ringing` → `InUseAndRinging`); a leading digit gets a `V` prefix;
+//!   `Other` is reserved for the emitter's fallback variant.
+//! - Two wire names that map to one Rust name keep the name in order of
+//!   appearance; later ones get a numeric suffix (`_2`, `2`, …).
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// The variant name the emitter uses for values that are not documented;
+/// no documented value is ever given this name.
+pub const FALLBACK_VARIANT: &str = "Other";
+
+/// Rust keywords (strict and reserved, all editions up to 2024) that cannot
+/// be used as plain identifiers.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Type-level names that would shadow something every generated module uses.
+const RESERVED_TYPES: &[&str] = &[
+    "Self", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err",
+];
+
+/// Whether `s` is a keyword that needs sanitising.
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// Whether `s` is already an UpperCamelCase Rust identifier we can keep as is.
+fn is_plain_type_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+        && !RESERVED_TYPES.contains(&s)
+}
+
+/// The Rust type name of an action or event.
+///
+/// Keeps Asterisk's spelling when it is a valid UpperCamelCase identifier;
+/// otherwise converts it (`AOC-S` → `AocS`).
+pub fn type_name(wire: &str) -> String {
+    if is_plain_type_ident(wire) {
+        return wire.to_owned();
+    }
+    let camel = wire.to_upper_camel_case();
+    let camel = if camel.is_empty() {
+        "Unnamed".to_owned()
+    } else if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{camel}")
+    } else {
+        camel
+    };
+    if RESERVED_TYPES.contains(&camel.as_str()) {
+        format!("{camel}Type")
+    } else {
+        camel
+    }
+}
+
+/// The snake_case Rust name of a field or parameter (`Cause-txt` →
+/// `cause_txt`, `Type` → `type_`, `100rel` → `_100rel`).
+pub fn field_name(wire: &str) -> String {
+    let snake = wire.to_snake_case();
+    if snake.is_empty() {
+        return "field".to_owned();
+    }
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("_{snake}");
+    }
+    if is_keyword(&snake) {
+        return format!("{snake}_");
+    }
+    snake
+}
+
+/// The UpperCamelCase variant name of an enum value.
+pub fn variant_name(wire: &str) -> String {
+    let mut spelled = String::with_capacity(wire.len() + 8);
+    let trimmed = wire.trim();
+    let rest = match trimmed.strip_prefix('-') {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => {
+            spelled.push_str("Minus ");
+            rest
+        }
+        _ => trimmed,
+    };
+    let chars: Vec<char> = rest.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '&' => spelled.push_str(" And "),
+            '+' => spelled.push_str(" Plus "),
+            '/' if i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit) =>
+            {
+                spelled.push_str(" Over ")
+            }
+            // Keep the digits of `G.711` apart from the next word.
+            c => spelled.push(c),
+        }
+    }
+    let camel = spelled.to_upper_camel_case();
+    let camel = if camel.is_empty() {
+        "Empty".to_owned()
+    } else if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{camel}")
+    } else {
+        camel
+    };
+    if camel == FALLBACK_VARIANT || camel == "Self" {
+        format!("{camel}Value")
+    } else {
+        camel
+    }
+}
+
+/// The Rust field name of an indexed group with base `base` (`Action` →
+/// `actions`, `Unit` → `units`).
+pub fn group_field_name(base: &str) -> String {
+    let snake = base.to_snake_case();
+    if snake.ends_with('s') {
+        field_name(&snake)
+    } else {
+        field_name(&format!("{snake}s"))
+    }
+}
+
+/// The entry struct name of an indexed group: owner + base
+/// (`UpdateConfig` + `Action` → `UpdateConfigAction`).
+pub fn group_entry_name(owner_rust: &str, base: &str) -> String {
+    format!("{owner_rust}{}", type_name(base))
+}
+
+/// The type name of an action's typed success response (`PingResponse`).
+pub fn response_name(action_rust: &str) -> String {
+    format!("{action_rust}Response")
+}
+
+/// The name of a value enum shared by every field with one wire name and
+/// one value set (`ChannelStateDesc`).
+pub fn enum_name(field_wire: &str) -> String {
+    type_name(field_wire)
+}
+
+/// The name of a value enum specific to one owner (`ExtensionStatusStatus`).
+pub fn owned_enum_name(owner_rust: &str, field_wire: &str) -> String {
+    format!("{owner_rust}{}", type_name(field_wire))
+}
+
+/// Hands out unique names: the first request for a name gets it unchanged,
+/// later ones get a numeric suffix (`name_2`, `name_3` for snake names;
+/// `Name2`, `Name3` for type names).
+#[derive(Debug, Default, Clone)]
+pub struct UniqueNames {
+    taken: BTreeSet<String>,
+}
+
+impl UniqueNames {
+    /// An empty set.
+    pub fn new() -> Self {
+        UniqueNames::default()
+    }
+
+    /// Marks `name` as taken without allocating it.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
+
+    /// Whether `name` has been handed out or reserved.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Returns `name`, or `name` plus the smallest free suffix.
+    pub fn claim(&mut self, name: &str) -> String {
+        if self.taken.insert(name.to_owned()) {
+            return name.to_owned();
+        }
+        let snake = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
+        (2..)
+            .map(|n| {
+                if snake {
+                    format!("{}_{n}", name.trim_end_matches('_'))
+                } else {
+                    format!("{name}{n}")
+                }
+            })
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .expect("an unbounded range always yields a free name")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_keep_asterisk_spelling() {
+        assert_eq!(type_name("Originate"), "Originate");
+        assert_eq!(type_name("PJSIPShowEndpoints"), "PJSIPShowEndpoints");
+        assert_eq!(type_name("IAXpeerlist"), "IAXpeerlist");
+        assert_eq!(type_name("AOC-S"), "AocS");
+        assert_eq!(type_name("AOC-D"), "AocD");
+        assert_eq!(type_name("Option"), "OptionType");
+    }
+
+    #[test]
+    fn field_names_are_sanitised() {
+        assert_eq!(field_name("Cause-txt"), "cause_txt");
+        assert_eq!(field_name("CID-CallingPres"), "cid_calling_pres");
+        assert_eq!(field_name("Content-Type"), "content_type");
+        assert_eq!(field_name("Async"), "async_");
+        assert_eq!(field_name("Type"), "type_");
+        assert_eq!(field_name("Match"), "match_");
+        assert_eq!(field_name("100rel"), "_100rel");
+        assert_eq!(field_name("CallerIDNum"), "caller_id_num");
+        assert_eq!(field_name("ActionID"), "action_id");
+    }
+
+    #[test]
+    fn variant_names_spell_out_symbols() {
+        assert_eq!(variant_name("Dialing Offhook"), "DialingOffhook");
+        assert_eq!(variant_name("Pre-ring"), "PreRing");
+        assert_eq!(variant_name("-2"), "Minus2");
+        assert_eq!(variant_name("2"), "V2");
+        assert_eq!(variant_name("1/1000"), "V1Over1000");
+        assert_eq!(variant_name("InUse&Ringing"), "InUseAndRinging");
+        assert_eq!(variant_name("200(SR)"), "V200Sr");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("Other"), "OtherValue");
+        assert_eq!(variant_name("NO ANSWER"), "NoAnswer");
+    }
+
+    #[test]
+    fn group_names() {
+        assert_eq!(group_field_name("Action"), "actions");
+        assert_eq!(group_field_name("Unit"), "units");
+        assert_eq!(group_field_name("Options"), "options");
+        assert_eq!(
+            group_entry_name("UpdateConfig", "Action"),
+            "UpdateConfigAction"
+        );
+    }
+
+    #[test]
+    fn unique_names_are_deterministic() {
+        let mut names = UniqueNames::new();
+        assert_eq!(names.claim("bridge_id"), "bridge_id");
+        assert_eq!(names.claim("bridge_id"), "bridge_id_2");
+        assert_eq!(names.claim("type_"), "type_");
+        assert_eq!(names.claim("type_"), "type_2");
+        assert_eq!(names.claim("Status"), "Status");
+        assert_eq!(names.claim("Status"), "Status2");
+    }
+}
