@@ -523,3 +523,105 @@ async fn a_client_that_vanishes_is_forgotten() {
     }
     panic!("connection count stayed at {}", server.connections());
 }
+
+#[tokio::test]
+async fn odd_values_in_every_action_do_not_break_the_session() {
+    let server = start(ServerConfig {
+        time_scale: 0.01,
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut c = Conn::login_with(&server, &[("Events", "off")]).await;
+    // Long, but the whole action stays under the 64 KiB limit.
+    let long = "9".repeat(2000);
+    let odd: [&[u8]; 10] = [
+        b"",
+        b"/",
+        b"//",
+        b"-1",
+        b"1e400",
+        b"NaN",
+        b"\xff\xfe<>\"",
+        b"Local/@",
+        b"PJSIP/",
+        long.as_bytes(),
+    ];
+    let actions = [
+        "Originate",
+        "Status",
+        "Getvar",
+        "Setvar",
+        "Hangup",
+        "Command",
+        "Events",
+        "QueueStatus",
+        "QueueSummary",
+        "UserEvent",
+        "Challenge",
+        "CoreShowChannels",
+    ];
+    let keys = [
+        "Channel",
+        "Application",
+        "Data",
+        "Exten",
+        "Context",
+        "Priority",
+        "Timeout",
+        "CallerID",
+        "Variable",
+        "Variables",
+        "Value",
+        "Cause",
+        "Command",
+        "EventMask",
+        "Queue",
+        "Member",
+        "UserEvent",
+        "AuthType",
+        "Async",
+    ];
+    // Sane values for every key, then one key at a time made odd.
+    let sane = |key: &str| -> &[u8] {
+        match key {
+            "Channel" => b"PJSIP/1",
+            "Application" => b"Wait",
+            "Data" | "Cause" | "Priority" => b"1",
+            "Timeout" => b"1000",
+            "Async" => b"true",
+            "Command" => b"core show channels",
+            "EventMask" => b"off",
+            "AuthType" => b"md5",
+            _ => b"x",
+        }
+    };
+    let mut n = 0;
+    for action in actions {
+        for odd_key in keys {
+            for value in odd {
+                let mut raw = format!("Action: {action}\r\nActionID: odd-{n}\r\n").into_bytes();
+                for key in keys {
+                    raw.extend_from_slice(key.as_bytes());
+                    raw.extend_from_slice(b": ");
+                    raw.extend_from_slice(if key == odd_key { value } else { sane(key) });
+                    raw.extend_from_slice(b"\r\n");
+                }
+                raw.extend_from_slice(b"\r\n");
+                c.send_raw(&raw).await;
+                let r = c.response(&format!("odd-{n}")).await;
+                assert!(r.get("Response").is_some(), "{r:?}");
+                n += 1;
+            }
+        }
+    }
+    // Every call task ran to its end (none panicked half-way).
+    for _ in 0..400 {
+        if server.active_calls() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.active_calls(), 0);
+    let id = c.action("Ping", &[]).await;
+    assert_eq!(s(&c.response(&id).await, "Ping"), "Pong");
+}
