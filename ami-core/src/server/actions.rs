@@ -150,7 +150,7 @@ impl Session {
                 )],
             ),
             ["core", "show", "uptime"] | ["core", "show", "uptime", "seconds"] => {
-                let up = self.hub.world().uptime_secs(config);
+                let up = self.hub.world().uptime_secs();
                 (
                     true,
                     vec![

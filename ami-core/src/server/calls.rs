@@ -263,7 +263,7 @@ impl World {
     }
 
     /// Real seconds since the server started.
-    pub(super) fn uptime_secs(&self, _config: &ServerConfig) -> u64 {
+    pub(super) fn uptime_secs(&self) -> u64 {
         self.started.elapsed().as_secs()
     }
 
@@ -768,8 +768,9 @@ impl Call {
         &w.channels[&id]
     }
 
-    /// Broadcasts the events of this step.
-    fn flush(&mut self, _w: &World) {
+    /// Broadcasts the events of this step. Takes the world to show it is
+    /// called with the world locked (see the module docs).
+    fn flush(&mut self, _locked: &World) {
         let events = std::mem::take(&mut self.pending);
         self.hub.broadcast(&events);
     }

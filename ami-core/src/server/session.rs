@@ -290,7 +290,7 @@ impl Session {
         let mut booted = Message::with_capacity(5);
         booted.append(keys::EVENT, "FullyBooted");
         booted.append(keys::PRIVILEGE, "system,all");
-        let uptime = self.hub.world().uptime_secs(&self.hub.config);
+        let uptime = self.hub.world().uptime_secs();
         booted.append("Uptime", uptime);
         booted.append("LastReload", uptime);
         booted.append("Status", "Fully Booted");
