@@ -115,14 +115,20 @@ fn include_of_one_action_parameter_is_resolved_and_action_id_dropped() {
     let m = model("includes.xml");
     let frob = action(&m, "Frobnicate");
     assert_eq!(
-        singles(frob).iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(),
+        singles(frob)
+            .iter()
+            .map(|f| f.wire_name.as_str())
+            .collect::<Vec<_>>(),
         ["Channel", "Mode", "Style", "Strength"]
     );
     assert!(single(frob, "Channel").required);
     assert_eq!(single(frob, "Mode").default.as_deref(), Some("gentle"));
     let login = action(&m, "Login");
     assert_eq!(
-        singles(login).iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(),
+        singles(login)
+            .iter()
+            .map(|f| f.wire_name.as_str())
+            .collect::<Vec<_>>(),
         ["Username", "Secret"]
     );
 }
@@ -156,7 +162,14 @@ fn include_of_all_parameters_of_an_event() {
     let m = model("includes.xml");
     assert_eq!(
         wire_names(&event(&m, "Refrobnicated").fields),
-        ["Channel", "Result", "ReportXFoo", "ReportXBar", "Other", "Times"]
+        [
+            "Channel",
+            "Result",
+            "ReportXFoo",
+            "ReportXBar",
+            "Other",
+            "Times"
+        ]
     );
 }
 
@@ -168,7 +181,10 @@ fn include_of_one_event_parameter_contains_and_relative_form() {
         wire_names(&report.fields),
         ["Channel", "ReportXFoo", "ReportXBar", "Result"]
     );
-    assert_eq!(enum_values(&m, &field(report, "Result").ty), ["Ok", "Failed"]);
+    assert_eq!(
+        enum_values(&m, &field(report, "Result").ty),
+        ["Ok", "Failed"]
+    );
     assert_eq!(report.classes, ["reporting"]);
 }
 
@@ -190,7 +206,12 @@ fn include_of_a_whole_event_documents_a_list() {
     let names: Vec<&str> = m.events.iter().map(|e| e.wire_name.as_str()).collect();
     assert_eq!(
         names,
-        ["FrobListComplete", "FrobReport", "Frobnicated", "Refrobnicated"]
+        [
+            "FrobListComplete",
+            "FrobReport",
+            "Frobnicated",
+            "Refrobnicated"
+        ]
     );
 }
 
@@ -238,7 +259,10 @@ fn snapshots_with_prefix_and_bridge_snapshots() {
     assert_eq!(wire_names(&transfer.fields), expected);
     // Every copy of a macro field shares one enum, named without prefix.
     for f in ["FromChannelStateDesc", "ToChannelStateDesc"] {
-        assert_eq!(field(transfer, f).ty, FieldType::Enum("ChannelStateDesc".into()));
+        assert_eq!(
+            field(transfer, f).ty,
+            FieldType::Enum("ChannelStateDesc".into())
+        );
     }
     for f in ["BridgeVideoSourceMode", "TargetBridgeVideoSourceMode"] {
         assert_eq!(
@@ -274,7 +298,11 @@ fn global_types_reach_prefixed_snapshot_fields() {
     .unwrap();
     let m = model_with("snapshots.xml", &spec);
     let transfer = event(&m, "PokeTransfer");
-    for f in ["FromChannelState", "ToChannelState", "TargetBridgeNumChannels"] {
+    for f in [
+        "FromChannelState",
+        "ToChannelState",
+        "TargetBridgeNumChannels",
+    ] {
         assert_eq!(field(transfer, f).ty, FieldType::Integer, "{f}");
     }
     assert_eq!(field(transfer, "FromChannel").ty, FieldType::String);
@@ -286,7 +314,10 @@ fn an_action_documented_by_two_modules_is_one_action() {
     assert_eq!(m.actions.len(), 1);
     let flush = action(&m, "MailboxFlush");
     assert_eq!(
-        singles(flush).iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(),
+        singles(flush)
+            .iter()
+            .map(|f| f.wire_name.as_str())
+            .collect::<Vec<_>>(),
         ["Context", "Mailbox", "Force"]
     );
     assert!(single(flush, "Mailbox").required, "required=\"yes\" counts");
@@ -329,7 +360,10 @@ fn keywords_and_non_identifiers_get_rust_names() {
     assert_eq!(single(send, "100rel").rust_name, "_100rel");
     assert_eq!(single(send, "100rel").ty, FieldType::Enum("V100rel".into()));
 
-    assert_eq!(field(event(&m, "Hangup"), "Cause-txt").rust_name, "cause_txt");
+    assert_eq!(
+        field(event(&m, "Hangup"), "Cause-txt").rust_name,
+        "cause_txt"
+    );
     let cid = event(&m, "CallerIdChange");
     assert_eq!(field(cid, "CID-CallingPres").rust_name, "cid_calling_pres");
     assert_eq!(field(cid, "Type").rust_name, "type_");
@@ -341,10 +375,19 @@ fn keywords_and_non_identifiers_get_rust_names() {
         .filter(|e| e.wire_name.starts_with("AOC"))
         .map(|e| (e.wire_name.as_str(), e.rust_name.as_str()))
         .collect();
-    assert_eq!(aoc, [("AOC-D", "AocD"), ("AOC-E", "AocE"), ("AOC-S", "AocS")]);
+    assert_eq!(
+        aoc,
+        [("AOC-D", "AocD"), ("AOC-E", "AocE"), ("AOC-S", "AocS")]
+    );
     // Identical value sets under one field name share one enum.
-    assert_eq!(field(event(&m, "AOC-D"), "Type").ty, FieldType::Enum("Type".into()));
-    assert_eq!(field(event(&m, "AOC-E"), "Type").ty, FieldType::Enum("Type".into()));
+    assert_eq!(
+        field(event(&m, "AOC-D"), "Type").ty,
+        FieldType::Enum("Type".into())
+    );
+    assert_eq!(
+        field(event(&m, "AOC-E"), "Type").ty,
+        FieldType::Enum("Type".into())
+    );
 
     // The docs' spelling is kept; the emitter matches it case-insensitively.
     assert_eq!(event(&m, "NewExten").rust_name, "NewExten");
@@ -354,7 +397,10 @@ fn keywords_and_non_identifiers_get_rust_names() {
 fn numbered_families_become_indexed_groups() {
     let m = model("names.xml");
     let update = action(&m, "UpdateConfig");
-    let singles: Vec<&str> = singles(update).iter().map(|f| f.wire_name.as_str()).collect();
+    let singles: Vec<&str> = singles(update)
+        .iter()
+        .map(|f| f.wire_name.as_str())
+        .collect();
     assert_eq!(singles, ["SrcFilename", "DstFilename", "Reload"]);
     let groups: Vec<_> = update
         .params
@@ -374,7 +420,10 @@ fn numbered_families_become_indexed_groups() {
         ["Action", "Cat", "Var", "Value", "Match", "Line", "Options"]
     );
     let rust: Vec<&str> = g.members.iter().map(|f| f.rust_name.as_str()).collect();
-    assert_eq!(rust, ["action", "cat", "var", "value", "match_", "line", "options"]);
+    assert_eq!(
+        rust,
+        ["action", "cat", "var", "value", "match_", "line", "options"]
+    );
     assert_eq!(
         enum_values(&m, &g.members[0].ty),
         ["NewCat", "DelCat", "Update"]
@@ -391,7 +440,10 @@ fn numbered_families_become_indexed_groups() {
             Param::Group(g) => g.entry_name.as_str(),
         })
         .collect();
-    assert_eq!(positions, ["Channel", "MsgType", "AOCMessageUnit", "CurrencyName"]);
+    assert_eq!(
+        positions,
+        ["Channel", "MsgType", "AOCMessageUnit", "CurrencyName"]
+    );
     let Some(Param::Group(units)) = aoc.params.get(2) else {
         panic!("no group");
     };
@@ -458,18 +510,28 @@ fn spec_lists_events_and_responses_apply_to_fixtures() {
     assert_eq!(wire_names(&detail.fields), ["Peer", "Address"]);
     let complete = event(&m, "PeersShownComplete");
     assert!(!complete.undocumented);
-    assert_eq!(wire_names(&complete.fields), ["EventList", "ListItems", "Elapsed"]);
+    assert_eq!(
+        wire_names(&complete.fields),
+        ["EventList", "ListItems", "Elapsed"]
+    );
     assert_eq!(field(complete, "ListItems").ty, FieldType::Integer);
     let response = action(&m, "ShowRooms").response.as_ref().unwrap();
     assert_eq!(response.rust_name, "ShowRoomsResponse");
     assert_eq!(response.fields[0].ty, FieldType::Integer);
-    assert!(usage.unmatched(&spec).is_empty(), "{:?}", usage.unmatched(&spec));
+    assert!(
+        usage.unmatched(&spec).is_empty(),
+        "{:?}",
+        usage.unmatched(&spec)
+    );
 }
 
 #[test]
 fn a_spec_entry_that_matches_nothing_is_reported() {
     let spec = Spec::from_strs(&[
-        ("types.toml", "[fields]\nNoSuchField = \"integer\"\n[events.PeerShown]\nPeer = \"string\"\n"),
+        (
+            "types.toml",
+            "[fields]\nNoSuchField = \"integer\"\n[events.PeerShown]\nPeer = \"string\"\n",
+        ),
         ("events.toml", "[PeerShown]\nfields = [\"Peer\"]\n"),
     ])
     .unwrap();
@@ -491,7 +553,10 @@ fn a_list_naming_an_unknown_event_is_an_error_naming_the_entry() {
     let err = read_model_str(&fixture("lists.xml"), "lists.xml", &spec).unwrap_err();
     assert!(err.is_spec());
     let text = err.to_string();
-    assert!(text.contains("lists.toml") && text.contains("ShowPeers") && text.contains("Ghost"), "{text}");
+    assert!(
+        text.contains("lists.toml") && text.contains("ShowPeers") && text.contains("Ghost"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -507,8 +572,12 @@ fn a_list_contradicting_the_documentation_is_an_error() {
 
 #[test]
 fn an_unresolvable_include_names_the_element_and_the_action() {
-    let err = read_model_str(&fixture("bad_include.xml"), "bad_include.xml", &Spec::empty())
-        .unwrap_err();
+    let err = read_model_str(
+        &fixture("bad_include.xml"),
+        "bad_include.xml",
+        &Spec::empty(),
+    )
+    .unwrap_err();
     match &err {
         Error::UnresolvedInclude {
             xpointer, context, ..
@@ -519,7 +588,10 @@ fn an_unresolvable_include_names_the_element_and_the_action() {
         other => panic!("unexpected error {other:?}"),
     }
     let text = err.to_string();
-    assert!(text.contains("xi:include") && text.contains("Broken"), "{text}");
+    assert!(
+        text.contains("xi:include") && text.contains("Broken"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -549,12 +621,21 @@ fn a_parameter_without_a_name_is_an_error() {
     let xml = r#"<docs><manager name="Nameless"><syntax><parameter/></syntax></manager></docs>"#;
     let err = read_model_str(xml, "nameless", &Spec::empty()).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("<parameter>") && text.contains("action `Nameless`"), "{text}");
+    assert!(
+        text.contains("<parameter>") && text.contains("action `Nameless`"),
+        "{text}"
+    );
 }
 
 #[test]
 fn lowering_is_deterministic() {
-    for name in ["includes.xml", "snapshots.xml", "merge.xml", "names.xml", "lists.xml"] {
+    for name in [
+        "includes.xml",
+        "snapshots.xml",
+        "merge.xml",
+        "names.xml",
+        "lists.xml",
+    ] {
         assert_eq!(model(name), model(name), "{name}");
     }
 }

@@ -486,3 +486,110 @@ fn splice(doc: &mut Node, path: &[usize], nodes: Vec<Node>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> NameTest {
+        NameTest::Name(n.to_owned())
+    }
+
+    #[test]
+    fn parses_every_shipped_form() {
+        let p = Path::parse(
+            "xpointer(/docs/manager[@name='Login']/syntax/parameter[@name='ActionID'])",
+        )
+        .unwrap();
+        assert_eq!(p.steps.len(), 4);
+        assert_eq!(p.steps[1].test, name("manager"));
+        assert_eq!(
+            p.steps[3].predicates,
+            [Predicate::AttrEquals("name".into(), "ActionID".into())]
+        );
+
+        let p = Path::parse(
+            "xpointer(/docs/managerEvent[@name='RTCPSent']/managerEventInstance/syntax/parameter[contains(@name, 'ReportX')])",
+        )
+        .unwrap();
+        assert_eq!(
+            p.steps[4].predicates,
+            [Predicate::AttrContains("name".into(), "ReportX".into())]
+        );
+
+        let p = Path::parse(
+            "xpointer(/docs/manager[@name='UpdateConfig']/syntax/parameter[@name='Action-000000']/para[2])",
+        )
+        .unwrap();
+        assert_eq!(p.steps[4].predicates, [Predicate::Position(2)]);
+
+        let relative = Path::parse("xpointer(docs/managerEvent[@name='BlindTransfer'])").unwrap();
+        let absolute = Path::parse("xpointer(/docs/managerEvent[@name='BlindTransfer'])").unwrap();
+        assert_eq!(relative, absolute);
+
+        let p = Path::parse("xpointer(/docs/configInfo[@name='x']/synopsis/node())").unwrap();
+        assert_eq!(p.steps[3].test, NameTest::AnyNode);
+        let p = Path::parse("xpointer(/docs/configInfo[@name='x']/synopsis/text())").unwrap();
+        assert_eq!(p.steps[3].test, NameTest::Text);
+        // A value may contain `/` and `]` inside quotes.
+        let p = Path::parse("xpointer(/docs/x[@name='a/b]c'])").unwrap();
+        assert_eq!(
+            p.steps[1].predicates,
+            [Predicate::AttrEquals("name".into(), "a/b]c".into())]
+        );
+    }
+
+    #[test]
+    fn rejects_what_it_does_not_understand() {
+        for bad in [
+            "xpointer(//parameter)",
+            "xpointer(/docs/parameter[last()])",
+            "xpointer(/docs/parameter[0])",
+            "xpointer(/docs/parameter[@name='x'",
+            "xpointer(/docs/a[b[1]])",
+            "xpointer()",
+            "xpointer(/docs/)",
+        ] {
+            assert!(Path::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn resolves_includes_that_wait_on_other_includes() {
+        // B includes all parameters of A, which itself gets one by include:
+        // B must see A's parameter list complete.
+        let xml = r#"<docs xmlns:xi="http://www.w3.org/2001/XInclude">
+            <x name="B"><syntax>
+                <xi:include xpointer="xpointer(/docs/x[@name='A']/syntax/parameter)"/>
+            </syntax></x>
+            <x name="A"><syntax>
+                <parameter name="One"/>
+                <xi:include xpointer="xpointer(/docs/x[@name='C']/syntax/parameter[@name='Two'])"/>
+            </syntax></x>
+            <x name="C"><syntax><parameter name="Two"/></syntax></x>
+        </docs>"#;
+        let mut root = crate::xml::parse(xml, "t").unwrap();
+        resolve(&mut root, "t").unwrap();
+        let b = root.elements().next().unwrap();
+        let names: Vec<&str> = b
+            .child("syntax")
+            .unwrap()
+            .elements_named("parameter")
+            .filter_map(|p| p.attr("name"))
+            .collect();
+        assert_eq!(names, ["One", "Two"]);
+        assert!(!root.any_descendant(&|e| e.name == INCLUDE));
+    }
+
+    #[test]
+    fn drops_unresolvable_includes_outside_actions_and_events() {
+        let xml = r#"<docs xmlns:xi="http://www.w3.org/2001/XInclude">
+            <configInfo name="c"><synopsis>
+                <xi:include xpointer="xpointer(/docs/configInfo[@name='gone']/synopsis/node())"/>
+            </synopsis></configInfo>
+        </docs>"#;
+        let mut root = crate::xml::parse(xml, "t").unwrap();
+        resolve(&mut root, "t").unwrap();
+        assert!(!root.any_descendant(&|e| e.name == INCLUDE));
+    }
+}
