@@ -4,10 +4,14 @@
 //! `xml` (stage 1: read, resolve includes and snapshot macros) → [`model`]
 //! (stage 2: the IR, overrides from `spec/` applied) → `emit` (stage 3: tokens).
 
+mod config;
+pub mod emit;
 pub mod error;
 pub mod model;
+pub mod write;
 pub mod xml;
 
+pub use config::{render_model, Config, GenerateError, Generated, Stats};
 pub use error::Error;
 pub use model::overrides::{Spec, SpecUsage};
 

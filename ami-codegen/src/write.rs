@@ -70,6 +70,7 @@ fn space_items(text: &str) -> String {
             let same = indent(p) == indent(line);
             let after_block = pt == "}" || pt == "};";
             let after_top_item = indent(p) == 0
+                && !pt.starts_with("//")
                 && pt.ends_with(';')
                 && !(pt.starts_with("use ") && ct.starts_with("use "));
             if same && starts_item(ct) && (after_block || after_top_item) {
@@ -89,10 +90,10 @@ mod tests {
 
     #[test]
     fn items_are_separated_by_an_empty_line() {
-        let text = "use a::b;\nuse a::c;\npub struct A;\nimpl A {\n    fn x() {\n        if y {\n        }\n        z();\n    }\n    fn w() {}\n}\n/// Doc\npub const N: u8 = 1;\n";
+        let text = "/// A;\n/// B\nuse a::b;\nuse a::c;\npub struct A;\nimpl A {\n    fn x() {\n        if y {\n        }\n        z();\n    }\n    fn w() {}\n}\n/// Doc\npub const N: u8 = 1;\n";
         assert_eq!(
             space_items(text),
-            "use a::b;\nuse a::c;\n\npub struct A;\n\nimpl A {\n    fn x() {\n        if y {\n        }\n        z();\n    }\n\n    fn w() {}\n}\n\n/// Doc\npub const N: u8 = 1;\n"
+            "/// A;\n/// B\nuse a::b;\nuse a::c;\n\npub struct A;\n\nimpl A {\n    fn x() {\n        if y {\n        }\n        z();\n    }\n\n    fn w() {}\n}\n\n/// Doc\npub const N: u8 = 1;\n"
         );
     }
 }

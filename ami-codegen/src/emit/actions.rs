@@ -375,7 +375,14 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
 
     // The constructor and setters.
     let new_doc = new_docs("the action", &required);
-    let new_fn = if default {
+    let new_fn = if members.is_empty() {
+        quote! {
+            #new_doc
+            pub fn new() -> Self {
+                Self
+            }
+        }
+    } else if default {
         quote! {
             #new_doc
             pub fn new() -> Self {

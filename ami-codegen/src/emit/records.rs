@@ -74,11 +74,22 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         }
     });
 
-    let decode = decode_loop(r.fields);
-    let this_mut = if r.fields.is_empty() {
-        quote!()
+    let inits = quote! {
+        Self {
+            #(#inits)*
+            raw: msg,
+            errors: Vec::new(),
+        }
+    };
+    let from_message = if r.fields.is_empty() {
+        inits
     } else {
-        quote!(mut)
+        let decode = decode_loop(r.fields);
+        quote! {
+            let mut this = #inits;
+            #decode
+            this
+        }
     };
 
     let visits = r.fields.iter().map(|f| {
@@ -156,13 +167,7 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
 
         impl FromMessage for #name {
             fn from_message(msg: Message) -> Self {
-                let #this_mut this = Self {
-                    #(#inits)*
-                    raw: msg,
-                    errors: Vec::new(),
-                };
-                #decode
-                this
+                #from_message
             }
 
             fn raw(&self) -> &Message {

@@ -1,0 +1,422 @@
+//! [`Config`]: the one call a `build.rs` makes (prost-build style).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::emit::{self, EmitError};
+use crate::model::{Model, Param};
+use crate::{write, Error};
+
+/// What to generate from, and where to.
+///
+/// ```no_run
+/// // In build.rs's `main`:
+/// ami_codegen::Config::new()
+///     .spec_from_env("AMI_SPEC_XML")
+///     .newest_spec_in("../../shared/asterisk-docs")
+///     .spec_dir("../spec")
+///     .generate()
+///     .unwrap_or_else(|e| panic!("{e}"));
+/// ```
+///
+/// The documentation file is the first of: [`spec`](Config::spec), the
+/// environment variable named by [`spec_from_env`](Config::spec_from_env)
+/// when set, the newest version folder of
+/// [`newest_spec_in`](Config::newest_spec_in). Output goes to
+/// [`out_dir`](Config::out_dir), by default `$OUT_DIR`: one file per module,
+/// `action.rs`, `event.rs`, `response.rs`, `enums.rs`, `meta.rs`, each
+/// rewritten only when its content changes.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    spec: Option<PathBuf>,
+    spec_env: Option<String>,
+    search_dir: Option<PathBuf>,
+    spec_dir: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    cargo: Option<bool>,
+}
+
+impl Config {
+    /// A configuration with nothing set.
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Generates from this `core-en_US.xml`.
+    pub fn spec(&mut self, xml: impl Into<PathBuf>) -> &mut Self {
+        self.spec = Some(xml.into());
+        self
+    }
+
+    /// Uses the file named by environment variable `var` when it is set and
+    /// not empty (and, in a build script, reruns when it changes).
+    pub fn spec_from_env(&mut self, var: impl Into<String>) -> &mut Self {
+        self.spec_env = Some(var.into());
+        self
+    }
+
+    /// Falls back to `<dir>/<newest version>/core-en_US.xml`, versions
+    /// compared numerically (`22.10.1` is newer than `22.9.0`).
+    pub fn newest_spec_in(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.search_dir = Some(dir.into());
+        self
+    }
+
+    /// The project's overrides (`types.toml`, `lists.toml`, …). Without it,
+    /// the XML is used alone.
+    pub fn spec_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.spec_dir = Some(dir.into());
+        self
+    }
+
+    /// Where to write the generated files (default: `$OUT_DIR`).
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` / `rerun-if-env-changed`
+    /// for exactly what was read (default: when `$OUT_DIR` is set, i.e. in a
+    /// build script).
+    pub fn cargo_rerun(&mut self, yes: bool) -> &mut Self {
+        self.cargo = Some(yes);
+        self
+    }
+
+    /// The documentation file this configuration selects.
+    pub fn resolve_spec(&self) -> Result<PathBuf, GenerateError> {
+        if let Some(spec) = &self.spec {
+            return Ok(spec.clone());
+        }
+        if let Some(var) = &self.spec_env {
+            if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+                return Ok(PathBuf::from(value));
+            }
+        }
+        if let Some(dir) = &self.search_dir {
+            if let Some(newest) = newest_version(dir) {
+                return Ok(newest);
+            }
+        }
+        Err(GenerateError::NoSpec {
+            env: self.spec_env.clone(),
+            searched: self.search_dir.clone(),
+        })
+    }
+
+    /// Reads the documentation and the overrides, emits every module and
+    /// writes the files that changed.
+    pub fn generate(&self) -> Result<Generated, GenerateError> {
+        let cargo = self
+            .cargo
+            .unwrap_or_else(|| std::env::var_os("OUT_DIR").is_some());
+        if cargo {
+            if let Some(var) = &self.spec_env {
+                println!("cargo:rerun-if-env-changed={var}");
+            }
+        }
+        let xml = self.resolve_spec()?;
+        if cargo {
+            println!("cargo:rerun-if-changed={}", xml.display());
+        }
+        if !xml.is_file() {
+            return Err(GenerateError::SpecUnreadable {
+                path: xml,
+                reason: "no such file".to_owned(),
+            });
+        }
+        let model = match &self.spec_dir {
+            Some(dir) => {
+                if cargo {
+                    for file in crate::model::overrides::FILES {
+                        let path = dir.join(file);
+                        if path.is_file() {
+                            println!("cargo:rerun-if-changed={}", path.display());
+                        }
+                    }
+                }
+                crate::read_model(&xml, dir)
+            }
+            None => std::fs::read_to_string(&xml)
+                .map_err(|source| Error::Io {
+                    path: xml.clone(),
+                    source,
+                })
+                .and_then(|text| {
+                    crate::read_model_str(&text, &crate::source_name(&xml), &crate::Spec::empty())
+                }),
+        }
+        .map_err(|e| match e {
+            Error::Io { path, source } if path == xml => GenerateError::SpecUnreadable {
+                path,
+                reason: source.to_string(),
+            },
+            e => GenerateError::Read(e),
+        })?;
+
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(GenerateError::NoOutDir)?,
+        };
+        let files = render_model(&model)?;
+        let mut paths = Vec::new();
+        let mut written = 0;
+        for (name, text) in files {
+            let path = out_dir.join(format!("{name}.rs"));
+            if write::write_if_changed(&path, &text).map_err(|source| GenerateError::Write {
+                path: path.clone(),
+                source,
+            })? {
+                written += 1;
+            }
+            paths.push(path);
+        }
+        Ok(Generated {
+            spec: xml,
+            files: paths,
+            written,
+            stats: Stats::of(&model),
+        })
+    }
+}
+
+/// Every module of `model`, formatted: `(module name, file text)`.
+pub fn render_model(model: &Model) -> Result<Vec<(&'static str, String)>, EmitError> {
+    emit::emit(model)?
+        .iter()
+        .map(|m| Ok((m.name, write::render(m, &model.source)?)))
+        .collect()
+}
+
+/// `<dir>/<newest version>/core-en_US.xml` where that file exists.
+fn newest_version(dir: &Path) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut best: Option<(Vec<u64>, PathBuf)> = None;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(version) = name.to_str().and_then(parse_version) else {
+            continue;
+        };
+        let xml = entry.path().join("core-en_US.xml");
+        if !xml.is_file() {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(v, _)| version > *v) {
+            best = Some((version, xml));
+        }
+    }
+    best.map(|(_, path)| path)
+}
+
+/// `22.10.1` → `[22, 10, 1]`; `None` for anything that is not dotted numbers.
+fn parse_version(name: &str) -> Option<Vec<u64>> {
+    name.split('.').map(|part| part.parse().ok()).collect()
+}
+
+/// The outcome of [`Config::generate`].
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The documentation file used.
+    pub spec: PathBuf,
+    /// Every generated file.
+    pub files: Vec<PathBuf>,
+    /// How many of them changed.
+    pub written: usize,
+    /// What the model holds.
+    pub stats: Stats,
+}
+
+/// Counts of what a model holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Actions.
+    pub actions: usize,
+    /// Action parameters (each member of an indexed group counts once).
+    pub parameters: usize,
+    /// Events.
+    pub events: usize,
+    /// Event fields.
+    pub fields: usize,
+    /// Value enums.
+    pub enums: usize,
+    /// Actions that answer with an event list.
+    pub list_actions: usize,
+    /// Actions with a typed response.
+    pub typed_responses: usize,
+    /// Events that come from `spec/` rather than the XML.
+    pub undocumented_events: usize,
+}
+
+impl Stats {
+    /// Counts `model`.
+    pub fn of(model: &Model) -> Stats {
+        Stats {
+            actions: model.actions.len(),
+            parameters: model
+                .actions
+                .iter()
+                .flat_map(|a| &a.params)
+                .map(|p| match p {
+                    Param::Single(_) => 1,
+                    Param::Group(g) => g.members.len(),
+                })
+                .sum(),
+            events: model.events.len(),
+            fields: model.events.iter().map(|e| e.fields.len()).sum(),
+            enums: model.enums.len(),
+            list_actions: model.actions.iter().filter(|a| a.list.is_some()).count(),
+            typed_responses: model
+                .actions
+                .iter()
+                .filter(|a| a.response.is_some())
+                .count(),
+            undocumented_events: model.events.iter().filter(|e| e.undocumented).count(),
+        }
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "actions:             {}", self.actions)?;
+        writeln!(f, "parameters:          {}", self.parameters)?;
+        writeln!(f, "list actions:        {}", self.list_actions)?;
+        writeln!(f, "typed responses:     {}", self.typed_responses)?;
+        writeln!(f, "events:              {}", self.events)?;
+        writeln!(f, "undocumented events: {}", self.undocumented_events)?;
+        writeln!(f, "event fields:        {}", self.fields)?;
+        write!(f, "enums:               {}", self.enums)
+    }
+}
+
+/// Why [`Config::generate`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// No documentation file was configured or found.
+    NoSpec {
+        /// The environment variable consulted, if any.
+        env: Option<String>,
+        /// The folder searched for version folders, if any.
+        searched: Option<PathBuf>,
+    },
+    /// The documentation file does not exist or cannot be read.
+    SpecUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The documentation or `spec/` could not be turned into a model.
+    Read(Error),
+    /// The model could not be turned into Rust.
+    Emit(EmitError),
+    /// Neither [`Config::out_dir`] nor `$OUT_DIR` is set.
+    NoOutDir,
+    /// A generated file could not be written.
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+const HOW_TO_PROVIDE: &str = "point AMI_SPEC_XML at an Asterisk documentation file, e.g. \
+     AMI_SPEC_XML=/var/lib/asterisk/documentation/core-en_US.xml (an Asterisk install ships it; \
+     a source tree builds it with `make doc/core-en_US.xml`)";
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GenerateError::NoSpec { env, searched } => {
+                write!(f, "no Asterisk documentation (core-en_US.xml) found")?;
+                if let Some(env) = env {
+                    write!(f, "; {env} is not set")?;
+                }
+                if let Some(dir) = searched {
+                    write!(f, "; no <version>/core-en_US.xml under {}", dir.display())?;
+                }
+                write!(f, ": {HOW_TO_PROVIDE}")
+            }
+            GenerateError::SpecUnreadable { path, reason } => {
+                write!(
+                    f,
+                    "cannot read Asterisk documentation {}: {reason}: {HOW_TO_PROVIDE}",
+                    path.display()
+                )
+            }
+            GenerateError::Read(e) => write!(f, "{e}"),
+            GenerateError::Emit(e) => write!(f, "{e}"),
+            GenerateError::NoOutDir => write!(
+                f,
+                "no output directory: call Config::out_dir or set OUT_DIR"
+            ),
+            GenerateError::Write { path, source } => {
+                write!(f, "cannot write {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GenerateError::Read(e) => Some(e),
+            GenerateError::Emit(e) => Some(e),
+            GenerateError::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<EmitError> for GenerateError {
+    fn from(e: EmitError) -> Self {
+        GenerateError::Emit(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(parse_version("22.10.1") > parse_version("22.9.0"));
+        assert!(parse_version("20.20.1") > parse_version("18.26.4"));
+        assert_eq!(parse_version("README.md"), None);
+        assert_eq!(parse_version("22.x"), None);
+    }
+
+    #[test]
+    fn newest_version_folder_wins() {
+        let dir = std::env::temp_dir().join(format!("ami-codegen-versions-{}", std::process::id()));
+        for v in ["9.0.0", "22.9.0", "22.10.1", "notes"] {
+            std::fs::create_dir_all(dir.join(v)).unwrap();
+            std::fs::write(dir.join(v).join("core-en_US.xml"), "<docs/>").unwrap();
+        }
+        std::fs::create_dir_all(dir.join("23.0.0")).unwrap(); // no file: skipped
+        let found = newest_version(&dir).unwrap();
+        assert_eq!(found, dir.join("22.10.1").join("core-en_US.xml"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_spec_says_how_to_provide_one() {
+        let e = Config::new()
+            .spec_from_env("AMI_CODEGEN_TEST_UNSET_VARIABLE")
+            .newest_spec_in("/nonexistent")
+            .resolve_spec()
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("AMI_SPEC_XML=/var/lib/asterisk/documentation/core-en_US.xml"),
+            "{text}"
+        );
+        assert!(
+            text.contains("AMI_CODEGEN_TEST_UNSET_VARIABLE is not set"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! What the crate was generated from, as data: every action with its
+//! parameters and every event with its fields, for tools that work by name
+//! (the `ami` command line checks `Key=Value` arguments against it).
+//!
+//! ```
+//! use ami_types::meta;
+//!
+//! let ping = meta::action("ping").unwrap();
+//! assert_eq!(ping.name, "Ping");
+//! assert!(meta::event("newexten").is_some());
+//! ```
+
+/// An action: its wire name, synopsis and parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionMeta {
+    /// The wire name, e.g. `Originate`.
+    pub name: &'static str,
+    /// The one-line synopsis (empty if undocumented).
+    pub synopsis: &'static str,
+    /// The parameters in documentation order, `ActionID` left out; an indexed
+    /// group contributes one entry per member.
+    pub params: &'static [ParamMeta],
+    /// The event list the action answers with, if any.
+    pub list: Option<ListMeta>,
+}
+
+impl ActionMeta {
+    /// The parameter a wire key belongs to (ignoring case; `Action-000003`
+    /// belongs to the indexed `Action`).
+    pub fn param(&self, key: &str) -> Option<&'static ParamMeta> {
+        self.params.iter().find(|p| p.matches(key))
+    }
+
+    /// The parameters that must be given.
+    pub fn required(&self) -> impl Iterator<Item = &'static ParamMeta> {
+        self.params.iter().filter(|p| p.required)
+    }
+}
+
+/// One parameter of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamMeta {
+    /// The wire key; for a member of an indexed group, the base (`Action`
+    /// for `Action-000000`, `UnitAmount` for `UnitAmount(0)`).
+    pub name: &'static str,
+    /// Whether the action cannot be sent without it.
+    pub required: bool,
+    /// The documented default, if any.
+    pub default: Option<&'static str>,
+    /// The type of its value.
+    pub ty: ValueType,
+    /// Whether it is given once, may repeat, or is numbered.
+    pub kind: ParamKind,
+    /// The documented values, for an enumerated parameter.
+    pub values: &'static [&'static str],
+}
+
+impl ParamMeta {
+    /// Whether `key` is this parameter's wire key (ignoring case), or for an
+    /// indexed member, its base with an index in the right style.
+    pub fn matches(&self, key: &str) -> bool {
+        match self.kind {
+            ParamKind::Single | ParamKind::Repeated => key.eq_ignore_ascii_case(self.name),
+            ParamKind::Indexed(style) => {
+                let Some(head) = key.get(..self.name.len()) else {
+                    return false;
+                };
+                if !head.eq_ignore_ascii_case(self.name) {
+                    return false;
+                }
+                let rest = &key[self.name.len()..];
+                match style {
+                    IndexStyle::Dash6 => rest
+                        .strip_prefix('-')
+                        .is_some_and(|d| d.len() == 6 && d.bytes().all(|b| b.is_ascii_digit())),
+                    IndexStyle::Paren => rest
+                        .strip_prefix('(')
+                        .and_then(|r| r.strip_suffix(')'))
+                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())),
+                }
+            }
+        }
+    }
+}
+
+/// How often a parameter is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// At most once.
+    Single,
+    /// Any number of times with the same key (`Variable`).
+    Repeated,
+    /// Once per entry of an indexed group, the key numbered.
+    Indexed(IndexStyle),
+}
+
+/// How an indexed group numbers its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexStyle {
+    /// `Base-000000`, `Base-000001`, …
+    Dash6,
+    /// `Base(0)`, `Base(1)`, …
+    Paren,
+}
+
+/// The type of a parameter or field value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// Text.
+    String,
+    /// A signed integer.
+    Integer,
+    /// A boolean.
+    Boolean,
+    /// A decimal number.
+    Float,
+    /// One of the documented `values` (others are kept too).
+    Enum,
+}
+
+/// The event list of a list action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListMeta {
+    /// Wire names of the item events.
+    pub items: &'static [&'static str],
+    /// Wire name of the completion event.
+    pub complete: &'static str,
+}
+
+/// An event: its wire name, synopsis and fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMeta {
+    /// The wire name as documented, e.g. `NewExten`.
+    pub name: &'static str,
+    /// The one-line synopsis (empty if undocumented).
+    pub synopsis: &'static str,
+    /// Privilege classes, e.g. `call`.
+    pub classes: &'static [&'static str],
+    /// Whether the event comes from this project's `spec/`, not the XML.
+    pub undocumented: bool,
+    /// The fields in documentation order.
+    pub fields: &'static [FieldMeta],
+}
+
+impl EventMeta {
+    /// The field with this wire key (ignoring case).
+    pub fn field(&self, key: &str) -> Option<&'static FieldMeta> {
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(key))
+    }
+}
+
+/// One field of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldMeta {
+    /// The wire key.
+    pub name: &'static str,
+    /// The type of its value.
+    pub ty: ValueType,
+    /// Whether the key may repeat.
+    pub multi: bool,
+    /// The documented values, for an enumerated field.
+    pub values: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/meta.rs"));
+
+/// The action with this wire name, ignoring case.
+pub fn action(name: &str) -> Option<&'static ActionMeta> {
+    ACTIONS.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+}
+
+/// The event with this wire name, ignoring case.
+pub fn event(name: &str) -> Option<&'static EventMeta> {
+    EVENTS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_keys_match_their_base() {
+        let dash = ParamMeta {
+            name: "Action",
+            required: false,
+            default: None,
+            ty: ValueType::String,
+            kind: ParamKind::Indexed(IndexStyle::Dash6),
+            values: &[],
+        };
+        assert!(dash.matches("Action-000000"));
+        assert!(dash.matches("action-000123"));
+        assert!(!dash.matches("Action"));
+        assert!(!dash.matches("Action-0001"));
+        assert!(!dash.matches("Action(0)"));
+        let paren = ParamMeta {
+            kind: ParamKind::Indexed(IndexStyle::Paren),
+            name: "UnitAmount",
+            ..dash
+        };
+        assert!(paren.matches("UnitAmount(0)"));
+        assert!(paren.matches("UnitAmount(12)"));
+        assert!(!paren.matches("UnitAmount()"));
+        assert!(!paren.matches("UnitAmount-000000"));
+        let single = ParamMeta {
+            kind: ParamKind::Single,
+            name: "Channel",
+            ..dash
+        };
+        assert!(single.matches("CHANNEL"));
+        assert!(!single.matches("Channels"));
+    }
+}
