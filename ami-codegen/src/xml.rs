@@ -1,5 +1,5 @@
 //! Stage 1: read `core-en_US.xml` into a small owned tree, resolve every
-//! `xi:include` ([`include`]), then expand the snapshot macros ([`macros`]).
+//! `xi:include` ([`mod@include`]), then expand the snapshot macros ([`macros`]).
 //!
 //! This stage makes no naming decisions: it hands the resolved document to
 //! [`crate::model::lower`], which decides what is an action, an event, a type.

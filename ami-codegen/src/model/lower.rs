@@ -436,6 +436,10 @@ impl Raw {
                 }
             };
             let event = &mut self.events[index];
+            let note = spec_note(EVENTS_FILE, entry.source.as_deref());
+            if event.undocumented && event.docs.description.is_empty() {
+                event.docs.description.push(note.clone());
+            }
             let mut added = event.undocumented;
             for field in &entry.fields {
                 if !event
@@ -443,7 +447,9 @@ impl Raw {
                     .iter()
                     .any(|f| f.wire.eq_ignore_ascii_case(field))
                 {
-                    event.fields.push(RawField::plain(field));
+                    let mut raw = RawField::plain(field);
+                    raw.docs.description.push(note.clone());
+                    event.fields.push(raw);
                     added = true;
                 }
             }
@@ -537,8 +543,18 @@ impl Raw {
             let Some(index) = self.find_action(name) else {
                 continue;
             };
-            self.actions[index].response =
-                Some(entry.fields.iter().map(|f| RawField::plain(f)).collect());
+            let note = spec_note(RESPONSES_FILE, entry.source.as_deref());
+            self.actions[index].response = Some(
+                entry
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let mut raw = RawField::plain(f);
+                        raw.docs.description.push(note.clone());
+                        raw
+                    })
+                    .collect(),
+            );
             usage.hit(RESPONSES_FILE, name);
         }
     }
@@ -847,6 +863,18 @@ fn field_def(
     enums: &mut EnumCollector,
 ) -> FieldDef {
     let ty = field_type(field, owner, owner_rust, spec, usage, enums);
+    let mut docs = field.docs.clone();
+    // Documented values that did not become an enum stay in the prose.
+    if let (Some(values), false) = (&field.values, matches!(ty, FieldType::Enum(_))) {
+        for (value, value_docs) in values {
+            let about = value_docs.description.join(" ");
+            docs.description.push(if about.is_empty() {
+                format!("- {value}")
+            } else {
+                format!("- {value}: {about}")
+            });
+        }
+    }
     FieldDef {
         wire_name: field.wire.clone(),
         rust_name,
@@ -854,7 +882,7 @@ fn field_def(
         required: field.required,
         default: field.default.clone(),
         multi: field.multi,
-        docs: field.docs.clone(),
+        docs,
     }
 }
 
@@ -1047,6 +1075,16 @@ impl EnumCollector {
 
 fn provisional_id(index: usize) -> String {
     format!("\u{0}enum{index}")
+}
+
+/// The documentation paragraph of something that comes from `spec/`.
+fn spec_note(file: &str, source: Option<&str>) -> String {
+    match source {
+        Some(source) => format!(
+            "Not in Asterisk's documentation; from the project's spec/{file} (source: {source})."
+        ),
+        None => format!("Not in Asterisk's documentation; from the project's spec/{file}."),
+    }
 }
 
 /// `EVENT_FLAG_CALL` → `call`.
