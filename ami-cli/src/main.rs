@@ -1,2 +1,530 @@
-//! The `ami` command-line tool (placeholder).
-fn main() {}
+//! `ami`: the Asterisk Manager Interface from a shell.
+//!
+//! JSON on stdout, diagnostics on stderr. Exit codes: 0 success, 1 Asterisk
+//! answered with an error, 2 usage error, 3 connection or login failure.
+//! See `ami --help` and the crate's README.
+
+mod check;
+mod json;
+mod spec;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ami_core::server::{Server, ServerConfig};
+use ami_core::{Client, ClientBuilder, Error, EventStream, Events, StreamError};
+use clap::{Parser, Subcommand};
+use tokio::time::Instant;
+
+use crate::json::Json;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success, 1 Asterisk answered with an error, 2 usage error,
+3 connection or login failure.
+
+The secret comes from the URL or from AMI_SECRET (which overrides it); it is
+never printed.";
+
+/// The Asterisk Manager Interface from a shell: actions, lists, CLI
+/// commands and events as JSON.
+#[derive(Parser)]
+#[command(name = "ami", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// ami://user[:secret]@host[:port][?events=…&auth=md5]
+    #[arg(long, env = "AMI_URL", hide_env_values = true, global = true)]
+    url: Option<String>,
+
+    /// Start the embedded AMI server and talk to it (ignores --url,
+    /// AMI_URL and AMI_SECRET).
+    #[arg(long, global = true)]
+    sim: bool,
+
+    /// Seconds to wait for the connection and for each answer (default
+    /// 10); for `events`, also how long to listen.
+    #[arg(long, global = true, value_name = "S", value_parser = seconds)]
+    timeout: Option<Duration>,
+
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Send an action and print its response as a JSON object (a list
+    /// action's answer as with `list`).
+    Action {
+        /// The action name (any case), e.g. Originate.
+        name: String,
+        /// Parameters; a key may repeat (Variable=a=1 Variable=b=2).
+        #[arg(value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// Send NAME and the keys as given, without checking them against
+        /// the spec (for undocumented actions or UserEvent headers).
+        #[arg(long)]
+        unchecked: bool,
+    },
+    /// Send a list action and print {"response", "items", "complete"}.
+    List {
+        /// The action name (any case), e.g. CoreShowChannels.
+        name: String,
+        /// Parameters; a key may repeat.
+        #[arg(value_name = "KEY=VALUE")]
+        params: Vec<String>,
+    },
+    /// Run a CLI command and print its output lines as a JSON array of
+    /// strings.
+    Command {
+        /// The command; several words are joined with spaces.
+        #[arg(required = true, value_name = "COMMAND")]
+        words: Vec<String>,
+        /// Print the lines as plain text instead of JSON.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Print events as they arrive, one JSON object per line.
+    Events {
+        /// Stop after this many (matching) events.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+        /// Only events with these names (comma-separated, any case).
+        #[arg(long, value_name = "NAME,NAME", value_delimiter = ',')]
+        filter: Vec<String>,
+    },
+    /// What this binary was generated with (no connection needed).
+    Spec {
+        #[command(subcommand)]
+        what: SpecCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCmd {
+    /// The wire names of all actions, as a JSON array.
+    Actions {
+        /// One name per line instead of JSON.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// The wire names of all events, as a JSON array.
+    Events {
+        /// One name per line instead of JSON.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// An action's synopsis, event list and parameters.
+    Action {
+        /// The action name (any case).
+        name: String,
+    },
+    /// An event's synopsis and fields.
+    Event {
+        /// The event name (any case).
+        name: String,
+    },
+}
+
+fn seconds(s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| "expected a positive number of seconds".to_owned())
+}
+
+/// Why the command failed, with its exit code.
+enum Failure {
+    /// 1: Asterisk answered with `Response: Error`; its message.
+    Asterisk(String),
+    /// 2: the command line is wrong.
+    Usage(String),
+    /// 3: connecting, logging in or the connection failed.
+    Connection(String),
+}
+
+impl Failure {
+    fn from_error(e: Error, context: &str) -> Failure {
+        match e {
+            Error::Action { message, .. } => Failure::Asterisk(message),
+            e @ (Error::InvalidUrl(_) | Error::ActionIdSupplied | Error::Encode(_)) => {
+                Failure::Usage(e.to_string())
+            }
+            e => Failure::Connection(format!("{context}{e}")),
+        }
+    }
+}
+
+/// Secrets the user may have typed or exported, so that no message
+/// printed on stderr shows them even when an argument is misplaced (clap
+/// echoes unexpected arguments): the password of any `ami://` URL among
+/// the arguments or in `AMI_URL`, and `AMI_SECRET`.
+struct Secrets(Vec<String>);
+
+impl Secrets {
+    fn collect() -> Secrets {
+        let mut found = Vec::new();
+        let args = std::env::args_os().skip(1);
+        let url_env = std::env::var_os("AMI_URL");
+        for arg in args.chain(url_env) {
+            let arg = arg.to_string_lossy();
+            let Some(at) = arg.find("ami://") else {
+                continue;
+            };
+            if let Some(p) = url::Url::parse(&arg[at..])
+                .ok()
+                .and_then(|u| u.password().map(str::to_owned))
+            {
+                found.push(p);
+            }
+        }
+        if let Some(s) = std::env::var_os("AMI_SECRET") {
+            found.push(s.to_string_lossy().into_owned());
+        }
+        // Very short strings would blank out ordinary words.
+        found.retain(|s| s.len() >= 3);
+        found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Secrets(found)
+    }
+
+    fn redact(&self, text: &str) -> String {
+        self.0
+            .iter()
+            .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "<redacted>"))
+    }
+
+    fn any_in(&self, text: &str) -> bool {
+        self.0.iter().any(|s| text.contains(s.as_str()))
+    }
+}
+
+fn main() -> ExitCode {
+    let secrets = Secrets::collect();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().to_string();
+            if !secrets.any_in(&text) {
+                e.exit();
+            }
+            eprint!("{}", secrets.redact(&text));
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ami: cannot start the runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let (code, message) = match runtime.block_on(run(cli)) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Asterisk(m)) => (1, format!("Asterisk answered with an error: {m}")),
+        Err(Failure::Usage(m)) => (2, m),
+        Err(Failure::Connection(m)) => (3, m),
+    };
+    eprintln!("ami: {}", secrets.redact(&message));
+    ExitCode::from(code)
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let conn = Conn {
+        url: cli.url,
+        sim: cli.sim,
+        timeout: cli.timeout,
+    };
+    match cli.cmd {
+        Cmd::Spec { what } => spec(what),
+        Cmd::Action {
+            name,
+            params,
+            unchecked,
+        } => {
+            let meta = if unchecked {
+                None
+            } else {
+                Some(check::action(&name).map_err(Failure::Usage)?)
+            };
+            let msg = check::build(&name, meta, &params).map_err(Failure::Usage)?;
+            let list = meta.is_some_and(|m| m.list.is_some());
+            send(&conn, msg, list).await
+        }
+        Cmd::List { name, params } => {
+            let meta = check::action(&name).map_err(Failure::Usage)?;
+            if meta.list.is_none() {
+                return Err(Failure::Usage(format!(
+                    "'{}' does not answer with an event list; use `ami action {}`",
+                    meta.name, meta.name
+                )));
+            }
+            let msg = check::build(&name, Some(meta), &params).map_err(Failure::Usage)?;
+            send(&conn, msg, true).await
+        }
+        Cmd::Command { words, raw } => command(&conn, &words.join(" "), raw).await,
+        Cmd::Events { count, filter } => events(&conn, count, &filter).await,
+    }
+}
+
+/// Where and how to connect.
+struct Conn {
+    url: Option<String>,
+    sim: bool,
+    timeout: Option<Duration>,
+}
+
+/// A connected client; holds the embedded server alive with `--sim`.
+struct Session {
+    client: Client,
+    events: EventStream,
+    _server: Option<Server>,
+}
+
+impl Session {
+    /// Logs off politely, not waiting long for it.
+    async fn close(self) {
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.client.close()).await;
+    }
+}
+
+impl Conn {
+    /// Connects and logs in, with events on (`events`) or off.
+    async fn open(&self, events: bool) -> Result<Session, Failure> {
+        let (builder, server, target) = if self.sim {
+            let server = Server::start(ServerConfig::default()).await.map_err(|e| {
+                Failure::Connection(format!("cannot start the embedded server: {e}"))
+            })?;
+            let builder = ClientBuilder::from_url(&server.url())
+                .map_err(|e| Failure::Connection(e.to_string()))?;
+            let target = server.addr().to_string();
+            (builder, Some(server), target)
+        } else {
+            let (builder, target) = self.builder_from_url()?;
+            (builder, None, target)
+        };
+        let mut builder = builder;
+        if let Some(t) = self.timeout {
+            builder = builder.timeout(t);
+        }
+        if !events {
+            builder = builder.events(Events::Off);
+        }
+        let (client, events) = builder.connect().await.map_err(|e| match e {
+            Error::Auth { message } => {
+                Failure::Connection(format!("login to {target} refused: {message}"))
+            }
+            e => Failure::from_error(e, &format!("cannot connect to {target}: ")),
+        })?;
+        Ok(Session {
+            client,
+            events,
+            _server: server,
+        })
+    }
+
+    /// The builder for `--url`/`AMI_URL`, with `AMI_SECRET` applied, and
+    /// `host:port` for messages (never the secret).
+    fn builder_from_url(&self) -> Result<(ClientBuilder, String), Failure> {
+        let Some(raw) = &self.url else {
+            return Err(Failure::Usage(
+                "no server: give --url, set AMI_URL, or use --sim".to_owned(),
+            ));
+        };
+        let mut url =
+            url::Url::parse(raw).map_err(|e| Failure::Usage(format!("invalid AMI URL: {e}")))?;
+        match std::env::var("AMI_SECRET") {
+            Ok(secret) if !secret.is_empty() => {
+                if url.username().is_empty() {
+                    return Err(Failure::Usage(
+                        "AMI_SECRET is set but the URL names no user".to_owned(),
+                    ));
+                }
+                url.set_password(Some(&secret)).map_err(|()| {
+                    Failure::Usage("invalid AMI URL: cannot carry a secret".to_owned())
+                })?;
+            }
+            Ok(_) | Err(std::env::VarError::NotPresent) => {}
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Failure::Usage("AMI_SECRET is not UTF-8".to_owned()));
+            }
+        }
+        let builder =
+            ClientBuilder::from_url(url.as_str()).map_err(|e| Failure::Usage(e.to_string()))?;
+        let target = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port().unwrap_or(ami_core::client::DEFAULT_PORT)
+        );
+        Ok((builder, target))
+    }
+}
+
+/// Writes one JSON document (pretty) or line (compact) to stdout. A closed
+/// pipe is not an error.
+fn print(j: &Json, pretty: bool) -> Result<(), io::Error> {
+    let mut out = io::stdout().lock();
+    let r = if pretty {
+        serde_json::to_writer_pretty(&mut out, j)
+    } else {
+        serde_json::to_writer(&mut out, j)
+    };
+    r.map_err(io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn print_doc(j: &Json) {
+    // A reader that went away (`| head`) is fine; nothing else can fail.
+    let _ = print(j, true);
+}
+
+async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Failure> {
+    let session = conn.open(false).await?;
+    let result = session.client.send(msg).await;
+    session.close().await;
+    match result {
+        Ok(reply) if list || reply.is_list() => {
+            print_doc(&json::list(&reply));
+            Ok(())
+        }
+        Ok(reply) => {
+            print_doc(&json::message(&reply.response));
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(response) = e.response() {
+                print_doc(&json::message(response));
+            }
+            Err(Failure::from_error(e, ""))
+        }
+    }
+}
+
+async fn command(conn: &Conn, command: &str, raw: bool) -> Result<(), Failure> {
+    if command.contains(['\r', '\n']) {
+        return Err(Failure::Usage(
+            "the command contains a line break (CR or LF)".to_owned(),
+        ));
+    }
+    let session = conn.open(false).await?;
+    let result = session.client.command(command).await;
+    session.close().await;
+    match result {
+        Ok(lines) if raw => {
+            let mut out = io::stdout().lock();
+            for line in &lines {
+                if writeln!(out, "{}", line.to_string_lossy()).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        Ok(lines) => {
+            print_doc(&Json::strs(lines.iter().map(|l| l.to_string_lossy())));
+            Ok(())
+        }
+        Err(Error::Action { message, response }) => {
+            print_doc(&json::message(&response));
+            // The CLI's own complaint is in the output, not in `Message`
+            // (which says "Command output follows").
+            let output: Vec<String> = response
+                .get_all("Output")
+                .map(|l| l.to_string_lossy().into_owned())
+                .collect();
+            Err(Failure::Asterisk(if output.is_empty() {
+                message
+            } else {
+                output.join(" / ")
+            }))
+        }
+        Err(e) => Err(Failure::from_error(e, "")),
+    }
+}
+
+async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<(), Failure> {
+    let filter: Vec<String> = filter
+        .iter()
+        .map(|f| f.trim().to_owned())
+        .filter(|f| !f.is_empty())
+        .collect();
+    for name in &filter {
+        if ami_types::meta::event(name).is_none() {
+            match check::nearest_event(name) {
+                Some(s) => eprintln!(
+                    "ami: warning: no event '{name}' in the spec; did you mean '{s}'? (filtering on it anyway)"
+                ),
+                None => eprintln!("ami: warning: no event '{name}' in the spec (filtering on it anyway)"),
+            }
+        }
+    }
+    let mut session = conn.open(true).await?;
+    let deadline = conn.timeout.map(|t| Instant::now() + t);
+    let mut seen = 0u64;
+    let result = loop {
+        if count.is_some_and(|n| seen >= n) {
+            break Ok(());
+        }
+        let next = match deadline {
+            Some(d) => match tokio::time::timeout_at(d, session.events.recv()).await {
+                Ok(next) => next,
+                Err(_) => break Ok(()),
+            },
+            None => session.events.recv().await,
+        };
+        match next {
+            Ok(event) => {
+                let wanted = filter.is_empty()
+                    || event.event_name().is_some_and(|n| {
+                        let n = n.to_string_lossy();
+                        filter.iter().any(|f| f.eq_ignore_ascii_case(&n))
+                    });
+                if wanted {
+                    seen += 1;
+                    if print(&json::message(&event), false).is_err() {
+                        // The reader went away: nothing more to do.
+                        break Ok(());
+                    }
+                }
+            }
+            Err(StreamError::Lagged(n)) => {
+                eprintln!("ami: fell behind: {n} events were missed");
+            }
+            Err(StreamError::Disconnected(reason)) => {
+                break Err(Failure::Connection(format!("connection closed: {reason}")));
+            }
+        }
+    };
+    if result.is_ok() {
+        session.close().await;
+    }
+    result
+}
+
+fn spec(what: SpecCmd) -> Result<(), Failure> {
+    use ami_types::meta::{ACTIONS, EVENTS};
+    let names = |names: Vec<&str>, raw: bool| {
+        if raw {
+            let mut out = io::stdout().lock();
+            for n in names {
+                if writeln!(out, "{n}").is_err() {
+                    break;
+                }
+            }
+        } else {
+            print_doc(&Json::strs(names));
+        }
+    };
+    match what {
+        SpecCmd::Actions { raw } => names(ACTIONS.iter().map(|a| a.name).collect(), raw),
+        SpecCmd::Events { raw } => names(EVENTS.iter().map(|e| e.name).collect(), raw),
+        SpecCmd::Action { name } => {
+            print_doc(&spec::action(check::action(&name).map_err(Failure::Usage)?));
+        }
+        SpecCmd::Event { name } => {
+            print_doc(&spec::event(check::event(&name).map_err(Failure::Usage)?));
+        }
+    }
+    Ok(())
+}

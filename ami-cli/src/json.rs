@@ -1,0 +1,161 @@
+//! JSON output: a small ordered value type (object keys keep their order
+//! without switching serde_json's `preserve_order` on for the whole
+//! workspace) and the conversion of a [`Message`] into it.
+
+use ami_core::{Message, Reply};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// A JSON value whose objects keep their keys in insertion order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A string.
+    Str(String),
+    /// An array.
+    Arr(Vec<Json>),
+    /// An object, keys in order.
+    Obj(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// An object from `(key, value)` pairs.
+    pub fn obj<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Json)>) -> Json {
+        Json::Obj(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A string, or `null` for `None`.
+    pub fn opt_str(s: Option<&str>) -> Json {
+        s.map_or(Json::Null, |s| Json::Str(s.to_owned()))
+    }
+
+    /// An array of strings.
+    pub fn strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Json {
+        Json::Arr(
+            items
+                .into_iter()
+                .map(|s| Json::Str(s.as_ref().to_owned()))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Null => s.serialize_unit(),
+            Json::Bool(b) => s.serialize_bool(*b),
+            Json::Str(v) => s.serialize_str(v),
+            Json::Arr(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Json::Obj(pairs) => {
+                let mut map = s.serialize_map(Some(pairs.len()))?;
+                for (k, v) in pairs {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// A message as a JSON object: every field under its wire key, in wire
+/// order. A key that repeats (ignoring case, as AMI does) becomes one array
+/// of its values, at the place of its first occurrence and spelled as
+/// there. Invalid UTF-8 in keys or values is replaced (lossy).
+pub fn message(msg: &Message) -> Json {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for field in msg.fields() {
+        let key = field.key();
+        let value = field.value().to_string_lossy().into_owned();
+        match groups
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+        {
+            Some((_, values)) => values.push(value),
+            None => groups.push((key.into_owned(), vec![value])),
+        }
+    }
+    Json::Obj(
+        groups
+            .into_iter()
+            .map(|(k, mut values)| {
+                let v = if values.len() == 1 {
+                    Json::Str(values.pop().unwrap_or_default())
+                } else {
+                    Json::Arr(values.into_iter().map(Json::Str).collect())
+                };
+                (k, v)
+            })
+            .collect(),
+    )
+}
+
+/// An event list answer: `{"response": …, "items": […], "complete": …}`
+/// (`complete` is `null` when the answer was not a list).
+pub fn list(reply: &Reply) -> Json {
+    Json::obj([
+        ("response", message(&reply.response)),
+        (
+            "items",
+            Json::Arr(reply.items.iter().map(message).collect()),
+        ),
+        (
+            "complete",
+            reply.complete.as_ref().map_or(Json::Null, message),
+        ),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(j: &Json) -> String {
+        serde_json::to_string(j).unwrap()
+    }
+
+    #[test]
+    fn keeps_order_and_groups_repeated_keys() {
+        let msg: Message = [
+            ("Response", "Success"),
+            ("Variable", "a=1"),
+            ("Zeta", "z"),
+            ("variable", "b=2"),
+            ("Alpha", "\"q\""),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            text(&message(&msg)),
+            r#"{"Response":"Success","Variable":["a=1","b=2"],"Zeta":"z","Alpha":"\"q\""}"#
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_lossy() {
+        let mut msg = Message::new();
+        msg.append("Key", &b"a\xffb"[..]);
+        assert_eq!(text(&message(&msg)), "{\"Key\":\"a\u{fffd}b\"}");
+    }
+
+    #[test]
+    fn list_without_completion_is_null() {
+        let reply = Reply {
+            response: [("Response", "Success")].into_iter().collect(),
+            items: vec![[("Event", "Status")].into_iter().collect()],
+            complete: None,
+        };
+        assert_eq!(
+            text(&list(&reply)),
+            r#"{"response":{"Response":"Success"},"items":[{"Event":"Status"}],"complete":null}"#
+        );
+    }
+}

@@ -1,0 +1,691 @@
+//! The `ami` binary end to end: every subcommand, exit code and error
+//! message, against the embedded server (`--sim`, or `--url` to a server
+//! started here).
+
+use std::io::Read;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use ami_core::server::{Server, ServerConfig};
+use ami_core::{Client, Message};
+use serde_json::Value as J;
+use tokio::runtime::Runtime;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ami");
+
+fn cmd(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env_remove("AMI_URL")
+        .env_remove("AMI_SECRET")
+        .stdin(Stdio::null());
+    c
+}
+
+fn ami(args: &[&str]) -> Output {
+    cmd(args).output().expect("run ami")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> J {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+#[track_caller]
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// An embedded server on its own runtime, for tests that need a second
+/// client or a particular configuration.
+struct Sim {
+    rt: Runtime,
+    server: Server,
+}
+
+impl Sim {
+    fn start(config: ServerConfig) -> Sim {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = rt.block_on(Server::start(config)).unwrap();
+        Sim { rt, server }
+    }
+
+    fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// `ami://admin:<secret>@addr`.
+    fn url_with(&self, secret: &str) -> String {
+        format!("ami://admin:{secret}@{}", self.server.addr())
+    }
+
+    fn client(&self) -> (Client, ami_core::EventStream) {
+        self.rt.block_on(Client::connect(&self.url())).unwrap()
+    }
+}
+
+fn originate(target: &str, seconds: u32) -> Message {
+    let mut m = Message::action("Originate");
+    m.append("Channel", target);
+    m.append("Application", "Wait");
+    m.append("Data", seconds);
+    m.append("Async", "true");
+    m
+}
+
+// ---- action ----------------------------------------------------------
+
+#[test]
+fn action_prints_the_response_in_wire_order() {
+    let o = ami(&["--sim", "action", "ping"]);
+    assert_exit(&o, 0);
+    let text = stdout(&o);
+    let r = json(&o);
+    assert_eq!(r["Response"], "Success");
+    assert_eq!(r["Ping"], "Pong");
+    assert!(r["ActionID"].is_string());
+    // Keys in wire order.
+    let pos = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+    assert!(pos("Response") < pos("Ping") && pos("Ping") < pos("Timestamp"));
+}
+
+#[test]
+fn action_on_a_list_action_prints_the_list() {
+    let o = ami(&["--sim", "action", "QueueStatus"]);
+    assert_exit(&o, 0);
+    let r = json(&o);
+    assert_eq!(r["response"]["EventList"], "start");
+    assert_eq!(r["items"][0]["Event"], "QueueParams");
+    assert_eq!(r["complete"]["Event"], "QueueStatusComplete");
+}
+
+#[test]
+fn unknown_action_suggests_the_nearest() {
+    let o = ami(&["--sim", "action", "Orginate", "Channel=Local/1@x"]);
+    assert_exit(&o, 2);
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains("unknown action 'Orginate'; did you mean 'Originate'?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unknown_parameter_suggests_the_nearest() {
+    let o = ami(&["--sim", "action", "Originate", "Chanel=Local/1@x"]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o)
+            .contains("unknown parameter 'Chanel' for action 'Originate'; did you mean 'Channel'?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn missing_required_parameter_is_named() {
+    let o = ami(&["--sim", "action", "Hangup"]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("missing required parameter 'Channel' for action 'Hangup'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    for (args, expect) in [
+        (vec!["action", "Ping", "novalue"], "expected Key=Value"),
+        (vec!["action", "Ping", "ActionID=7"], "ActionID is assigned"),
+        (
+            vec!["action", "Getvar", "Variable=a\r\nAction: Logoff"],
+            "line break",
+        ),
+        (vec!["action"], "Usage"),
+        (vec!["frobnicate"], "Usage"),
+        (vec!["--timeout", "0", "action", "Ping"], "positive"),
+        (vec!["--timeout", "soon", "action", "Ping"], "positive"),
+    ] {
+        let mut full = vec!["--sim"];
+        full.extend(args.iter().copied());
+        let o = ami(&full);
+        assert_exit(&o, 2);
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("Logoff"), "a value was echoed");
+    }
+}
+
+#[test]
+fn no_server_is_a_usage_error() {
+    let o = ami(&["action", "Ping"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("--url"), "{}", stderr(&o));
+    let o = ami(&["--url", "http://admin:x@127.0.0.1", "action", "Ping"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("ami://"), "{}", stderr(&o));
+}
+
+#[test]
+fn asterisk_error_exits_1_with_the_response() {
+    let o = ami(&["--sim", "action", "Hangup", "Channel=nope"]);
+    assert_exit(&o, 1);
+    assert_eq!(json(&o)["Response"], "Error");
+    assert_eq!(json(&o)["Message"], "No such channel");
+    assert!(stderr(&o).contains("No such channel"), "{}", stderr(&o));
+}
+
+#[test]
+fn repeated_variable_reaches_the_wire_in_order() {
+    let sim = Sim::start(ServerConfig::default());
+    let (_client, mut events) = sim.client();
+    let o = ami(&[
+        "--url",
+        &sim.url(),
+        "action",
+        "originate",
+        "Channel=PJSIP/alice",
+        "Application=Wait",
+        "Data=1",
+        "Async=true",
+        "Variable=A=1",
+        "Variable=B=x=y",
+    ]);
+    assert_exit(&o, 0);
+    assert_eq!(json(&o)["Response"], "Success");
+    // The call sets each variable: VarSet events in argument order, split
+    // on the first '=' only.
+    let seen = sim.rt.block_on(async {
+        let mut seen = Vec::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while seen.len() < 2 {
+            let ev = tokio::time::timeout_at(deadline, events.recv())
+                .await
+                .expect("VarSet events")
+                .unwrap();
+            if ev.event_name().is_some_and(|n| n == "VarSet") {
+                let var = ev.get_str("Variable").unwrap_or("").to_owned();
+                if var == "A" || var == "B" {
+                    seen.push(format!("{var}={}", ev.get_str("Value").unwrap_or("")));
+                }
+            }
+        }
+        seen
+    });
+    assert_eq!(seen, ["A=1", "B=x=y"]);
+}
+
+#[test]
+fn unchecked_sends_names_and_keys_as_given() {
+    let sim = Sim::start(ServerConfig::default());
+    let (_client, mut events) = sim.client();
+    let o = ami(&[
+        "--url",
+        &sim.url(),
+        "action",
+        "--unchecked",
+        "UserEvent",
+        "UserEvent=Deploy",
+        "X-Build=42",
+    ]);
+    assert_exit(&o, 0);
+    let ev = sim.rt.block_on(async {
+        loop {
+            let ev = tokio::time::timeout(Duration::from_secs(5), events.recv())
+                .await
+                .expect("UserEvent")
+                .unwrap();
+            if ev.event_name().is_some_and(|n| n == "UserEvent") {
+                return ev;
+            }
+        }
+    });
+    assert_eq!(ev.get("X-Build").unwrap(), "42");
+    // Checked, the undocumented header is refused.
+    let o = ami(&[
+        "--sim",
+        "action",
+        "UserEvent",
+        "UserEvent=Deploy",
+        "X-Build=42",
+    ]);
+    assert_exit(&o, 2);
+}
+
+// ---- list ------------------------------------------------------------
+
+#[test]
+fn list_prints_response_items_and_completion() {
+    let sim = Sim::start(ServerConfig::default());
+    let (client, _events) = sim.client();
+    for target in ["PJSIP/alice", "PJSIP/bob"] {
+        sim.rt
+            .block_on(client.originate(originate(target, 100)))
+            .unwrap();
+    }
+    let o = ami(&["--url", &sim.url(), "list", "coreshowchannels"]);
+    assert_exit(&o, 0);
+    let r = json(&o);
+    assert_eq!(r["response"]["Response"], "Success");
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| i["Event"] == "CoreShowChannel"));
+    assert_eq!(r["complete"]["Event"], "CoreShowChannelsComplete");
+    assert_eq!(r["complete"]["ListItems"], "2");
+    assert!(stdout(&o).trim_start().starts_with("{\n  \"response\""));
+}
+
+#[test]
+fn list_on_a_non_list_action_is_a_usage_error() {
+    let o = ami(&["--sim", "list", "Ping"]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("'Ping' does not answer with an event list"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ami(&["--sim", "list", "CoreShowChanels"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("did you mean 'CoreShowChannels'?"));
+}
+
+#[test]
+fn list_error_exits_1() {
+    let o = ami(&["--sim", "list", "Status", "Channel=PJSIP/nobody"]);
+    assert_exit(&o, 1);
+    assert_eq!(json(&o)["Response"], "Error");
+    assert!(stderr(&o).contains("No such channel"), "{}", stderr(&o));
+}
+
+// ---- command ---------------------------------------------------------
+
+#[test]
+fn command_prints_lines() {
+    let o = ami(&["--sim", "command", "core show version"]);
+    assert_exit(&o, 0);
+    let lines = json(&o);
+    assert!(
+        lines[0].as_str().unwrap().starts_with("Asterisk 22"),
+        "{lines}"
+    );
+    // Words joined; --raw prints plain lines.
+    let o = ami(&["--sim", "command", "--raw", "core", "show", "version"]);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).starts_with("Asterisk 22"), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with('\n'));
+}
+
+#[test]
+fn unknown_cli_command_exits_1() {
+    let o = ami(&["--sim", "command", "bogus thing"]);
+    assert_exit(&o, 1);
+    assert_eq!(json(&o)["Response"], "Error");
+    assert!(stderr(&o).contains("No such command"), "{}", stderr(&o));
+}
+
+// ---- events ----------------------------------------------------------
+
+/// Reads a child's stdout and stderr to the end once it exits, failing
+/// the test if it runs for longer than `limit`.
+fn finish(mut child: Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+            child.stderr.take().unwrap().read_to_end(&mut err).unwrap();
+            return Output {
+                status,
+                stdout: out,
+                stderr: err,
+            };
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("ami did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn events_count_and_filter_with_a_call_in_parallel() {
+    let sim = Sim::start(ServerConfig::default());
+    let (client, _events) = sim.client();
+    let child = cmd(&[
+        "--url",
+        &sim.url(),
+        "--timeout",
+        "20",
+        "events",
+        "--count",
+        "3",
+        "--filter",
+        "newchannel,Hangup",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Start short calls until the listener has had its three events (it
+    // may log in after the first ones).
+    let start = Instant::now();
+    let mut child = Some(child);
+    let out = loop {
+        sim.rt
+            .block_on(client.send(originate("PJSIP/alice", 1)))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        let running = child.as_mut().unwrap().try_wait().unwrap().is_none();
+        if !running || start.elapsed() > Duration::from_secs(15) {
+            break finish(child.take().unwrap(), Duration::from_secs(5));
+        }
+    };
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for line in lines {
+        assert!(line.starts_with("{\"Event\":"), "{line}");
+        let ev: J = serde_json::from_str(line).unwrap();
+        let name = ev["Event"].as_str().unwrap();
+        assert!(name == "Newchannel" || name == "Hangup", "{name}");
+        assert!(ev["Channel"].is_string(), "{line}");
+    }
+}
+
+#[test]
+fn events_stop_after_the_timeout_with_exit_0() {
+    let start = Instant::now();
+    let o = ami(&["--sim", "--timeout", "0.3", "events", "--filter", "Hangup"]);
+    assert_exit(&o, 0);
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn events_with_sim_see_fully_booted() {
+    let o = ami(&["--sim", "--timeout", "5", "events", "--count", "1"]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).starts_with("{\"Event\":\"FullyBooted\""),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(stdout(&o).lines().count(), 1);
+}
+
+#[test]
+fn events_warn_about_unknown_filter_names() {
+    let o = ami(&["--sim", "--timeout", "0.2", "events", "--filter", "Hangpu"]);
+    assert_exit(&o, 0);
+    assert!(
+        stderr(&o).contains("did you mean 'Hangup'?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn events_end_with_the_connection_exit_3() {
+    let sim = Sim::start(ServerConfig::default());
+    let child = cmd(&["--url", &sim.url(), "events"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while sim.server.connections() == 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    sim.server.drop_connections();
+    let o = finish(child, Duration::from_secs(5));
+    assert_exit(&o, 3);
+    assert!(stderr(&o).contains("connection closed"), "{}", stderr(&o));
+}
+
+// ---- spec ------------------------------------------------------------
+
+#[test]
+fn spec_lists_names() {
+    let o = ami(&["spec", "actions"]);
+    assert_exit(&o, 0);
+    let names: Vec<String> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(names.len() > 100);
+    for n in ["Originate", "Ping", "Status", "UpdateConfig"] {
+        assert!(names.iter().any(|x| x == n), "{n}");
+    }
+    let o = ami(&["spec", "events", "--raw"]);
+    assert_exit(&o, 0);
+    let text = stdout(&o);
+    assert!(text.lines().any(|l| l == "Hangup"));
+    assert!(text.lines().any(|l| l == "Status"));
+    assert!(text.lines().count() > 100);
+}
+
+#[test]
+fn spec_action_status_and_spec_event_status_differ() {
+    let o = ami(&["spec", "action", "status"]);
+    assert_exit(&o, 0);
+    let a = json(&o);
+    assert_eq!(a["kind"], "action");
+    assert_eq!(a["name"], "Status");
+    assert!(!a["synopsis"].as_str().unwrap().is_empty());
+    assert_eq!(a["list"]["complete"], "StatusComplete");
+    let params = a["params"].as_array().unwrap();
+    assert_eq!(params[0]["name"], "Channel");
+    assert_eq!(params[0]["required"], false);
+    let all = params.iter().find(|p| p["name"] == "AllVariables").unwrap();
+    assert_eq!(all["type"], "enum");
+    assert!(all["values"].as_array().unwrap().contains(&J::from("true")));
+    // Order as documented: Channel, Variables, AllVariables.
+    let text = stdout(&o);
+    assert!(text.find("\"Channel\"") < text.find("\"AllVariables\""));
+
+    let o = ami(&["spec", "event", "Status"]);
+    assert_exit(&o, 0);
+    let e = json(&o);
+    assert_eq!(e["kind"], "event");
+    assert_eq!(e["name"], "Status");
+    assert!(e["fields"].as_array().unwrap().len() > params.len());
+    assert!(e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "Channel" && f["type"] == "string"));
+    assert_ne!(a["synopsis"], e["synopsis"]);
+}
+
+#[test]
+fn spec_action_shows_required_defaults_and_indexed_keys() {
+    let o = ami(&["spec", "action", "Originate"]);
+    assert_exit(&o, 0);
+    let a = json(&o);
+    let channel = &a["params"][0];
+    assert_eq!(channel["name"], "Channel");
+    assert_eq!(channel["required"], true);
+    assert!(a["list"].is_null());
+    let o = ami(&["spec", "action", "UpdateConfig"]);
+    let a = json(&o);
+    let action = a["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Action")
+        .unwrap();
+    assert_eq!(action["kind"], "indexed");
+    assert_eq!(action["key"], "Action-000000");
+}
+
+#[test]
+fn spec_unknown_names_suggest() {
+    let o = ami(&["spec", "event", "Hangpu"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("unknown event 'Hangpu'; did you mean 'Hangup'?"));
+    let o = ami(&["spec", "action", "Orginate"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("did you mean 'Originate'?"));
+}
+
+// ---- connection, login and the secret --------------------------------
+
+#[test]
+fn closed_port_exits_3() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("ami://admin:closed-port-secret@127.0.0.1:{port}");
+    let o = ami(&["--url", &url, "action", "Ping"]);
+    assert_exit(&o, 3);
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains(&format!("cannot connect to 127.0.0.1:{port}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("closed-port-secret"));
+}
+
+#[test]
+fn wrong_secret_exits_3_and_is_never_printed() {
+    let sim = Sim::start(ServerConfig {
+        secret: "right-Secret-1".into(),
+        ..ServerConfig::default()
+    });
+    // Wrong secret in the URL (percent-encoded), then from AMI_SECRET
+    // overriding a right one in the URL, then in AMI_URL.
+    let outputs = [
+        ami(&[
+            "--url",
+            &sim.url_with("wrong-Secret-2%40x"),
+            "action",
+            "Ping",
+        ]),
+        cmd(&["--url", &sim.url(), "command", "core show version"])
+            .env("AMI_SECRET", "wrong-Env-Secret-3")
+            .output()
+            .unwrap(),
+        cmd(&["events"])
+            .env("AMI_URL", sim.url_with("wrong-Secret-4"))
+            .output()
+            .unwrap(),
+    ];
+    for o in &outputs {
+        assert_exit(o, 3);
+        assert!(
+            stderr(o).contains("login to 127.0.0.1:") && stderr(o).contains("refused"),
+            "{}",
+            stderr(o)
+        );
+        assert!(o.stdout.is_empty());
+        for s in [stdout(o), stderr(o)] {
+            for secret in ["wrong-Secret", "wrong-Env-Secret", "right-Secret"] {
+                assert!(!s.contains(secret), "secret printed: {s}");
+            }
+        }
+    }
+}
+
+#[test]
+fn ami_secret_completes_and_overrides_the_url() {
+    let sim = Sim::start(ServerConfig {
+        secret: "p@ss:w/rd%1".into(),
+        ..ServerConfig::default()
+    });
+    let no_secret = format!("ami://admin@{}", sim.server.addr());
+    let wrong = sim.url_with("nope");
+    for url in [&no_secret, &wrong] {
+        let o = cmd(&["--url", url, "action", "Ping"])
+            .env("AMI_SECRET", "p@ss:w/rd%1")
+            .output()
+            .unwrap();
+        assert_exit(&o, 0);
+        assert_eq!(json(&o)["Ping"], "Pong");
+    }
+    // AMI_SECRET without a user in the URL is a usage error.
+    let o = cmd(&[
+        "--url",
+        &format!("ami://{}", sim.server.addr()),
+        "action",
+        "Ping",
+    ])
+    .env("AMI_SECRET", "p@ss:w/rd%1")
+    .output()
+    .unwrap();
+    assert_exit(&o, 2);
+    assert!(!stderr(&o).contains("p@ss"));
+}
+
+#[test]
+fn the_secret_never_shows_in_help_or_errors() {
+    let secret = "Hidden-Secret-5";
+    let url = format!("ami://admin:{secret}@127.0.0.1:1");
+    let outputs = [
+        cmd(&["--help"]).env("AMI_URL", &url).output().unwrap(),
+        cmd(&["action", "--help"])
+            .env("AMI_URL", &url)
+            .output()
+            .unwrap(),
+        cmd(&["action", "Ping"])
+            .env("AMI_URL", &url)
+            .output()
+            .unwrap(),
+        cmd(&["action", "Ping"])
+            .env("AMI_URL", "ami://admin@127.0.0.1:1")
+            .env("AMI_SECRET", secret)
+            .output()
+            .unwrap(),
+        ami(&["--url", &url, "--url", &url, "action", "Ping"]),
+        ami(&["--url", &format!("ami://admin:{secret}@"), "action", "Ping"]),
+        ami(&[
+            "--url",
+            &format!("ami://admin:{secret}@h?x=1"),
+            "action",
+            "Ping",
+        ]),
+        // A URL where it does not belong.
+        ami(&["--sim", &url, "action", "Ping"]),
+        ami(&["--sim", "action", "Ping", &format!("{url}?events=off")]),
+    ];
+    let help = stdout(&outputs[0]);
+    assert!(help.contains("AMI_URL"), "{help}");
+    for o in &outputs {
+        for s in [stdout(o), stderr(o)] {
+            assert!(!s.contains(secret), "secret printed: {s}");
+        }
+    }
+    assert_exit(&outputs[2], 3);
+    assert_exit(&outputs[3], 3);
+    assert_exit(&outputs[4], 2);
+    assert_exit(&outputs[5], 2);
+    for o in &outputs[6..] {
+        assert_exit(o, 2);
+    }
+    assert!(
+        stderr(&outputs[7]).contains("<redacted>"),
+        "{}",
+        stderr(&outputs[7])
+    );
+}
