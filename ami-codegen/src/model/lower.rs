@@ -27,31 +27,6 @@ use crate::xml::macros::SNAPSHOT_BASE_ATTR;
 use crate::xml::{describe_context, Element, Node};
 use crate::Error;
 
-/// Names the generated code cannot use for shared types (enums, entries,
-/// responses) because ami-core or the prelude already uses them.
-const RESERVED_SHARED: &[&str] = &[
-    "Action",
-    "ListAction",
-    "Event",
-    "RawEvent",
-    "Message",
-    "MessageKind",
-    "Value",
-    "Field",
-    "FieldError",
-    "FromMessage",
-    "Response",
-    "Error",
-    "Client",
-    "Collection",
-    "Self",
-    "Option",
-    "Result",
-    "String",
-    "Vec",
-    "Box",
-];
-
 /// Lowers a resolved document into the model, applying `spec`.
 ///
 /// Returns the model and which spec entries it used.
@@ -586,11 +561,7 @@ impl Raw {
         // Type names. The emitter puts actions (with their group entries),
         // events, responses and enums in four modules; each is a namespace
         // that also avoids the names the generated code imports.
-        let reserved = || {
-            let mut names = UniqueNames::new();
-            RESERVED_SHARED.iter().for_each(|n| names.reserve(n));
-            names
-        };
+        let reserved = naming::module_namespace;
         let mut action_names = reserved();
         let action_rust: Vec<String> = actions
             .iter()
@@ -728,7 +699,7 @@ fn lower_action_def(
             Slot::Group(style) => {
                 let (_, members) = &groups[&style_key(style)];
                 let bases: Vec<&str> = members.iter().map(|(b, _)| b.as_str()).collect();
-                let base = common_base(&bases);
+                let base = naming::group_base(&bases);
                 let entry_name = action_names.claim(&naming::group_entry_name(rust_name, &base));
                 let group_field = field_names.claim(&naming::group_field_name(&base));
                 let mut member_names = UniqueNames::new();
@@ -795,44 +766,6 @@ pub fn indexed_base(wire: &str) -> Option<(String, IndexStyle)> {
         }
     }
     None
-}
-
-/// The longest common leading run of UpperCamel words (`UnitAmount`,
-/// `UnitType` → `Unit`); the first base when there is none.
-fn common_base(bases: &[&str]) -> String {
-    let words = |s: &str| -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for c in s.chars() {
-            match out.last_mut() {
-                Some(w) if !c.is_ascii_uppercase() => w.push(c),
-                _ => out.push(c.to_string()),
-            }
-        }
-        out
-    };
-    let Some(first) = bases.first() else {
-        return String::new();
-    };
-    if bases.len() == 1 {
-        return (*first).to_owned();
-    }
-    let first_words = words(first);
-    let mut n = first_words.len();
-    for other in &bases[1..] {
-        let w = words(other);
-        n = n.min(
-            first_words
-                .iter()
-                .zip(&w)
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
-    }
-    if n == 0 {
-        (*first).to_owned()
-    } else {
-        first_words[..n].concat()
-    }
 }
 
 fn name_fields(
@@ -1007,45 +940,21 @@ impl EnumCollector {
         provisional_id(index)
     }
 
-    /// Names every enum: the field's own name when one value set is used
-    /// with that name and the name is free; otherwise owner + field.
-    fn name_all(&self, shared: &mut UniqueNames) -> BTreeMap<String, String> {
-        let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, def) in self.defs.iter().enumerate() {
-            by_key.entry(def.key.as_str()).or_default().push(i);
-        }
-        let mut names = BTreeMap::new();
-        for (key, indices) in &by_key {
-            let bare = naming::enum_name(key);
-            if indices.len() == 1 && !shared.contains(&bare) {
-                names.insert(provisional_id(indices[0]), shared.claim(&bare));
-                continue;
-            }
-            // Several value sets under one name: each is named after the
-            // first owner (actions, then events, then responses, by name).
-            let mut ordered: Vec<(&(u8, String), usize)> = indices
-                .iter()
-                .map(|&i| {
-                    (
-                        self.defs[i]
-                            .owners
-                            .iter()
-                            .next()
-                            .expect("an enum has an owner"),
-                        i,
-                    )
-                })
-                .collect();
-            ordered.sort();
-            for ((_, owner), i) in ordered {
-                let mut name = naming::owned_enum_name(owner, key);
-                if shared.contains(&name) {
-                    name.push_str("Kind");
-                }
-                names.insert(provisional_id(i), shared.claim(&name));
-            }
-        }
-        names
+    /// Names every enum (see [`naming::enum_names`]).
+    fn name_all(&self, taken: &mut UniqueNames) -> BTreeMap<String, String> {
+        let wanted: Vec<(&str, &str)> = self
+            .defs
+            .iter()
+            .map(|def| {
+                let (_, owner) = def.owners.iter().next().expect("an enum has an owner");
+                (def.key.as_str(), owner.as_str())
+            })
+            .collect();
+        naming::enum_names(&wanted, taken)
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (provisional_id(i), name))
+            .collect()
     }
 
     fn into_defs(self, names: &BTreeMap<String, String>) -> Vec<EnumDef> {

@@ -147,6 +147,42 @@ pub fn group_entry_name(owner_rust: &str, base: &str) -> String {
     format!("{owner_rust}{}", type_name(base))
 }
 
+/// The longest common leading run of UpperCamel words of a group's member
+/// bases (`UnitAmount`, `UnitType` → `Unit`); the first base when there is
+/// none (`Action`, `Cat`, … → `Action`).
+pub fn group_base(bases: &[&str]) -> String {
+    let words = |s: &str| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in s.chars() {
+            match out.last_mut() {
+                Some(w) if !c.is_ascii_uppercase() => w.push(c),
+                _ => out.push(c.to_string()),
+            }
+        }
+        out
+    };
+    let Some(first) = bases.first() else {
+        return String::new();
+    };
+    let first_words = words(first);
+    let mut n = first_words.len();
+    for other in &bases[1..] {
+        let w = words(other);
+        n = n.min(
+            first_words
+                .iter()
+                .zip(&w)
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    if n == 0 {
+        (*first).to_owned()
+    } else {
+        first_words[..n].concat()
+    }
+}
+
 /// The type name of an action's typed success response (`PingResponse`).
 pub fn response_name(action_rust: &str) -> String {
     format!("{action_rust}Response")
@@ -161,6 +197,74 @@ pub fn enum_name(field_wire: &str) -> String {
 /// The name of a value enum specific to one owner (`ExtensionStatusStatus`).
 pub fn owned_enum_name(owner_rust: &str, field_wire: &str) -> String {
     format!("{owner_rust}{}", type_name(field_wire))
+}
+
+/// Names the value enums. `wanted` holds, per distinct enum (one value set
+/// under one field name), the field's name without snapshot prefix and the
+/// Rust name of its first owner (actions before events, then by name).
+///
+/// An enum takes the field's own name (`ChannelStateDesc`) when it is the
+/// only value set documented under that name and the name is free; otherwise
+/// owner + field (`ExtensionStatusStatus`), with `Kind` appended when that is
+/// taken too (`UpdateConfigActionKind`, next to the group entry
+/// `UpdateConfigAction`). Field names are handled in sorted order, the sets
+/// of one name in owner order, so the result does not depend on document
+/// order. Returns the names in the order of `wanted`.
+pub fn enum_names(wanted: &[(&str, &str)], taken: &mut UniqueNames) -> Vec<String> {
+    let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, (key, _)) in wanted.iter().enumerate() {
+        by_key.entry(key).or_default().push(i);
+    }
+    let mut names = vec![String::new(); wanted.len()];
+    for (key, indices) in by_key {
+        let bare = enum_name(key);
+        if indices.len() == 1 && !taken.contains(&bare) {
+            names[indices[0]] = taken.claim(&bare);
+            continue;
+        }
+        let mut ordered: Vec<(&str, usize)> = indices.iter().map(|&i| (wanted[i].1, i)).collect();
+        ordered.sort();
+        for (owner, i) in ordered {
+            let mut name = owned_enum_name(owner, key);
+            if taken.contains(&name) {
+                name.push_str("Kind");
+            }
+            names[i] = taken.claim(&name);
+        }
+    }
+    names
+}
+
+/// Names the generated modules import or define next to the generated types
+/// (ami-core's traits and types, the prelude); no generated type takes them.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Action",
+    "ListAction",
+    "Event",
+    "RawEvent",
+    "Message",
+    "MessageKind",
+    "Value",
+    "Field",
+    "FieldError",
+    "FromMessage",
+    "Response",
+    "Error",
+    "Client",
+    "Collection",
+    "Self",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+];
+
+/// A fresh namespace for one generated module, with the reserved names taken.
+pub fn module_namespace() -> UniqueNames {
+    let mut names = UniqueNames::new();
+    RESERVED_TYPE_NAMES.iter().for_each(|n| names.reserve(n));
+    names
 }
 
 /// Hands out unique names: the first request for a name gets it unchanged,
@@ -255,6 +359,37 @@ mod tests {
         assert_eq!(
             group_entry_name("UpdateConfig", "Action"),
             "UpdateConfigAction"
+        );
+    }
+
+    #[test]
+    fn group_bases() {
+        assert_eq!(group_base(&["UnitAmount", "UnitType"]), "Unit");
+        assert_eq!(group_base(&["Action", "Cat", "Var"]), "Action");
+        assert_eq!(group_base(&["Line"]), "Line");
+    }
+
+    #[test]
+    fn enum_names_prefer_the_field_name() {
+        let mut taken = module_namespace();
+        taken.reserve("UpdateConfigAction");
+        let names = enum_names(
+            &[
+                ("ChannelStateDesc", "Hangup"),
+                ("Status", "Reload"),
+                ("Status", "ExtensionStatus"),
+                ("Action", "UpdateConfig"),
+            ],
+            &mut taken,
+        );
+        assert_eq!(
+            names,
+            [
+                "ChannelStateDesc",
+                "ReloadStatus",
+                "ExtensionStatusStatus",
+                "UpdateConfigActionKind"
+            ]
         );
     }
 
