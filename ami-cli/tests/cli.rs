@@ -569,6 +569,21 @@ fn closed_port_exits_3() {
 }
 
 #[test]
+fn silent_peer_times_out_with_exit_3() {
+    // Accepts (in the kernel's backlog) but never sends a greeting.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let url = format!("ami://admin:silent-peer-secret@127.0.0.1:{port}");
+    let start = Instant::now();
+    let o = ami(&["--url", &url, "--timeout", "0.3", "action", "Ping"]);
+    assert_exit(&o, 3);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(stderr(&o).contains("timeout"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("silent-peer-secret"));
+    drop(listener);
+}
+
+#[test]
 fn wrong_secret_exits_3_and_is_never_printed() {
     let sim = Sim::start(ServerConfig {
         secret: "right-Secret-1".into(),
