@@ -19,7 +19,10 @@ pub use model::overrides::{Spec, SpecUsage};
 ///
 /// The model's `source` is the name of the folder holding the file (the
 /// version, e.g. `22.10.1`), or the file name.
-pub fn read_model(xml: &std::path::Path, spec_dir: &std::path::Path) -> Result<model::Model, Error> {
+pub fn read_model(
+    xml: &std::path::Path,
+    spec_dir: &std::path::Path,
+) -> Result<model::Model, Error> {
     let spec = Spec::load(spec_dir)?;
     let text = std::fs::read_to_string(xml).map_err(|source| Error::Io {
         path: xml.to_owned(),
