@@ -317,6 +317,17 @@ pub(crate) fn byte_lit(bytes: &[u8]) -> proc_macro2::Literal {
     proc_macro2::Literal::byte_string(bytes)
 }
 
+/// `#[allow(clippy::upper_case_acronyms)]` for a type or variant named in
+/// capitals: names keep Asterisk's spelling.
+pub(crate) fn acronym_allow(name: &str) -> TokenStream {
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    if letters > 1 && !name.chars().any(char::is_lowercase) {
+        quote!(#[allow(clippy::upper_case_acronyms)])
+    } else {
+        quote!()
+    }
+}
+
 /// An unsuffixed integer literal (`16`, not `16usize`).
 pub(crate) fn usize_lit(n: usize) -> proc_macro2::Literal {
     proc_macro2::Literal::usize_unsuffixed(n)

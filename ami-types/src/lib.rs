@@ -64,7 +64,7 @@
 //! let _ = ami_types::action::Originate::new("Local/100@default").timeout(30000);
 //! ```
 
-pub use ami_core::{self, Action, FieldError, FromMessage, ListAction, Message, Value};
+pub use ami_core::{self, Action, FieldError, FromMessage, ListAction, Message, MessageKind, Value};
 
 mod collection;
 pub mod meta;

@@ -13,7 +13,9 @@ use quote::quote;
 
 use super::docs::{self, DocBuilder};
 use super::events::dispatch;
-use super::{enum_path, ident, is_secret, item_enum_name, names_const, wire_key_note, Context};
+use super::{
+    acronym_allow, enum_path, ident, is_secret, item_enum_name, names_const, wire_key_note, Context,
+};
 use crate::model::{ActionDef, FieldDef, FieldType, GroupDef, IndexStyle, Param};
 
 /// The names a generated module imports from `super::runtime`, as they are used.
@@ -130,7 +132,8 @@ impl Slot<'_> {
         match (self.f.multi, self.required()) {
             (true, true) => quote!(#id: vec![#value],),
             (true, false) => quote!(#id: Vec::new(),),
-            (false, true) => quote!(#id: #value,),
+            (false, true) if self.into => quote!(#id: #value,),
+            (false, true) => quote!(#id,),
             (false, false) => quote!(#id: None,),
         }
     }
@@ -480,10 +483,12 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
         quote!({ #(#field_defs)* })
     };
     let docs = action_docs(cx, a);
+    let acronym = acronym_allow(&a.rust_name);
     quote! {
         #docs
         #derive
         #[must_use]
+        #acronym
         pub struct #name #body
 
         impl #name {
@@ -670,10 +675,12 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
         g.rust_name
     ));
     let docs = d.tokens();
+    let acronym = acronym_allow(&g.entry_name);
     quote! {
         #docs
         #derive
         #[must_use]
+        #acronym
         pub struct #name {
             #(#field_defs)*
         }
@@ -703,13 +710,16 @@ fn item_enum(
     imports.0.insert("FromMessage");
     imports.0.insert("FieldError");
     let name = ident(&item_enum_name(&a.rust_name));
+    let acronym = acronym_allow(&item_enum_name(&a.rust_name));
     let events: Vec<_> = items.iter().filter_map(|w| cx.event(w)).collect();
     let ids: Vec<_> = events.iter().map(|e| ident(&e.rust_name)).collect();
     let variants = events.iter().map(|e| {
         let id = ident(&e.rust_name);
         let doc = format!(" A [`{0}`](super::event::{0}) item.", e.rust_name);
+        let acronym = acronym_allow(&e.rust_name);
         quote! {
             #[doc = #doc]
+            #acronym
             #id(super::event::#id),
         }
     });
@@ -739,6 +749,7 @@ fn item_enum(
         #doc
         #[derive(Clone, Debug, PartialEq)]
         #[allow(clippy::large_enum_variant)] // boxing would cost an allocation per item
+        #acronym
         pub enum #name {
             #(#variants)*
             /// An item event of another name, kept whole.

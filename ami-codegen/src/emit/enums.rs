@@ -8,7 +8,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs::{self, DocBuilder};
-use super::{byte_lit, ident, Context};
+use super::{acronym_allow, byte_lit, ident, Context};
 use crate::model::EnumDef;
 
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
@@ -49,6 +49,7 @@ fn value_enum(e: &EnumDef) -> TokenStream {
         e.rust_name
     ));
     let docs = d.tokens();
+    let acronym = acronym_allow(&e.rust_name);
 
     let variants: Vec<Ident> = e.values.iter().map(|v| ident(&v.rust_name)).collect();
     let wires: Vec<&str> = e.values.iter().map(|v| v.wire_name.as_str()).collect();
@@ -59,8 +60,10 @@ fn value_enum(e: &EnumDef) -> TokenStream {
         d.markdown(&docs::code(&v.wire_name));
         d.docs(&v.docs);
         let doc = d.tokens();
+        let acronym = acronym_allow(&v.rust_name);
         quote! {
             #doc
+            #acronym
             #id,
         }
     });
@@ -116,6 +119,7 @@ fn value_enum(e: &EnumDef) -> TokenStream {
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #acronym
         pub enum #name {
             #(#variant_defs)*
             /// Any value not documented, exactly as received.

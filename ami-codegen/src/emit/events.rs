@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::docs::{self, DocBuilder};
 use super::records::{record, Record};
-use super::{byte_lit, ident, names_const, usize_lit, Context};
+use super::{acronym_allow, byte_lit, ident, names_const, usize_lit, Context};
 use crate::model::EventDef;
 
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
@@ -94,8 +94,10 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             None => d.markdown(&format!("{lead} AMI event {}.", docs::code(&e.wire_name))),
         };
         let doc = d.tokens();
+        let acronym = acronym_allow(&e.rust_name);
         quote! {
             #doc
+            #acronym
             #id(#id),
         }
     });

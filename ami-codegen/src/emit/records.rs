@@ -11,7 +11,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::DocBuilder;
-use super::{byte_lit, enum_path, ident, is_secret, usize_lit, wire_key_note, Context};
+use super::{
+    acronym_allow, byte_lit, enum_path, ident, is_secret, usize_lit, wire_key_note, Context,
+};
 use crate::model::{FieldDef, FieldType};
 
 /// What varies between an event struct and a response struct.
@@ -144,6 +146,7 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         (quote!(#[derive(Clone, Debug, PartialEq)]), quote!())
     };
 
+    let acronym = acronym_allow(r.rust_name);
     let inherent = if inherent.is_empty() {
         quote!()
     } else {
@@ -157,6 +160,7 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
     quote! {
         #docs
         #derive
+        #acronym
         pub struct #name {
             #(#field_defs)*
             raw: Message,
