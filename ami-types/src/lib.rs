@@ -32,14 +32,14 @@
 //!
 //! ```
 //! use ami_types::event::Event;
-//! use ami_types::Message;
+//! use ami_types::{FromMessage, Message};
 //!
 //! let msg: Message = [("Event", "Newexten"), ("Priority", "1"), ("X-Extra", "kept")]
 //!     .into_iter()
 //!     .collect();
 //! let Event::NewExten(e) = Event::from_message(msg) else { panic!() };
 //! assert_eq!(e.priority, Some(1));
-//! assert_eq!(ami_types::FromMessage::raw(&e).get("X-Extra").unwrap(), "kept");
+//! assert_eq!(e.raw().get("X-Extra").unwrap(), "kept");
 //! ```
 //!
 //! The spec the crate is generated from is `AMI_SPEC_XML` when set (e.g.
@@ -64,7 +64,9 @@
 //! let _ = ami_types::action::Originate::new("Local/100@default").timeout(30000);
 //! ```
 
-pub use ami_core::{self, Action, FieldError, FromMessage, ListAction, Message, MessageKind, Value};
+pub use ami_core::{
+    self, Action, FieldError, FromMessage, ListAction, Message, MessageKind, Value,
+};
 
 mod collection;
 pub mod meta;

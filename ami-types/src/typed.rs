@@ -71,3 +71,9 @@ impl AsFieldValue for f64 {
         FieldValue::Float(*self)
     }
 }
+
+impl<T: TypedFields + ?Sized> TypedFields for Box<T> {
+    fn for_each_field(&self, f: &mut dyn FnMut(&'static str, FieldValue<'_>)) {
+        (**self).for_each_field(f);
+    }
+}

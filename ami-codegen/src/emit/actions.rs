@@ -720,7 +720,7 @@ fn item_enum(
         quote! {
             #[doc = #doc]
             #acronym
-            #id(super::event::#id),
+            #id(Box<super::event::#id>),
         }
     });
     let arms: Vec<(&str, TokenStream)> = events
@@ -729,7 +729,7 @@ fn item_enum(
             let id = ident(&e.rust_name);
             (
                 e.wire_name.as_str(),
-                quote!(Self::#id(super::event::#id::from_message(msg))),
+                quote!(Self::#id(Box::new(super::event::#id::from_message(msg)))),
             )
         })
         .collect();
@@ -739,8 +739,8 @@ fn item_enum(
     );
     let mut d = DocBuilder::new();
     d.markdown(&format!(
-        "An item of the [`{0}`] event list: one variant per item type, [`Other`]({1}::Other) for \
-         an event of another name.",
+        "An item of the [`{0}`] event list: one variant per item type (boxed, as in \
+         [`Event`](super::event::Event)), [`Other`]({1}::Other) for an event of another name.",
         a.rust_name,
         item_enum_name(&a.rust_name)
     ));
@@ -748,7 +748,7 @@ fn item_enum(
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(clippy::large_enum_variant)] // boxing would cost an allocation per item
+        #[allow(clippy::enum_variant_names)] // variants are named after the events
         #acronym
         pub enum #name {
             #(#variants)*

@@ -98,7 +98,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
         quote! {
             #doc
             #acronym
-            #id(#id),
+            #id(Box<#id>),
         }
     });
     let arms: Vec<(&str, TokenStream)> = events
@@ -107,7 +107,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             let id = ident(&e.rust_name);
             (
                 e.wire_name.as_str(),
-                quote!(Self::#id(#id::from_message(msg))),
+                quote!(Self::#id(Box::new(#id::from_message(msg)))),
             )
         })
         .collect();
@@ -125,8 +125,13 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
         /// events, a `match` without a wildcard arm shows them as compile
         /// errors. Event names are matched ignoring ASCII case (the docs
         /// spell `NewExten`, Asterisk sends `Newexten`).
+        ///
+        /// Every variant is boxed, whatever its size, so that an `Event` is
+        /// two words to move or queue (the largest event struct is kilobytes)
+        /// and a variant's type does not change between Asterisk versions;
+        /// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(clippy::large_enum_variant)] // boxing would cost an allocation per event
+        #[allow(clippy::enum_variant_names)] // variants are named after the events
         pub enum Event {
             #(#variants)*
             /// An event this crate does not know, with its whole message.

@@ -401,17 +401,18 @@ impl ListAction for QueueStatus {
     type Complete = super::event::QueueStatusComplete;
 }
 
-/// An item of the [`QueueStatus`] event list: one variant per item type,
-/// [`Other`](QueueStatusItem::Other) for an event of another name.
+/// An item of the [`QueueStatus`] event list: one variant per item type (boxed, as
+/// in [`Event`](super::event::Event)), [`Other`](QueueStatusItem::Other) for an
+/// event of another name.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum QueueStatusItem {
     /// A [`QueueParams`](super::event::QueueParams) item.
-    QueueParams(super::event::QueueParams),
+    QueueParams(Box<super::event::QueueParams>),
     /// A [`QueueMember`](super::event::QueueMember) item.
-    QueueMember(super::event::QueueMember),
+    QueueMember(Box<super::event::QueueMember>),
     /// A [`QueueEntry`](super::event::QueueEntry) item.
-    QueueEntry(super::event::QueueEntry),
+    QueueEntry(Box<super::event::QueueEntry>),
     /// An item event of another name, kept whole.
     Other(runtime::RawEvent),
 }
@@ -424,13 +425,13 @@ impl FromMessage for QueueStatusItem {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"queueparams") => {
-                Self::QueueParams(super::event::QueueParams::from_message(msg))
+                Self::QueueParams(Box::new(super::event::QueueParams::from_message(msg)))
             }
             Some(b"queuemember") => {
-                Self::QueueMember(super::event::QueueMember::from_message(msg))
+                Self::QueueMember(Box::new(super::event::QueueMember::from_message(msg)))
             }
             Some(b"queueentry") => {
-                Self::QueueEntry(super::event::QueueEntry::from_message(msg))
+                Self::QueueEntry(Box::new(super::event::QueueEntry::from_message(msg)))
             }
             _ => Self::Other(runtime::RawEvent::from_message(msg)),
         }

@@ -971,36 +971,41 @@ impl runtime::TypedFields for UserEvent {
 /// events, a `match` without a wildcard arm shows them as compile
 /// errors. Event names are matched ignoring ASCII case (the docs
 /// spell `NewExten`, Asterisk sends `Newexten`).
+///
+/// Every variant is boxed, whatever its size, so that an `Event` is
+/// two words to move or queue (the largest event struct is kilobytes)
+/// and a variant's type does not change between Asterisk versions;
+/// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum Event {
     /// [`AOCD`]: Raised for AOC-D.
     #[allow(clippy::upper_case_acronyms)]
-    AOCD(AOCD),
+    AOCD(Box<AOCD>),
     /// [`CoreShowChannel`]: Raised for CoreShowChannel.
-    CoreShowChannel(CoreShowChannel),
+    CoreShowChannel(Box<CoreShowChannel>),
     /// [`CoreShowChannelsComplete`]: Raised for CoreShowChannelsComplete.
-    CoreShowChannelsComplete(CoreShowChannelsComplete),
+    CoreShowChannelsComplete(Box<CoreShowChannelsComplete>),
     /// [`DialBegin`]: Raised for DialBegin.
-    DialBegin(DialBegin),
+    DialBegin(Box<DialBegin>),
     /// [`FullyBooted`]: Raised for FullyBooted.
-    FullyBooted(FullyBooted),
+    FullyBooted(Box<FullyBooted>),
     /// [`Hangup`]: Raised for Hangup.
-    Hangup(Hangup),
+    Hangup(Box<Hangup>),
     /// [`NewExten`]: Raised for NewExten.
-    NewExten(NewExten),
+    NewExten(Box<NewExten>),
     /// [`QueueEntry`]: Raised for QueueEntry.
-    QueueEntry(QueueEntry),
+    QueueEntry(Box<QueueEntry>),
     /// [`QueueMember`]: AMI event `QueueMember`.
-    QueueMember(QueueMember),
+    QueueMember(Box<QueueMember>),
     /// [`QueueParams`]: Raised for QueueParams.
-    QueueParams(QueueParams),
+    QueueParams(Box<QueueParams>),
     /// [`QueueStatusComplete`]: Raised for QueueStatusComplete.
-    QueueStatusComplete(QueueStatusComplete),
+    QueueStatusComplete(Box<QueueStatusComplete>),
     /// [`VarSet`]: Raised for VarSet.
-    VarSet(VarSet),
+    VarSet(Box<VarSet>),
     /// [`UserEvent`]: Raised for UserEvent.
-    UserEvent(UserEvent),
+    UserEvent(Box<UserEvent>),
     /// An event this crate does not know, with its whole message.
     Unknown(runtime::RawEvent),
 }
@@ -1017,27 +1022,37 @@ impl Event {
             .event_name()
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
-            Some(b"aoc-d") => Self::AOCD(AOCD::from_message(msg)),
+            Some(b"aoc-d") => Self::AOCD(Box::new(AOCD::from_message(msg))),
             Some(b"coreshowchannel") => {
-                Self::CoreShowChannel(CoreShowChannel::from_message(msg))
+                Self::CoreShowChannel(Box::new(CoreShowChannel::from_message(msg)))
             }
             Some(b"coreshowchannelscomplete") => {
                 Self::CoreShowChannelsComplete(
-                    CoreShowChannelsComplete::from_message(msg),
+                    Box::new(CoreShowChannelsComplete::from_message(msg)),
                 )
             }
-            Some(b"dialbegin") => Self::DialBegin(DialBegin::from_message(msg)),
-            Some(b"fullybooted") => Self::FullyBooted(FullyBooted::from_message(msg)),
-            Some(b"hangup") => Self::Hangup(Hangup::from_message(msg)),
-            Some(b"newexten") => Self::NewExten(NewExten::from_message(msg)),
-            Some(b"queueentry") => Self::QueueEntry(QueueEntry::from_message(msg)),
-            Some(b"queuemember") => Self::QueueMember(QueueMember::from_message(msg)),
-            Some(b"queueparams") => Self::QueueParams(QueueParams::from_message(msg)),
-            Some(b"queuestatuscomplete") => {
-                Self::QueueStatusComplete(QueueStatusComplete::from_message(msg))
+            Some(b"dialbegin") => Self::DialBegin(Box::new(DialBegin::from_message(msg))),
+            Some(b"fullybooted") => {
+                Self::FullyBooted(Box::new(FullyBooted::from_message(msg)))
             }
-            Some(b"varset") => Self::VarSet(VarSet::from_message(msg)),
-            Some(b"userevent") => Self::UserEvent(UserEvent::from_message(msg)),
+            Some(b"hangup") => Self::Hangup(Box::new(Hangup::from_message(msg))),
+            Some(b"newexten") => Self::NewExten(Box::new(NewExten::from_message(msg))),
+            Some(b"queueentry") => {
+                Self::QueueEntry(Box::new(QueueEntry::from_message(msg)))
+            }
+            Some(b"queuemember") => {
+                Self::QueueMember(Box::new(QueueMember::from_message(msg)))
+            }
+            Some(b"queueparams") => {
+                Self::QueueParams(Box::new(QueueParams::from_message(msg)))
+            }
+            Some(b"queuestatuscomplete") => {
+                Self::QueueStatusComplete(
+                    Box::new(QueueStatusComplete::from_message(msg)),
+                )
+            }
+            Some(b"varset") => Self::VarSet(Box::new(VarSet::from_message(msg))),
+            Some(b"userevent") => Self::UserEvent(Box::new(UserEvent::from_message(msg))),
             _ => Self::Unknown(runtime::RawEvent::from_message(msg)),
         }
     }

@@ -316,17 +316,22 @@ impl runtime::TypedFields for Refrobnicated {
 /// events, a `match` without a wildcard arm shows them as compile
 /// errors. Event names are matched ignoring ASCII case (the docs
 /// spell `NewExten`, Asterisk sends `Newexten`).
+///
+/// Every variant is boxed, whatever its size, so that an `Event` is
+/// two words to move or queue (the largest event struct is kilobytes)
+/// and a variant's type does not change between Asterisk versions;
+/// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum Event {
     /// [`FrobListComplete`]: Ends the list of frobnications.
-    FrobListComplete(FrobListComplete),
+    FrobListComplete(Box<FrobListComplete>),
     /// [`FrobReport`]: Report values of a frobnication.
-    FrobReport(FrobReport),
+    FrobReport(Box<FrobReport>),
     /// [`Frobnicated`]: A channel was frobnicated.
-    Frobnicated(Frobnicated),
+    Frobnicated(Box<Frobnicated>),
     /// [`Refrobnicated`]: A channel was frobnicated again.
-    Refrobnicated(Refrobnicated),
+    Refrobnicated(Box<Refrobnicated>),
     /// An event this crate does not know, with its whole message.
     Unknown(runtime::RawEvent),
 }
@@ -344,12 +349,16 @@ impl Event {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"froblistcomplete") => {
-                Self::FrobListComplete(FrobListComplete::from_message(msg))
+                Self::FrobListComplete(Box::new(FrobListComplete::from_message(msg)))
             }
-            Some(b"frobreport") => Self::FrobReport(FrobReport::from_message(msg)),
-            Some(b"frobnicated") => Self::Frobnicated(Frobnicated::from_message(msg)),
+            Some(b"frobreport") => {
+                Self::FrobReport(Box::new(FrobReport::from_message(msg)))
+            }
+            Some(b"frobnicated") => {
+                Self::Frobnicated(Box::new(Frobnicated::from_message(msg)))
+            }
             Some(b"refrobnicated") => {
-                Self::Refrobnicated(Refrobnicated::from_message(msg))
+                Self::Refrobnicated(Box::new(Refrobnicated::from_message(msg)))
             }
             _ => Self::Unknown(runtime::RawEvent::from_message(msg)),
         }

@@ -46,15 +46,16 @@ impl ListAction for ShowPeers {
     type Complete = super::event::PeersShownComplete;
 }
 
-/// An item of the [`ShowPeers`] event list: one variant per item type,
-/// [`Other`](ShowPeersItem::Other) for an event of another name.
+/// An item of the [`ShowPeers`] event list: one variant per item type (boxed, as in
+/// [`Event`](super::event::Event)), [`Other`](ShowPeersItem::Other) for an event of
+/// another name.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum ShowPeersItem {
     /// A [`PeerShown`](super::event::PeerShown) item.
-    PeerShown(super::event::PeerShown),
+    PeerShown(Box<super::event::PeerShown>),
     /// A [`PeerDetail`](super::event::PeerDetail) item.
-    PeerDetail(super::event::PeerDetail),
+    PeerDetail(Box<super::event::PeerDetail>),
     /// An item event of another name, kept whole.
     Other(runtime::RawEvent),
 }
@@ -67,10 +68,10 @@ impl FromMessage for ShowPeersItem {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"peershown") => {
-                Self::PeerShown(super::event::PeerShown::from_message(msg))
+                Self::PeerShown(Box::new(super::event::PeerShown::from_message(msg)))
             }
             Some(b"peerdetail") => {
-                Self::PeerDetail(super::event::PeerDetail::from_message(msg))
+                Self::PeerDetail(Box::new(super::event::PeerDetail::from_message(msg)))
             }
             _ => Self::Other(runtime::RawEvent::from_message(msg)),
         }
@@ -137,15 +138,16 @@ impl ListAction for ShowRooms {
     type Complete = super::event::ShowRoomsComplete;
 }
 
-/// An item of the [`ShowRooms`] event list: one variant per item type,
-/// [`Other`](ShowRoomsItem::Other) for an event of another name.
+/// An item of the [`ShowRooms`] event list: one variant per item type (boxed, as in
+/// [`Event`](super::event::Event)), [`Other`](ShowRoomsItem::Other) for an event of
+/// another name.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum ShowRoomsItem {
     /// A [`RoomShown`](super::event::RoomShown) item.
-    RoomShown(super::event::RoomShown),
+    RoomShown(Box<super::event::RoomShown>),
     /// A [`RoomMemberShown`](super::event::RoomMemberShown) item.
-    RoomMemberShown(super::event::RoomMemberShown),
+    RoomMemberShown(Box<super::event::RoomMemberShown>),
     /// An item event of another name, kept whole.
     Other(runtime::RawEvent),
 }
@@ -158,10 +160,12 @@ impl FromMessage for ShowRoomsItem {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"roomshown") => {
-                Self::RoomShown(super::event::RoomShown::from_message(msg))
+                Self::RoomShown(Box::new(super::event::RoomShown::from_message(msg)))
             }
             Some(b"roommembershown") => {
-                Self::RoomMemberShown(super::event::RoomMemberShown::from_message(msg))
+                Self::RoomMemberShown(
+                    Box::new(super::event::RoomMemberShown::from_message(msg)),
+                )
             }
             _ => Self::Other(runtime::RawEvent::from_message(msg)),
         }

@@ -485,21 +485,26 @@ impl runtime::TypedFields for ShowRoomsComplete {
 /// events, a `match` without a wildcard arm shows them as compile
 /// errors. Event names are matched ignoring ASCII case (the docs
 /// spell `NewExten`, Asterisk sends `Newexten`).
+///
+/// Every variant is boxed, whatever its size, so that an `Event` is
+/// two words to move or queue (the largest event struct is kilobytes)
+/// and a variant's type does not change between Asterisk versions;
+/// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum Event {
     /// [`PeerDetail`]: Details of one peer.
-    PeerDetail(PeerDetail),
+    PeerDetail(Box<PeerDetail>),
     /// [`PeerShown`]: One peer of a peer listing.
-    PeerShown(PeerShown),
+    PeerShown(Box<PeerShown>),
     /// [`PeersShownComplete`]: End of a peer listing.
-    PeersShownComplete(PeersShownComplete),
+    PeersShownComplete(Box<PeersShownComplete>),
     /// [`RoomMemberShown`]: One member of a room.
-    RoomMemberShown(RoomMemberShown),
+    RoomMemberShown(Box<RoomMemberShown>),
     /// [`RoomShown`]: One room.
-    RoomShown(RoomShown),
+    RoomShown(Box<RoomShown>),
     /// [`ShowRoomsComplete`]: End of the room listing.
-    ShowRoomsComplete(ShowRoomsComplete),
+    ShowRoomsComplete(Box<ShowRoomsComplete>),
     /// An event this crate does not know, with its whole message.
     Unknown(runtime::RawEvent),
 }
@@ -516,17 +521,19 @@ impl Event {
             .event_name()
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
-            Some(b"peerdetail") => Self::PeerDetail(PeerDetail::from_message(msg)),
-            Some(b"peershown") => Self::PeerShown(PeerShown::from_message(msg)),
+            Some(b"peerdetail") => {
+                Self::PeerDetail(Box::new(PeerDetail::from_message(msg)))
+            }
+            Some(b"peershown") => Self::PeerShown(Box::new(PeerShown::from_message(msg))),
             Some(b"peersshowncomplete") => {
-                Self::PeersShownComplete(PeersShownComplete::from_message(msg))
+                Self::PeersShownComplete(Box::new(PeersShownComplete::from_message(msg)))
             }
             Some(b"roommembershown") => {
-                Self::RoomMemberShown(RoomMemberShown::from_message(msg))
+                Self::RoomMemberShown(Box::new(RoomMemberShown::from_message(msg)))
             }
-            Some(b"roomshown") => Self::RoomShown(RoomShown::from_message(msg)),
+            Some(b"roomshown") => Self::RoomShown(Box::new(RoomShown::from_message(msg))),
             Some(b"showroomscomplete") => {
-                Self::ShowRoomsComplete(ShowRoomsComplete::from_message(msg))
+                Self::ShowRoomsComplete(Box::new(ShowRoomsComplete::from_message(msg)))
             }
             _ => Self::Unknown(runtime::RawEvent::from_message(msg)),
         }

@@ -145,13 +145,18 @@ impl runtime::TypedFields for SettingChanged {
 /// events, a `match` without a wildcard arm shows them as compile
 /// errors. Event names are matched ignoring ASCII case (the docs
 /// spell `NewExten`, Asterisk sends `Newexten`).
+///
+/// Every variant is boxed, whatever its size, so that an `Event` is
+/// two words to move or queue (the largest event struct is kilobytes)
+/// and a variant's type does not change between Asterisk versions;
+/// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum Event {
     /// [`LinkToggled`]: A link came up.
-    LinkToggled(LinkToggled),
+    LinkToggled(Box<LinkToggled>),
     /// [`SettingChanged`]: A setting was given a new value.
-    SettingChanged(SettingChanged),
+    SettingChanged(Box<SettingChanged>),
     /// An event this crate does not know, with its whole message.
     Unknown(runtime::RawEvent),
 }
@@ -168,9 +173,11 @@ impl Event {
             .event_name()
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
-            Some(b"linktoggled") => Self::LinkToggled(LinkToggled::from_message(msg)),
+            Some(b"linktoggled") => {
+                Self::LinkToggled(Box::new(LinkToggled::from_message(msg)))
+            }
             Some(b"settingchanged") => {
-                Self::SettingChanged(SettingChanged::from_message(msg))
+                Self::SettingChanged(Box::new(SettingChanged::from_message(msg)))
             }
             _ => Self::Unknown(runtime::RawEvent::from_message(msg)),
         }

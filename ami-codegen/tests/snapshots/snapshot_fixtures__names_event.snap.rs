@@ -375,21 +375,26 @@ impl runtime::TypedFields for NewExten {
 /// events, a `match` without a wildcard arm shows them as compile
 /// errors. Event names are matched ignoring ASCII case (the docs
 /// spell `NewExten`, Asterisk sends `Newexten`).
+///
+/// Every variant is boxed, whatever its size, so that an `Event` is
+/// two words to move or queue (the largest event struct is kilobytes)
+/// and a variant's type does not change between Asterisk versions;
+/// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum Event {
     /// [`AocD`]: Charges so far.
-    AocD(AocD),
+    AocD(Box<AocD>),
     /// [`AocE`]: Charges at the end.
-    AocE(AocE),
+    AocE(Box<AocE>),
     /// [`AocS`]: Charge rates were announced.
-    AocS(AocS),
+    AocS(Box<AocS>),
     /// [`CallerIdChange`]: Caller presentation changed.
-    CallerIdChange(CallerIdChange),
+    CallerIdChange(Box<CallerIdChange>),
     /// [`Hangup`]: A channel hung up.
-    Hangup(Hangup),
+    Hangup(Box<Hangup>),
     /// [`NewExten`]: The dialplan moved on; Asterisk sends it spelled Newexten.
-    NewExten(NewExten),
+    NewExten(Box<NewExten>),
     /// An event this crate does not know, with its whole message.
     Unknown(runtime::RawEvent),
 }
@@ -406,14 +411,14 @@ impl Event {
             .event_name()
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
-            Some(b"aoc-d") => Self::AocD(AocD::from_message(msg)),
-            Some(b"aoc-e") => Self::AocE(AocE::from_message(msg)),
-            Some(b"aoc-s") => Self::AocS(AocS::from_message(msg)),
+            Some(b"aoc-d") => Self::AocD(Box::new(AocD::from_message(msg))),
+            Some(b"aoc-e") => Self::AocE(Box::new(AocE::from_message(msg))),
+            Some(b"aoc-s") => Self::AocS(Box::new(AocS::from_message(msg))),
             Some(b"calleridchange") => {
-                Self::CallerIdChange(CallerIdChange::from_message(msg))
+                Self::CallerIdChange(Box::new(CallerIdChange::from_message(msg)))
             }
-            Some(b"hangup") => Self::Hangup(Hangup::from_message(msg)),
-            Some(b"newexten") => Self::NewExten(NewExten::from_message(msg)),
+            Some(b"hangup") => Self::Hangup(Box::new(Hangup::from_message(msg))),
+            Some(b"newexten") => Self::NewExten(Box::new(NewExten::from_message(msg))),
             _ => Self::Unknown(runtime::RawEvent::from_message(msg)),
         }
     }

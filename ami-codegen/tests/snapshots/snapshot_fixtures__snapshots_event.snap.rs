@@ -779,15 +779,20 @@ impl runtime::TypedFields for Poked {
 /// events, a `match` without a wildcard arm shows them as compile
 /// errors. Event names are matched ignoring ASCII case (the docs
 /// spell `NewExten`, Asterisk sends `Newexten`).
+///
+/// Every variant is boxed, whatever its size, so that an `Event` is
+/// two words to move or queue (the largest event struct is kilobytes)
+/// and a variant's type does not change between Asterisk versions;
+/// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)]
 pub enum Event {
     /// [`PokeCopy`]: Repeats the own parameters of Poked, not its snapshot.
-    PokeCopy(PokeCopy),
+    PokeCopy(Box<PokeCopy>),
     /// [`PokeTransfer`]: A poke moved from one channel to another.
-    PokeTransfer(PokeTransfer),
+    PokeTransfer(Box<PokeTransfer>),
     /// [`Poked`]: A channel was poked.
-    Poked(Poked),
+    Poked(Box<Poked>),
     /// An event this crate does not know, with its whole message.
     Unknown(runtime::RawEvent),
 }
@@ -804,9 +809,11 @@ impl Event {
             .event_name()
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
-            Some(b"pokecopy") => Self::PokeCopy(PokeCopy::from_message(msg)),
-            Some(b"poketransfer") => Self::PokeTransfer(PokeTransfer::from_message(msg)),
-            Some(b"poked") => Self::Poked(Poked::from_message(msg)),
+            Some(b"pokecopy") => Self::PokeCopy(Box::new(PokeCopy::from_message(msg))),
+            Some(b"poketransfer") => {
+                Self::PokeTransfer(Box::new(PokeTransfer::from_message(msg)))
+            }
+            Some(b"poked") => Self::Poked(Box::new(Poked::from_message(msg))),
             _ => Self::Unknown(runtime::RawEvent::from_message(msg)),
         }
     }
