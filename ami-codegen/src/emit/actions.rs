@@ -282,12 +282,18 @@ fn new_docs(what: &str, required: &[&Slot<'_>]) -> TokenStream {
         let items: Vec<(String, Option<String>)> = required
             .iter()
             .map(|s| {
-                let lead = format!("`{}` ({}):", s.f.rust_name, docs::code(&s.f.wire_name));
                 let text =
                     s.f.docs
                         .synopsis
                         .clone()
-                        .or_else(|| s.f.docs.description.first().cloned());
+                        .or_else(|| s.f.docs.description.first().cloned())
+                        .filter(|t| !t.trim().is_empty());
+                let colon = if text.is_some() { ":" } else { "" };
+                let lead = format!(
+                    "`{}` ({}){colon}",
+                    s.f.rust_name,
+                    docs::code(&s.f.wire_name)
+                );
                 (lead, text)
             })
             .collect();

@@ -18,7 +18,7 @@ impl AOCMessage {
     /// Creates the action with its required parameters:
     ///
     /// - `channel` (`Channel`): Target.
-    /// - `msg_type` (`MsgType`):
+    /// - `msg_type` (`MsgType`)
     pub fn new(
         channel: impl Into<Value>,
         msg_type: impl Into<super::enums::MsgType>,
