@@ -3,7 +3,7 @@
 //! Turns Asterisk's XML documentation (`core-en_US.xml`) into typed Rust:
 //! `xml` (stage 1: read, resolve includes and snapshot macros) → [`model`]
 //! (stage 2: the IR, overrides from `spec/` applied) → [`emit`] (stage 3:
-//! tokens) → [`write`] (prettyplease, `@generated` header, write-if-changed).
+//! tokens) → [`write`](mod@write) (prettyplease, `@generated` header, write-if-changed).
 //!
 //! A build script makes one call, [`Config::generate`]; the `ami-codegen`
 //! binary (`--spec FILE --out DIR [--spec-dir DIR] [--stats]`) writes the same
