@@ -91,3 +91,16 @@ fn metadata_matches_the_generated_types() {
     assert!(meta::action("CoreShowChannels").unwrap().list.is_some());
     assert_eq!(<ami_types::action::Originate as Action>::NAME, "Originate");
 }
+
+#[test]
+fn login_secrets_stay_out_of_debug() {
+    let login = ami_types::action::Login::new("admin")
+        .secret("hunter2")
+        .key("0123abcd");
+    let text = format!("{login:?}");
+    assert!(!text.contains("hunter2") && !text.contains("0123abcd"), "{text}");
+    assert!(text.contains("<redacted>") && text.contains("admin"), "{text}");
+    let msg = login.to_message();
+    assert_eq!(msg.get("Secret").unwrap(), "hunter2");
+    assert!(!format!("{msg:?}").contains("hunter2"));
+}
