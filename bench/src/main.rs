@@ -5,6 +5,7 @@
 
 mod contenders;
 mod input;
+mod proto;
 mod serde_msg;
 
 use std::path::PathBuf;
@@ -165,6 +166,8 @@ const SERDE_STRING: &str = "serde derive, text as String";
 const SERDE_BORROWED: &str = "serde derive, text as &str (borrowed)";
 const WIRE_GEN: &str = "wire -> generated Event";
 const WIRE_SERDE: &str = "wire -> serde (Text)";
+const PROTO_CODEC: &str = "prototype: one-pass offsets codec";
+const PROTO_INDEX: &str = "prototype: index table (4 structs)";
 
 fn main() -> ExitCode {
     let args = match parse_args() {
@@ -203,6 +206,7 @@ fn main() -> ExitCode {
         b.wire(input, AMI_TYPED, c::ami_typed);
         b.wire(input, RS_CODEC, c::rs_codec);
         b.wire(input, RS_TYPED, c::rs_typed);
+        b.wire(input, PROTO_CODEC, proto::offsets_codec);
         if b.wanted(AMI_FROM) {
             let msgs = c::messages(&input.bytes);
             b.decoded(input, &msgs, AMI_FROM, c::ami_from_message);
@@ -217,6 +221,7 @@ fn main() -> ExitCode {
     b.decoded(&four, &msgs, SERDE_TEXT, c::serde_text);
     b.decoded(&four, &msgs, SERDE_STRING, c::serde_string);
     b.decoded(&four, &msgs, SERDE_BORROWED, c::serde_borrowed);
+    b.decoded(&four, &msgs, PROTO_INDEX, proto::indexed_four);
     drop(msgs);
     b.wire(&four, WIRE_GEN, c::ami_typed);
     b.wire(&four, WIRE_SERDE, c::wire_serde_text);
@@ -253,6 +258,11 @@ fn summary(b: &Bench) {
             ),
             ("ami-types typed / split floor", AMI_TYPED, SPLIT),
             ("ami-core codec / split floor", AMI_CODEC, SPLIT),
+            (
+                "prototype offsets codec / ami-core codec",
+                PROTO_CODEC,
+                AMI_CODEC,
+            ),
         ] {
             if let Some(x) = ratio(label, base, input) {
                 println!("  {input:<9} {what:<42} {x:>6.2}x");
@@ -264,6 +274,7 @@ fn summary(b: &Bench) {
         ("serde (String) / generated", SERDE_STRING, GEN4),
         ("serde (&str) / generated", SERDE_BORROWED, GEN4),
         ("wire -> serde / wire -> generated", WIRE_SERDE, WIRE_GEN),
+        ("prototype index table / generated", PROTO_INDEX, GEN4),
     ] {
         if let Some(x) = ratio(label, base, "4 events") {
             println!("  {:<9} {what:<42} {x:>6.2}x", "4 events");
