@@ -31,7 +31,8 @@ never printed.";
 #[derive(Parser)]
 #[command(name = "ami", version, after_help = AFTER_HELP)]
 struct Cli {
-    /// ami://user[:secret]@host[:port][?events=…&auth=md5]
+    /// The AMI URL, ami://user:secret@host:port; the secret and port are
+    /// optional, and ?events=off and ?auth=md5 may follow
     #[arg(long, env = "AMI_URL", hide_env_values = true, global = true)]
     url: Option<String>,
 
