@@ -76,7 +76,7 @@ pub fn type_name(wire: &str) -> String {
 /// The snake_case Rust name of a field or parameter (`Cause-txt` →
 /// `cause_txt`, `Type` → `type_`, `100rel` → `_100rel`).
 pub fn field_name(wire: &str) -> String {
-    let snake = wire.to_snake_case();
+    let snake = split_acronyms(wire).to_snake_case();
     if snake.is_empty() {
         return "field".to_owned();
     }
@@ -87,6 +87,60 @@ pub fn field_name(wire: &str) -> String {
         return format!("{snake}_");
     }
     snake
+}
+
+/// Acronyms Asterisk writes in capitals straight before a lower-case word
+/// (`CallerIDnum`, `AMIversion`, `CoreCDRenabled`, `IPaddress`,
+/// `CallerIDTON`). heck would split them as `caller_i_dnum`.
+const ACRONYMS: &[&str] = &[
+    "AMI", "ANI", "CDR", "CEL", "DNID", "DTMF", "ID", "IP", "MWI", "RDNIS", "RTP", "SIP", "TON",
+    "URI",
+];
+
+/// Marks word boundaries after an upper-case run that is made only of known
+/// acronyms: `CallerIDnum` → `CallerID_num`, `CallerIDTON` → `CallerID_TON`.
+fn split_acronyms(wire: &str) -> String {
+    let bytes = wire.as_bytes();
+    let mut out = String::with_capacity(wire.len() + 4);
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_uppercase() {
+            out.push(bytes[i] as char);
+            i += 1;
+            continue;
+        }
+        let end = i + bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_uppercase())
+            .count();
+        let run = &wire[i..end];
+        match acronym_parts(run) {
+            Some(parts)
+                if parts.len() > 1 || bytes.get(end).is_some_and(u8::is_ascii_lowercase) =>
+            {
+                out.push_str(&parts.join("_"));
+                if bytes.get(end).is_some_and(u8::is_ascii_lowercase) {
+                    out.push('_');
+                }
+            }
+            _ => out.push_str(run),
+        }
+        i = end;
+    }
+    out
+}
+
+/// `run` as a sequence of known acronyms, if it is one.
+fn acronym_parts(run: &str) -> Option<Vec<&str>> {
+    if run.is_empty() {
+        return Some(Vec::new());
+    }
+    ACRONYMS.iter().find_map(|a| {
+        let rest = run.strip_prefix(a)?;
+        let mut parts = acronym_parts(rest)?;
+        parts.insert(0, a);
+        Some(parts)
+    })
 }
 
 /// The UpperCamelCase variant name of an enum value.
@@ -335,6 +389,15 @@ mod tests {
         assert_eq!(field_name("100rel"), "_100rel");
         assert_eq!(field_name("CallerIDNum"), "caller_id_num");
         assert_eq!(field_name("ActionID"), "action_id");
+        assert_eq!(field_name("CallerIDnum"), "caller_id_num");
+        assert_eq!(field_name("CallerIDrdnis"), "caller_id_rdnis");
+        assert_eq!(field_name("AMIversion"), "ami_version");
+        assert_eq!(field_name("CoreCDRenabled"), "core_cdr_enabled");
+        assert_eq!(field_name("IPaddress"), "ip_address");
+        assert_eq!(field_name("mCallerIDTON"), "m_caller_id_ton");
+        assert_eq!(field_name("UniqueID"), "unique_id");
+        assert_eq!(field_name("HTTPServer"), "http_server");
+        assert_eq!(field_name("DChannel"), "d_channel");
     }
 
     #[test]
