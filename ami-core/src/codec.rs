@@ -140,6 +140,9 @@ pub struct Decoder {
     scanned: usize,
     /// Complete lines seen in the current message.
     lines: usize,
+    /// `(start, end)` of each non-empty line of the current message, kept
+    /// while scanning so the fields are split without a second pass.
+    spans: Vec<(u32, u32)>,
 }
 
 impl Default for Decoder {
@@ -157,6 +160,7 @@ impl Decoder {
             mode: Mode::Undecided,
             scanned: 0,
             lines: 0,
+            spans: Vec::new(),
         }
     }
 
@@ -219,6 +223,7 @@ impl Decoder {
         self.mode = Mode::Undecided;
         self.scanned = 0;
         self.lines = 0;
+        self.spans.clear();
     }
 
     fn decode_greeting(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
@@ -289,6 +294,9 @@ impl Decoder {
             let line = trim_line(&buf[start..nl]);
             pos = nl + 1;
             self.lines += 1;
+            if !line.is_empty() {
+                self.spans.push((start as u32, (start + line.len()) as u32));
+            }
             let end = match self.mode {
                 Mode::Undecided | Mode::Normal if line.is_empty() => Some(pos),
                 Mode::LegacyCommand if line.ends_with(END_COMMAND) => {
@@ -322,13 +330,19 @@ impl Decoder {
             }
             Some(end) => {
                 let legacy = self.mode == Mode::LegacyCommand;
-                self.reset();
                 if end > self.max {
+                    self.reset();
                     let _ = buf.split_to(end);
                     return Err(DecodeError::Oversized { limit: self.max });
                 }
                 let bytes = buf.split_to(end).freeze();
-                return Ok(Some(Frame::Message(parse_message(bytes, legacy))));
+                let msg = if legacy {
+                    parse_legacy_command(bytes)
+                } else {
+                    fields_from_spans(&bytes, &self.spans)
+                };
+                self.reset();
+                return Ok(Some(Frame::Message(msg)));
             }
             None => {}
         }
@@ -394,6 +408,15 @@ fn trim_cr(bytes: &[u8], start: usize, nl: usize) -> usize {
     } else {
         nl
     }
+}
+
+/// Builds the fields of a message whose lines were found while scanning.
+fn fields_from_spans(bytes: &Bytes, spans: &[(u32, u32)]) -> Message {
+    let mut fields = Vec::with_capacity(spans.len());
+    for &(start, end) in spans {
+        fields.push(split_field(bytes, start as usize, end as usize));
+    }
+    Message::from_fields(fields)
 }
 
 /// `Response: Follows`, header fields, then raw output lines up to
