@@ -639,3 +639,19 @@ fn lowering_is_deterministic() {
         assert_eq!(model(name), model(name), "{name}");
     }
 }
+
+#[test]
+fn a_spec_list_naming_events_this_version_lacks_is_dropped_not_fatal() {
+    // The spec covers several Asterisk versions: a list whose events this
+    // version does not document must not break the build; the entry is
+    // reported as matching nothing here instead.
+    let spec = Spec::from_strs(&[(
+        "lists.toml",
+        "[Originate]\nitems = [\"NoSuchItem\"]\ncomplete = \"NoSuchComplete\"\n",
+    )])
+    .unwrap();
+    let (m, usage) =
+        ami_codegen::read_model_with_usage(&fixture("names.xml"), "names.xml", &spec).unwrap();
+    assert!(action(&m, "Originate").list.is_none());
+    assert_eq!(usage.unmatched(&spec), ["lists.toml: Originate"]);
+}

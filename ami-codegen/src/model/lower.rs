@@ -489,6 +489,23 @@ impl Raw {
                     },
                 }
             };
+            // A spec mapping may name events this Asterisk version does not
+            // have (the spec covers several versions): keep what exists, and
+            // drop the mapping when its completion or every item is missing.
+            if from_spec.is_some() {
+                let known = |n: &String| self.event_index.contains_key(&n.to_ascii_lowercase());
+                list.items.retain(known);
+                let complete_known = list.complete.as_ref().is_some_and(known);
+                if !complete_known || list.items.is_empty() {
+                    if let Some(entry) = from_spec {
+                        usage
+                            .matched
+                            .remove(&super::overrides::entry_id(LISTS_FILE, entry));
+                    }
+                    action.list = None;
+                    continue;
+                }
+            }
             let Some(complete) = &list.complete else {
                 return Err(complain("the list has no completion event"));
             };
