@@ -57,6 +57,29 @@ fn no_override_matches_nothing_in_every_version() {
 }
 
 #[test]
+fn every_list_mapping_of_the_spec_holds_in_some_version() {
+    // A version may lack some events (the mapping is then left out there),
+    // but each mapping must hold whole somewhere: a misspelt event fails.
+    let spec = spec();
+    let models = models(&spec);
+    for (action, entry) in &spec.lists {
+        let holds = models.iter().any(|(_, model, _)| {
+            model.actions.iter().any(|a| {
+                a.wire_name.eq_ignore_ascii_case(action)
+                    && a.list.as_ref().is_some_and(|l| {
+                        l.complete.eq_ignore_ascii_case(&entry.complete)
+                            && entry
+                                .items
+                                .iter()
+                                .all(|i| l.items.iter().any(|x| x.eq_ignore_ascii_case(i)))
+                    })
+            })
+        });
+        assert!(holds, "lists.toml: {action} holds in no version");
+    }
+}
+
+#[test]
 fn event_names_are_unique_case_insensitively() {
     for (version, model, _) in models(&spec()) {
         let mut seen = BTreeMap::new();
