@@ -440,11 +440,15 @@ fn parse_legacy_command(bytes: Bytes) -> Message {
         }
         if let Some(content) = line.strip_suffix(END_COMMAND) {
             if !content.is_empty() {
-                fields.push(Field::from_frame(&bytes, b"", start..start + content.len()));
+                fields.push(Field::from_frame(
+                    &bytes,
+                    0..0,
+                    start..start + content.len(),
+                ));
             }
             break;
         }
-        fields.push(Field::from_frame(&bytes, b"", start..end));
+        fields.push(Field::from_frame(&bytes, 0..0, start..end));
         start = nl + 1;
     }
     Message::from_fields(fields)
@@ -463,9 +467,9 @@ fn split_field(bytes: &Bytes, start: usize, end: usize) -> Field {
             if v < end && bytes[v] == b' ' {
                 v += 1;
             }
-            Field::from_frame(bytes, &line[..colon], v..end)
+            Field::from_frame(bytes, start..start + colon, v..end)
         }
-        _ => Field::from_frame(bytes, b"", start..end),
+        _ => Field::from_frame(bytes, 0..0, start..end),
     }
 }
 

@@ -217,6 +217,25 @@ impl Key {
         }
     }
 
+    /// The key at `range` of a frame. A short key is copied as a fixed
+    /// window (bytes past its end are ignored), which is cheaper than an
+    /// exact copy of a variable length.
+    #[inline]
+    fn from_frame(whole: &Bytes, range: std::ops::Range<usize>) -> Key {
+        let len = range.end - range.start;
+        match whole.get(range.start..range.start + INLINE_KEY) {
+            Some(window) if len <= INLINE_KEY => {
+                let mut buf = [0u8; INLINE_KEY];
+                buf.copy_from_slice(window);
+                Key::Inline {
+                    len: len as u8,
+                    buf,
+                }
+            }
+            _ => Key::from_slice(&whole[range], Some(whole)),
+        }
+    }
+
     #[inline]
     fn as_bytes(&self) -> &[u8] {
         match self {
@@ -263,9 +282,13 @@ impl Field {
     /// A field whose key and value are sub-slices of `whole` (the decoder's
     /// frame buffer).
     #[inline]
-    pub(crate) fn from_frame(whole: &Bytes, key: &[u8], value: std::ops::Range<usize>) -> Self {
+    pub(crate) fn from_frame(
+        whole: &Bytes,
+        key: std::ops::Range<usize>,
+        value: std::ops::Range<usize>,
+    ) -> Self {
         Field {
-            key: Key::from_slice(key, Some(whole)),
+            key: Key::from_frame(whole, key),
             value: Value(whole.slice(value)),
         }
     }
