@@ -98,8 +98,14 @@ fn login_secrets_stay_out_of_debug() {
         .secret("hunter2")
         .key("0123abcd");
     let text = format!("{login:?}");
-    assert!(!text.contains("hunter2") && !text.contains("0123abcd"), "{text}");
-    assert!(text.contains("<redacted>") && text.contains("admin"), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("0123abcd"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<redacted>") && text.contains("admin"),
+        "{text}"
+    );
     let msg = login.to_message();
     assert_eq!(msg.get("Secret").unwrap(), "hunter2");
     assert!(!format!("{msg:?}").contains("hunter2"));
