@@ -55,6 +55,17 @@ impl<T, C: FromMessage> Collection<T, C> {
     }
 }
 
+impl<T, C: FromMessage> Collection<T, C> {
+    /// Whether Asterisk ended the list with `EventList: Cancelled` instead
+    /// of `Complete`: the items are those sent before it gave up.
+    pub fn is_cancelled(&self) -> bool {
+        self.complete
+            .raw()
+            .get(ami_core::message::keys::EVENT_LIST)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"Cancelled"))
+    }
+}
+
 impl<T, C> Collection<T, C> {
     /// Checks the number of items received against the number reported.
     /// Passes when nothing was reported.

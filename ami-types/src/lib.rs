@@ -48,13 +48,13 @@
 //!
 //! Mistakes are compile errors. A missing required parameter:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0061
 //! let _ = ami_types::action::Originate::new();
 //! ```
 //!
 //! A value of the wrong type (`Timeout` is an integer of milliseconds):
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! let _ = ami_types::action::Originate::new("Local/100@default").timeout("30000");
 //! ```
 //!
@@ -63,17 +63,22 @@
 //! ```
 //! let _ = ami_types::action::Originate::new("Local/100@default").timeout(30000);
 //! ```
+//!
+//! `list` on an action that answers with no event list: see
+//! [`Client::list`]. The typed client is [`Client`].
 
 pub use ami_core::{
     self, Action, FieldError, FromMessage, ListAction, Message, MessageKind, Value,
 };
 
+mod client;
 mod collection;
 pub mod meta;
 pub mod runtime;
 mod typed;
 mod untyped;
 
+pub use client::{Client, EventStream, EventsOf, TypedEvent};
 pub use collection::{Collection, CountMismatch};
 pub use typed::{AsFieldValue, FieldValue, TypedFields};
 pub use untyped::{RawEvent, Response};

@@ -293,7 +293,7 @@ fn typed_actions_send_what_the_session_sent() {
     let mut sent: Vec<String> = Originate::new("Local/301@default")
         .application("Wait")
         .data("8")
-        .async_("true")
+        .async_(true)
         .caller_id("\"AMI Test\" <5551234>")
         .variable("FOO=bar")
         .variable("BAZ=qux")

@@ -1,4 +1,5 @@
-//! The `event` module: one struct per event, the exhaustive `Event` enum and
+//! The `event` module: one struct per event (each implementing
+//! `runtime::TypedEvent` with its wire name), the exhaustive `Event` enum and
 //! `NAMES`.
 
 use proc_macro2::TokenStream;
@@ -52,7 +53,7 @@ fn event_struct(e: &EventDef) -> TokenStream {
     }
     let wire = &e.wire_name;
     let const_doc = format!(" The event name as documented, {}.", docs::code(wire));
-    record(&Record {
+    let record = record(&Record {
         rust_name: &e.rust_name,
         owner_wire_name: &e.wire_name,
         docs: d.tokens(),
@@ -61,7 +62,15 @@ fn event_struct(e: &EventDef) -> TokenStream {
             #[doc = #const_doc]
             pub const NAME: &'static str = #wire;
         },
-    })
+    });
+    let id = ident(&e.rust_name);
+    quote! {
+        #record
+
+        impl runtime::TypedEvent for #id {
+            const NAME: &'static str = #wire;
+        }
+    }
 }
 
 /// `match` on the lower-cased event name of `msg`: `arms` are

@@ -56,6 +56,10 @@ impl runtime::TypedFields for AOCD {
     }
 }
 
+impl runtime::TypedEvent for AOCD {
+    const NAME: &'static str = "AOC-D";
+}
+
 /// Raised for CoreShowChannel.
 ///
 /// AMI event `CoreShowChannel`, class `call`.
@@ -140,6 +144,10 @@ impl runtime::TypedFields for CoreShowChannel {
     }
 }
 
+impl runtime::TypedEvent for CoreShowChannel {
+    const NAME: &'static str = "CoreShowChannel";
+}
+
 /// Raised for CoreShowChannelsComplete.
 ///
 /// AMI event `CoreShowChannelsComplete`, class `call`.
@@ -206,6 +214,10 @@ impl runtime::TypedFields for CoreShowChannelsComplete {
         runtime::visit(f, "EventList", &self.event_list);
         runtime::visit(f, "ListItems", &self.list_items);
     }
+}
+
+impl runtime::TypedEvent for CoreShowChannelsComplete {
+    const NAME: &'static str = "CoreShowChannelsComplete";
 }
 
 /// Raised for DialBegin.
@@ -336,6 +348,10 @@ impl runtime::TypedFields for DialBegin {
     }
 }
 
+impl runtime::TypedEvent for DialBegin {
+    const NAME: &'static str = "DialBegin";
+}
+
 /// Raised for FullyBooted.
 ///
 /// AMI event `FullyBooted`, class `call`.
@@ -369,6 +385,10 @@ impl FromMessage for FullyBooted {
 
 impl runtime::TypedFields for FullyBooted {
     fn for_each_field(&self, _f: &mut dyn FnMut(&'static str, runtime::FieldValue<'_>)) {}
+}
+
+impl runtime::TypedEvent for FullyBooted {
+    const NAME: &'static str = "FullyBooted";
 }
 
 /// Raised for Hangup.
@@ -471,6 +491,10 @@ impl runtime::TypedFields for Hangup {
     }
 }
 
+impl runtime::TypedEvent for Hangup {
+    const NAME: &'static str = "Hangup";
+}
+
 /// Raised for NewExten.
 ///
 /// AMI event `NewExten`, class `call`.
@@ -546,6 +570,10 @@ impl runtime::TypedFields for NewExten {
     }
 }
 
+impl runtime::TypedEvent for NewExten {
+    const NAME: &'static str = "NewExten";
+}
+
 /// Raised for QueueEntry.
 ///
 /// AMI event `QueueEntry`, class `call`.
@@ -612,6 +640,10 @@ impl runtime::TypedFields for QueueEntry {
         runtime::visit(f, "Queue", &self.queue);
         runtime::visit(f, "Position", &self.position);
     }
+}
+
+impl runtime::TypedEvent for QueueEntry {
+    const NAME: &'static str = "QueueEntry";
 }
 
 /// AMI event `QueueMember`, class `call`.
@@ -706,6 +738,10 @@ impl runtime::TypedFields for QueueMember {
     }
 }
 
+impl runtime::TypedEvent for QueueMember {
+    const NAME: &'static str = "QueueMember";
+}
+
 /// Raised for QueueParams.
 ///
 /// AMI event `QueueParams`, class `call`.
@@ -781,6 +817,10 @@ impl runtime::TypedFields for QueueParams {
     }
 }
 
+impl runtime::TypedEvent for QueueParams {
+    const NAME: &'static str = "QueueParams";
+}
+
 /// Raised for QueueStatusComplete.
 ///
 /// AMI event `QueueStatusComplete`, class `call`.
@@ -840,6 +880,10 @@ impl runtime::TypedFields for QueueStatusComplete {
     fn for_each_field(&self, f: &mut dyn FnMut(&'static str, runtime::FieldValue<'_>)) {
         runtime::visit(f, "ListItems", &self.list_items);
     }
+}
+
+impl runtime::TypedEvent for QueueStatusComplete {
+    const NAME: &'static str = "QueueStatusComplete";
 }
 
 /// Raised for VarSet.
@@ -903,6 +947,10 @@ impl runtime::TypedFields for VarSet {
     }
 }
 
+impl runtime::TypedEvent for VarSet {
+    const NAME: &'static str = "VarSet";
+}
+
 /// Raised for UserEvent.
 ///
 /// AMI event `UserEvent`, class `call`.
@@ -962,6 +1010,10 @@ impl runtime::TypedFields for UserEvent {
         runtime::visit(f, "UserEvent", &self.user_event);
         runtime::visit_all(f, "Header", &self.header);
     }
+}
+
+impl runtime::TypedEvent for UserEvent {
+    const NAME: &'static str = "UserEvent";
 }
 
 /// Every event this crate knows, one variant per event struct, and

@@ -63,6 +63,10 @@ impl runtime::TypedFields for FrobListComplete {
     }
 }
 
+impl runtime::TypedEvent for FrobListComplete {
+    const NAME: &'static str = "FrobListComplete";
+}
+
 /// Report values of a frobnication.
 ///
 /// AMI event `FrobReport`, class `reporting`.
@@ -136,6 +140,10 @@ impl runtime::TypedFields for FrobReport {
         runtime::visit(f, "ReportXBar", &self.report_x_bar);
         runtime::visit(f, "Result", &self.result);
     }
+}
+
+impl runtime::TypedEvent for FrobReport {
+    const NAME: &'static str = "FrobReport";
 }
 
 /// A channel was frobnicated.
@@ -218,6 +226,10 @@ impl runtime::TypedFields for Frobnicated {
         runtime::visit(f, "ReportXBar", &self.report_x_bar);
         runtime::visit(f, "Other", &self.other);
     }
+}
+
+impl runtime::TypedEvent for Frobnicated {
+    const NAME: &'static str = "Frobnicated";
 }
 
 /// A channel was frobnicated again.
@@ -307,6 +319,10 @@ impl runtime::TypedFields for Refrobnicated {
         runtime::visit(f, "Other", &self.other);
         runtime::visit(f, "Times", &self.times);
     }
+}
+
+impl runtime::TypedEvent for Refrobnicated {
+    const NAME: &'static str = "Refrobnicated";
 }
 
 /// Every event this crate knows, one variant per event struct, and

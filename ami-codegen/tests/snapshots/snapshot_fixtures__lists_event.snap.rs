@@ -68,6 +68,10 @@ impl runtime::TypedFields for PeerDetail {
     }
 }
 
+impl runtime::TypedEvent for PeerDetail {
+    const NAME: &'static str = "PeerDetail";
+}
+
 /// One peer of a peer listing.
 ///
 /// AMI event `PeerShown`, class `system`.
@@ -130,6 +134,10 @@ impl runtime::TypedFields for PeerShown {
         runtime::visit(f, "Peer", &self.peer);
         runtime::visit(f, "Status", &self.status);
     }
+}
+
+impl runtime::TypedEvent for PeerShown {
+    const NAME: &'static str = "PeerShown";
 }
 
 /// End of a peer listing.
@@ -201,6 +209,10 @@ impl runtime::TypedFields for PeersShownComplete {
         runtime::visit(f, "ListItems", &self.list_items);
         runtime::visit(f, "Elapsed", &self.elapsed);
     }
+}
+
+impl runtime::TypedEvent for PeersShownComplete {
+    const NAME: &'static str = "PeersShownComplete";
 }
 
 /// One member of a room.
@@ -357,6 +369,10 @@ impl runtime::TypedFields for RoomMemberShown {
     }
 }
 
+impl runtime::TypedEvent for RoomMemberShown {
+    const NAME: &'static str = "RoomMemberShown";
+}
+
 /// One room.
 ///
 /// AMI event `RoomShown`, class `command`.
@@ -412,6 +428,10 @@ impl runtime::TypedFields for RoomShown {
         runtime::visit(f, "Room", &self.room);
         runtime::visit(f, "Members", &self.members);
     }
+}
+
+impl runtime::TypedEvent for RoomShown {
+    const NAME: &'static str = "RoomShown";
 }
 
 /// End of the room listing.
@@ -476,6 +496,10 @@ impl runtime::TypedFields for ShowRoomsComplete {
         runtime::visit(f, "EventList", &self.event_list);
         runtime::visit(f, "ListItems", &self.list_items);
     }
+}
+
+impl runtime::TypedEvent for ShowRoomsComplete {
+    const NAME: &'static str = "ShowRoomsComplete";
 }
 
 /// Every event this crate knows, one variant per event struct, and

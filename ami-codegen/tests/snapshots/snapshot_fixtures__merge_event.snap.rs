@@ -69,6 +69,10 @@ impl runtime::TypedFields for LinkToggled {
     }
 }
 
+impl runtime::TypedEvent for LinkToggled {
+    const NAME: &'static str = "LinkToggled";
+}
+
 /// A setting was given a new value.
 ///
 /// AMI event `SettingChanged`, class `dialplan`. Since Asterisk `3.0.0`, `3.1.0`.
@@ -136,6 +140,10 @@ impl runtime::TypedFields for SettingChanged {
         runtime::visit(f, "Value", &self.value);
         runtime::visit(f, "Scope", &self.scope);
     }
+}
+
+impl runtime::TypedEvent for SettingChanged {
+    const NAME: &'static str = "SettingChanged";
 }
 
 /// Every event this crate knows, one variant per event struct, and

@@ -59,6 +59,10 @@ impl runtime::TypedFields for AocD {
     }
 }
 
+impl runtime::TypedEvent for AocD {
+    const NAME: &'static str = "AOC-D";
+}
+
 /// Charges at the end.
 ///
 /// AMI event `AOC-E`, class `aoc`.
@@ -116,6 +120,10 @@ impl runtime::TypedFields for AocE {
     }
 }
 
+impl runtime::TypedEvent for AocE {
+    const NAME: &'static str = "AOC-E";
+}
+
 /// Charge rates were announced.
 ///
 /// AMI event `AOC-S`, class `aoc`.
@@ -171,6 +179,10 @@ impl runtime::TypedFields for AocS {
         runtime::visit(f, "Channel", &self.channel);
         runtime::visit(f, "Chargeable", &self.chargeable);
     }
+}
+
+impl runtime::TypedEvent for AocS {
+    const NAME: &'static str = "AOC-S";
 }
 
 /// Caller presentation changed.
@@ -239,6 +251,10 @@ impl runtime::TypedFields for CallerIdChange {
         runtime::visit(f, "Type", &self.type_);
         runtime::visit(f, "Match", &self.match_);
     }
+}
+
+impl runtime::TypedEvent for CallerIdChange {
+    const NAME: &'static str = "CallerIdChange";
 }
 
 /// A channel hung up.
@@ -311,6 +327,10 @@ impl runtime::TypedFields for Hangup {
     }
 }
 
+impl runtime::TypedEvent for Hangup {
+    const NAME: &'static str = "Hangup";
+}
+
 /// The dialplan moved on; Asterisk sends it spelled Newexten.
 ///
 /// AMI event `NewExten`, class `dialplan`.
@@ -366,6 +386,10 @@ impl runtime::TypedFields for NewExten {
         runtime::visit(f, "Extension", &self.extension);
         runtime::visit(f, "Application", &self.application);
     }
+}
+
+impl runtime::TypedEvent for NewExten {
+    const NAME: &'static str = "NewExten";
 }
 
 /// Every event this crate knows, one variant per event struct, and

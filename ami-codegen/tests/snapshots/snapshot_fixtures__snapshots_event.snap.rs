@@ -176,6 +176,10 @@ impl runtime::TypedFields for PokeCopy {
     }
 }
 
+impl runtime::TypedEvent for PokeCopy {
+    const NAME: &'static str = "PokeCopy";
+}
+
 /// A poke moved from one channel to another.
 ///
 /// AMI event `PokeTransfer`, class `call`.
@@ -602,6 +606,10 @@ impl runtime::TypedFields for PokeTransfer {
     }
 }
 
+impl runtime::TypedEvent for PokeTransfer {
+    const NAME: &'static str = "PokeTransfer";
+}
+
 /// A channel was poked.
 ///
 /// AMI event `Poked`, class `call`.
@@ -770,6 +778,10 @@ impl runtime::TypedFields for Poked {
         runtime::visit(f, "Linkedid", &self.linkedid);
         runtime::visit(f, "Strength", &self.strength);
     }
+}
+
+impl runtime::TypedEvent for Poked {
+    const NAME: &'static str = "Poked";
 }
 
 /// Every event this crate knows, one variant per event struct, and
