@@ -213,11 +213,7 @@ impl Client {
                 A::NAME
             )));
         };
-        let items = reply
-            .items
-            .into_iter()
-            .map(A::Item::from_message)
-            .collect();
+        let items = reply.items.into_iter().map(A::Item::from_message).collect();
         Ok(Collection::new(
             Response::from_message(reply.response),
             items,
