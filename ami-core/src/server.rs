@@ -42,8 +42,19 @@
 //!   (`Wait` lasts `Data` seconds, other applications
 //!   [`ServerConfig::call_duration`]) or enters `Exten`@`Context`, which
 //!   dials again and talks for [`ServerConfig::call_duration`].
+//! * `Application: Queue`, `Data: <queue>` puts the answered channel in
+//!   one of [`ServerConfig::queues`]: `QueueCallerJoin`, then (once a member
+//!   who is neither paused nor busy is found) `AgentCalled`, the member's
+//!   channel rings for [`ServerConfig::ring_time`], `QueueMemberStatus`,
+//!   `QueueCallerLeave`, `AgentConnect`, a bridge, and after
+//!   [`ServerConfig::call_duration`] `AgentComplete`. A caller hung up while
+//!   waiting gives `QueueCallerAbandon`. `QueueStatus` and `QueueSummary`
+//!   show the callers waiting and the members' calls.
 //! * `Hangup` ends a call early; a channel pattern between slashes
 //!   (`/PJSIP/`) matches by substring.
+//! * When a call ends, every channel that was not dialled by another gets a
+//!   `Cdr` event (`cdr_manager`'s fields: `Source`, `Destination`,
+//!   `Disposition`, `BillableSeconds`, …), after the hangups.
 
 mod actions;
 mod calls;

@@ -641,3 +641,260 @@ async fn shutdown_ends_calls_and_connections() {
         tokio::net::TcpStream::connect(server.addr()).await.is_err() || server.connections() == 0
     );
 }
+
+/// Events until `n` `Cdr` events have come (after the call's hangups).
+async fn events_until_cdrs(c: &mut Conn, n: usize) -> Vec<Message> {
+    let mut events = Vec::new();
+    let mut cdrs = 0;
+    while cdrs < n {
+        let m = c.next().await;
+        if m.event_name().is_none() {
+            continue;
+        }
+        if is_event(&m, "Cdr") {
+            cdrs += 1;
+        }
+        events.push(m);
+    }
+    events
+}
+
+const CDR_KEYS: [&str; 20] = [
+    "Event",
+    "Privilege",
+    "AccountCode",
+    "Source",
+    "Destination",
+    "DestinationContext",
+    "CallerID",
+    "Channel",
+    "DestinationChannel",
+    "LastApplication",
+    "LastData",
+    "StartTime",
+    "AnswerTime",
+    "EndTime",
+    "Duration",
+    "BillableSeconds",
+    "Disposition",
+    "AMAFlags",
+    "UniqueID",
+    "UserField",
+];
+
+#[tokio::test]
+async fn every_call_ends_with_cdr_records() {
+    let server = start(fast()).await;
+    let mut c = Conn::login(&server).await;
+    let id = c
+        .action(
+            "Originate",
+            &[
+                ("Channel", "Local/100@default"),
+                ("Application", "Wait"),
+                ("Data", "3"),
+                ("Async", "true"),
+                ("CallerID", "\"AMI Test\" <5551234>"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    // The two Local halves have a record each; the dialled PJSIP channel
+    // is the B party of ;2's record.
+    let events = events_until_cdrs(&mut c, 2).await;
+    let cdrs: Vec<&Message> = events.iter().filter(|m| is_event(m, "Cdr")).collect();
+    let last_hangup = events.iter().rposition(|m| is_event(m, "Hangup")).unwrap();
+    let first_cdr = events.iter().position(|m| is_event(m, "Cdr")).unwrap();
+    assert!(last_hangup < first_cdr, "records follow the hangups");
+    for cdr in &cdrs {
+        let keys: Vec<String> = cdr.iter().map(|(k, _)| k.into_owned()).collect();
+        assert_eq!(keys, CDR_KEYS, "{cdr:?}");
+        assert_eq!(s(cdr, "Privilege"), "cdr,all");
+        assert_eq!(s(cdr, "Disposition"), "ANSWERED");
+        assert_eq!(s(cdr, "AMAFlags"), "DOCUMENTATION");
+        assert_eq!(s(cdr, "Source"), "5551234");
+        assert_eq!(s(cdr, "CallerID"), "\"AMI Test\" <5551234>");
+        let duration: u64 = s(cdr, "Duration").parse().unwrap();
+        let billable: u64 = s(cdr, "BillableSeconds").parse().unwrap();
+        assert!(billable <= duration && duration <= 10, "{cdr:?}");
+        assert_eq!(s(cdr, "StartTime").len(), "2026-11-22 10:17:55".len());
+        assert!(s(cdr, "StartTime") <= s(cdr, "AnswerTime"));
+        assert!(s(cdr, "AnswerTime") <= s(cdr, "EndTime"));
+    }
+    let one = cdrs
+        .iter()
+        .find(|m| s(m, "Channel").ends_with(";1"))
+        .unwrap();
+    assert_eq!(s(one, "LastApplication"), "Wait");
+    assert_eq!(s(one, "LastData"), "3");
+    assert_eq!(s(one, "DestinationChannel"), "");
+    // Wait 3 simulated seconds after answering.
+    let billable: u64 = s(one, "BillableSeconds").parse().unwrap();
+    assert!((2..=4).contains(&billable), "{one:?}");
+    let two = cdrs
+        .iter()
+        .find(|m| s(m, "Channel").ends_with(";2"))
+        .unwrap();
+    assert!(s(two, "DestinationChannel").starts_with("PJSIP/100-"));
+    assert_eq!(s(two, "LastApplication"), "Dial");
+    let uniqueids: BTreeSet<String> = events
+        .iter()
+        .filter(|m| is_event(m, "Newchannel"))
+        .map(|m| s(m, "Uniqueid"))
+        .collect();
+    assert!(cdrs.iter().all(|m| uniqueids.contains(&s(m, "UniqueID"))));
+}
+
+#[tokio::test]
+async fn a_failed_call_has_its_disposition() {
+    let server = start(fast()).await;
+    let mut c = Conn::login(&server).await;
+    let id = c
+        .action(
+            "Originate",
+            &[
+                ("Channel", "PJSIP/busy"),
+                ("Application", "Wait"),
+                ("Data", "1"),
+                ("Async", "true"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    let events = events_until_cdrs(&mut c, 1).await;
+    let cdr = events.last().unwrap();
+    assert_eq!(s(cdr, "Disposition"), "BUSY");
+    assert_eq!(s(cdr, "AnswerTime"), "");
+    assert_eq!(s(cdr, "BillableSeconds"), "0");
+    assert!(s(cdr, "Channel").starts_with("PJSIP/busy-"));
+}
+
+#[tokio::test]
+async fn a_queue_call_waits_is_answered_and_completes() {
+    let server = start(ServerConfig {
+        time_scale: 0.02,
+        ring_time: Duration::from_secs(2),
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut c = Conn::login(&server).await;
+    let id = c
+        .action(
+            "Originate",
+            &[
+                ("Channel", "PJSIP/5550400"),
+                ("Application", "Queue"),
+                ("Data", "support,,,,30"),
+                ("Async", "true"),
+                ("CallerID", "\"Queue Caller\" <5550400>"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    let join = c.until(|m| is_event(m, "QueueCallerJoin")).await;
+    assert_eq!(s(&join, "Queue"), "support");
+    // The configured caller waits forever; ours is second.
+    assert_eq!(s(&join, "Position"), "2");
+    assert_eq!(s(&join, "Count"), "2");
+
+    // While the member's phone rings, QueueStatus shows the caller waiting
+    // and the member in a call.
+    let status = c.action("QueueStatus", &[("Queue", "support")]).await;
+    let (_, items, _, others) = c.list(&status).await;
+    let entries: Vec<&Message> = items.iter().filter(|m| is_event(m, "QueueEntry")).collect();
+    assert_eq!(entries.len(), 2, "{items:?}");
+    assert_eq!(s(entries[1], "CallerIDNum"), "5550400");
+    assert_eq!(s(entries[1], "Position"), "2");
+    let params = items.iter().find(|m| is_event(m, "QueueParams")).unwrap();
+    assert_eq!(s(params, "Calls"), "2");
+
+    let mut events = others;
+    loop {
+        let m = c.next().await;
+        let done = is_event(&m, "Cdr");
+        events.push(m);
+        if done {
+            break;
+        }
+    }
+    let names = names(&events);
+    let at = |n: &str| {
+        names
+            .iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("no {n} in {names:?}"))
+    };
+    assert!(at("AgentCalled") < at("QueueCallerLeave"));
+    assert!(at("QueueCallerLeave") < at("AgentConnect"));
+    assert!(at("AgentConnect") < at("BridgeEnter"));
+    assert!(at("BridgeEnter") < at("AgentComplete"));
+    assert!(at("AgentComplete") < at("Hangup"));
+    let connect = &events[at("AgentConnect")];
+    assert_eq!(s(connect, "MemberName"), "Agent One");
+    assert_eq!(s(connect, "Interface"), "Local/agent1@queue-members/n");
+    assert!(s(connect, "DestChannel").starts_with("Local/agent1@queue-members-"));
+    assert!(s(connect, "HoldTime").parse::<u64>().unwrap() >= 1);
+    let complete = &events[at("AgentComplete")];
+    assert_eq!(s(complete, "Reason"), "agent");
+    assert_eq!(s(complete, "Linkedid"), s(&join, "Linkedid"));
+    let leave = &events[at("QueueCallerLeave")];
+    assert_eq!(s(leave, "Count"), "1");
+
+    // Afterwards the member has taken one call and is free again.
+    let member = c
+        .until(|m| is_event(m, "QueueMemberStatus") && s(m, "InCall") == "0")
+        .await;
+    assert_eq!(s(&member, "CallsTaken"), "1");
+    let status = c.action("QueueStatus", &[("Queue", "support")]).await;
+    let (_, items, _, _) = c.list(&status).await;
+    let member = items.iter().find(|m| is_event(m, "QueueMember")).unwrap();
+    assert_eq!(s(member, "CallsTaken"), "1");
+    assert_eq!(s(member, "InCall"), "0");
+    let params = items.iter().find(|m| is_event(m, "QueueParams")).unwrap();
+    assert_eq!(s(params, "Completed"), "1");
+    assert_eq!(s(params, "Calls"), "1");
+}
+
+#[tokio::test]
+async fn a_caller_hanging_up_in_the_queue_abandons() {
+    let server = start(ServerConfig {
+        time_scale: 0.02,
+        queues: vec![ami_core::server::DemoQueue {
+            members: Vec::new(),
+            callers: Vec::new(),
+            ..Default::default()
+        }],
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut c = Conn::login(&server).await;
+    let id = c
+        .action(
+            "Originate",
+            &[
+                ("Channel", "PJSIP/5550401"),
+                ("Application", "Queue"),
+                ("Data", "support"),
+                ("Async", "true"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    let join = c.until(|m| is_event(m, "QueueCallerJoin")).await;
+    assert_eq!(s(&join, "Position"), "1");
+    let hangup = c
+        .action("Hangup", &[("Channel", &s(&join, "Channel"))])
+        .await;
+    c.response(&hangup).await;
+    let abandon = c.until(|m| is_event(m, "QueueCallerAbandon")).await;
+    assert_eq!(s(&abandon, "Queue"), "support");
+    assert_eq!(s(&abandon, "OriginalPosition"), "1");
+    let leave = c.next().await;
+    assert!(is_event(&leave, "QueueCallerLeave"), "{leave:?}");
+    assert_eq!(s(&leave, "Count"), "0");
+    wait_for_no_calls(&server).await;
+    let status = c.action("QueueStatus", &[]).await;
+    let (_, items, _, _) = c.list(&status).await;
+    assert_eq!(s(&items[0], "Abandoned"), "1");
+    assert_eq!(s(&items[0], "Calls"), "0");
+}

@@ -5,7 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::oneshot;
 
-use super::calls::{self, event, hms, CallerId, OriginateRequest, Target};
+use super::calls::{
+    self, event, hms, seconds_since, CallerId, OriginateRequest, QueueLive, Target,
+};
 use super::session::{error, response, success, EventMask, Flow, Part, Reply, Session};
 use super::{CommandFormat, DemoQueue};
 use crate::message::{keys, Message, Value};
@@ -73,8 +75,8 @@ impl Session {
             "setvar" => return self.setvar(req),
             "hangup" => self.hangup(req),
             "originate" => return self.originate(req).await,
-            "queuestatus" => self.queue_status(req),
-            "queuesummary" => self.queue_summary(req),
+            "queuestatus" => return self.queue_status(req),
+            "queuesummary" => return self.queue_summary(req),
             "coresettings" => self.core_settings(req),
             "userevent" => return self.user_event(req),
             _ => Reply::one(error(
@@ -391,20 +393,27 @@ impl Session {
         Flow::Continue
     }
 
-    fn queue_status(&self, req: &Message) -> Reply {
+    /// The configured queues with what happens in them (callers waiting,
+    /// members in calls), sent under the world lock like
+    /// `CoreShowChannels`.
+    fn queue_status(&mut self, req: &Message) -> Flow {
+        let hub = std::sync::Arc::clone(&self.hub);
+        let w = hub.world();
         let queue = text(req, "Queue");
         let member = text(req, "Member");
+        let no_live = QueueLive::default();
         let mut items = Vec::new();
         for q in self.queues(queue.as_deref()) {
+            let live = w.queue_live(&q.name).unwrap_or(&no_live);
             let mut m = event("QueueParams", "");
             m.append("Queue", q.name.as_str());
             m.append("Max", 0);
             m.append("Strategy", q.strategy.as_str());
-            m.append("Calls", q.callers.len());
+            m.append("Calls", q.callers.len() + live.waiting.len());
             m.append("Holdtime", 0);
             m.append("TalkTime", 0);
-            m.append("Completed", 0);
-            m.append("Abandoned", 0);
+            m.append("Completed", live.completed);
+            m.append("Abandoned", live.abandoned);
             m.append("ServiceLevel", 0);
             m.append("ServicelevelPerf", "0.0");
             m.append("ServicelevelPerf2", "0.0");
@@ -419,6 +428,7 @@ impl Session {
                         continue;
                     }
                 }
+                let state = live.members.get(&mem.location).copied().unwrap_or_default();
                 let mut m = event("QueueMember", "");
                 m.append("Queue", q.name.as_str());
                 m.append("Name", mem.name.as_str());
@@ -426,12 +436,12 @@ impl Session {
                 m.append("StateInterface", state_interface(&mem.location));
                 m.append("Membership", "static");
                 m.append("Penalty", mem.penalty);
-                m.append("CallsTaken", 0);
-                m.append("LastCall", 0);
+                m.append("CallsTaken", state.calls_taken);
+                m.append("LastCall", state.last_call);
                 m.append("LastPause", 0);
                 m.append("LoginTime", 0);
-                m.append("InCall", 0);
-                m.append("Status", 1);
+                m.append("InCall", u8::from(state.in_call));
+                m.append("Status", if state.in_call { 2 } else { 1 });
                 m.append("Paused", u8::from(mem.paused));
                 m.append("PausedReason", "");
                 m.append("Wrapuptime", 0);
@@ -453,38 +463,83 @@ impl Session {
                 action_id_last(&mut m, req);
                 items.push(m);
             }
+            for (i, (id, joined)) in live.waiting.iter().enumerate() {
+                let Some(ch) = w.channel_by_id(*id) else {
+                    continue;
+                };
+                let mut m = event("QueueEntry", "");
+                m.append("Queue", q.name.as_str());
+                m.append("Position", q.callers.len() + i + 1);
+                m.append("Channel", ch.name.as_str());
+                m.append("Uniqueid", ch.uniqueid.as_str());
+                m.append("CallerIDNum", or_unknown(&ch.caller.num));
+                m.append("CallerIDName", or_unknown(&ch.caller.name));
+                m.append("ConnectedLineNum", or_unknown(&ch.connected.num));
+                m.append("ConnectedLineName", or_unknown(&ch.connected.name));
+                m.append("Wait", seconds_since(*joined, &hub.config));
+                m.append("Priority", 0);
+                action_id_last(&mut m, req);
+                items.push(m);
+            }
         }
         let complete = list_complete("QueueStatusComplete", req, items.len());
-        Reply::list(list_start(req, "Queue status will follow"), items, complete)
+        self.send(Reply::list(
+            list_start(req, "Queue status will follow"),
+            items,
+            complete,
+        ));
+        drop(w);
+        Flow::Continue
     }
 
-    fn queue_summary(&self, req: &Message) -> Reply {
+    fn queue_summary(&mut self, req: &Message) -> Flow {
+        let hub = std::sync::Arc::clone(&self.hub);
+        let w = hub.world();
         let queue = text(req, "Queue");
+        let no_live = QueueLive::default();
         let items: Vec<Message> = self
             .queues(queue.as_deref())
             .map(|q| {
-                let available = q.members.iter().filter(|m| !m.paused).count();
+                let live = w.queue_live(&q.name).unwrap_or(&no_live);
+                let available = q
+                    .members
+                    .iter()
+                    .filter(|m| {
+                        !m.paused && !live.members.get(&m.location).is_some_and(|s| s.in_call)
+                    })
+                    .count();
+                let longest_live = live
+                    .waiting
+                    .first()
+                    .map_or(0, |(_, joined)| seconds_since(*joined, &hub.config));
                 let mut m = event("QueueSummary", "");
                 m.append("Queue", q.name.as_str());
                 m.append("LoggedIn", q.members.len());
                 m.append("Available", available);
-                m.append("Callers", q.callers.len());
+                m.append("Callers", q.callers.len() + live.waiting.len());
                 m.append("HoldTime", 0);
                 m.append("TalkTime", 0);
                 m.append(
                     "LongestHoldTime",
-                    q.callers.iter().map(|c| c.wait).max().unwrap_or(0),
+                    q.callers
+                        .iter()
+                        .map(|c| c.wait)
+                        .max()
+                        .unwrap_or(0)
+                        .max(longest_live),
                 );
                 action_id_last(&mut m, req);
                 m
             })
             .collect();
         let complete = list_complete("QueueSummaryComplete", req, items.len());
-        Reply::list(
+        self.send(Reply::list(
             list_start(req, "Queue summary will follow"),
             items,
             complete,
-        )
+        ));
+        drop(w);
+        Flow::Continue
     }
 
     fn queues<'a>(&'a self, name: Option<&'a str>) -> impl Iterator<Item = &'a DemoQueue> + 'a {
@@ -544,7 +599,7 @@ fn or_unknown(s: &str) -> &str {
 }
 
 /// `Local/agent1@queue-members/n` → `Local/agent1@queue-members`.
-fn state_interface(location: &str) -> &str {
+pub(super) fn state_interface(location: &str) -> &str {
     match location.rsplit_once('/') {
         Some((head, opts)) if head.contains('/') && !opts.contains('@') => head,
         _ => location,

@@ -1,6 +1,7 @@
-//! The simulated telephone system: channels, bridges, variables, and the
-//! task that plays one originated call's life, emitting the events a real
-//! Asterisk 22 emits, in its order and with its keys.
+//! The simulated telephone system: channels, bridges, variables, queues,
+//! and the task that plays one originated call's life, emitting the events a
+//! real Asterisk 22 emits, in its order and with its keys, down to the `Cdr`
+//! records written when the call ends.
 //!
 //! Every step changes the [`World`] and broadcasts its events while holding
 //! the world lock, so a list built from the world (`CoreShowChannels`,
@@ -14,7 +15,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Hub, ServerConfig};
+use super::actions::state_interface;
+use super::{DemoMember, DemoQueue, Hub, ServerConfig};
 use crate::message::{keys, Message, Value};
 
 /// A channel state, as `ChannelState` / `ChannelStateDesc`.
@@ -109,6 +111,14 @@ pub(super) struct Channel {
     pub(super) vars: BTreeMap<String, String>,
     pub(super) call: u64,
     pub(super) tech: &'static str,
+    /// When the channel was first `Up`.
+    answered: Option<Instant>,
+    /// Whether it was created by a dial (a B party, with no CDR of its own).
+    dialed: bool,
+    /// The channel it dialled (its CDR's `DestinationChannel`).
+    dest_channel: Option<String>,
+    /// The CDR disposition of a call that failed.
+    disposition: Option<&'static str>,
 }
 
 impl Channel {
@@ -218,6 +228,34 @@ pub(super) struct World {
     next_call: u64,
     calls_processed: u64,
     rng: u64,
+    /// Live queue state, by lower-cased queue name.
+    queues: BTreeMap<String, QueueLive>,
+}
+
+/// What happens in a queue while the server runs: callers waiting, members
+/// in calls, calls answered and abandoned. (The configured
+/// [`DemoQueue::callers`] wait forever besides these.)
+#[derive(Debug, Default)]
+pub(super) struct QueueLive {
+    /// Channels waiting, in order, with the time they joined.
+    pub(super) waiting: Vec<(u64, Instant)>,
+    /// Member state by interface (`Location`).
+    pub(super) members: BTreeMap<String, MemberLive>,
+    /// Calls answered by a member and finished.
+    pub(super) completed: u64,
+    /// Callers that hung up while waiting.
+    pub(super) abandoned: u64,
+}
+
+/// A queue member's live state.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct MemberLive {
+    /// Ringing or talking.
+    pub(super) in_call: bool,
+    /// Calls answered.
+    pub(super) calls_taken: u64,
+    /// When the last call ended (epoch seconds of the simulated clock).
+    pub(super) last_call: u64,
 }
 
 impl World {
@@ -236,7 +274,34 @@ impl World {
             next_call: 1,
             calls_processed: 0,
             rng: RandomState::new().hash_one(epoch) | 1,
+            queues: BTreeMap::new(),
         }
+    }
+
+    /// The simulated wall clock at `at`, in epoch seconds: the real start
+    /// time plus simulated seconds since then.
+    pub(super) fn clock(&self, at: Instant, config: &ServerConfig) -> u64 {
+        let real = at.saturating_duration_since(self.started).as_secs_f64();
+        let simulated = if config.time_scale > 0.0 && config.time_scale.is_finite() {
+            real / config.time_scale
+        } else {
+            0.0
+        };
+        self.epoch.saturating_add(simulated as u64)
+    }
+
+    /// A live channel by its id.
+    pub(super) fn channel_by_id(&self, id: u64) -> Option<&Channel> {
+        self.channels.get(&id)
+    }
+
+    /// The live state of a queue (by name, ignoring case), if it has any.
+    pub(super) fn queue_live(&self, name: &str) -> Option<&QueueLive> {
+        self.queues.get(&name.to_ascii_lowercase())
+    }
+
+    fn queue_live_mut(&mut self, name: &str) -> &mut QueueLive {
+        self.queues.entry(name.to_ascii_lowercase()).or_default()
     }
 
     /// A pseudo-random number (xorshift64*; not for cryptography).
@@ -452,6 +517,16 @@ impl Outcome {
         }
     }
 
+    /// The CDR `Disposition`.
+    fn disposition(self) -> &'static str {
+        match self {
+            Outcome::Answer => "ANSWERED",
+            Outcome::Busy => "BUSY",
+            Outcome::NoAnswer => "NO ANSWER",
+            Outcome::Congestion => "CONGESTION",
+        }
+    }
+
     /// The `Reason` of a failed `OriginateResponse`.
     fn reason(self) -> u32 {
         match self {
@@ -510,6 +585,7 @@ pub(super) fn originate(
         bridges: Vec::new(),
         hangups: rx,
         pending: Vec::new(),
+        cdrs: Vec::new(),
         done,
     };
     let mut stop = hub.shutdown.subscribe();
@@ -531,6 +607,8 @@ struct Call {
     hangups: mpsc::UnboundedReceiver<HangupRequest>,
     /// Events of the current step, broadcast by [`Call::flush`].
     pending: Vec<Message>,
+    /// `Cdr` events of the channels hung up, sent when the call ends.
+    cdrs: Vec<Message>,
     done: Option<oneshot::Sender<bool>>,
 }
 
@@ -639,6 +717,7 @@ impl Call {
         {
             let mut w = hub.world();
             if answer != Outcome::Answer {
+                self.set_disposition(&mut w, answer.disposition());
                 if let Some((b, callee)) = callee {
                     self.dial_end(&mut w, Some(b), callee, answer.dial_status());
                     self.hangup(&mut w, callee, answer.cause());
@@ -670,10 +749,17 @@ impl Call {
         // The originated channel runs the application or the dialplan.
         let (first, duration) = match &req.target {
             Target::App { app, data } => {
-                let mut w = hub.world();
-                if let Some(ch) = w.channels.get_mut(&originated) {
+                if let Some(ch) = hub.world().channels.get_mut(&originated) {
                     ch.application = app.clone();
                     ch.app_data = data.clone();
+                }
+                let name = data.split(',').next().unwrap_or_default().trim();
+                let queue = hub.config.queues.iter().find(|q| {
+                    app.eq_ignore_ascii_case("Queue") && q.name.eq_ignore_ascii_case(name)
+                });
+                if let Some(queue) = queue {
+                    self.queue_call(originated, queue).await;
+                    return;
                 }
                 let secs = if app.eq_ignore_ascii_case("Wait") {
                     data.trim()
@@ -720,6 +806,7 @@ impl Call {
                 }
                 let mut w = hub.world();
                 if answer != Outcome::Answer {
+                    self.set_disposition(&mut w, answer.disposition());
                     self.dial_end(&mut w, Some(originated), callee, answer.dial_status());
                     self.hangup(&mut w, callee, answer.cause());
                     self.teardown(&mut w, originated, 16);
@@ -741,6 +828,244 @@ impl Call {
         let mut w = hub.world();
         self.teardown(&mut w, first, cause);
         self.finish(&mut w, true);
+    }
+
+    /// `caller` (answered) runs `Queue(<queue>)`: it waits for a free
+    /// member, the member's channel rings and answers, they talk for
+    /// [`ServerConfig::call_duration`], and the call ends. The events are
+    /// those of `app_queue` (`QueueCallerJoin`, `AgentCalled`,
+    /// `QueueMemberStatus`, `QueueCallerLeave`, `AgentConnect`,
+    /// `AgentComplete`; `QueueCallerAbandon` when the caller hangs up while
+    /// waiting). With no member free for `call_duration`, the caller leaves
+    /// the queue and hangs up.
+    async fn queue_call(&mut self, caller: u64, queue: &DemoQueue) {
+        let hub = Arc::clone(&self.hub);
+        let config = &hub.config;
+        let joined = Instant::now();
+        {
+            let mut w = hub.world();
+            let live = w.queue_live_mut(&queue.name);
+            live.waiting.push((caller, joined));
+            let position = queue.callers.len() + live.waiting.len();
+            let mut m = event("QueueCallerJoin", "agent,all");
+            self.get(&w, caller).snapshot(&mut m, "");
+            m.append("Queue", queue.name.as_str());
+            m.append("Position", position);
+            m.append("Count", position);
+            self.pending.push(m);
+            self.flush(&w);
+        }
+        // Waiting for a free member: a look every ring time.
+        let mut waited = Duration::ZERO;
+        let member = loop {
+            let found = {
+                let mut w = hub.world();
+                let live = w.queue_live_mut(&queue.name);
+                let free = queue.members.iter().find(|m| {
+                    !m.paused && !live.members.get(&m.location).is_some_and(|l| l.in_call)
+                });
+                if let Some(m) = free {
+                    live.members.entry(m.location.clone()).or_default().in_call = true;
+                }
+                free
+            };
+            if let Some(member) = found {
+                break member;
+            }
+            if waited >= config.call_duration {
+                let mut w = hub.world();
+                self.leave_queue(&mut w, caller, queue);
+                self.teardown(&mut w, caller, 16);
+                self.finish(&mut w, true);
+                return;
+            }
+            let step = config.ring_time.max(Duration::from_millis(100));
+            waited += step;
+            if let Waited::HungUp(id, cause) = self.pause(step).await {
+                let mut w = hub.world();
+                self.abandon(&mut w, caller, queue, joined);
+                self.teardown(&mut w, id, cause);
+                self.finish(&mut w, true);
+                return;
+            }
+        };
+        // The member's phone rings.
+        let agent = {
+            let mut w = hub.world();
+            let seq = w.next_seq();
+            let (linked, exten, cid) = {
+                let c = self.get(&w, caller);
+                (c.linkedid.clone(), c.exten.clone(), c.caller.clone())
+            };
+            let (tech_exten, context) = member_target(&member.location);
+            let agent = self.new_channel(
+                &mut w,
+                format!("Local/{tech_exten}@{context}-{seq:08x};1"),
+                State::Down,
+                "Local",
+                context,
+                &exten,
+                Some(&linked),
+            );
+            let agent_name = self.get(&w, agent).name.clone();
+            if let Some(ch) = w.channels.get_mut(&agent) {
+                ch.caller = cid.clone();
+                ch.connected = cid;
+                ch.application = "AppQueue".into();
+                ch.app_data = "(Outgoing Line)".into();
+                ch.dialed = true;
+            }
+            if let Some(ch) = w.channels.get_mut(&caller) {
+                ch.dest_channel = Some(agent_name);
+            }
+            let mut m = event("AgentCalled", "agent,all");
+            self.get(&w, caller).snapshot(&mut m, "");
+            self.get(&w, agent).snapshot(&mut m, "Dest");
+            queue_member_fields(&mut m, queue, member);
+            self.pending.push(m);
+            let dialstring = member
+                .location
+                .split_once('/')
+                .map_or(member.location.as_str(), |(_, rest)| rest);
+            self.dial_begin(&w, Some(caller), agent, dialstring);
+            self.set_state(&mut w, agent, State::Ringing);
+            self.flush(&w);
+            agent
+        };
+        let ring_started = Instant::now();
+        if let Waited::HungUp(id, cause) = self.pause(config.ring_time).await {
+            let mut w = hub.world();
+            self.abandon(&mut w, caller, queue, joined);
+            self.teardown(&mut w, id, cause);
+            self.member_done(&mut w, queue, member, false);
+            self.finish(&mut w, true);
+            return;
+        }
+        // Answered: the caller leaves the queue and is bridged with the member.
+        let connected = Instant::now();
+        let hold = simulated_secs(config, connected - joined);
+        {
+            let mut w = hub.world();
+            self.set_state(&mut w, agent, State::Up);
+            self.dial_end(&mut w, Some(caller), agent, "ANSWER");
+            self.member_status(&w, queue, member);
+            self.leave_queue(&mut w, caller, queue);
+            let mut m = event("AgentConnect", "agent,all");
+            self.get(&w, caller).snapshot(&mut m, "");
+            self.get(&w, agent).snapshot(&mut m, "Dest");
+            queue_member_fields(&mut m, queue, member);
+            m.append("HoldTime", hold);
+            m.append("RingTime", simulated_secs(config, connected - ring_started));
+            self.pending.push(m);
+            self.bridge(&mut w, caller, agent);
+            self.flush(&w);
+        }
+        let (first, cause, reason) = match self.pause(config.call_duration).await {
+            Waited::Elapsed => (agent, 16, "agent"),
+            Waited::HungUp(id, cause) if id == caller => (id, cause, "caller"),
+            Waited::HungUp(id, cause) => (id, cause, "agent"),
+        };
+        let mut w = hub.world();
+        let mut m = event("AgentComplete", "agent,all");
+        self.get(&w, caller).snapshot(&mut m, "");
+        self.get(&w, agent).snapshot(&mut m, "Dest");
+        queue_member_fields(&mut m, queue, member);
+        m.append("HoldTime", hold);
+        m.append("TalkTime", simulated_secs(config, connected.elapsed()));
+        m.append("Reason", reason);
+        self.pending.push(m);
+        self.teardown(&mut w, first, cause);
+        w.queue_live_mut(&queue.name).completed += 1;
+        // The member's status follows the call's records, as in Asterisk.
+        self.pending.append(&mut self.cdrs);
+        self.member_done(&mut w, queue, member, true);
+        self.finish(&mut w, true);
+    }
+
+    /// `QueueCallerLeave`: `caller` stops waiting in `queue`.
+    fn leave_queue(&mut self, w: &mut World, caller: u64, queue: &DemoQueue) {
+        let live = w.queue_live_mut(&queue.name);
+        let Some(index) = live.waiting.iter().position(|(id, _)| *id == caller) else {
+            return;
+        };
+        live.waiting.remove(index);
+        let count = queue.callers.len() + live.waiting.len();
+        let mut m = event("QueueCallerLeave", "agent,all");
+        self.get(w, caller).snapshot(&mut m, "");
+        m.append("Queue", queue.name.as_str());
+        m.append("Position", queue.callers.len() + index + 1);
+        m.append("Count", count);
+        self.pending.push(m);
+    }
+
+    /// `QueueCallerAbandon` then `QueueCallerLeave`, when the caller hangs up
+    /// while waiting (nothing once it has left the queue).
+    fn abandon(&mut self, w: &mut World, caller: u64, queue: &DemoQueue, joined: Instant) {
+        let live = w.queue_live_mut(&queue.name);
+        let Some(index) = live.waiting.iter().position(|(id, _)| *id == caller) else {
+            return;
+        };
+        live.abandoned += 1;
+        let position = queue.callers.len() + index + 1;
+        let mut m = event("QueueCallerAbandon", "agent,all");
+        self.get(w, caller).snapshot(&mut m, "");
+        m.append("Queue", queue.name.as_str());
+        m.append("Position", position);
+        m.append("OriginalPosition", position);
+        m.append(
+            "HoldTime",
+            simulated_secs(&self.hub.config, joined.elapsed()),
+        );
+        self.pending.push(m);
+        self.leave_queue(w, caller, queue);
+    }
+
+    /// The member is free again; `answered` counts the call as taken.
+    fn member_done(
+        &mut self,
+        w: &mut World,
+        queue: &DemoQueue,
+        member: &DemoMember,
+        answered: bool,
+    ) {
+        let now = w.clock(Instant::now(), &self.hub.config);
+        let state = w
+            .queue_live_mut(&queue.name)
+            .members
+            .entry(member.location.clone())
+            .or_default();
+        state.in_call = false;
+        if answered {
+            state.calls_taken += 1;
+            state.last_call = now;
+        }
+        self.member_status(w, queue, member);
+    }
+
+    /// `QueueMemberStatus` with the member's live state.
+    fn member_status(&mut self, w: &World, queue: &DemoQueue, member: &DemoMember) {
+        let live = w
+            .queue_live(&queue.name)
+            .and_then(|q| q.members.get(&member.location).copied())
+            .unwrap_or_default();
+        let mut m = event("QueueMemberStatus", "agent,all");
+        m.append("Queue", queue.name.as_str());
+        m.append("MemberName", member.name.as_str());
+        m.append("Interface", member.location.as_str());
+        m.append("StateInterface", state_interface(&member.location));
+        m.append("Membership", "static");
+        m.append("Penalty", member.penalty);
+        m.append("CallsTaken", live.calls_taken);
+        m.append("LastCall", live.last_call);
+        m.append("LastPause", 0);
+        m.append("LoginTime", w.clock(w.started, &self.hub.config));
+        m.append("InCall", u8::from(live.in_call));
+        m.append("Status", if live.in_call { 2 } else { 1 });
+        m.append("Paused", u8::from(member.paused));
+        m.append("PausedReason", "");
+        m.append("Ringinuse", 0);
+        m.append("Wrapuptime", 0);
+        self.pending.push(m);
     }
 
     /// Waits a simulated duration, or until a channel of the call is hung up.
@@ -777,6 +1102,7 @@ impl Call {
 
     /// Ends the call: removes it from the world and reports the outcome.
     fn finish(&mut self, w: &mut World, answered: bool) {
+        self.pending.append(&mut self.cdrs);
         self.flush(w);
         w.calls.remove(&self.id);
         w.calls_processed += 1;
@@ -815,6 +1141,10 @@ impl Call {
             vars: BTreeMap::new(),
             call: self.id,
             tech,
+            answered: None,
+            dialed: false,
+            dest_channel: None,
+            disposition: None,
         };
         let mut m = event("Newchannel", "call,all");
         ch.snapshot(&mut m, "");
@@ -827,6 +1157,9 @@ impl Call {
     fn set_state(&mut self, w: &mut World, id: u64, state: State) {
         if let Some(ch) = w.channels.get_mut(&id) {
             ch.state = state;
+            if state == State::Up && ch.answered.is_none() {
+                ch.answered = Some(Instant::now());
+            }
             let mut m = event("Newstate", "call,all");
             ch.snapshot(&mut m, "");
             self.pending.push(m);
@@ -937,6 +1270,11 @@ impl Call {
             ch.connected = cid;
             ch.application = "AppDial".into();
             ch.app_data = "(Outgoing Line)".into();
+            ch.dialed = true;
+        }
+        let callee_name = self.get(w, callee).name.clone();
+        if let Some(ch) = w.channels.get_mut(&caller) {
+            ch.dest_channel = Some(callee_name);
         }
         self.dial_begin(w, Some(caller), callee, endpoint);
         self.set_state(w, callee, State::Ringing);
@@ -1009,8 +1347,22 @@ impl Call {
             m.append("Cause", cause);
             m.append("Cause-txt", cause_text(cause));
             self.pending.push(m);
+            if !ch.dialed {
+                let cdr = cdr_event(w, &ch, &self.hub.config);
+                self.cdrs.push(cdr);
+            }
         }
         self.chans.retain(|c| *c != id);
+    }
+
+    /// Marks every channel of the call with the CDR disposition of a failed
+    /// call.
+    fn set_disposition(&mut self, w: &mut World, disposition: &'static str) {
+        for id in &self.chans {
+            if let Some(ch) = w.channels.get_mut(id) {
+                ch.disposition = Some(disposition);
+            }
+        }
     }
 
     /// `OriginateResponse` for an async originate: `channel` is the answered
@@ -1055,6 +1407,106 @@ impl Call {
         m.append("CallerIDName", cid.name_or_unknown());
         self.pending.push(m);
     }
+}
+
+/// The `Cdr` event of a channel that has just hung up, with the fields and
+/// spelling of Asterisk's `cdr_manager`. Times come from the simulated
+/// clock ([`World::clock`]); durations are simulated seconds.
+fn cdr_event(w: &World, ch: &Channel, config: &ServerConfig) -> Message {
+    let now = Instant::now();
+    let start = w.clock(ch.created, config);
+    let end = w.clock(now, config).max(start);
+    let answer = ch.answered.map(|at| w.clock(at, config).clamp(start, end));
+    let disposition = match (ch.disposition, answer) {
+        (Some(d), _) => d,
+        (None, Some(_)) => "ANSWERED",
+        (None, None) => "NO ANSWER",
+    };
+    let mut m = event("Cdr", "cdr,all");
+    m.append("AccountCode", "");
+    m.append("Source", ch.caller.num.as_str());
+    m.append("Destination", ch.exten.as_str());
+    m.append("DestinationContext", ch.context.as_str());
+    m.append("CallerID", caller_id_text(&ch.caller));
+    m.append("Channel", ch.name.as_str());
+    m.append(
+        "DestinationChannel",
+        ch.dest_channel.as_deref().unwrap_or(""),
+    );
+    m.append("LastApplication", ch.application.as_str());
+    m.append("LastData", ch.app_data.as_str());
+    m.append("StartTime", date_time(start));
+    m.append("AnswerTime", answer.map(date_time).unwrap_or_default());
+    m.append("EndTime", date_time(end));
+    m.append("Duration", end - start);
+    m.append("BillableSeconds", answer.map_or(0, |a| end - a));
+    m.append("Disposition", disposition);
+    m.append("AMAFlags", "DOCUMENTATION");
+    m.append("UniqueID", ch.uniqueid.as_str());
+    m.append("UserField", "");
+    m
+}
+
+/// A caller ID as the CDR shows it: `"Name" <num>`, or whichever part
+/// there is.
+fn caller_id_text(cid: &CallerId) -> String {
+    match (cid.name.is_empty(), cid.num.is_empty()) {
+        (false, false) => format!("\"{}\" <{}>", cid.name, cid.num),
+        (false, true) => cid.name.clone(),
+        (true, false) => cid.num.clone(),
+        (true, true) => String::new(),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (UTC) for epoch seconds.
+pub(super) fn date_time(epoch: u64) -> String {
+    let days = (epoch / 86_400) as i64;
+    let secs = epoch % 86_400;
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+/// Simulated whole seconds for a real duration.
+fn simulated_secs(config: &ServerConfig, real: Duration) -> u64 {
+    if config.time_scale > 0.0 && config.time_scale.is_finite() {
+        (real.as_secs_f64() / config.time_scale) as u64
+    } else {
+        0
+    }
+}
+
+/// Simulated whole seconds since `at`.
+pub(super) fn seconds_since(at: Instant, config: &ServerConfig) -> u64 {
+    simulated_secs(config, at.elapsed())
+}
+
+/// `Queue`, `Interface`, `MemberName` of the queue events about a member.
+fn queue_member_fields(m: &mut Message, queue: &DemoQueue, member: &DemoMember) {
+    m.append("Queue", queue.name.as_str());
+    m.append("Interface", member.location.as_str());
+    m.append("MemberName", member.name.as_str());
+}
+
+/// `Local/agent1@queue-members/n` → (`agent1`, `queue-members`); other
+/// interfaces ring in context `default`.
+fn member_target(location: &str) -> (&str, &str) {
+    let state = state_interface(location);
+    let rest = state.split_once('/').map_or(state, |(_, rest)| rest);
+    rest.split_once('@').unwrap_or((rest, "default"))
 }
 
 /// `HH:MM:SS`.
@@ -1115,5 +1567,20 @@ mod tests {
     #[test]
     fn hms_format() {
         assert_eq!(hms(3725), "01:02:05");
+    }
+
+    #[test]
+    fn date_time_format() {
+        assert_eq!(date_time(0), "1970-01-01 00:00:00");
+        assert_eq!(date_time(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(date_time(1_795_342_675), "2026-11-22 10:17:55");
+    }
+
+    #[test]
+    fn caller_id_as_cdr_shows_it() {
+        let cid = CallerId::parse("\"Queue Caller\" <5550400>");
+        assert_eq!(caller_id_text(&cid), "\"Queue Caller\" <5550400>");
+        assert_eq!(caller_id_text(&CallerId::parse("5550400")), "5550400");
+        assert_eq!(caller_id_text(&CallerId::default()), "");
     }
 }
