@@ -1,9 +1,11 @@
-//! Quickstart: log in, ping, run a CLI command, originate a call, list the
-//! channels and follow the call's events until it hangs up.
+//! Quickstart on the untyped `ami-core` client (the typed one is
+//! `cargo run --example quickstart`): log in, ping, run a CLI command,
+//! originate a call, list the channels and follow the call's events until it
+//! hangs up.
 //!
 //! ```text
-//! cargo run -p ami-core --example quickstart
-//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run -p ami-core --example quickstart
+//! cargo run -p ami-core --example core_quickstart
+//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run -p ami-core --example core_quickstart
 //! ```
 //!
 //! Without `AMI_URL` it starts the embedded AMI server (a simulated

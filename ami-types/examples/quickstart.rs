@@ -1,0 +1,239 @@
+//! Quickstart on the typed API: log in, ping, run a CLI command, originate a
+//! call, list the channels and follow the call's typed events until it hangs
+//! up.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run --example quickstart
+//! ```
+//!
+//! Without `AMI_URL` it starts the embedded AMI server (a simulated
+//! Asterisk 22) and talks to that. (The same on the untyped client:
+//! `cargo run -p ami-core --example core_quickstart`.)
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use ami_types::action::{CoreShowChannels, Originate, Ping};
+use ami_types::ami_core::server::{Server, ServerConfig};
+use ami_types::ami_core::StreamError;
+use ami_types::event::Event;
+use ami_types::{Client, EventStream, Value};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // An Asterisk of yours, or the embedded server.
+    let (url, _server) = match std::env::var("AMI_URL") {
+        Ok(url) => (url, None),
+        Err(_) => {
+            let server = Server::start(ServerConfig::default()).await?;
+            println!(
+                "AMI_URL is not set: using the embedded AMI server on {}",
+                server.addr()
+            );
+            (server.url(), Some(server))
+        }
+    };
+
+    // Connect and log in. `events` receives every event from the login on,
+    // decoded into `Event`.
+    let (client, mut events) = Client::connect(&url).await?;
+    println!("connected: {}", client.core().greeting().line());
+
+    // A typed response: `PingResponse { ping, timestamp: Option<f64>, .. }`.
+    let pong = client.send(&Ping::new()).await?;
+    println!(
+        "Ping: {} at {}",
+        text(&pong.ping),
+        pong.timestamp.unwrap_or_default()
+    );
+
+    println!("core show version:");
+    for line in client.command("core show version").await? {
+        println!("  {line}");
+    }
+
+    // Originate a short call: Local/100@default runs Wait(1) once answered.
+    // `originate` sets `Async: true` and waits for the OriginateResponse.
+    let call = Originate::new("Local/100@default")
+        .application("Wait")
+        .data("1")
+        .caller_id("\"Quickstart\" <100>")
+        .timeout(30_000);
+    let result = client.originate(&call).await?;
+    println!(
+        "OriginateResponse: {} (reason {}), channel {}, uniqueid {}",
+        if result.is_success() {
+            "answered"
+        } else {
+            "failed"
+        },
+        result.reason.unwrap_or_default(),
+        text(&result.channel),
+        text(&result.uniqueid),
+    );
+
+    // The channels now up: `Collection<CoreShowChannel, CoreShowChannelsComplete>`.
+    let channels = client.list(&CoreShowChannels::new()).await?;
+    println!(
+        "CoreShowChannels: {} channel(s), {} reported",
+        channels.len(),
+        channels
+            .reported
+            .map_or_else(|| "none".to_owned(), |n| n.to_string()),
+    );
+    if let Err(mismatch) = channels.check_count() {
+        println!("  ({mismatch})");
+    }
+    for ch in &channels {
+        println!(
+            "  {:<36} {:<8} {}({})",
+            text(&ch.channel),
+            ch.channel_state_desc
+                .as_ref()
+                .and_then(|s| s.as_str())
+                .unwrap_or_default(),
+            text(&ch.application),
+            text(&ch.application_data),
+        );
+    }
+
+    // The call's events, from the stream (it kept those sent while we were
+    // busy above), until every channel of the call has hung up.
+    if result.is_success() {
+        let linkedid = text(&result.uniqueid);
+        println!("events of the call (Linkedid {linkedid}):");
+        let follow = follow_call(&mut events, &linkedid);
+        if tokio::time::timeout(Duration::from_secs(60), follow)
+            .await
+            .is_err()
+        {
+            println!("  (still going after 60 s; not waiting any longer)");
+        }
+    }
+
+    client.close().await?;
+    println!("logged off");
+    Ok(())
+}
+
+/// Prints the typed events of the call whose `Linkedid` is `linkedid` (and
+/// the bridges they enter) until all its channels have hung up.
+async fn follow_call(events: &mut EventStream, linkedid: &str) {
+    let mut alive = BTreeSet::new();
+    let mut bridges = BTreeSet::new();
+    let mut hung_up = 0;
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            Err(StreamError::Lagged(n)) => {
+                println!("  ({n} events missed)");
+                continue;
+            }
+            Err(StreamError::Disconnected(why)) => {
+                println!("  (connection closed: {why})");
+                return;
+            }
+        };
+        let raw = event.raw();
+        let linked = raw.get("Linkedid").or_else(|| raw.get("DestLinkedid"));
+        let bridge = raw.get("BridgeUniqueid").map(Value::to_string);
+        let ours = linked.is_some_and(|l| *l == linkedid)
+            || bridge.as_ref().is_some_and(|b| bridges.contains(b));
+        if !ours {
+            continue;
+        }
+        let (channel, detail) = match &event {
+            Event::Newchannel(e) => {
+                alive.insert(text(&e.channel));
+                (text(&e.channel), state(&e.channel_state_desc))
+            }
+            Event::Newstate(e) => (text(&e.channel), state(&e.channel_state_desc)),
+            Event::DialBegin(e) => (
+                or_originate(&e.channel),
+                format!("-> {}", text(&e.dest_channel)),
+            ),
+            Event::DialEnd(e) => (
+                or_originate(&e.channel),
+                format!(
+                    "-> {} {}",
+                    text(&e.dest_channel),
+                    e.dial_status
+                        .as_ref()
+                        .and_then(|s| s.as_str())
+                        .unwrap_or_default()
+                ),
+            ),
+            Event::BridgeEnter(e) => {
+                let id = text(&e.bridge_uniqueid);
+                bridges.insert(id.clone());
+                (text(&e.channel), format!("bridge {id}"))
+            }
+            Event::BridgeLeave(e) => (
+                text(&e.channel),
+                format!("bridge {}", text(&e.bridge_uniqueid)),
+            ),
+            Event::BridgeDestroy(e) => (
+                String::new(),
+                format!("bridge {}", text(&e.bridge_uniqueid)),
+            ),
+            Event::VarSet(e) => (
+                text(&e.channel),
+                format!("{}={}", text(&e.variable), text(&e.value)),
+            ),
+            Event::NewExten(e) => (
+                text(&e.channel),
+                format!("{}({})", text(&e.application), text(&e.app_data)),
+            ),
+            Event::HangupRequest(e) => (
+                text(&e.channel),
+                format!("cause {}", e.cause.unwrap_or_default()),
+            ),
+            Event::Hangup(e) => {
+                alive.remove(&text(&e.channel));
+                hung_up += 1;
+                (
+                    text(&e.channel),
+                    format!(
+                        "cause {} ({})",
+                        e.cause.unwrap_or_default(),
+                        text(&e.cause_txt)
+                    ),
+                )
+            }
+            other => (
+                raw.get("Channel").map(Value::to_string).unwrap_or_default(),
+                if other.field_errors().is_empty() {
+                    String::new()
+                } else {
+                    format!("{:?}", other.field_errors())
+                },
+            ),
+        };
+        println!("  {:<18} {channel:<36} {detail}", event.name());
+        if hung_up > 0 && alive.is_empty() {
+            return;
+        }
+    }
+}
+
+/// An optional text field, empty when absent.
+fn text(v: &Option<Value>) -> String {
+    v.as_ref().map(Value::to_string).unwrap_or_default()
+}
+
+/// A channel state description, empty when absent.
+fn state(s: &Option<ami_types::enums::ChannelStateDesc>) -> String {
+    s.as_ref()
+        .and_then(|s| s.as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The dialling channel, or `(originate)` for a dial by Originate itself.
+fn or_originate(channel: &Option<Value>) -> String {
+    match channel {
+        Some(c) if !c.as_bytes().is_empty() => c.to_string(),
+        _ => "(originate)".to_owned(),
+    }
+}
