@@ -898,3 +898,36 @@ async fn a_caller_hanging_up_in_the_queue_abandons() {
     assert_eq!(s(&items[0], "Abandoned"), "1");
     assert_eq!(s(&items[0], "Calls"), "0");
 }
+
+#[tokio::test]
+async fn a_caller_leaves_the_queue_at_its_timeout() {
+    let server = start(ServerConfig {
+        time_scale: 0.02,
+        queues: vec![ami_core::server::DemoQueue {
+            members: Vec::new(),
+            callers: Vec::new(),
+            ..Default::default()
+        }],
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut c = Conn::login(&server).await;
+    let id = c
+        .action(
+            "Originate",
+            &[
+                ("Channel", "PJSIP/5550402"),
+                ("Application", "Queue"),
+                ("Data", "support,,,,2"),
+                ("Async", "true"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    let join = c.until(|m| is_event(m, "QueueCallerJoin")).await;
+    let leave = c.until(|m| is_event(m, "QueueCallerLeave")).await;
+    assert_eq!(s(&leave, "Channel"), s(&join, "Channel"));
+    let next = c.until(|m| m.event_name().is_some()).await;
+    assert!(is_event(&next, "HangupRequest"), "{next:?}");
+    wait_for_no_calls(&server).await;
+}

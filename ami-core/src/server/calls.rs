@@ -758,7 +758,8 @@ impl Call {
                     app.eq_ignore_ascii_case("Queue") && q.name.eq_ignore_ascii_case(name)
                 });
                 if let Some(queue) = queue {
-                    self.queue_call(originated, queue).await;
+                    self.queue_call(originated, queue, queue_timeout(data))
+                        .await;
                     return;
                 }
                 let secs = if app.eq_ignore_ascii_case("Wait") {
@@ -836,9 +837,9 @@ impl Call {
     /// those of `app_queue` (`QueueCallerJoin`, `AgentCalled`,
     /// `QueueMemberStatus`, `QueueCallerLeave`, `AgentConnect`,
     /// `AgentComplete`; `QueueCallerAbandon` when the caller hangs up while
-    /// waiting). With no member free for `call_duration`, the caller leaves
-    /// the queue and hangs up.
-    async fn queue_call(&mut self, caller: u64, queue: &DemoQueue) {
+    /// waiting). After `max_wait` (the `Queue` timeout) without a member,
+    /// the caller leaves the queue and hangs up.
+    async fn queue_call(&mut self, caller: u64, queue: &DemoQueue, max_wait: Option<Duration>) {
         let hub = Arc::clone(&self.hub);
         let config = &hub.config;
         let joined = Instant::now();
@@ -855,31 +856,43 @@ impl Call {
             self.pending.push(m);
             self.flush(&w);
         }
-        // Waiting for a free member: a look every ring time.
+        // Waiting, in order: with N members free, the first N callers ring
+        // one each (app_queue's autofill). A look every half second.
         let mut waited = Duration::ZERO;
         let member = loop {
             let found = {
                 let mut w = hub.world();
                 let live = w.queue_live_mut(&queue.name);
-                let free = queue.members.iter().find(|m| {
-                    !m.paused && !live.members.get(&m.location).is_some_and(|l| l.in_call)
-                });
-                if let Some(m) = free {
+                let ahead = live
+                    .waiting
+                    .iter()
+                    .position(|(id, _)| *id == caller)
+                    .unwrap_or(0);
+                let member = queue
+                    .members
+                    .iter()
+                    .filter(|m| {
+                        !m.paused && !live.members.get(&m.location).is_some_and(|l| l.in_call)
+                    })
+                    .nth(ahead);
+                if let Some(m) = member {
                     live.members.entry(m.location.clone()).or_default().in_call = true;
                 }
-                free
+                member
             };
             if let Some(member) = found {
                 break member;
             }
-            if waited >= config.call_duration {
+            if max_wait.is_some_and(|max| waited >= max) {
+                // The queue's timeout: the caller leaves and the dialplan
+                // (here: the call) ends.
                 let mut w = hub.world();
                 self.leave_queue(&mut w, caller, queue);
                 self.teardown(&mut w, caller, 16);
                 self.finish(&mut w, true);
                 return;
             }
-            let step = config.ring_time.max(Duration::from_millis(100));
+            let step = Duration::from_millis(500);
             waited += step;
             if let Waited::HungUp(id, cause) = self.pause(step).await {
                 let mut w = hub.world();
@@ -1478,6 +1491,12 @@ pub(super) fn date_time(epoch: u64) -> String {
         (secs / 60) % 60,
         secs % 60
     )
+}
+
+/// The timeout of `Queue(name,options,URL,announce,timeout)`, in seconds.
+fn queue_timeout(data: &str) -> Option<Duration> {
+    let secs = data.split(',').nth(4)?.trim().parse::<f64>().ok()?;
+    Duration::try_from_secs_f64(secs).ok()
 }
 
 /// Simulated whole seconds for a real duration.
