@@ -256,6 +256,13 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// `Async` and `EarlyMedia` are booleans, `Timeout` an integer of
+    /// milliseconds: text does not compile.
+    ///
+    /// ```compile_fail,E0308
+    /// let _ = ami_types::action::Originate::new("PJSIP/100").early_media("yes");
+    /// ```
     pub async fn originate(&self, action: &action::Originate) -> Result<event::OriginateResponse> {
         let (_, event) = self.inner.originate(action.to_message()).await?;
         Ok(event::OriginateResponse::from_message(event))
@@ -281,9 +288,26 @@ impl Client {
         EventStream::from_core(self.inner.subscribe())
     }
 
-    /// A new stream of one event type, from now on:
-    /// `client.events_of::<event::Hangup>()`. Names are matched ignoring
-    /// case.
+    /// A new stream of one event type, from now on. Names are matched
+    /// ignoring case.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ami_types::ami_core::Result<()> {
+    /// # use ami_types::ami_core::server::{Server, ServerConfig};
+    /// # let server = Server::start(ServerConfig::default()).await?;
+    /// use ami_types::{action::Originate, event, Client};
+    ///
+    /// let (client, _events) = Client::connect(&server.url()).await?;
+    /// let mut hangups = client.events_of::<event::Hangup>();
+    /// client
+    ///     .originate(&Originate::new("PJSIP/100").application("Wait").data("1"))
+    ///     .await?;
+    /// let hangup = hangups.recv().await.unwrap();
+    /// assert_eq!(hangup.cause, Some(16));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn events_of<E: TypedEvent>(&self) -> EventsOf<E> {
         EventsOf::new(self.inner.subscribe())
     }
