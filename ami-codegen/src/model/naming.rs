@@ -93,8 +93,8 @@ pub fn field_name(wire: &str) -> String {
 /// (`CallerIDnum`, `AMIversion`, `CoreCDRenabled`, `IPaddress`,
 /// `CallerIDTON`). heck would split them as `caller_i_dnum`.
 const ACRONYMS: &[&str] = &[
-    "AMI", "ANI", "CDR", "CEL", "DNID", "DTMF", "ID", "IP", "MWI", "RDNIS", "RTP", "SIP", "TON",
-    "URI",
+    "AMI", "ANI", "CDR", "CEL", "DNID", "DTMF", "HTTP", "ID", "IP", "MWI", "RDNIS", "RTP", "SIP",
+    "TON", "URI",
 ];
 
 /// Marks word boundaries after an upper-case run that is made only of known
@@ -394,6 +394,7 @@ mod tests {
         assert_eq!(field_name("AMIversion"), "ami_version");
         assert_eq!(field_name("CoreCDRenabled"), "core_cdr_enabled");
         assert_eq!(field_name("IPaddress"), "ip_address");
+        assert_eq!(field_name("CoreHTTPenabled"), "core_http_enabled");
         assert_eq!(field_name("mCallerIDTON"), "m_caller_id_ton");
         assert_eq!(field_name("UniqueID"), "unique_id");
         assert_eq!(field_name("HTTPServer"), "http_server");
