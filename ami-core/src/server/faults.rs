@@ -146,7 +146,7 @@ impl Writer {
     async fn message(&mut self, bytes: &[u8]) -> Result<(), Stop> {
         self.messages += 1;
         if let Some(n) = self.faults.garbage_every {
-            if n > 0 && self.messages % n == 0 {
+            if n > 0 && self.messages.is_multiple_of(n) {
                 self.write(GARBAGE).await?;
             }
         }
@@ -203,7 +203,11 @@ impl Writer {
 /// `Newexten` of a channel no action asked about, without `ActionID`.
 pub(super) fn noise_event(n: usize) -> Message {
     let mut m = Message::with_capacity(20);
-    let name = if n % 2 == 0 { "VarSet" } else { "Newexten" };
+    let name = if n.is_multiple_of(2) {
+        "VarSet"
+    } else {
+        "Newexten"
+    };
     m.append("Event", name);
     m.append("Privilege", "dialplan,all");
     for (k, v) in [
@@ -224,7 +228,7 @@ pub(super) fn noise_event(n: usize) -> Message {
     ] {
         m.append(k, v);
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         m.append("Variable", "NOISE");
         m.append("Value", n);
     } else {
