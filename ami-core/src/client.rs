@@ -55,6 +55,8 @@ pub const DEFAULT_PORT: u16 = 5038;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default per-subscriber event buffer: 4096 events.
 pub const DEFAULT_EVENT_BUFFER: usize = 4096;
+/// Default for [`ClientBuilder::max_list_items`].
+pub const DEFAULT_MAX_LIST_ITEMS: usize = 250_000;
 /// The time an async `Originate` may ring when it sets no `Timeout` of its
 /// own (Asterisk's default).
 const ORIGINATE_RING_DEFAULT: Duration = Duration::from_secs(30);
@@ -121,6 +123,7 @@ pub struct ClientBuilder {
     pub(crate) keepalive: Option<Duration>,
     pub(crate) event_buffer: usize,
     pub(crate) max_message_size: usize,
+    pub(crate) max_list_items: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -136,6 +139,7 @@ impl fmt::Debug for ClientBuilder {
             .field("keepalive", &self.keepalive)
             .field("event_buffer", &self.event_buffer)
             .field("max_message_size", &self.max_message_size)
+            .field("max_list_items", &self.max_list_items)
             .finish()
     }
 }
@@ -156,6 +160,7 @@ impl ClientBuilder {
             keepalive: None,
             event_buffer: DEFAULT_EVENT_BUFFER,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_list_items: DEFAULT_MAX_LIST_ITEMS,
         }
     }
 
@@ -269,6 +274,14 @@ impl ClientBuilder {
     /// skipped with a warning and the connection goes on.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
+        self
+    }
+
+    /// The most events one answer may carry (list items, or events that
+    /// arrive before the response); past it the action fails with
+    /// [`Error::ListTooLong`] instead of growing memory. Default 250,000.
+    pub fn max_list_items(mut self, items: usize) -> Self {
+        self.max_list_items = items.max(1);
         self
     }
 

@@ -48,6 +48,16 @@ pub enum Error {
         /// The `Action` name (`"connect"` while connecting).
         action: String,
     },
+    /// An event list (or the events that came before its response) grew past
+    /// the limit set with `ClientBuilder::max_list_items`; the action fails
+    /// and the rest of its events go to the event stream.
+    #[error("the answer to action {action:?} has more than {limit} events")]
+    ListTooLong {
+        /// The `Action` name.
+        action: String,
+        /// The configured limit.
+        limit: usize,
+    },
     /// The connection is gone (closed by the peer, an I/O error, or the
     /// client was closed). Every pending action fails with this at once.
     #[error("disconnected: {reason}")]

@@ -236,7 +236,7 @@ impl Driver {
             wbuf: BytesMut::with_capacity(16 * 1024),
             backlog: conn.backlog,
             requests,
-            table: InFlight::new(prefix),
+            table: InFlight::new(prefix, cfg.max_list_items),
             events,
             shared,
             keepalive: cfg.keepalive,

@@ -102,17 +102,20 @@ pub(crate) struct InFlight {
     prefix: String,
     next: u64,
     entries: HashMap<u64, Entry>,
+    /// The most events one answer may collect.
+    max_items: usize,
     /// Deadlines, earliest first; entries already answered are dropped lazily.
     deadlines: BinaryHeap<Reverse<(Instant, u64)>>,
 }
 
 impl InFlight {
     /// A table whose ActionIDs are `{prefix}{n}`.
-    pub(crate) fn new(prefix: String) -> Self {
+    pub(crate) fn new(prefix: String, max_items: usize) -> Self {
         InFlight {
             prefix,
             next: 1,
             entries: HashMap::new(),
+            max_items,
             deadlines: BinaryHeap::new(),
         }
     }
@@ -291,6 +294,9 @@ impl InFlight {
                         return publish(msg);
                     }
                 }
+                if early.len() >= self.max_items {
+                    return self.too_long(id, msg, publish);
+                }
                 early.push(msg);
             }
             Stage::List { items, .. } => {
@@ -308,6 +314,8 @@ impl InFlight {
                             complete: Some(msg),
                         }));
                     }
+                } else if items.len() >= self.max_items {
+                    self.too_long(id, msg, publish);
                 } else {
                     items.push(msg);
                 }
@@ -335,6 +343,29 @@ impl InFlight {
                 publish(msg);
             }
         }
+    }
+
+    /// Fails action `id` whose answer grew past the limit; what it had
+    /// collected and `msg` go to the event stream, as will the rest.
+    fn too_long(&mut self, id: u64, msg: Message, publish: &mut impl FnMut(Message)) {
+        let Some(mut entry) = self.entries.remove(&id) else {
+            return publish(msg);
+        };
+        let stage = std::mem::replace(&mut entry.stage, Stage::Response { early: Vec::new() });
+        let collected = match stage {
+            Stage::Response { early } => early,
+            Stage::List { items, .. } => items,
+            Stage::FollowUp { .. } => Vec::new(),
+        };
+        let error = Error::ListTooLong {
+            action: entry.action_name(),
+            limit: self.max_items,
+        };
+        entry.finish(Err(error));
+        for m in collected {
+            publish(m);
+        }
+        publish(msg);
     }
 
     /// The earliest deadline of a pending action.
@@ -444,7 +475,7 @@ mod tests {
     impl Harness {
         fn new() -> Self {
             Harness {
-                table: InFlight::new("abc-".into()),
+                table: InFlight::new("abc-".into(), 100),
                 published: Vec::new(),
             }
         }
@@ -470,12 +501,43 @@ mod tests {
 
     #[test]
     fn parse_id_accepts_only_ours() {
-        let t = InFlight::new("abc-".into());
+        let t = InFlight::new("abc-".into(), 100);
         assert_eq!(t.parse_id(&Value::from("abc-17")), Some(17));
         assert_eq!(t.parse_id(&Value::from("abc-")), None);
         assert_eq!(t.parse_id(&Value::from("abc-1x")), None);
         assert_eq!(t.parse_id(&Value::from("xyz-1")), None);
         assert_eq!(t.parse_id(&Value::from("abc-99999999999999999999")), None);
+    }
+
+    #[test]
+    fn an_endless_list_fails_at_the_limit_and_loses_nothing() {
+        let mut h = Harness::new();
+        h.table.max_items = 3;
+        let (id, mut rx) = h.register(Expect::Response);
+        h.feed(m(&[
+            ("Response", "Success"),
+            ("ActionID", &id),
+            ("EventList", "start"),
+        ]));
+        for n in 0..10 {
+            h.feed(m(&[
+                ("Event", "Item"),
+                ("ActionID", &id),
+                ("N", &n.to_string()),
+            ]));
+        }
+        match done(&mut rx) {
+            Some(Err(Error::ListTooLong { limit: 3, action })) => assert_eq!(action, "Test"),
+            other => panic!("{other:?}"),
+        }
+        // Every item went to the event stream, in order, once.
+        let ns: Vec<String> = h
+            .published
+            .iter()
+            .map(|e| e.get("N").unwrap().to_string())
+            .collect();
+        assert_eq!(ns, (0..10).map(|n| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(h.table.len(), 0);
     }
 
     #[test]
