@@ -368,16 +368,7 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
                 quote!(.field(#label, &self.#id))
             }
         });
-        let rust_name = &a.rust_name;
-        quote! {
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#rust_name)
-                        #(#entries)*
-                        .finish()
-                }
-            }
-        }
+        debug_impl(&name, &a.rust_name, entries)
     } else {
         quote!()
     };
@@ -618,16 +609,7 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
     };
     let debug_impl = if secret {
         let entries = slots.iter().map(|s| s.debug_entry(&a.wire_name));
-        let rust_name = &g.entry_name;
-        quote! {
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#rust_name)
-                        #(#entries)*
-                        .finish()
-                }
-            }
-        }
+        debug_impl(&name, &g.entry_name, entries)
     } else {
         quote!()
     };
@@ -779,6 +761,24 @@ fn item_enum(
                     #(Self::#ids(e) => e.field_errors(),)*
                     Self::Other(_) => &[],
                 }
+            }
+        }
+    }
+}
+
+/// `impl Debug` for a struct whose `entries` (`.field(…)` calls) redact its
+/// secrets.
+fn debug_impl(
+    name: &proc_macro2::Ident,
+    label: &str,
+    entries: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label)
+                    #(#entries)*
+                    .finish()
             }
         }
     }
