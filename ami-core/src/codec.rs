@@ -210,13 +210,14 @@ impl Decoder {
             self.reset();
             return Ok(None);
         }
-        let bytes = buf.split().freeze();
-        let mode = self.mode;
-        self.reset();
-        Ok(Some(Frame::Message(parse_message(
-            bytes,
-            mode == Mode::LegacyCommand,
-        ))))
+        if self.mode == Mode::LegacyCommand {
+            let bytes = buf.split().freeze();
+            self.reset();
+            return Ok(Some(Frame::Message(parse_legacy_command(bytes))));
+        }
+        // End the last line and the message, then take the ordinary path.
+        buf.extend_from_slice(b"\n\n");
+        self.decode(buf)
     }
 
     fn reset(&mut self) {
@@ -379,28 +380,6 @@ fn trim_line(line: &[u8]) -> &[u8] {
 
 /// Splits a complete message (including its terminating empty line) into
 /// fields that share `bytes`.
-fn parse_message(bytes: Bytes, legacy_command: bool) -> Message {
-    if legacy_command {
-        return parse_legacy_command(bytes);
-    }
-    let mut fields = Vec::with_capacity(16);
-    let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', &bytes) {
-        let end = trim_cr(&bytes, start, nl);
-        if end == start {
-            return Message::from_fields(fields);
-        }
-        fields.push(split_field(&bytes, start, end));
-        start = nl + 1;
-    }
-    // An unterminated last line (only at end of stream).
-    let end = trim_cr(&bytes, start, bytes.len());
-    if end > start {
-        fields.push(split_field(&bytes, start, end));
-    }
-    Message::from_fields(fields)
-}
-
 #[inline]
 fn trim_cr(bytes: &[u8], start: usize, nl: usize) -> usize {
     if nl > start && bytes[nl - 1] == b'\r' {
