@@ -21,7 +21,7 @@
 //! assert_eq!(m.get("Ping").unwrap(), "Pong");
 //! ```
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::message::{Field, Message};
 
@@ -119,7 +119,10 @@ pub enum EncodeError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Greeting,
+    /// Dropping the rest of an oversized greeting line.
+    SkippingLine,
     Messages,
+    /// Dropping an oversized message up to the empty line that ends it.
     Discarding,
 }
 
@@ -143,6 +146,14 @@ pub struct Decoder {
     /// `(start, end)` of each non-empty line of the current message, kept
     /// while scanning so the fields are split without a second pass.
     spans: Vec<(u32, u32)>,
+    /// Whether `Response: Follows` + `Privilege: Command` starts legacy
+    /// command output (see [`Decoder::set_legacy_command`]).
+    legacy_command: bool,
+    /// While discarding: the bytes of the current line already dropped and
+    /// its first byte, so that an empty line is recognised even when it is
+    /// split across reads (a line of just `\r` is empty too).
+    dropped_line: usize,
+    dropped_first: u8,
 }
 
 impl Default for Decoder {
@@ -161,6 +172,9 @@ impl Decoder {
             scanned: 0,
             lines: 0,
             spans: Vec::new(),
+            legacy_command: true,
+            dropped_line: 0,
+            dropped_first: 0,
         }
     }
 
@@ -183,12 +197,34 @@ impl Decoder {
         self.max
     }
 
+    /// Whether a message that starts `Response: Follows` then `Privilege:
+    /// Command` is taken as legacy command output (Asterisk 13 and older),
+    /// which runs to `--END COMMAND--` across empty lines. Default: true.
+    ///
+    /// The client turns it on only while one of its `Command` actions is
+    /// waiting for an answer, so that a peer cannot make the decoder swallow
+    /// later traffic by sending such a head unasked. The setting is read
+    /// when a message starts: a message already being decoded keeps its mode.
+    pub fn set_legacy_command(&mut self, allowed: bool) {
+        self.legacy_command = allowed;
+    }
+
     /// Decodes the next frame from `buf`, consuming its bytes. `Ok(None)`
     /// means more bytes are needed.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
         loop {
             match self.state {
                 State::Greeting => return self.decode_greeting(buf),
+                State::SkippingLine => match memchr::memchr(b'\n', buf) {
+                    Some(nl) => {
+                        buf.advance(nl + 1);
+                        self.state = State::Messages;
+                    }
+                    None => {
+                        buf.clear();
+                        return Ok(None);
+                    }
+                },
                 State::Discarding => {
                     if !self.discard(buf) {
                         return Ok(None);
@@ -225,17 +261,25 @@ impl Decoder {
         self.scanned = 0;
         self.lines = 0;
         self.spans.clear();
+        self.dropped_line = 0;
     }
 
     fn decode_greeting(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
         let Some(nl) = memchr::memchr(b'\n', buf) else {
             if buf.len() > self.max {
+                // The same error, whatever the reads: the rest of the line
+                // is dropped when it comes.
                 buf.clear();
-                self.state = State::Messages;
+                self.state = State::SkippingLine;
                 return Err(DecodeError::Oversized { limit: self.max });
             }
             return Ok(None);
         };
+        if nl > self.max {
+            buf.advance(nl + 1);
+            self.state = State::Messages;
+            return Err(DecodeError::Oversized { limit: self.max });
+        }
         let line = buf.split_to(nl + 1);
         let line = trim_line(&line[..nl]);
         self.state = State::Messages;
@@ -251,25 +295,40 @@ impl Decoder {
         }
     }
 
-    /// Drops complete lines until an empty one; true once resynchronised.
+    /// Drops lines until an empty one; true once resynchronised. Nothing is
+    /// kept while discarding: a line split across reads is tracked by its
+    /// length and first byte.
     fn discard(&mut self, buf: &mut BytesMut) -> bool {
         let mut pos = 0;
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
-            let line = &buf[pos..pos + i];
+            let len = self.dropped_line + i;
+            let first = if self.dropped_line > 0 {
+                self.dropped_first
+            } else {
+                buf.get(pos).copied().unwrap_or(b'\n')
+            };
             pos += i + 1;
-            if line.is_empty() || line == b"\r" {
-                let _ = buf.split_to(pos);
+            self.dropped_line = 0;
+            if len == 0 || (len == 1 && first == b'\r') {
+                buf.advance(pos);
                 self.state = State::Messages;
                 self.reset();
                 return true;
             }
         }
-        // Keep only a partial last line (bounded by the limit).
-        let _ = buf.split_to(pos);
-        if buf.len() > self.max {
-            buf.clear();
-        }
+        self.drop_partial_line(&buf[pos..]);
+        buf.clear();
         false
+    }
+
+    /// Notes that `rest` (the start of a line, or more of it) was dropped.
+    fn drop_partial_line(&mut self, rest: &[u8]) {
+        if let Some(&b) = rest.first() {
+            if self.dropped_line == 0 {
+                self.dropped_first = b;
+            }
+            self.dropped_line = self.dropped_line.saturating_add(rest.len());
+        }
     }
 
     fn decode_message(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
@@ -300,14 +359,11 @@ impl Decoder {
             }
             let end = match self.mode {
                 Mode::Undecided | Mode::Normal if line.is_empty() => Some(pos),
-                Mode::LegacyCommand if line.ends_with(END_COMMAND) => {
-                    // Swallow the empty line that follows, when it is here.
-                    Some(skip_one_empty_line(buf, pos))
-                }
+                Mode::LegacyCommand if line.ends_with(END_COMMAND) => Some(pos),
                 _ => None,
             };
             if self.mode == Mode::Undecided {
-                if self.lines == 1 && !is_follows(line) {
+                if self.lines == 1 && !(self.legacy_command && is_follows(line)) {
                     self.mode = Mode::Normal;
                 } else if self.lines == 2 {
                     self.mode = if line.eq_ignore_ascii_case(b"Privilege: Command") {
@@ -324,19 +380,31 @@ impl Decoder {
         }
         match found {
             Some(usize::MAX) => {
-                let _ = buf.split_to(pos);
+                buf.advance(pos);
                 self.reset();
                 self.state = State::Discarding;
                 return Err(DecodeError::Oversized { limit: self.max });
             }
             Some(end) => {
                 let legacy = self.mode == Mode::LegacyCommand;
+                // The empty line that follows legacy output belongs to it
+                // when it is here (otherwise it is skipped as a stray empty
+                // line); it does not count towards the size, so the result
+                // does not depend on where the reads split.
+                let consumed = if legacy {
+                    skip_one_empty_line(buf, end)
+                } else {
+                    end
+                };
                 if end > self.max {
                     self.reset();
-                    let _ = buf.split_to(end);
+                    buf.advance(consumed);
                     return Err(DecodeError::Oversized { limit: self.max });
                 }
-                let bytes = buf.split_to(end).freeze();
+                // The message gets a buffer of its own: keeping it keeps
+                // its bytes alive, not the read buffer it was cut from.
+                let bytes = Bytes::copy_from_slice(&buf[..end]);
+                buf.advance(consumed);
                 let msg = if legacy {
                     parse_legacy_command(bytes)
                 } else {
@@ -349,8 +417,11 @@ impl Decoder {
         }
         self.scanned = pos;
         if buf.len() > self.max {
-            buf.clear();
+            // Past the limit before its end: drop what came, then the rest
+            // up to the empty line that really ends it.
             self.reset();
+            self.drop_partial_line(&buf[pos..]);
+            buf.clear();
             self.state = State::Discarding;
             return Err(DecodeError::Oversized { limit: self.max });
         }
