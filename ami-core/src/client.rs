@@ -41,20 +41,22 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use tokio::time::Instant;
+
 use crate::codec::{self, Greeting, DEFAULT_MAX_MESSAGE_SIZE};
 use crate::error::{Error, Result};
-use crate::events::{EventStream, Shared};
+use crate::events::{EventStream, Shared, DEFAULT_EVENT_BUFFER_BYTES};
 use crate::message::{keys, Message, Value};
 
-use driver::{Driver, Request, DEAD_REASON};
+use driver::{Driver, Request, DEAD_REASON, STALLED_REASON};
 use in_flight::Expect;
 
 /// The default AMI port.
 pub const DEFAULT_PORT: u16 = 5038;
 /// The default per-action timeout: 10 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default per-subscriber event buffer: 4096 events.
-pub const DEFAULT_EVENT_BUFFER: usize = 4096;
+/// The default bound of a connection's event buffer, in bytes: 64 MiB.
+pub const DEFAULT_EVENT_BUFFER: usize = DEFAULT_EVENT_BUFFER_BYTES;
 /// Default for [`ClientBuilder::max_list_items`].
 pub const DEFAULT_MAX_LIST_ITEMS: usize = 250_000;
 /// The time an async `Originate` may ring when it sets no `Timeout` of its
@@ -148,7 +150,7 @@ impl ClientBuilder {
     /// Settings for `host:port`, with every default: no credentials (set
     /// them with [`credentials`](Self::credentials); without them the client
     /// does not log in), plain login, events on, 10 s timeout, no keepalive,
-    /// 4096-event buffers, 1 MiB messages.
+    /// a 64 MiB event buffer, 1 MiB messages.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
         ClientBuilder {
             host: host.into(),
@@ -247,31 +249,42 @@ impl ClientBuilder {
     }
 
     /// The default per-action timeout (10 s); also bounds connecting and
-    /// logging in.
+    /// logging in, and how long the peer may leave what we write unread
+    /// before the connection is declared dead. It runs from the moment an
+    /// action is asked for, time spent queued included. Any value works:
+    /// one too large to add to the clock means "no deadline".
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Sends a `Ping` at this interval (none while the previous one is
-    /// unanswered). A `Ping` unanswered within the action
-    /// [`timeout`](Self::timeout) declares the connection dead: the socket is
-    /// closed, pending actions fail with [`Error::DeadConnection`] and the
-    /// event streams end. Default: off.
+    /// Sends a `Ping` when nothing has arrived for this long (none while
+    /// the previous one is unanswered). When, after a `Ping`, nothing at all
+    /// arrives within the action [`timeout`](Self::timeout), the connection
+    /// is declared dead: the socket is closed, pending actions fail with
+    /// [`Error::DeadConnection`] and the event streams end. Any incoming
+    /// traffic is a sign of life (Asterisk answers one action at a time, so
+    /// the `Ping` may wait behind a long list). Default: off; zero turns it
+    /// off too.
     pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
         self.keepalive = interval.filter(|d| !d.is_zero());
         self
     }
 
-    /// How many events a subscriber may fall behind before it loses some
-    /// (and is told how many). Default 4096.
-    pub fn event_buffer(mut self, events: usize) -> Self {
-        self.event_buffer = events.max(1);
+    /// The bound, in bytes of memory, of the connection's event buffer,
+    /// shared by all of its subscribers (each event is stored once). Only
+    /// when the events not yet taken by some subscriber would pass it are
+    /// the oldest dropped, and that subscriber is told how many it missed
+    /// ([`StreamError::Lagged`](crate::StreamError::Lagged)). Default 64 MiB;
+    /// any value is accepted (it is a bound, nothing is allocated up front).
+    pub fn event_buffer(mut self, bytes: usize) -> Self {
+        self.event_buffer = bytes;
         self
     }
 
-    /// The largest message accepted (default 1 MiB); a larger one is
-    /// skipped with a warning and the connection goes on.
+    /// The largest message accepted (default 1 MiB; at least 64 bytes, at
+    /// most 4 GiB); a larger one is skipped with a warning and the
+    /// connection goes on.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
         self
@@ -294,12 +307,12 @@ impl ClientBuilder {
     /// when it takes longer than the timeout, [`Error::Io`] when the TCP
     /// connection fails.
     pub async fn connect(&self) -> Result<(Client, EventStream)> {
-        let (shared, events_tx, stream) = Shared::new(self.event_buffer);
+        let (shared, stream) = Shared::new(self.event_buffer);
         let prefix = connection_prefix();
-        let conn = driver::establish(self, &prefix).await?;
+        let conn = driver::establish(self, &prefix, &shared).await?;
         let greeting = conn.greeting.clone();
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        let driver = Driver::new(conn, self, prefix, rx, events_tx, shared.clone());
+        let driver = Driver::new(conn, self, prefix, rx, shared.clone());
         tokio::spawn(driver.run());
         let client = Client {
             inner: Arc::new(Inner {
@@ -344,6 +357,15 @@ fn seconds(value: &str, what: &str) -> Result<Duration> {
         .ok()
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
         .ok_or_else(|| Error::InvalidUrl(format!("{what} must be a number of seconds")))
+}
+
+/// The instant `timeout` from now; a timeout too large to add to the clock
+/// means about thirty years (as tokio does), never a panic.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400 * 365 * 30)))
+        .unwrap_or(now)
 }
 
 /// A prefix that makes this connection's ActionIDs unique, also across
@@ -526,22 +548,32 @@ impl Client {
             return Err(Error::ActionIdSupplied);
         }
         codec::validate(&msg)?;
+        let deadline = deadline_after(timeout);
+        let timed_out = Error::Timeout {
+            action: msg_action(&msg),
+        };
         let (tx, rx) = oneshot::channel();
         let req = Request {
             msg,
             expect,
-            timeout,
+            deadline,
             tx,
         };
-        if self.inner.tx.send(req).await.is_err() {
-            return Err(self.gone());
-        }
-        rx.await.unwrap_or_else(|_| Err(self.gone()))
+        // The deadline covers the wait for room in the queue as well.
+        let answer = async {
+            if self.inner.tx.send(req).await.is_err() {
+                return Err(self.gone());
+            }
+            rx.await.unwrap_or_else(|_| Err(self.gone()))
+        };
+        tokio::time::timeout_at(deadline, answer)
+            .await
+            .unwrap_or(Err(timed_out))
     }
 
     fn gone(&self) -> Error {
         match self.inner.shared.reason() {
-            Some(DEAD_REASON) => Error::DeadConnection,
+            Some(DEAD_REASON | STALLED_REASON) => Error::DeadConnection,
             Some(reason) => Error::Disconnected {
                 reason: reason.to_owned(),
             },
@@ -550,6 +582,12 @@ impl Client {
             },
         }
     }
+}
+
+fn msg_action(msg: &Message) -> String {
+    msg.get(keys::ACTION)
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The output lines of a `Command` response, in either format.

@@ -154,6 +154,11 @@ pub struct Decoder {
     /// split across reads (a line of just `\r` is empty too).
     dropped_line: usize,
     dropped_first: u8,
+    /// Whether the message being discarded is legacy command output, which
+    /// ends with a line ending in `--END COMMAND--`, not at an empty line.
+    discard_legacy: bool,
+    /// The last bytes of the line being dropped (for that check).
+    dropped_tail: [u8; 16],
 }
 
 impl Default for Decoder {
@@ -175,6 +180,8 @@ impl Decoder {
             legacy_command: true,
             dropped_line: 0,
             dropped_first: 0,
+            discard_legacy: false,
+            dropped_tail: [0; 16],
         }
     }
 
@@ -186,9 +193,11 @@ impl Decoder {
         }
     }
 
-    /// Sets the maximum message size in bytes (default 1 MiB).
+    /// Sets the maximum message size in bytes (default 1 MiB; at least 64,
+    /// at most 4 GiB).
     pub fn with_max_message_size(mut self, max: usize) -> Self {
-        self.max = max.max(64);
+        // Line offsets are kept as u32.
+        self.max = max.clamp(64, u32::MAX as usize - 2);
         self
     }
 
@@ -295,21 +304,25 @@ impl Decoder {
         }
     }
 
-    /// Drops lines until an empty one; true once resynchronised. Nothing is
-    /// kept while discarding: a line split across reads is tracked by its
-    /// length and first byte.
+    /// Drops lines until the one that ends the message (an empty line, or
+    /// for legacy command output a line ending in `--END COMMAND--`); true
+    /// once resynchronised. Nothing is kept while discarding: a line split
+    /// across reads is tracked by its length, first byte and last bytes.
     fn discard(&mut self, buf: &mut BytesMut) -> bool {
         let mut pos = 0;
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
-            let len = self.dropped_line + i;
-            let first = if self.dropped_line > 0 {
-                self.dropped_first
-            } else {
-                buf.get(pos).copied().unwrap_or(b'\n')
-            };
+            self.drop_partial_line(&buf[pos..pos + i]);
             pos += i + 1;
+            let (len, first) = (self.dropped_line, self.dropped_first);
+            let tail = self.dropped_tail;
             self.dropped_line = 0;
-            if len == 0 || (len == 1 && first == b'\r') {
+            let ended = if self.discard_legacy {
+                let line = trim_line(&tail[16 - len.min(16)..]);
+                line.ends_with(END_COMMAND)
+            } else {
+                len == 0 || (len == 1 && first == b'\r')
+            };
+            if ended {
                 buf.advance(pos);
                 self.state = State::Messages;
                 self.reset();
@@ -323,12 +336,26 @@ impl Decoder {
 
     /// Notes that `rest` (the start of a line, or more of it) was dropped.
     fn drop_partial_line(&mut self, rest: &[u8]) {
-        if let Some(&b) = rest.first() {
-            if self.dropped_line == 0 {
-                self.dropped_first = b;
-            }
-            self.dropped_line = self.dropped_line.saturating_add(rest.len());
+        let Some(&b) = rest.first() else {
+            return;
+        };
+        if self.dropped_line == 0 {
+            self.dropped_first = b;
         }
+        self.dropped_line = self.dropped_line.saturating_add(rest.len());
+        let keep = rest.len().min(16);
+        self.dropped_tail.copy_within(keep.., 0);
+        self.dropped_tail[16 - keep..].copy_from_slice(&rest[rest.len() - keep..]);
+    }
+
+    /// Starts discarding the current message, whose first `partial` bytes
+    /// of an unfinished line were dropped.
+    fn start_discarding(&mut self, partial: &[u8]) {
+        let legacy = self.mode == Mode::LegacyCommand;
+        self.reset();
+        self.discard_legacy = legacy;
+        self.drop_partial_line(partial);
+        self.state = State::Discarding;
     }
 
     fn decode_message(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
@@ -381,8 +408,7 @@ impl Decoder {
         match found {
             Some(usize::MAX) => {
                 buf.advance(pos);
-                self.reset();
-                self.state = State::Discarding;
+                self.start_discarding(&[]);
                 return Err(DecodeError::Oversized { limit: self.max });
             }
             Some(end) => {
@@ -418,11 +444,10 @@ impl Decoder {
         self.scanned = pos;
         if buf.len() > self.max {
             // Past the limit before its end: drop what came, then the rest
-            // up to the empty line that really ends it.
-            self.reset();
-            self.drop_partial_line(&buf[pos..]);
+            // up to the line that really ends it.
+            let partial = buf.split_off(pos);
             buf.clear();
-            self.state = State::Discarding;
+            self.start_discarding(&partial);
             return Err(DecodeError::Oversized { limit: self.max });
         }
         Ok(None)

@@ -1,28 +1,44 @@
 //! [`EventStream`]: the events of a connection, for any number of subscribers.
 //!
-//! Built on [`tokio::sync::broadcast`]: the connection's reader never waits for
-//! a subscriber. Every subscriber may fall behind by at most the configured
-//! buffer (`ClientBuilder::event_buffer`, 4096 events by default); the
-//! memory is one shared ring of that size however many subscribers there are,
-//! and each event is stored once (a [`Message`] clone is a reference-count
-//! bump). A subscriber that falls further behind is told how many events it
-//! missed ([`StreamError::Lagged`]) and continues with the oldest one still
-//! buffered: never a silent loss, never unbounded memory.
+//! # Delivery policy
+//!
+//! Every event is stored once, in one queue per connection shared by all of
+//! its subscribers, and stays there until every subscriber has taken it. The
+//! queue is bounded in **bytes** (the memory the buffered events occupy,
+//! [`ClientBuilder::event_buffer`](crate::ClientBuilder::event_buffer), 64 MiB
+//! by default), not in events: a burst of a real PBX fits many times over.
+//! The connection's reader never waits for a subscriber (Asterisk drops a
+//! client that leaves its socket unread), so only when the buffered events
+//! would pass the bound are the oldest dropped, and a subscriber that had not
+//! taken them is told how many it missed ([`StreamError::Lagged`]) before it
+//! goes on with the oldest event still buffered. A slow subscriber never slows
+//! the others, and a subscriber that keeps up never loses anything.
+//!
+//! The reader hands over events in batches (one lock and one wake-up per
+//! read, not per event), and a subscriber takes them in batches too.
 //!
 //! The stream ends with [`StreamError::Disconnected`] once the connection is
 //! gone and the events buffered before that were delivered.
 
-use std::sync::{Arc, Mutex, OnceLock};
-
-use tokio::sync::broadcast;
+use std::collections::{HashMap, VecDeque};
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::{Poll, Waker};
 
 use crate::message::Message;
+
+/// The default bound of a connection's event buffer: 64 MiB.
+pub const DEFAULT_EVENT_BUFFER_BYTES: usize = 64 << 20;
+
+/// Events a subscriber takes from the shared queue at once.
+const TAKE: usize = 256;
 
 /// Why [`EventStream::recv`] returned no event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StreamError {
-    /// This subscriber fell behind and missed this many events. The stream
-    /// continues with the oldest event still buffered.
+    /// This subscriber fell behind by more than the event buffer holds and
+    /// missed this many events. The stream continues with the oldest event
+    /// still buffered.
     #[error("event subscriber lagged behind and missed {0} events")]
     Lagged(u64),
     /// The connection is gone; no more events will come.
@@ -37,45 +53,155 @@ impl StreamError {
     }
 }
 
+#[derive(Debug)]
+struct Subscriber {
+    /// Sequence number of the next event this subscriber takes.
+    next: u64,
+    waker: Option<Waker>,
+}
+
+#[derive(Debug)]
+struct Queue {
+    /// Buffered events with their cost in bytes; `events[0]` has sequence
+    /// number `base`.
+    events: VecDeque<(Message, usize)>,
+    base: u64,
+    bytes: usize,
+    limit: usize,
+    subscribers: HashMap<u64, Subscriber>,
+    next_id: u64,
+    closed: bool,
+}
+
+impl Queue {
+    fn end(&self) -> u64 {
+        self.base + self.events.len() as u64
+    }
+
+    /// The smallest cursor, `except` one subscriber.
+    fn min_cursor(&self, except: Option<u64>) -> u64 {
+        self.subscribers
+            .iter()
+            .filter(|(id, _)| Some(**id) != except)
+            .map(|(_, s)| s.next)
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Drops the events every subscriber has taken.
+    fn trim_taken(&mut self) {
+        let min = self.min_cursor(None);
+        while self.base < min {
+            let Some((_, cost)) = self.events.pop_front() else {
+                break;
+            };
+            self.bytes -= cost;
+            self.base += 1;
+        }
+    }
+
+    /// Drops the oldest events until the rest fit the bound.
+    fn trim_to_limit(&mut self) {
+        while self.bytes > self.limit {
+            let Some((_, cost)) = self.events.pop_front() else {
+                break;
+            };
+            self.bytes -= cost;
+            self.base += 1;
+        }
+    }
+}
+
 /// State shared by the driver, the client handles and the event streams.
 #[derive(Debug)]
 pub(crate) struct Shared {
     /// Set once, when the connection ends.
     reason: OnceLock<String>,
-    /// The publishing side, kept to create new subscribers; taken (dropped)
-    /// when the connection ends so the streams see the end.
-    sender: Mutex<Option<broadcast::Sender<Message>>>,
+    queue: Mutex<Queue>,
 }
 
 impl Shared {
     /// Creates the shared state and the first subscriber, before anything is
-    /// sent on the connection.
-    pub(crate) fn new(capacity: usize) -> (Arc<Shared>, broadcast::Sender<Message>, EventStream) {
-        let (tx, rx) = broadcast::channel(capacity.max(1));
+    /// sent on the connection. `limit` is the byte bound of the buffer.
+    pub(crate) fn new(limit: usize) -> (Arc<Shared>, EventStream) {
         let shared = Arc::new(Shared {
             reason: OnceLock::new(),
-            sender: Mutex::new(Some(tx.clone())),
+            queue: Mutex::new(Queue {
+                events: VecDeque::new(),
+                base: 0,
+                bytes: 0,
+                limit,
+                subscribers: HashMap::new(),
+                next_id: 0,
+                closed: false,
+            }),
         });
-        let stream = EventStream {
-            rx: Some(rx),
-            shared: shared.clone(),
-        };
-        (shared, tx, stream)
+        let stream = shared.subscribe();
+        (shared, stream)
     }
 
-    /// A new subscriber (already ended when the connection is gone).
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new subscriber: every event published from now on.
     pub(crate) fn subscribe(self: &Arc<Self>) -> EventStream {
-        let guard = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = self.lock();
+        let id = q.next_id;
+        q.next_id += 1;
+        let next = q.end();
+        q.subscribers.insert(id, Subscriber { next, waker: None });
+        drop(q);
         EventStream {
-            rx: guard.as_ref().map(broadcast::Sender::subscribe),
             shared: self.clone(),
+            id,
+            local: VecDeque::new(),
         }
     }
 
-    /// Records why the connection ended and drops the shared publisher.
+    /// Appends a batch of events (draining `batch`) and wakes the
+    /// subscribers waiting for one.
+    pub(crate) fn publish(&self, batch: &mut Vec<Message>) {
+        if batch.is_empty() {
+            return;
+        }
+        let mut wake = Vec::new();
+        {
+            let mut q = self.lock();
+            if q.subscribers.is_empty() || q.closed {
+                // Nobody can ever read them: a later subscriber starts
+                // from its own "now".
+                batch.clear();
+                return;
+            }
+            for m in batch.drain(..) {
+                let cost = m.heap_bytes();
+                q.bytes += cost;
+                q.events.push_back((m, cost));
+            }
+            q.trim_to_limit();
+            for s in q.subscribers.values_mut() {
+                if let Some(w) = s.waker.take() {
+                    wake.push(w);
+                }
+            }
+        }
+        wake.into_iter().for_each(Waker::wake);
+    }
+
+    /// Records why the connection ended; the streams end once they have
+    /// taken what is buffered.
     pub(crate) fn close(&self, reason: String) {
         let _ = self.reason.set(reason);
-        self.sender.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let wake: Vec<Waker> = {
+            let mut q = self.lock();
+            q.closed = true;
+            q.subscribers
+                .values_mut()
+                .filter_map(|s| s.waker.take())
+                .collect()
+        };
+        wake.into_iter().for_each(Waker::wake);
     }
 
     /// Why the connection ended, once it has.
@@ -86,6 +212,20 @@ impl Shared {
     pub(crate) fn is_closed(&self) -> bool {
         self.reason.get().is_some()
     }
+
+    /// The bytes the buffered events occupy now.
+    #[cfg(test)]
+    pub(crate) fn buffered_bytes(&self) -> usize {
+        self.lock().bytes
+    }
+}
+
+/// What one attempt to take events found.
+enum Took {
+    Some,
+    Lagged(u64),
+    Empty,
+    Closed,
 }
 
 /// The events of one connection, as seen by one subscriber.
@@ -93,11 +233,14 @@ impl Shared {
 /// Obtained from `connect` (the first stream, which exists before the login
 /// is sent, so no event is missed) or `Client::subscribe`. Events consumed by a
 /// pending action (the items of an event list) do not appear here; everything
-/// else does, untouched and in wire order.
+/// else does, untouched and in wire order. See the [module docs](self) for
+/// what is buffered and when a subscriber is told it lagged.
 #[derive(Debug)]
 pub struct EventStream {
-    rx: Option<broadcast::Receiver<Message>>,
     shared: Arc<Shared>,
+    id: u64,
+    /// Events taken from the shared queue, not yet returned.
+    local: VecDeque<Message>,
 }
 
 impl EventStream {
@@ -106,34 +249,82 @@ impl EventStream {
     /// `Err(Lagged(n))` reports `n` missed events and the stream continues;
     /// `Err(Disconnected(reason))` is final.
     pub async fn recv(&mut self) -> Result<Message, StreamError> {
-        let Some(rx) = self.rx.as_mut() else {
-            return Err(self.ended());
-        };
-        match rx.recv().await {
-            Ok(m) => Ok(m),
-            Err(broadcast::error::RecvError::Lagged(n)) => Err(StreamError::Lagged(n)),
-            Err(broadcast::error::RecvError::Closed) => {
-                self.rx = None;
-                Err(self.ended())
-            }
+        if let Some(m) = self.local.pop_front() {
+            return Ok(m);
         }
+        poll_fn(|cx| match self.take(Some(cx.waker())) {
+            Took::Some => Poll::Ready(Ok(())),
+            Took::Lagged(n) => Poll::Ready(Err(StreamError::Lagged(n))),
+            Took::Closed => Poll::Ready(Err(self.ended())),
+            Took::Empty => Poll::Pending,
+        })
+        .await?;
+        self.local.pop_front().ok_or_else(|| self.ended())
     }
 
     /// The next event if one is buffered, without waiting. `Ok(None)` means
     /// none is buffered right now.
     pub fn try_recv(&mut self) -> Result<Option<Message>, StreamError> {
-        let Some(rx) = self.rx.as_mut() else {
-            return Err(self.ended());
-        };
-        match rx.try_recv() {
-            Ok(m) => Ok(Some(m)),
-            Err(broadcast::error::TryRecvError::Empty) => Ok(None),
-            Err(broadcast::error::TryRecvError::Lagged(n)) => Err(StreamError::Lagged(n)),
-            Err(broadcast::error::TryRecvError::Closed) => {
-                self.rx = None;
-                Err(self.ended())
-            }
+        if let Some(m) = self.local.pop_front() {
+            return Ok(Some(m));
         }
+        match self.take(None) {
+            Took::Some => Ok(self.local.pop_front()),
+            Took::Lagged(n) => Err(StreamError::Lagged(n)),
+            Took::Empty => Ok(None),
+            Took::Closed => Err(self.ended()),
+        }
+    }
+
+    /// Moves up to [`TAKE`] events into `local`.
+    fn take(&mut self, waker: Option<&Waker>) -> Took {
+        let mut q = self.shared.lock();
+        let (base, end) = (q.base, q.end());
+        let Some(next) = q.subscribers.get(&self.id).map(|s| s.next) else {
+            return Took::Closed;
+        };
+        if next < base {
+            if let Some(s) = q.subscribers.get_mut(&self.id) {
+                s.next = base;
+            }
+            return Took::Lagged(base - next);
+        }
+        if next == end {
+            if q.closed {
+                return Took::Closed;
+            }
+            if let Some(s) = q.subscribers.get_mut(&self.id) {
+                match &mut s.waker {
+                    Some(w) if waker.is_some_and(|n| w.will_wake(n)) => {}
+                    slot => *slot = waker.cloned(),
+                }
+            }
+            return Took::Empty;
+        }
+        let n = (end - next).min(TAKE as u64);
+        let others = q.min_cursor(Some(self.id));
+        if next == base && others >= next + n {
+            // No one else still needs them: move, do not clone.
+            for _ in 0..n {
+                if let Some((m, cost)) = q.events.pop_front() {
+                    q.bytes -= cost;
+                    self.local.push_back(m);
+                }
+            }
+            q.base += n;
+        } else {
+            let from = (next - base) as usize;
+            self.local.extend(
+                q.events
+                    .range(from..from + n as usize)
+                    .map(|(m, _)| m.clone()),
+            );
+        }
+        if let Some(s) = q.subscribers.get_mut(&self.id) {
+            s.next = next + n;
+        }
+        q.trim_taken();
+        Took::Some
     }
 
     fn ended(&self) -> StreamError {
@@ -143,6 +334,14 @@ impl EventStream {
                 .unwrap_or("connection closed")
                 .to_owned(),
         )
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        let mut q = self.shared.lock();
+        q.subscribers.remove(&self.id);
+        q.trim_taken();
     }
 }
 
@@ -156,12 +355,18 @@ mod tests {
             .collect()
     }
 
+    fn publish(shared: &Shared, range: std::ops::Range<usize>) {
+        let mut batch: Vec<Message> = range.map(ev).collect();
+        shared.publish(&mut batch);
+    }
+
     #[tokio::test]
     async fn lagging_subscriber_is_told_and_continues() {
-        let (shared, tx, mut slow) = Shared::new(4);
+        let cost = ev(0).heap_bytes();
+        let (shared, mut slow) = Shared::new(4 * cost);
         let mut fast = shared.subscribe();
         for i in 0..10 {
-            tx.send(ev(i)).unwrap();
+            publish(&shared, i..i + 1);
             assert_eq!(
                 fast.recv().await.unwrap().get("N").unwrap(),
                 &*i.to_string()
@@ -169,7 +374,6 @@ mod tests {
         }
         assert_eq!(slow.recv().await, Err(StreamError::Lagged(6)));
         assert_eq!(slow.recv().await.unwrap().get("N").unwrap(), "6");
-        drop(tx);
         shared.close("peer went away".into());
         for _ in 7..10 {
             assert!(slow.recv().await.is_ok());
@@ -184,5 +388,63 @@ mod tests {
             .await
             .unwrap_err()
             .is_disconnected());
+    }
+
+    #[tokio::test]
+    async fn the_bound_is_in_bytes_and_taken_events_are_freed() {
+        let total: usize = (0..1000).map(|i| ev(i).heap_bytes()).sum();
+        let (shared, mut a) = Shared::new(total);
+        let mut b = shared.subscribe();
+        publish(&shared, 0..1000);
+        assert_eq!(shared.buffered_bytes(), total);
+        for i in 0..1000 {
+            assert_eq!(a.recv().await.unwrap().get("N").unwrap(), &*i.to_string());
+        }
+        // `b` still needs them.
+        assert_eq!(shared.buffered_bytes(), total);
+        for _ in 0..1000 {
+            b.recv().await.unwrap();
+        }
+        assert_eq!(shared.buffered_bytes(), 0);
+        // A dropped subscriber holds nothing back.
+        publish(&shared, 0..10);
+        drop(b);
+        for _ in 0..10 {
+            a.recv().await.unwrap();
+        }
+        assert_eq!(shared.buffered_bytes(), 0);
+    }
+
+    #[tokio::test]
+    async fn without_subscribers_nothing_is_kept() {
+        let (shared, first) = Shared::new(1 << 20);
+        drop(first);
+        publish(&shared, 0..100);
+        assert_eq!(shared.buffered_bytes(), 0);
+        let mut late = shared.subscribe();
+        assert_eq!(late.try_recv(), Ok(None));
+        publish(&shared, 100..101);
+        assert_eq!(late.try_recv().unwrap().unwrap().get("N").unwrap(), "100");
+    }
+
+    #[tokio::test]
+    async fn a_waiting_subscriber_is_woken_by_a_batch() {
+        let (shared, mut rx) = Shared::new(64 << 20);
+        let task = tokio::spawn(async move {
+            let mut n = 0;
+            loop {
+                match rx.recv().await {
+                    Ok(_) => n += 1,
+                    Err(e) => break (n, e),
+                }
+            }
+        });
+        tokio::task::yield_now().await;
+        publish(&shared, 0..5000);
+        shared.close("done".into());
+        assert_eq!(
+            task.await.unwrap(),
+            (5000, StreamError::Disconnected("done".into()))
+        );
     }
 }

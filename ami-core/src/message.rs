@@ -514,6 +514,16 @@ impl Message {
     pub fn action_id(&self) -> Option<&Value> {
         self.get(keys::ACTION_ID)
     }
+
+    /// About how many bytes of memory this message occupies: its fields'
+    /// bytes (a decoded message has one buffer of its own holding them)
+    /// plus the field table. Event buffers are bounded by this measure.
+    pub fn heap_bytes(&self) -> usize {
+        const OVERHEAD: usize = 64; // the Arc, the Vec and the buffer's header
+        self.fields.iter().fold(OVERHEAD, |n, f| {
+            n + std::mem::size_of::<Field>() + f.key.as_bytes().len() + f.value.len() + 4
+        })
+    }
 }
 
 impl fmt::Debug for Message {

@@ -4,9 +4,19 @@
 //! login) — the single place that does so, so a reconnect can call it again.
 //! [`Driver::run`] then multiplexes: it reads into one buffer and decodes with
 //! [`Decoder`], routes every message through the [`InFlight`] table it owns
-//! (no locks), publishes events to the broadcast channel, drains the request
-//! channel in batches (encoding each batch into one write buffer), enforces
-//! deadlines and sends keepalive pings.
+//! (no locks), hands the events of each read to the shared event queue in one
+//! batch, drains the request channel in batches (encoding each batch into one
+//! write buffer), enforces deadlines and keeps the connection honest:
+//!
+//! - every action's deadline was fixed when the caller asked;
+//! - a peer that leaves what we write unread for longer than the action
+//!   timeout is declared dead;
+//! - with keepalive on, a `Ping` goes out when the connection has been quiet
+//!   for the interval, and the peer is declared dead only when nothing at all
+//!   arrives within the timeout after it (a long list streaming items is
+//!   alive, even while the `Ping` waits behind it);
+//! - after each read it yields, so that on a current-thread runtime the
+//!   subscribers run between reads.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +26,11 @@ use md5::{Digest, Md5};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::{broadcast, mpsc};
-use tokio::time::{Instant, Interval, MissedTickBehavior};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use crate::client::in_flight::{Expect, InFlight, ReplyTx, Waiter};
-use crate::client::{ClientBuilder, Events};
+use crate::client::{deadline_after, ClientBuilder, Events};
 use crate::codec::{self, DecodeError, Decoder, Frame, Greeting};
 use crate::error::{Error, Result};
 use crate::events::Shared;
@@ -33,14 +43,19 @@ const WRITE_HIGH_WATER: usize = 1 << 20;
 /// Requests taken from the channel per batch.
 const BATCH: usize = 256;
 
-/// The reason the driver gives when a keepalive `Ping` went unanswered.
-pub(crate) const DEAD_REASON: &str = "keepalive Ping unanswered: connection declared dead";
+/// The reason the driver gives when a keepalive `Ping` got nothing back.
+pub(crate) const DEAD_REASON: &str =
+    "keepalive Ping: nothing arrived within the timeout, connection declared dead";
+/// The reason the driver gives when the peer stopped reading.
+pub(crate) const STALLED_REASON: &str =
+    "the peer stopped reading for longer than the timeout: connection declared dead";
 
 /// A request from a client handle.
 pub(crate) struct Request {
     pub(crate) msg: Message,
     pub(crate) expect: Expect,
-    pub(crate) timeout: Duration,
+    /// Fixed when the caller asked: time spent queued counts.
+    pub(crate) deadline: Instant,
     pub(crate) tx: ReplyTx,
 }
 
@@ -50,13 +65,17 @@ pub(crate) struct Connection {
     decoder: Decoder,
     buf: BytesMut,
     pub(crate) greeting: Greeting,
-    /// Events read during the login, delivered first.
-    backlog: Vec<Message>,
 }
 
-/// Connects, reads the greeting and logs in (within `cfg.timeout`).
-pub(crate) async fn establish(cfg: &ClientBuilder, prefix: &str) -> Result<Connection> {
-    match tokio::time::timeout(cfg.timeout, establish_inner(cfg, prefix)).await {
+/// Connects, reads the greeting and logs in (within `cfg.timeout`). Events
+/// that arrive meanwhile go to `events` (bounded like all others).
+pub(crate) async fn establish(
+    cfg: &ClientBuilder,
+    prefix: &str,
+    events: &Shared,
+) -> Result<Connection> {
+    let deadline = deadline_after(cfg.timeout);
+    match tokio::time::timeout_at(deadline, establish_inner(cfg, prefix, events)).await {
         Ok(r) => r,
         Err(_) => Err(Error::Timeout {
             action: "connect".to_owned(),
@@ -64,15 +83,16 @@ pub(crate) async fn establish(cfg: &ClientBuilder, prefix: &str) -> Result<Conne
     }
 }
 
-async fn establish_inner(cfg: &ClientBuilder, prefix: &str) -> Result<Connection> {
+async fn establish_inner(cfg: &ClientBuilder, prefix: &str, events: &Shared) -> Result<Connection> {
     let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
     stream.set_nodelay(true)?;
+    let mut decoder = Decoder::new().with_max_message_size(cfg.max_message_size);
+    decoder.set_legacy_command(false);
     let mut conn = Connection {
         stream,
-        decoder: Decoder::new().with_max_message_size(cfg.max_message_size),
+        decoder,
         buf: BytesMut::with_capacity(READ_CHUNK),
         greeting: Greeting::parse(""),
-        backlog: Vec::new(),
     };
     conn.greeting = conn.read_greeting().await?;
     let Some((username, secret)) = &cfg.credentials else {
@@ -84,7 +104,7 @@ async fn establish_inner(cfg: &ClientBuilder, prefix: &str) -> Result<Connection
         let mut challenge = Message::action("Challenge");
         challenge.append("AuthType", "MD5");
         let resp = conn
-            .request(challenge, &format!("{prefix}challenge"))
+            .request(challenge, &format!("{prefix}challenge"), events)
             .await?;
         check_login(&resp)?;
         let Some(challenge) = resp.get("Challenge") else {
@@ -108,7 +128,9 @@ async fn establish_inner(cfg: &ClientBuilder, prefix: &str) -> Result<Connection
             Events::Mask(mask) => mask.as_str(),
         },
     );
-    let resp = conn.request(login, &format!("{prefix}login")).await?;
+    let resp = conn
+        .request(login, &format!("{prefix}login"), events)
+        .await?;
     check_login(&resp)?;
     Ok(conn)
 }
@@ -169,21 +191,33 @@ impl Connection {
     }
 
     /// Sends one action during setup and waits for its response; events
-    /// read meanwhile are kept for the driver.
-    async fn request(&mut self, mut msg: Message, action_id: &str) -> Result<Message> {
+    /// read meanwhile are published to `events`, one batch per read.
+    async fn request(
+        &mut self,
+        mut msg: Message,
+        action_id: &str,
+        events: &Shared,
+    ) -> Result<Message> {
         msg.append(keys::ACTION_ID, action_id);
         let mut out = BytesMut::new();
         codec::encode(&msg, &mut out)?;
         self.stream.write_all(&out).await?;
+        let mut batch = Vec::new();
         loop {
             match self.decoder.decode(&mut self.buf) {
                 Ok(Some(Frame::Message(m))) => match m.response() {
-                    Some(_) if m.action_id().is_some_and(|id| *id == *action_id) => return Ok(m),
+                    Some(_) if m.action_id().is_some_and(|id| *id == *action_id) => {
+                        events.publish(&mut batch);
+                        return Ok(m);
+                    }
                     Some(_) => {}
-                    None => self.backlog.push(m),
+                    None => batch.push(m),
                 },
                 Ok(Some(Frame::Greeting(_))) => {}
-                Ok(None) => self.fill().await?,
+                Ok(None) => {
+                    events.publish(&mut batch);
+                    self.fill().await?;
+                }
                 Err(e) => tracing::warn!(error = %e, "skipped an AMI message while logging in"),
             }
         }
@@ -194,8 +228,8 @@ impl Connection {
 enum End {
     /// The peer closed, or an I/O error.
     Lost(String),
-    /// A keepalive `Ping` went unanswered.
-    Dead,
+    /// Declared dead (see [`DEAD_REASON`], [`STALLED_REASON`]).
+    Dead(&'static str),
     /// Every client handle was dropped.
     Dropped,
 }
@@ -207,15 +241,21 @@ pub(crate) struct Driver {
     decoder: Decoder,
     rbuf: BytesMut,
     wbuf: BytesMut,
-    backlog: Vec<Message>,
     requests: mpsc::Receiver<Request>,
     table: InFlight,
-    events: broadcast::Sender<Message>,
+    /// Events of the current read, published together.
+    batch: Vec<Message>,
     shared: Arc<Shared>,
     keepalive: Option<Duration>,
-    /// The last keepalive `Ping`.
-    last_ping: Option<u64>,
     timeout: Duration,
+    /// When the last byte arrived.
+    last_rx: Instant,
+    /// The outstanding keepalive `Ping` and when it was sent.
+    ping: Option<(u64, Instant)>,
+    /// When the next keepalive `Ping` is due.
+    next_ping: Option<Instant>,
+    /// Since when bytes have waited in `wbuf` without any being written.
+    write_waiting_since: Option<Instant>,
 }
 
 impl Driver {
@@ -224,24 +264,26 @@ impl Driver {
         cfg: &ClientBuilder,
         prefix: String,
         requests: mpsc::Receiver<Request>,
-        events: broadcast::Sender<Message>,
         shared: Arc<Shared>,
     ) -> Self {
         let (reader, writer) = conn.stream.into_split();
+        let now = Instant::now();
         Driver {
             reader,
             writer,
             decoder: conn.decoder,
             rbuf: conn.buf,
             wbuf: BytesMut::with_capacity(16 * 1024),
-            backlog: conn.backlog,
             requests,
             table: InFlight::new(prefix, cfg.max_list_items),
-            events,
+            batch: Vec::new(),
             shared,
             keepalive: cfg.keepalive,
-            last_ping: None,
             timeout: cfg.timeout,
+            last_rx: now,
+            ping: None,
+            next_ping: cfg.keepalive.and_then(|p| now.checked_add(p)),
+            write_waiting_since: None,
         }
     }
 
@@ -252,7 +294,7 @@ impl Driver {
             End::Lost(reason) => (reason, |r| Error::Disconnected {
                 reason: r.to_owned(),
             }),
-            End::Dead => (DEAD_REASON.to_owned(), |_| Error::DeadConnection),
+            End::Dead(reason) => (reason.to_owned(), |_| Error::DeadConnection),
             End::Dropped => ("every client handle was dropped".to_owned(), |r| {
                 Error::Disconnected {
                     reason: r.to_owned(),
@@ -260,36 +302,42 @@ impl Driver {
             }),
         };
         tracing::debug!(%reason, pending = self.table.len(), "AMI connection ended");
-        self.shared.close(reason.clone());
         self.requests.close();
         while let Ok(req) = self.requests.try_recv() {
             let _ = req.tx.send(Err(error(&reason)));
         }
-        let events = &self.events;
-        self.table.fail_all(|| error(&reason), &mut |m| {
-            let _ = events.send(m);
-        });
-        let _ = self.writer.shutdown().await;
-        // Dropping `self.events` (the last publisher) ends every stream.
+        let batch = &mut self.batch;
+        self.table
+            .fail_all(|| error(&reason), &mut |m| batch.push(m));
+        self.shared.publish(&mut self.batch);
+        self.shared.close(reason);
+        // Not waiting on a peer that stopped reading.
+        let _ = tokio::time::timeout(Duration::from_millis(100), self.writer.shutdown()).await;
+    }
+
+    /// The earliest time something must be checked.
+    fn next_wake(&mut self) -> Option<Instant> {
+        let liveness = self
+            .ping
+            .and_then(|(_, sent)| sent.max(self.last_rx).checked_add(self.timeout));
+        let stall = self
+            .write_waiting_since
+            .and_then(|t| t.checked_add(self.timeout));
+        [self.table.next_deadline(), self.next_ping, liveness, stall]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     async fn serve(&mut self) -> End {
-        for m in std::mem::take(&mut self.backlog) {
-            let _ = self.events.send(m);
-        }
         self.decode_buffered();
-        let far = Instant::now() + Duration::from_secs(86400 * 365);
-        let sleep = tokio::time::sleep_until(far);
+        self.shared.publish(&mut self.batch);
+        let sleep = tokio::time::sleep_until(Instant::now());
         tokio::pin!(sleep);
         let mut armed: Option<Instant> = None;
-        let mut keepalive = self.keepalive.map(|period| {
-            let mut i = tokio::time::interval_at(Instant::now() + period, period);
-            i.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            i
-        });
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut requests = Vec::with_capacity(BATCH);
         loop {
-            let next = self.table.next_deadline();
+            let next = self.next_wake();
             if next != armed {
                 if let Some(at) = next {
                     sleep.as_mut().reset(at);
@@ -306,33 +354,90 @@ impl Driver {
                         self.discard_tail();
                         return End::Lost("connection closed by the peer".to_owned());
                     }
-                    Ok(_) => self.decode_buffered(),
+                    Ok(_) => {
+                        self.last_rx = Instant::now();
+                        self.decode_buffered();
+                        self.shared.publish(&mut self.batch);
+                        // Let the subscribers run, also on a current-thread
+                        // runtime.
+                        tokio::task::yield_now().await;
+                    }
                     Err(e) => return End::Lost(format!("read error: {e}")),
                 },
-                n = self.requests.recv_many(&mut batch, BATCH), if accepting => {
+                n = self.requests.recv_many(&mut requests, BATCH), if accepting => {
                     if n == 0 {
                         return End::Dropped;
                     }
                     let now = Instant::now();
-                    for req in batch.drain(..) {
+                    for req in requests.drain(..) {
                         self.enqueue(req, now);
                     }
+                    self.wrote(false);
                 }
                 r = self.writer.write_buf(&mut self.wbuf), if !self.wbuf.is_empty() => {
-                    if let Err(e) = r {
-                        return End::Lost(format!("write error: {e}"));
+                    match r {
+                        Ok(_) => self.wrote(true),
+                        Err(e) => return End::Lost(format!("write error: {e}")),
                     }
                 }
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
-                    let events = &self.events;
-                    if self.table.expire(Instant::now(), &mut |m| { let _ = events.send(m); }) {
-                        return End::Dead;
+                    if let Some(end) = self.on_timer(Instant::now()) {
+                        return end;
                     }
+                    self.shared.publish(&mut self.batch);
                 }
-                _ = tick(&mut keepalive) => self.ping(),
             }
         }
+    }
+
+    /// Keeps `write_waiting_since` current after adding to (`progress` false)
+    /// or writing from (`progress` true) the write buffer.
+    fn wrote(&mut self, progress: bool) {
+        if self.wbuf.is_empty() {
+            self.write_waiting_since = None;
+        } else if progress || self.write_waiting_since.is_none() {
+            self.write_waiting_since = Some(Instant::now());
+        }
+    }
+
+    /// Deadlines, keepalive and the two dead-peer checks.
+    fn on_timer(&mut self, now: Instant) -> Option<End> {
+        let batch = &mut self.batch;
+        self.table.expire(now, &mut |m| batch.push(m));
+        if self
+            .write_waiting_since
+            .and_then(|t| t.checked_add(self.timeout))
+            .is_some_and(|at| at <= now)
+        {
+            return Some(End::Dead(STALLED_REASON));
+        }
+        if let Some((id, sent)) = self.ping {
+            if !self.table.contains(id) {
+                self.ping = None; // answered
+            } else if sent
+                .max(self.last_rx)
+                .checked_add(self.timeout)
+                .is_some_and(|at| at <= now)
+            {
+                return Some(End::Dead(DEAD_REASON));
+            }
+        }
+        if self.next_ping.is_some_and(|at| at <= now) {
+            let period = self.keepalive.unwrap_or(Duration::MAX);
+            // Quiet connections only: traffic proves the peer alive.
+            let quiet_since = self.last_rx.max(self.ping.map_or(self.last_rx, |(_, t)| t));
+            match quiet_since.checked_add(period) {
+                Some(due) if due > now => self.next_ping = Some(due),
+                _ => {
+                    if self.ping.is_none() {
+                        self.send_ping(now);
+                    }
+                    self.next_ping = now.checked_add(period);
+                }
+            }
+        }
+        None
     }
 
     /// Encodes one request into the write buffer and registers it.
@@ -340,11 +445,20 @@ impl Driver {
         let Request {
             msg,
             expect,
-            timeout,
+            deadline,
             tx,
         } = req;
         if tx.is_closed() {
             return; // The caller gave up before it was sent.
+        }
+        if deadline <= now {
+            let action = msg
+                .get(keys::ACTION)
+                .map(|a| a.to_string_lossy().into_owned());
+            let _ = tx.send(Err(Error::Timeout {
+                action: action.unwrap_or_default(),
+            }));
+            return;
         }
         let before = self.wbuf.len();
         if let Err(e) = codec::encode(&msg, &mut self.wbuf) {
@@ -357,36 +471,34 @@ impl Driver {
         let action = msg.get(keys::ACTION).cloned().unwrap_or_default();
         let id = self
             .table
-            .register(action, expect, Waiter::Caller(tx), now + timeout);
+            .register(action, expect, Waiter::Caller(tx), deadline);
         self.table.write_action_id(id, &mut self.wbuf);
         self.wbuf.extend_from_slice(b"\r\n");
     }
 
-    /// Sends a keepalive `Ping`, unless the previous one is still waiting
-    /// (its deadline, the action timeout, decides whether the peer is dead).
-    fn ping(&mut self) {
-        if self.last_ping.is_some_and(|id| self.table.contains(id)) {
-            return;
-        }
-        let deadline = Instant::now() + self.timeout;
+    /// Sends a keepalive `Ping`; its answer (or any traffic) proves the peer
+    /// alive.
+    fn send_ping(&mut self, now: Instant) {
         let id = self.table.register(
             Value::from_static("Ping"),
             Expect::Response,
             Waiter::Keepalive,
-            deadline,
+            deadline_after(Duration::MAX),
         );
-        self.last_ping = Some(id);
+        self.ping = Some((id, now));
         self.wbuf.extend_from_slice(b"Action: Ping\r\n");
         self.table.write_action_id(id, &mut self.wbuf);
         self.wbuf.extend_from_slice(b"\r\n");
+        self.wrote(false);
     }
 
     fn decode_buffered(&mut self) {
-        let events = &self.events;
-        let publish = &mut |m| {
-            let _ = events.send(m);
-        };
+        let batch = &mut self.batch;
+        let publish = &mut |m| batch.push(m);
         loop {
+            // Legacy command output only when we asked for some.
+            self.decoder
+                .set_legacy_command(self.table.has_pending_command());
             match self.decoder.decode(&mut self.rbuf) {
                 Ok(Some(Frame::Message(m))) => self.table.dispatch(m, publish),
                 Ok(Some(Frame::Greeting(_))) => {}
@@ -412,15 +524,6 @@ impl Driver {
             );
         }
         self.rbuf.clear();
-    }
-}
-
-async fn tick(keepalive: &mut Option<Interval>) {
-    match keepalive {
-        Some(i) => {
-            i.tick().await;
-        }
-        None => std::future::pending().await,
     }
 }
 

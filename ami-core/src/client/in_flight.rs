@@ -93,6 +93,16 @@ impl Entry {
     fn action_name(&self) -> String {
         self.action.to_string_lossy().into_owned()
     }
+
+    /// Hands what the entry collected to `publish` (it is failing).
+    fn release(&mut self, publish: &mut impl FnMut(Message)) {
+        let stage = std::mem::replace(&mut self.stage, Stage::Response { early: Vec::new() });
+        match stage {
+            Stage::Response { early } => early.into_iter().for_each(publish),
+            Stage::List { items, .. } => items.into_iter().for_each(publish),
+            Stage::FollowUp { .. } => {}
+        }
+    }
 }
 
 /// The table of pending actions of one connection.
@@ -106,6 +116,8 @@ pub(crate) struct InFlight {
     max_items: usize,
     /// Deadlines, earliest first; entries already answered are dropped lazily.
     deadlines: BinaryHeap<Reverse<(Instant, u64)>>,
+    /// Pending `Command` actions (legacy output is decoded only for them).
+    commands: usize,
 }
 
 impl InFlight {
@@ -117,7 +129,22 @@ impl InFlight {
             entries: HashMap::new(),
             max_items,
             deadlines: BinaryHeap::new(),
+            commands: 0,
         }
+    }
+
+    /// Whether a `Command` action waits for its answer.
+    pub(crate) fn has_pending_command(&self) -> bool {
+        self.commands > 0
+    }
+
+    /// Removes entry `id`.
+    fn take(&mut self, id: u64) -> Option<Entry> {
+        let entry = self.entries.remove(&id)?;
+        if matches!(entry.expect, Expect::Command) {
+            self.commands -= 1;
+        }
+        Some(entry)
     }
 
     /// Number of pending actions.
@@ -141,6 +168,9 @@ impl InFlight {
     ) -> u64 {
         let id = self.next;
         self.next += 1;
+        if matches!(expect, Expect::Command) {
+            self.commands += 1;
+        }
         self.entries.insert(
             id,
             Entry {
@@ -223,7 +253,7 @@ impl InFlight {
             tracing::debug!(action_id = ?msg.action_id(), "ignoring a second response to one action");
             return;
         }
-        let Some(mut entry) = self.entries.remove(&id) else {
+        let Some(mut entry) = self.take(id) else {
             return;
         };
         let Stage::Response { early } =
@@ -301,7 +331,7 @@ impl InFlight {
             }
             Stage::List { items, .. } => {
                 if is_list_end(&msg) {
-                    let Some(entry) = self.entries.remove(&id) else {
+                    let Some(entry) = self.take(id) else {
                         return;
                     };
                     let Stage::List { response, items } = entry.stage else {
@@ -327,7 +357,7 @@ impl InFlight {
                 if !is_named(&msg, name) {
                     return publish(msg);
                 }
-                let Some(entry) = self.entries.remove(&id) else {
+                let Some(entry) = self.take(id) else {
                     return;
                 };
                 let Stage::FollowUp { response } = entry.stage else {
@@ -348,7 +378,7 @@ impl InFlight {
     /// Fails action `id` whose answer grew past the limit; what it had
     /// collected and `msg` go to the event stream, as will the rest.
     fn too_long(&mut self, id: u64, msg: Message, publish: &mut impl FnMut(Message)) {
-        let Some(mut entry) = self.entries.remove(&id) else {
+        let Some(mut entry) = self.take(id) else {
             return publish(msg);
         };
         let stage = std::mem::replace(&mut entry.stage, Stage::Response { early: Vec::new() });
@@ -380,40 +410,34 @@ impl InFlight {
     }
 
     /// Fails every action whose deadline is at or before `now` with
-    /// [`Error::Timeout`]. Returns true when a keepalive `Ping` expired.
-    pub(crate) fn expire(&mut self, now: Instant, publish: &mut impl FnMut(Message)) -> bool {
-        let mut dead = false;
+    /// [`Error::Timeout`]; what it had collected (events that came before its
+    /// response, list items) goes to `publish`, so nothing is dropped.
+    pub(crate) fn expire(&mut self, now: Instant, publish: &mut impl FnMut(Message)) {
         while let Some(&Reverse((at, id))) = self.deadlines.peek() {
             if at > now {
                 break;
             }
             self.deadlines.pop();
-            let Some(mut entry) = self.entries.remove(&id) else {
+            let Some(mut entry) = self.take(id) else {
                 continue;
             };
-            if matches!(entry.waiter, Waiter::Keepalive) {
-                dead = true;
-            }
-            if let Stage::Response { early } = &mut entry.stage {
-                std::mem::take(early).into_iter().for_each(&mut *publish);
-            }
+            entry.release(publish);
             let action = entry.action_name();
             entry.finish(Err(Error::Timeout { action }));
         }
-        dead
     }
 
-    /// Fails every pending action (the connection is gone).
+    /// Fails every pending action (the connection is gone); what they had
+    /// collected goes to `publish`.
     pub(crate) fn fail_all(
         &mut self,
         error: impl Fn() -> Error,
         publish: &mut impl FnMut(Message),
     ) {
         self.deadlines.clear();
+        self.commands = 0;
         for (_, mut entry) in self.entries.drain() {
-            if let Stage::Response { early } = &mut entry.stage {
-                std::mem::take(early).into_iter().for_each(&mut *publish);
-            }
+            entry.release(publish);
             entry.finish(Err(error()));
         }
     }
@@ -716,7 +740,7 @@ mod tests {
         );
         assert!(h.table.next_deadline().unwrap() <= start);
         let mut sink = |_m: Message| {};
-        assert!(h.table.expire(start + Duration::from_secs(61), &mut sink));
+        h.table.expire(start + Duration::from_secs(61), &mut sink);
         assert!(done(&mut rx1).unwrap().unwrap_err().is_timeout());
         assert_eq!(h.table.len(), 1);
         h.table.fail_all(
@@ -727,6 +751,47 @@ mod tests {
         );
         assert_eq!(h.table.len(), 0);
         assert_eq!(h.table.next_deadline(), None);
+    }
+
+    #[test]
+    fn a_timed_out_list_publishes_its_items() {
+        let mut h = Harness::new();
+        let (id, mut rx) = h.register(Expect::Response);
+        h.feed(m(&[
+            ("Response", "Success"),
+            ("ActionID", &id),
+            ("EventList", "start"),
+        ]));
+        for n in ["1", "2"] {
+            h.feed(m(&[("Event", "Item"), ("ActionID", &id), ("N", n)]));
+        }
+        assert!(h.published.is_empty());
+        let published = &mut h.published;
+        h.table
+            .expire(Instant::now() + Duration::from_secs(120), &mut |e| {
+                published.push(e)
+            });
+        assert!(done(&mut rx).unwrap().unwrap_err().is_timeout());
+        let got: Vec<_> = h
+            .published
+            .iter()
+            .map(|e| e.get("N").unwrap().to_string())
+            .collect();
+        assert_eq!(got, ["1", "2"]);
+    }
+
+    #[test]
+    fn pending_commands_are_counted() {
+        let mut h = Harness::new();
+        assert!(!h.table.has_pending_command());
+        let (id, mut rx) = h.register(Expect::Command);
+        assert!(h.table.has_pending_command());
+        h.feed(m(&[("Response", "Success"), ("ActionID", &id)]));
+        assert!(done(&mut rx).unwrap().is_ok());
+        assert!(!h.table.has_pending_command());
+        let _pending = h.register(Expect::Command);
+        h.table.fail_all(|| Error::DeadConnection, &mut |_| {});
+        assert!(!h.table.has_pending_command());
     }
 
     #[test]
