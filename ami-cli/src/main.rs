@@ -1,7 +1,8 @@
 //! `ami`: the Asterisk Manager Interface from a shell.
 //!
 //! JSON on stdout, diagnostics on stderr. Exit codes: 0 success, 1 Asterisk
-//! answered with an error, 2 usage error, 3 connection or login failure.
+//! answered with an error, 2 usage error, 3 connection or login failure, 4
+//! `events` missed events.
 //! See `ami --help` and the crate's README.
 
 mod check;
@@ -21,7 +22,7 @@ use crate::json::Json;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success, 1 Asterisk answered with an error, 2 usage error,
-3 connection or login failure.
+3 connection or login failure, 4 `events` missed events.
 
 The secret comes from the URL or from AMI_SECRET (which overrides it); it is
 never printed.";
@@ -141,6 +142,8 @@ enum Failure {
     Usage(String),
     /// 3: connecting, logging in or the connection failed.
     Connection(String),
+    /// 4: `events` missed this many events (the output was too slow).
+    Missed(u64),
 }
 
 impl Failure {
@@ -226,6 +229,10 @@ fn main() -> ExitCode {
         Err(Failure::Asterisk(m)) => (1, format!("Asterisk answered with an error: {m}")),
         Err(Failure::Usage(m)) => (2, m),
         Err(Failure::Connection(m)) => (3, m),
+        Err(Failure::Missed(n)) => (
+            4,
+            format!("{n} events were missed: the output did not keep up"),
+        ),
     };
     eprintln!("ami: {}", secrets.redact(&message));
     ExitCode::from(code)
@@ -461,18 +468,32 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
         }
     }
     let mut session = conn.open(true).await?;
-    let deadline = conn.timeout.map(|t| Instant::now() + t);
+    // A timeout too large for the clock means no deadline.
+    let deadline = conn.timeout.and_then(|t| Instant::now().checked_add(t));
+    // Lines are buffered and flushed whenever no event is waiting, so a
+    // burst costs few writes and a quiet stream shows each event at once.
+    let mut out = io::BufWriter::with_capacity(256 * 1024, io::stdout().lock());
     let mut seen = 0u64;
+    let mut missed = 0u64;
     let result = loop {
         if count.is_some_and(|n| seen >= n) {
             break Ok(());
         }
-        let next = match deadline {
-            Some(d) => match tokio::time::timeout_at(d, session.events.recv()).await {
-                Ok(next) => next,
-                Err(_) => break Ok(()),
-            },
-            None => session.events.recv().await,
+        let next = match session.events.try_recv() {
+            Ok(Some(event)) => Ok(event),
+            Err(e) => Err(e),
+            Ok(None) => {
+                if out.flush().is_err() {
+                    break Ok(()); // the reader went away
+                }
+                match deadline {
+                    Some(d) => match tokio::time::timeout_at(d, session.events.recv()).await {
+                        Ok(next) => next,
+                        Err(_) => break Ok(()),
+                    },
+                    None => session.events.recv().await,
+                }
+            }
         };
         match next {
             Ok(event) => {
@@ -483,13 +504,17 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
                     });
                 if wanted {
                     seen += 1;
-                    if print(&json::message(&event), false).is_err() {
+                    let line = serde_json::to_writer(&mut out, &json::message(&event))
+                        .map_err(io::Error::from)
+                        .and_then(|()| out.write_all(b"\n"));
+                    if line.is_err() {
                         // The reader went away: nothing more to do.
                         break Ok(());
                     }
                 }
             }
             Err(StreamError::Lagged(n)) => {
+                missed += n;
                 eprintln!("ami: fell behind: {n} events were missed");
             }
             Err(StreamError::Disconnected(reason)) => {
@@ -497,10 +522,15 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
             }
         }
     };
+    let _ = out.flush();
+    drop(out);
     if result.is_ok() {
         session.close().await;
     }
-    result
+    match result {
+        Ok(()) if missed > 0 => Err(Failure::Missed(missed)),
+        other => other,
+    }
 }
 
 fn spec(what: SpecCmd) -> Result<(), Failure> {

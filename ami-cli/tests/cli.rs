@@ -704,3 +704,111 @@ fn the_secret_never_shows_in_help_or_errors() {
         stderr(&outputs[7])
     );
 }
+
+/// A raw peer that logs the client in and at once writes `total` events of
+/// about 500 bytes back to back (a burst like 200 calls originated at
+/// once), answers `Logoff`, and ends with the connection.
+fn bursting_peer(total: usize) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        sock.write_all(b"Asterisk Call Manager/11.0.0\r\n").unwrap();
+        let mut reader = std::io::BufReader::new(sock.try_clone().unwrap());
+        let mut next_action = move || {
+            let mut id = None;
+            let mut action = None;
+            loop {
+                let mut line = String::new();
+                if std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) == 0 {
+                    return None;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    return Some((action.unwrap_or_default(), id.unwrap_or_default()));
+                }
+                if let Some(v) = line.strip_prefix("ActionID: ") {
+                    id = Some(v.to_owned());
+                } else if let Some(v) = line.strip_prefix("Action: ") {
+                    action = Some(v.to_owned());
+                }
+            }
+        };
+        let (_, login) = next_action().unwrap();
+        let mut burst = format!(
+            "Response: Success\r\nActionID: {login}\r\nMessage: Authentication accepted\r\n\r\n"
+        );
+        for n in 0..total {
+            burst.push_str(&format!(
+                "Event: Newstate\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-{n:08x}\r\n\
+                 ChannelState: 6\r\nChannelStateDesc: Up\r\nCallerIDNum: 15551230000\r\n\
+                 CallerIDName: Burst caller {n}\r\nConnectedLineNum: 100\r\n\
+                 ConnectedLineName: Agent\r\nLanguage: en\r\nAccountCode: \r\n\
+                 Context: from-trunk\r\nExten: 100\r\nPriority: 1\r\n\
+                 Uniqueid: 1700000000.{n}\r\nLinkedid: 1700000000.{n}\r\n\
+                 ChanVariable: CDR(dst)=100\r\nChanVariable: SIPCALLID={n:016x}@pbx\r\n\r\n"
+            ));
+        }
+        sock.write_all(burst.as_bytes()).unwrap();
+        while let Some((action, id)) = next_action() {
+            if action.eq_ignore_ascii_case("Logoff") {
+                let bye = format!("Response: Goodbye\r\nActionID: {id}\r\nMessage: Thanks\r\n\r\n");
+                let _ = sock.write_all(bye.as_bytes());
+                return;
+            }
+        }
+    });
+    (format!("ami://admin:burst-secret@127.0.0.1:{port}"), handle)
+}
+
+#[test]
+fn events_keep_a_burst_written_back_to_back_whole() {
+    const BURST: usize = 7003;
+    let (url, peer) = bursting_peer(BURST);
+    let path = std::env::temp_dir().join(format!("ami-burst-{}.ndjson", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    let child = cmd(&[
+        "--url",
+        &url,
+        "--timeout",
+        "60",
+        "events",
+        "--count",
+        &BURST.to_string(),
+    ])
+    .stdout(file)
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut child = child;
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "ami did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(!err.contains("missed"), "{err}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), BURST);
+    for (n, line) in lines.iter().enumerate() {
+        let ev: J = serde_json::from_str(line).unwrap();
+        assert_eq!(ev["Uniqueid"], format!("1700000000.{n}"), "{line}");
+    }
+    peer.join().unwrap();
+}
