@@ -390,7 +390,7 @@ fn print_doc(j: &Json) {
 
 async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Failure> {
     let session = conn.open(false).await?;
-    let result = session.client.send(msg).await;
+    let result = session.client.send_message(msg).await;
     session.close().await;
     match result {
         Ok(reply) if list || reply.is_list() => {

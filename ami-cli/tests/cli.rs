@@ -279,7 +279,7 @@ fn list_prints_response_items_and_completion() {
     let (client, _events) = sim.client();
     for target in ["PJSIP/alice", "PJSIP/bob"] {
         sim.rt
-            .block_on(client.originate(originate(target, 100)))
+            .block_on(client.originate_message(originate(target, 100)))
             .unwrap();
     }
     let o = ami(&["--url", &sim.url(), "list", "coreshowchannels"]);
@@ -393,7 +393,7 @@ fn events_count_and_filter_with_a_call_in_parallel() {
     let mut child = Some(child);
     let out = loop {
         sim.rt
-            .block_on(client.send(originate("PJSIP/alice", 1)))
+            .block_on(client.send_message(originate("PJSIP/alice", 1)))
             .unwrap();
         std::thread::sleep(Duration::from_millis(150));
         let running = child.as_mut().unwrap().try_wait().unwrap().is_none();

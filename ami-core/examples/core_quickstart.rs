@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, mut events) = Client::connect(&url).await?;
     println!("connected: {}", client.greeting().line());
 
-    let pong = client.send(Message::action("Ping")).await?;
+    let pong = client.send_message(Message::action("Ping")).await?;
     println!(
         "Ping: {}",
         pong.response
@@ -56,7 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     originate.append("Application", "Wait");
     originate.append("Data", "1");
     originate.append("CallerID", "\"Quickstart\" <100>");
-    let (response, result) = client.originate(originate).await?;
+    let (response, result) = client.originate_message(originate).await?;
     println!(
         "Originate: {} ({}); OriginateResponse: {}, reason {}, channel {}",
         field(&response, "Response"),
@@ -68,7 +68,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let answered = field(&result, "Response") == "Success";
 
     // The channels now up.
-    let channels = client.send(Message::action("CoreShowChannels")).await?;
+    let channels = client
+        .send_message(Message::action("CoreShowChannels"))
+        .await?;
     println!("CoreShowChannels: {} channel(s)", channels.items.len());
     for ch in &channels.items {
         println!(

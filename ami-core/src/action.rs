@@ -20,6 +20,8 @@
 //! assert_eq!(Ping.to_message().get("Action").unwrap(), "Ping");
 //! ```
 
+use std::time::Duration;
+
 use crate::message::{Message, Value};
 
 /// A typed AMI action.
@@ -79,6 +81,77 @@ impl FromMessage for Message {
     }
 }
 
+/// An event struct with its wire name, so that a stream can pick it out
+/// ([`Client::events`](crate::Client::events)). Every generated event
+/// implements it.
+///
+/// ```
+/// use ami_core::{FromMessage, Message, TypedEvent};
+///
+/// struct Hangup(Message);
+/// impl FromMessage for Hangup {
+///     fn from_message(msg: Message) -> Self { Hangup(msg) }
+///     fn raw(&self) -> &Message { &self.0 }
+/// }
+/// impl TypedEvent for Hangup {
+///     const NAME: &'static str = "Hangup";
+/// }
+/// let msg: Message = [("Event", "hangup")].into_iter().collect();
+/// assert!(Hangup::matches(&msg)); // ignoring case, as Asterisk may send it
+/// ```
+pub trait TypedEvent: FromMessage {
+    /// The event name as documented (`Hangup`, `NewExten`).
+    const NAME: &'static str;
+
+    /// Whether `msg` is this event: its `Event` name equals [`NAME`](Self::NAME)
+    /// ignoring ASCII case (the docs spell `NewExten`, Asterisk sends
+    /// `Newexten`).
+    fn matches(msg: &Message) -> bool {
+        msg.event_name()
+            .is_some_and(|name| name.as_bytes().eq_ignore_ascii_case(Self::NAME.as_bytes()))
+    }
+}
+
+/// What an event stream decodes its events into: one event type (any
+/// [`TypedEvent`], whose other events are skipped without being decoded), an
+/// enum of all of them (the generated `Event`), [`RawEvent`](crate::RawEvent)
+/// or the untyped [`Message`].
+pub trait EventType: FromMessage {
+    /// Whether the stream delivers `msg` (an event) as this type.
+    fn accepts(msg: &Message) -> bool;
+}
+
+impl<T: TypedEvent> EventType for T {
+    fn accepts(msg: &Message) -> bool {
+        T::matches(msg)
+    }
+}
+
+impl EventType for Message {
+    fn accepts(_: &Message) -> bool {
+        true
+    }
+}
+
+/// An action Asterisk answers twice: a response at once, then, when the
+/// work is done, one event carrying the same `ActionID` (an asynchronous
+/// `Originate` and its `OriginateResponse`).
+/// [`Client::originate`](crate::Client::originate) sends it and waits for
+/// both.
+pub trait FollowUpAction: Action {
+    /// The event that completes the action.
+    type FollowUp: TypedEvent;
+
+    /// How long the work itself may take, on top of the client's timeout
+    /// (for `Originate`: how long the call may ring).
+    fn allowance(&self) -> Duration;
+
+    /// The message to send: [`to_message`](Action::to_message), with
+    /// whatever makes Asterisk answer with the follow-up (`Async: true`).
+    fn to_follow_up_message(&self) -> Message {
+        self.to_message()
+    }
+}
 /// A field whose value does not parse as its declared type. The raw value is
 /// kept here and in the message.
 #[derive(Debug, Clone, PartialEq, Eq)]

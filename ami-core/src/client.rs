@@ -12,13 +12,13 @@
 //! use ami_core::{Client, Message};
 //!
 //! let (client, mut events) = Client::connect("ami://admin:amp111@127.0.0.1:5038").await?;
-//! let pong = client.send(Message::action("Ping")).await?;
+//! let pong = client.send_message(Message::action("Ping")).await?;
 //! assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
 //!
 //! let lines = client.command("core show version").await?;
 //! println!("{}", lines[0]);
 //!
-//! let channels = client.send(Message::action("CoreShowChannels")).await?;
+//! let channels = client.send_message(Message::action("CoreShowChannels")).await?;
 //! println!("{} channels", channels.items.len());
 //!
 //! while let Ok(event) = events.recv().await {
@@ -43,10 +43,13 @@ use tokio::sync::{mpsc, oneshot};
 
 use tokio::time::Instant;
 
+use crate::action::{Action, EventType, FollowUpAction, FromMessage, ListAction};
 use crate::codec::{self, Greeting, DEFAULT_MAX_MESSAGE_SIZE};
+use crate::collection::Collection;
 use crate::error::{Error, Result};
 use crate::events::{EventStream, Shared, DEFAULT_EVENT_BUFFER_BYTES};
 use crate::message::{keys, Message, Value};
+use crate::untyped::Response;
 
 use driver::{Driver, Request, DEAD_REASON, STALLED_REASON};
 use in_flight::Expect;
@@ -438,7 +441,95 @@ impl Client {
         ClientBuilder::from_url(url)?.connect().await
     }
 
-    /// Sends an action and waits for its answer, within the default timeout.
+    /// Sends a typed action and decodes its response: the action's typed
+    /// response where one is known (`Ping`, `Getvar`, `CoreSettings`, …),
+    /// otherwise the generic [`Response`] (every field). Within the default
+    /// timeout, which runs from this call (time queued behind other actions
+    /// counts).
+    ///
+    /// `Response: Error` is [`Error::Action`] with Asterisk's message. The
+    /// response of a list action is decoded the same way and its items are
+    /// dropped: use [`list`](Self::list) for them.
+    pub async fn send<A: Action>(&self, action: &A) -> Result<A::Response> {
+        self.send_with_timeout(action, self.inner.timeout).await
+    }
+
+    /// [`send`](Self::send) with its own timeout.
+    pub async fn send_with_timeout<A: Action>(
+        &self,
+        action: &A,
+        timeout: Duration,
+    ) -> Result<A::Response> {
+        let reply = self
+            .request(action.to_message(), Expect::Response, timeout)
+            .await?;
+        Ok(A::Response::from_message(reply.response))
+    }
+
+    /// Sends a list action and collects its answer: the typed items in
+    /// arrival order, the typed completion event, and the count Asterisk
+    /// reported in it ([`Collection::reported`]). Compiles only for actions
+    /// that answer with an event list.
+    ///
+    /// The count is not enforced: a list whose `ListItems` differs from the
+    /// items received is still returned whole (nothing received is thrown
+    /// away), and [`Collection::check_count`] tells. A list Asterisk ended
+    /// with `EventList: Cancelled` is returned with the items that came and
+    /// [`Collection::is_cancelled`] set. An answer that opens no list at all
+    /// is [`Error::Protocol`]; `Response: Error` is [`Error::Action`]. A list
+    /// that fails (timeout, disconnect) hands the items it had collected to
+    /// the event streams.
+    pub async fn list<A: ListAction>(
+        &self,
+        action: &A,
+    ) -> Result<Collection<A::Item, A::Complete>> {
+        let reply = self
+            .request(action.to_message(), Expect::Response, self.inner.timeout)
+            .await?;
+        let Some(complete) = reply.complete else {
+            let message = reply
+                .response
+                .get(keys::MESSAGE)
+                .map(|m| m.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return Err(Error::Protocol(format!(
+                "{} answered without an event list (Message: {message:?})",
+                A::NAME
+            )));
+        };
+        let items = reply.items.into_iter().map(A::Item::from_message).collect();
+        Ok(Collection::new(
+            Response::from_message(reply.response),
+            items,
+            A::Complete::from_message(complete),
+        ))
+    }
+
+    /// Sends an action that is answered twice (an asynchronous `Originate`)
+    /// and resolves with its follow-up event (`OriginateResponse`), which
+    /// also reaches the event streams. The wait allows the work to take its
+    /// time: the client's timeout plus the action's
+    /// [`allowance`](FollowUpAction::allowance).
+    pub async fn originate<A: FollowUpAction>(&self, action: &A) -> Result<A::FollowUp> {
+        let timeout = self.inner.timeout.saturating_add(action.allowance());
+        self.originate_with_timeout(action, timeout).await
+    }
+
+    /// [`originate`](Self::originate) with its own timeout (the work
+    /// included).
+    pub async fn originate_with_timeout<A: FollowUpAction>(
+        &self,
+        action: &A,
+        timeout: Duration,
+    ) -> Result<A::FollowUp> {
+        let msg = action.to_follow_up_message();
+        let name = Value::from_static(<A::FollowUp as crate::action::TypedEvent>::NAME);
+        let (_, event) = self.follow_up(msg, name, timeout).await?;
+        Ok(A::FollowUp::from_message(event))
+    }
+
+    /// Sends an untyped action and waits for its answer, within the default
+    /// timeout.
     ///
     /// The client adds a unique `ActionID`; a message that already has one is
     /// refused ([`Error::ActionIdSupplied`]). A message that cannot be written
@@ -449,13 +540,17 @@ impl Client {
     /// legacy `Response: Follows` / `Message: … will follow`), the reply holds
     /// every event with this ActionID up to the one whose `EventList` is
     /// `Complete` or `Cancelled`; those events do not reach the event streams.
-    pub async fn send(&self, msg: Message) -> Result<Reply> {
+    pub async fn send_message(&self, msg: Message) -> Result<Reply> {
         self.request(msg, Expect::Response, self.inner.timeout)
             .await
     }
 
-    /// [`send`](Self::send) with its own timeout.
-    pub async fn send_with_timeout(&self, msg: Message, timeout: Duration) -> Result<Reply> {
+    /// [`send_message`](Self::send_message) with its own timeout.
+    pub async fn send_message_with_timeout(
+        &self,
+        msg: Message,
+        timeout: Duration,
+    ) -> Result<Reply> {
         self.request(msg, Expect::Response, timeout).await
     }
 
@@ -472,53 +567,68 @@ impl Client {
         Ok(command_lines(&reply.response))
     }
 
-    /// Originates a call asynchronously (`Async: true` is set) and waits for
-    /// both its response and its `OriginateResponse` event, which tells
-    /// whether the call was answered. The event also reaches the event
+    /// Originates a call from an untyped message: sets `Async: true` and
+    /// waits for both its response and its `OriginateResponse` event, which
+    /// tells whether the call was answered. The event also reaches the event
     /// streams.
     ///
     /// The wait allows the call to ring: the default timeout plus the
     /// message's `Timeout` (milliseconds; Asterisk's default 30 s when
-    /// absent). Use [`originate_with_timeout`](Self::originate_with_timeout)
-    /// to choose.
-    pub async fn originate(&self, msg: Message) -> Result<(Message, Message)> {
+    /// absent).
+    pub async fn originate_message(&self, msg: Message) -> Result<(Message, Message)> {
         let ring = msg
             .get_str("Timeout")
             .and_then(|t| t.trim().parse::<u64>().ok())
             .map_or(ORIGINATE_RING_DEFAULT, Duration::from_millis);
-        self.originate_with_timeout(msg, self.inner.timeout.saturating_add(ring))
+        self.originate_message_with_timeout(msg, self.inner.timeout.saturating_add(ring))
             .await
     }
 
-    /// [`originate`](Self::originate) with its own timeout.
-    pub async fn originate_with_timeout(
+    /// [`originate_message`](Self::originate_message) with its own timeout.
+    pub async fn originate_message_with_timeout(
         &self,
         mut msg: Message,
         timeout: Duration,
     ) -> Result<(Message, Message)> {
         msg.insert("Async", "true");
-        let expect = Expect::FollowUp(Value::from_static("OriginateResponse"));
-        let reply = self.request(msg, expect, timeout).await?;
+        self.follow_up(msg, Value::from_static("OriginateResponse"), timeout)
+            .await
+    }
+
+    async fn follow_up(
+        &self,
+        msg: Message,
+        event: Value,
+        timeout: Duration,
+    ) -> Result<(Message, Message)> {
+        let reply = self.request(msg, Expect::FollowUp(event), timeout).await?;
         match reply.complete {
             Some(event) => Ok((reply.response, event)),
             None => Err(Error::Protocol(
-                "Originate resolved without its OriginateResponse".to_owned(),
+                "the action resolved without its follow-up event".to_owned(),
             )),
         }
     }
 
-    /// A new event stream: every event from now on that no pending action
-    /// consumes. (The stream returned by `connect` also has the events that
-    /// came before.)
+    /// A new untyped event stream: every event from now on that no pending
+    /// action consumes. (The stream returned by `connect` also has the
+    /// events that came before.)
     pub fn subscribe(&self) -> EventStream {
         self.inner.shared.subscribe()
+    }
+
+    /// A new stream of typed events from now on: `client.events::<Event>()`
+    /// for every event as the generated enum, `client.events::<Hangup>()`
+    /// for one type (others are skipped without being decoded).
+    pub fn events<E: EventType>(&self) -> EventStream<E> {
+        self.inner.shared.subscribe().typed()
     }
 
     /// Logs off: sends `Logoff` and waits for its answer (`Response:
     /// Goodbye`). Asterisk then closes the connection; pending actions fail
     /// and event streams end.
     pub async fn close(self) -> Result<()> {
-        let reply = self.send(Message::action("Logoff")).await?;
+        let reply = self.send_message(Message::action("Logoff")).await?;
         if reply
             .response
             .response()

@@ -21,10 +21,13 @@
 //! gone and the events buffered before that were delivered.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::future::poll_fn;
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Poll, Waker};
 
+use crate::action::EventType;
 use crate::message::Message;
 
 /// The default bound of a connection's event buffer: 64 MiB.
@@ -156,6 +159,7 @@ impl Shared {
             shared: self.clone(),
             id,
             local: VecDeque::new(),
+            _type: PhantomData,
         }
     }
 
@@ -228,51 +232,99 @@ enum Took {
     Closed,
 }
 
-/// The events of one connection, as seen by one subscriber.
+/// The events of one connection, as seen by one subscriber, decoded as `E`:
+/// untyped [`Message`]s by default, or any [`EventType`] — one generated
+/// event struct (events of other types are skipped without being decoded),
+/// the generated `Event` enum, or [`RawEvent`](crate::RawEvent).
 ///
 /// Obtained from `connect` (the first stream, which exists before the login
-/// is sent, so no event is missed) or `Client::subscribe`. Events consumed by a
-/// pending action (the items of an event list) do not appear here; everything
-/// else does, untouched and in wire order. See the [module docs](self) for
-/// what is buffered and when a subscriber is told it lagged.
-#[derive(Debug)]
-pub struct EventStream {
+/// is sent, so no event is missed), [`Client::subscribe`](crate::Client::subscribe)
+/// or [`Client::events`](crate::Client::events). Events consumed by a pending
+/// action (the items of an event list) do not appear here; everything else
+/// does, untouched and in wire order. See the [module docs](self) for what
+/// is buffered and when a subscriber is told it lagged; a lag counts every
+/// event missed, of any type.
+pub struct EventStream<E = Message> {
     shared: Arc<Shared>,
     id: u64,
     /// Events taken from the shared queue, not yet returned.
     local: VecDeque<Message>,
+    _type: PhantomData<fn() -> E>,
 }
 
-impl EventStream {
+impl<E> fmt::Debug for EventStream<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream")
+            .field("type", &std::any::type_name::<E>())
+            .field("subscriber", &self.id)
+            .field("taken", &self.local.len())
+            .finish()
+    }
+}
+
+impl<E: EventType> EventStream<E> {
     /// The next event.
     ///
     /// `Err(Lagged(n))` reports `n` missed events and the stream continues;
     /// `Err(Disconnected(reason))` is final.
-    pub async fn recv(&mut self) -> Result<Message, StreamError> {
-        if let Some(m) = self.local.pop_front() {
-            return Ok(m);
+    pub async fn recv(&mut self) -> Result<E, StreamError> {
+        loop {
+            while let Some(m) = self.local.pop_front() {
+                if E::accepts(&m) {
+                    return Ok(E::from_message(m));
+                }
+            }
+            poll_fn(|cx| match self.take(Some(cx.waker())) {
+                Took::Some => Poll::Ready(Ok(())),
+                Took::Lagged(n) => Poll::Ready(Err(StreamError::Lagged(n))),
+                Took::Closed => Poll::Ready(Err(self.ended())),
+                Took::Empty => Poll::Pending,
+            })
+            .await?;
         }
-        poll_fn(|cx| match self.take(Some(cx.waker())) {
-            Took::Some => Poll::Ready(Ok(())),
-            Took::Lagged(n) => Poll::Ready(Err(StreamError::Lagged(n))),
-            Took::Closed => Poll::Ready(Err(self.ended())),
-            Took::Empty => Poll::Pending,
-        })
-        .await?;
-        self.local.pop_front().ok_or_else(|| self.ended())
     }
 
     /// The next event if one is buffered, without waiting. `Ok(None)` means
     /// none is buffered right now.
-    pub fn try_recv(&mut self) -> Result<Option<Message>, StreamError> {
-        if let Some(m) = self.local.pop_front() {
-            return Ok(Some(m));
+    pub fn try_recv(&mut self) -> Result<Option<E>, StreamError> {
+        loop {
+            while let Some(m) = self.local.pop_front() {
+                if E::accepts(&m) {
+                    return Ok(Some(E::from_message(m)));
+                }
+            }
+            match self.take(None) {
+                Took::Some => {}
+                Took::Lagged(n) => return Err(StreamError::Lagged(n)),
+                Took::Empty => return Ok(None),
+                Took::Closed => return Err(self.ended()),
+            }
         }
-        match self.take(None) {
-            Took::Some => Ok(self.local.pop_front()),
-            Took::Lagged(n) => Err(StreamError::Lagged(n)),
-            Took::Empty => Ok(None),
-            Took::Closed => Err(self.ended()),
+    }
+}
+
+impl<E> EventStream<E> {
+    /// The same subscriber, decoding its events as `T` from now on (events
+    /// already taken but not returned are kept).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> ami_core::Result<()> {
+    /// use ami_core::{Client, RawEvent};
+    ///
+    /// let (client, events) = Client::connect("ami://admin:amp111@127.0.0.1").await?;
+    /// let mut events = events.typed::<RawEvent>();
+    /// while let Ok(event) = events.recv().await {
+    ///     println!("{}", event.name());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn typed<T: EventType>(mut self) -> EventStream<T> {
+        EventStream {
+            shared: self.shared.clone(),
+            id: std::mem::replace(&mut self.id, u64::MAX),
+            local: std::mem::take(&mut self.local),
+            _type: PhantomData,
         }
     }
 
@@ -337,7 +389,7 @@ impl EventStream {
     }
 }
 
-impl Drop for EventStream {
+impl<E> Drop for EventStream<E> {
     fn drop(&mut self) {
         let mut q = self.shared.lock();
         q.subscribers.remove(&self.id);

@@ -19,14 +19,20 @@
 pub mod action;
 pub mod client;
 pub mod codec;
+mod collection;
 pub mod error;
 pub mod events;
 pub mod message;
 pub mod server;
+mod untyped;
 
-pub use action::{Action, FieldError, FromMessage, ListAction};
+pub use action::{
+    Action, EventType, FieldError, FollowUpAction, FromMessage, ListAction, TypedEvent,
+};
 pub use client::{Client, ClientBuilder, Events, Reply};
 pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
+pub use collection::{Collection, CountMismatch};
 pub use error::{Error, Result};
 pub use events::{EventStream, StreamError};
 pub use message::{Field, Message, MessageKind, Value};
+pub use untyped::{RawEvent, Response};

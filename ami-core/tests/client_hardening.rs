@@ -108,7 +108,7 @@ async fn a_peer_that_stops_reading_makes_the_connection_dead() {
         let mut m = Message::action("UserEvent");
         m.append("UserEvent", "fill");
         m.append("Payload", big.as_str());
-        tokio::spawn(async move { client.send(m).await })
+        tokio::spawn(async move { client.send_message(m).await })
     });
     let results = timeout(WITHIN, futures_join(sends.collect()))
         .await
@@ -133,7 +133,10 @@ async fn a_peer_that_stops_reading_makes_the_connection_dead() {
     .expect("the event stream did not end");
     assert!(end.is_disconnected(), "{end:?}");
     assert!(!client.is_connected());
-    let err = client.send(Message::action("Ping")).await.unwrap_err();
+    let err = client
+        .send_message(Message::action("Ping"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::DeadConnection), "{err:?}");
 }
 
@@ -156,15 +159,15 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
         .max_message_size(usize::MAX)
         .max_list_items(usize::MAX);
     let (client, mut events) = builder.connect().await.unwrap();
-    let pong = client.send(Message::action("Ping")).await.unwrap();
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     let pong = client
-        .send_with_timeout(Message::action("Ping"), Duration::MAX)
+        .send_message_with_timeout(Message::action("Ping"), Duration::MAX)
         .await
         .unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     let (_, response) = client
-        .originate_with_timeout(
+        .originate_message_with_timeout(
             [
                 ("Action", "Originate"),
                 ("Channel", "PJSIP/100"),
@@ -184,7 +187,7 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
     // The same through the URL.
     let url = format!("{}?timeout=1e19&keepalive=1e19", server.url());
     let (client, _events) = Client::connect(&url).await.unwrap();
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
     for bad in ["-1", "nan", "inf", "1e400", "x"] {
         let url = format!("{}?timeout={bad}", server.url());
         let err = ClientBuilder::from_url(&url).unwrap_err();
@@ -192,7 +195,7 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
     }
     // A zero timeout is a timeout, not a hang or a panic.
     let err = client
-        .send_with_timeout(Message::action("Ping"), Duration::ZERO)
+        .send_message_with_timeout(Message::action("Ping"), Duration::ZERO)
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
@@ -262,7 +265,7 @@ async fn an_oversized_line_split_across_reads_forges_no_answer() {
     })
     .await;
     let (client, _events) = builder.max_message_size(1024).connect().await.unwrap();
-    let pong = client.send(Message::action("Ping")).await.unwrap();
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
 }
 
@@ -285,7 +288,7 @@ async fn an_unasked_follows_head_swallows_nothing() {
         .connect()
         .await
         .unwrap();
-    let pong = client.send(Message::action("Ping")).await.unwrap();
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     let later = timeout(WITHIN, events.recv()).await.unwrap().unwrap();
     assert_eq!(later.event_name().unwrap(), "Later");
@@ -323,12 +326,12 @@ async fn keepalive_does_not_cut_a_long_list() {
         .await
         .unwrap();
     let reply = client
-        .send_with_timeout(Message::action("CoreShowChannels"), Duration::from_secs(30))
+        .send_message_with_timeout(Message::action("CoreShowChannels"), Duration::from_secs(30))
         .await
         .unwrap();
     assert_eq!(reply.items.len(), ITEMS);
     assert!(client.is_connected());
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
 }
 
 #[tokio::test]
@@ -347,7 +350,7 @@ async fn a_timed_out_list_publishes_the_items_it_collected() {
     .await;
     let (client, mut events) = builder.connect().await.unwrap();
     let err = client
-        .send_with_timeout(Message::action("QueueStatus"), Duration::from_millis(300))
+        .send_message_with_timeout(Message::action("QueueStatus"), Duration::from_millis(300))
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");

@@ -175,7 +175,7 @@ async fn keepalive_declares_a_silent_peer_dead() {
         let client = client.clone();
         async move {
             client
-                .send_with_timeout(Message::action("Status"), Duration::from_secs(30))
+                .send_message_with_timeout(Message::action("Status"), Duration::from_secs(30))
                 .await
         }
     });
@@ -192,7 +192,10 @@ async fn keepalive_declares_a_silent_peer_dead() {
         Err(StreamError::Disconnected(reason)) => assert!(reason.contains("Ping"), "{reason}"),
         other => panic!("{other:?}"),
     }
-    let err = client.send(Message::action("Ping")).await.unwrap_err();
+    let err = client
+        .send_message(Message::action("Ping"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::DeadConnection), "{err:?}");
     assert!(
         peer.actions().iter().any(|a| a == "Ping"),
@@ -208,13 +211,16 @@ async fn crlf_in_a_value_is_refused_before_anything_is_sent() {
     let mut evil = Message::action("Setvar");
     evil.append("Variable", "X");
     evil.append("Value", "1\r\nAction: Hangup\r\nChannel: /./");
-    let err = client.send(evil).await.unwrap_err();
+    let err = client.send_message(evil).await.unwrap_err();
     assert!(matches!(err, Error::Encode(_)), "{err:?}");
     let mut bad_key = Message::action("Setvar");
     bad_key.append("Bad\nKey", "1");
-    assert!(matches!(client.send(bad_key).await, Err(Error::Encode(_))));
+    assert!(matches!(
+        client.send_message(bad_key).await,
+        Err(Error::Encode(_))
+    ));
     // The connection is untouched and the peer saw only Login and Ping.
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(peer.actions(), ["Login", "Ping"]);
     let raw = String::from_utf8_lossy(&peer.raw.lock().unwrap()).into_owned();
     assert!(!raw.contains("Hangup") && !raw.contains("Setvar"), "{raw}");
@@ -227,16 +233,16 @@ async fn caller_supplied_action_id_is_an_error() {
     let mut msg = Message::action("Ping");
     msg.append("ActionID", "mine-1");
     assert!(matches!(
-        client.send(msg).await,
+        client.send_message(msg).await,
         Err(Error::ActionIdSupplied)
     ));
     let mut msg = Message::action("Ping");
     msg.append("actionid", "mine-2");
     assert!(matches!(
-        client.send(msg).await,
+        client.send_message(msg).await,
         Err(Error::ActionIdSupplied)
     ));
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(peer.actions(), ["Login", "Ping"]);
     // The ActionIDs the client assigned are distinct.
     let seen = peer.seen.lock().unwrap();
@@ -253,20 +259,23 @@ async fn per_action_timeout_and_late_answers() {
         .await
         .unwrap();
     let start = Instant::now();
-    let err = client.send(Message::action("Slow")).await.unwrap_err();
+    let err = client
+        .send_message(Message::action("Slow"))
+        .await
+        .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert!(matches!(&err, Error::Timeout { action } if action == "Slow"));
     assert!(start.elapsed() >= Duration::from_millis(150));
     assert!(start.elapsed() < SOON);
     let start = Instant::now();
     let err = client
-        .send_with_timeout(Message::action("Slow"), Duration::from_millis(50))
+        .send_message_with_timeout(Message::action("Slow"), Duration::from_millis(50))
         .await
         .unwrap_err();
     assert!(err.is_timeout());
     assert!(start.elapsed() >= Duration::from_millis(50));
     assert!(client.is_connected());
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
 }
 
 #[tokio::test]
@@ -282,14 +291,14 @@ async fn a_dropped_connection_fails_every_pending_action_at_once() {
     for _ in 0..10 {
         let c = client.clone();
         pending.push(tokio::spawn(async move {
-            c.send(Message::action("Slow")).await
+            c.send_message(Message::action("Slow")).await
         }));
     }
     // Let them all reach the peer, then make it hang up.
     while peer.actions().len() < 11 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let bye = client.send(Message::action("Bye"));
+    let bye = client.send_message(Message::action("Bye"));
     let err = timeout(SOON, bye)
         .await
         .expect("Bye still pending")
@@ -362,7 +371,7 @@ async fn md5_login_sends_the_right_key_and_never_the_secret() {
     })
     .await;
     let (client, _events) = peer.builder().md5(true).connect().await.unwrap();
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(peer.actions(), ["Challenge", "Login", "Ping"]);
     let raw = String::from_utf8_lossy(&peer.raw.lock().unwrap()).into_owned();
     assert!(!raw.contains(SECRET), "{raw}");
@@ -441,7 +450,10 @@ async fn legacy_list_forms_are_collected() {
     })
     .await;
     let (client, mut events) = peer.builder().connect().await.unwrap();
-    let reply = client.send(Message::action("Status")).await.unwrap();
+    let reply = client
+        .send_message(Message::action("Status"))
+        .await
+        .unwrap();
     assert!(reply.is_list());
     let channels: Vec<_> = reply
         .items
@@ -458,7 +470,10 @@ async fn legacy_list_forms_are_collected() {
     let second = events.recv().await.unwrap();
     assert_eq!(second.get("Channel").unwrap(), "Live");
 
-    let reply = client.send(Message::action("OldList")).await.unwrap();
+    let reply = client
+        .send_message(Message::action("OldList"))
+        .await
+        .unwrap();
     assert_eq!(reply.items.len(), 1);
     assert_eq!(
         reply.complete.unwrap().get("EventList").unwrap(),
@@ -473,7 +488,7 @@ async fn dropping_every_handle_closes_the_connection() {
     let (client, mut events) = peer.builder().connect().await.unwrap();
     let clone = client.clone();
     drop(client);
-    clone.send(Message::action("Ping")).await.unwrap();
+    clone.send_message(Message::action("Ping")).await.unwrap();
     drop(clone);
     peer.wait_closed().await;
     assert!(timeout(SOON, events.recv())
@@ -524,7 +539,7 @@ async fn a_message_cut_off_by_the_close_is_not_delivered() {
     .await;
     let (client, mut events) = peer.builder().connect().await.unwrap();
     assert!(client
-        .send(Message::action("Cut"))
+        .send_message(Message::action("Cut"))
         .await
         .unwrap_err()
         .is_disconnected());

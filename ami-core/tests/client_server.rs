@@ -95,7 +95,7 @@ async fn thousand_concurrent_actions_answered_out_of_order() {
         let client = client.clone();
         tasks.spawn(async move {
             let name = format!("var_{i}");
-            let reply = client.send(getvar(&name)).await.unwrap();
+            let reply = client.send_message(getvar(&name)).await.unwrap();
             assert_eq!(
                 reply.response.get("Variable").unwrap(),
                 &*name,
@@ -122,8 +122,8 @@ async fn list_with_interleaved_events_returns_exactly_its_items() {
     let (client, mut events) = builder(&server).connect().await.unwrap();
     until(&mut events, "FullyBooted").await;
     let (status, summary) = tokio::join!(
-        client.send(Message::action("QueueStatus")),
-        client.send(Message::action("QueueSummary")),
+        client.send_message(Message::action("QueueStatus")),
+        client.send_message(Message::action("QueueSummary")),
     );
     for (reply, item_names) in [
         (
@@ -210,7 +210,10 @@ async fn connection_dropped_mid_list_fails_it_within_a_second() {
     // The list is far longer than where the faulty server will cut.
     let clean = server(config.clone()).await;
     let (c, _) = builder(&clean).events(Events::Off).connect().await.unwrap();
-    let full = c.send(Message::action("QueueStatus")).await.unwrap();
+    let full = c
+        .send_message(Message::action("QueueStatus"))
+        .await
+        .unwrap();
     let size: usize = full
         .items
         .iter()
@@ -233,7 +236,7 @@ async fn connection_dropped_mid_list_fails_it_within_a_second() {
         .connect()
         .await
         .unwrap();
-    let err = timeout(SOON, client.send(Message::action("QueueStatus")))
+    let err = timeout(SOON, client.send_message(Message::action("QueueStatus")))
         .await
         .expect("the pending list did not fail within a second")
         .unwrap_err();
@@ -271,7 +274,7 @@ async fn md5_login_works() {
     let server = server(ServerConfig::default()).await;
     let url = format!("{}?auth=md5", server.url());
     let (client, _) = Client::connect(&url).await.unwrap();
-    let pong = client.send(Message::action("Ping")).await.unwrap();
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
 }
 
@@ -294,7 +297,7 @@ async fn oversized_message_is_skipped_and_the_connection_recovers() {
     let before = until(&mut events, "After").await;
     assert!(before.is_empty(), "{before:?}");
     assert!(client.is_connected());
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
 }
 
 #[tokio::test]
@@ -316,7 +319,7 @@ async fn a_subscriber_that_never_reads_stops_nobody_and_learns_what_it_missed() 
         }
         // Everything written before the Pong has been published once it
         // resolves.
-        client.send(Message::action("Ping")).await.unwrap();
+        client.send_message(Message::action("Ping")).await.unwrap();
         for ev in drain(&mut reader) {
             if ev.event_name().unwrap() == "Tick" {
                 assert_eq!(ev.get("N").unwrap(), &*seen.to_string());
@@ -350,7 +353,7 @@ async fn close_logs_off_and_gets_goodbye() {
     assert!(end.is_disconnected(), "{end:?}");
     assert!(!other.is_connected());
     assert!(other
-        .send(Message::action("Ping"))
+        .send_message(Message::action("Ping"))
         .await
         .unwrap_err()
         .is_disconnected());
@@ -364,7 +367,7 @@ async fn originate_resolves_with_its_originate_response() {
     orig.append("Channel", "PJSIP/100");
     orig.append("Application", "Wait");
     orig.append("Data", "1");
-    let (response, event) = client.originate(orig).await.unwrap();
+    let (response, event) = client.originate_message(orig).await.unwrap();
     assert_eq!(response.response().unwrap(), "Success");
     assert_eq!(event.event_name().unwrap(), "OriginateResponse");
     assert_eq!(event.get("Response").unwrap(), "Success");
@@ -379,7 +382,7 @@ async fn originate_resolves_with_its_originate_response() {
     busy.append("Channel", "PJSIP/busy");
     busy.append("Application", "Wait");
     busy.append("Data", "1");
-    let (_, event) = client.originate(busy).await.unwrap();
+    let (_, event) = client.originate_message(busy).await.unwrap();
     assert_eq!(event.get("Response").unwrap(), "Failure");
 }
 
@@ -393,11 +396,14 @@ async fn one_byte_writes_and_garbage_between_messages() {
     .await;
     let (client, mut events) = builder(&server).connect().await.unwrap();
     for _ in 0..3 {
-        client.send(Message::action("Ping")).await.unwrap();
+        client.send_message(Message::action("Ping")).await.unwrap();
     }
     let lines = client.command("core show version").await.unwrap();
     assert_eq!(lines.len(), 1);
-    let reply = client.send(Message::action("QueueStatus")).await.unwrap();
+    let reply = client
+        .send_message(Message::action("QueueStatus"))
+        .await
+        .unwrap();
     assert_eq!(reply.items.len(), 3);
     server.emit(named("Marker", &[]));
     until(&mut events, "Marker").await;
@@ -407,7 +413,7 @@ async fn one_byte_writes_and_garbage_between_messages() {
 async fn unknown_action_is_an_action_error() {
     let server = server(ServerConfig::default()).await;
     let (client, _) = builder(&server).connect().await.unwrap();
-    match client.send(Message::action("NoSuchAction")).await {
+    match client.send_message(Message::action("NoSuchAction")).await {
         Err(Error::Action { message, response }) => {
             assert!(message.starts_with("Invalid/unknown command"), "{message}");
             assert_eq!(response.response().unwrap(), "Error");
@@ -415,7 +421,7 @@ async fn unknown_action_is_an_action_error() {
         other => panic!("{other:?}"),
     }
     // The connection goes on.
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
 }
 
 #[tokio::test]
@@ -428,7 +434,7 @@ async fn keepalive_keeps_a_healthy_connection() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(client.is_connected());
-    client.send(Message::action("Ping")).await.unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
 }
 
 #[tokio::test]

@@ -21,11 +21,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ami_types::action::Originate;
-use ami_types::ami_core::server::{Server, ServerConfig};
-use ami_types::ami_core::StreamError;
 use ami_types::enums::ChannelStateDesc;
 use ami_types::event::{Cdr, Event};
-use ami_types::{Client, Value};
+use ami_types::server::{Server, ServerConfig};
+use ami_types::StreamError;
+use ami_types::Value;
 use tokio::time::Instant;
 
 /// How long to wait for a finished call's `Cdr` events before writing its
@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             (server.url(), Some(server))
         }
     };
-    let (client, mut events) = Client::connect(&url).await?;
+    let (client, mut events) = ami_types::connect(&url).await?;
 
     let wanted = match server {
         Some(_) => {

@@ -23,10 +23,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ami_types::action::{Originate, UserEvent};
-use ami_types::ami_core::server::{Server, ServerConfig};
-use ami_types::ami_core::{Message, StreamError};
 use ami_types::event::Event;
-use ami_types::Client;
+use ami_types::server::{Server, ServerConfig};
+use ami_types::{Message, StreamError};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             (server.url(), Some(server))
         }
     };
-    let (client, mut events) = Client::connect(&url).await?;
+    let (client, mut events) = ami_types::connect(&url).await?;
 
     let limit = match &server {
         Some(server) => {

@@ -15,10 +15,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use ami_types::action::{CoreShowChannels, Originate, Ping};
-use ami_types::ami_core::server::{Server, ServerConfig};
-use ami_types::ami_core::StreamError;
 use ami_types::event::Event;
-use ami_types::{Client, EventStream, Value};
+use ami_types::server::{Server, ServerConfig};
+use ami_types::StreamError;
+use ami_types::{EventStream, Value};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,8 +37,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Connect and log in. `events` receives every event from the login on,
     // decoded into `Event`.
-    let (client, mut events) = Client::connect(&url).await?;
-    println!("connected: {}", client.core().greeting().line());
+    let (client, mut events) = ami_types::connect(&url).await?;
+    println!("connected: {}", client.greeting().line());
 
     // A typed response: `PingResponse { ping, timestamp: Option<f64>, .. }`.
     let pong = client.send(&Ping::new()).await?;

@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use ami_types::action::{Originate, QueueStatus, QueueStatusItem};
-use ami_types::ami_core::server::{DemoMember, DemoQueue, Server, ServerConfig};
-use ami_types::ami_core::StreamError;
 use ami_types::event::Event;
+use ami_types::server::{DemoMember, DemoQueue, Server, ServerConfig};
+use ami_types::StreamError;
 use ami_types::{Client, Value};
 
 #[tokio::main]
@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     };
 
-    let (client, mut events) = Client::connect(&url).await?;
+    let (client, mut events) = ami_types::connect(&url).await?;
     let started = Instant::now();
 
     // Against the embedded server: five callers, one every simulated second.

@@ -64,24 +64,33 @@
 //! let _ = ami_types::action::Originate::new("Local/100@default").timeout(30000);
 //! ```
 //!
-//! `list` on an action that answers with no event list: see
-//! [`Client::list`]. The typed client is [`Client`].
+//! The client is [`Client`] (re-exported from `ami_core`): its typed methods
+//! take the generated actions — [`send`](Client::send),
+//! [`list`](Client::list), [`originate`](Client::originate),
+//! [`events`](Client::events) — and [`connect`] returns it with a stream of
+//! typed [`Event`](event::Event)s. See [`mod@client`] for examples.
 
 pub use ami_core::{
-    self, Action, FieldError, FromMessage, ListAction, Message, MessageKind, Value,
+    self, Action, Client, ClientBuilder, Collection, CountMismatch, Error, EventType, Events,
+    FieldError, FollowUpAction, FromMessage, ListAction, Message, MessageKind, RawEvent, Reply,
+    Response, Result, StreamError, TypedEvent, Value,
 };
 
-mod client;
-mod collection;
+/// The embedded AMI server (`ami_core::server`), for tests and examples.
+pub use ami_core::server;
+
+pub mod client;
 pub mod meta;
 pub mod runtime;
 mod typed;
-mod untyped;
 
-pub use client::{Client, EventStream, EventsOf, TypedEvent};
-pub use collection::{Collection, CountMismatch};
+pub use client::{connect, connect_with};
 pub use typed::{AsFieldValue, FieldValue, TypedFields};
-pub use untyped::{RawEvent, Response};
+
+/// A stream of events decoded as `E`: the generated [`Event`](event::Event)
+/// enum by default, or one event struct
+/// ([`Client::events::<event::Hangup>()`](Client::events)).
+pub type EventStream<E = event::Event> = ami_core::EventStream<E>;
 
 /// Every manager action, one builder struct each (generated).
 pub mod action {

@@ -31,7 +31,7 @@ fn fast() -> ServerConfig {
 }
 
 async fn connect(server: &Server) -> (Client, EventStream) {
-    Client::connect(&server.url()).await.expect("connects")
+    ami_types::connect(&server.url()).await.expect("connects")
 }
 
 fn text(v: &Option<Value>) -> String {
@@ -290,9 +290,9 @@ async fn an_error_response_is_err_with_asterisks_message() {
 async fn events_of_one_type_see_only_that_type() {
     let server = Server::start(fast()).await.unwrap();
     let (client, _events) = connect(&server).await;
-    let mut hangups = client.events_of::<event::Hangup>();
+    let mut hangups = client.events::<event::Hangup>();
     // Documented `NewExten`, sent as `Newexten`: matched ignoring case.
-    let mut extens = client.events_of::<event::NewExten>();
+    let mut extens = client.events::<event::NewExten>();
     let mut all = client.events();
 
     client
@@ -367,8 +367,8 @@ async fn lag_and_disconnect_stay_visible_in_typed_streams() {
     let builder = ClientBuilder::from_url(&server.url())
         .unwrap()
         .event_buffer(1200); // bytes: a few events
-    let (client, mut events) = Client::connect_with(&builder).await.unwrap();
-    let mut hangups = client.events_of::<event::Hangup>();
+    let (client, mut events) = ami_types::connect_with(&builder).await.unwrap();
+    let mut hangups = client.events::<event::Hangup>();
     // Skip what the login brought.
     while events.try_recv().unwrap().is_some() {}
 
@@ -451,7 +451,7 @@ async fn scripted(answer: &'static str) -> String {
 #[tokio::test]
 async fn a_list_action_answered_without_a_list_is_a_protocol_error() {
     let url = scripted("Response: Success\nActionID: {id}\nMessage: Nothing to list\n\n").await;
-    let (client, _events) = Client::connect(&url).await.unwrap();
+    let (client, _events) = ami_types::connect(&url).await.unwrap();
     let err = client.list(&CoreShowChannels::new()).await.unwrap_err();
     match err {
         Error::Protocol(text) => {
@@ -470,7 +470,7 @@ async fn a_cancelled_list_keeps_its_items() {
          Event: CoreShowChannelsComplete\nActionID: {id}\nEventList: Cancelled\n\n",
     )
     .await;
-    let (client, _events) = Client::connect(&url).await.unwrap();
+    let (client, _events) = ami_types::connect(&url).await.unwrap();
     let list = client.list(&CoreShowChannels::new()).await.unwrap();
     assert!(list.is_cancelled());
     assert_eq!(list.len(), 1);
@@ -487,7 +487,7 @@ async fn a_wrong_list_items_count_is_reported_not_fatal() {
          Event: CoreShowChannelsComplete\nActionID: {id}\nEventList: Complete\nListItems: 2\n\n",
     )
     .await;
-    let (client, _events) = Client::connect(&url).await.unwrap();
+    let (client, _events) = ami_types::connect(&url).await.unwrap();
     let list = client.list(&CoreShowChannels::new()).await.unwrap();
     assert!(!list.is_cancelled());
     assert_eq!(list.len(), 1);

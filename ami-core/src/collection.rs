@@ -1,23 +1,19 @@
 //! [`Collection`]: the result of a list action.
 
-use ami_core::{FromMessage, Value};
-
-use crate::runtime::parse_integer;
-use crate::Response;
+use crate::action::FromMessage;
+use crate::message::Value;
+use crate::untyped::Response;
 
 /// What a list action answered: the initial response, the item events in
 /// arrival order, the completion event, and the item count Asterisk reported
 /// in it (`ListItems`).
 ///
 /// ```
-/// use ami_types::event::{CoreShowChannel, CoreShowChannelsComplete};
-/// use ami_types::{Collection, FromMessage, Message, Response};
+/// use ami_core::{Collection, FromMessage, Message, Response};
 ///
 /// let response = Response::from_message([("Response", "Success"), ("EventList", "start")].into_iter().collect());
-/// let item = CoreShowChannel::from_message([("Event", "CoreShowChannel"), ("Channel", "Local/1")].into_iter().collect());
-/// let complete = CoreShowChannelsComplete::from_message(
-///     [("Event", "CoreShowChannelsComplete"), ("ListItems", "2")].into_iter().collect(),
-/// );
+/// let item: Message = [("Event", "CoreShowChannel"), ("Channel", "Local/1")].into_iter().collect();
+/// let complete: Message = [("Event", "CoreShowChannelsComplete"), ("ListItems", "2")].into_iter().collect();
 /// let list = Collection::new(response, vec![item], complete);
 /// assert_eq!(list.reported, Some(2));
 /// let err = list.check_count().unwrap_err();
@@ -42,10 +38,14 @@ impl<T, C: FromMessage> Collection<T, C> {
     pub fn new(response: Response, items: Vec<T>, complete: C) -> Self {
         let reported = complete
             .raw()
-            .get(ami_core::message::keys::LIST_ITEMS)
+            .get(crate::message::keys::LIST_ITEMS)
             .map(Value::as_bytes)
-            .and_then(|b| parse_integer(b.trim_ascii()))
-            .and_then(|n| u64::try_from(n).ok());
+            .and_then(|b| {
+                std::str::from_utf8(b.trim_ascii())
+                    .ok()?
+                    .parse::<u64>()
+                    .ok()
+            });
         Collection {
             response,
             items,
@@ -61,7 +61,7 @@ impl<T, C: FromMessage> Collection<T, C> {
     pub fn is_cancelled(&self) -> bool {
         self.complete
             .raw()
-            .get(ami_core::message::keys::EVENT_LIST)
+            .get(crate::message::keys::EVENT_LIST)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"Cancelled"))
     }
 }

@@ -1,10 +1,11 @@
 //! The types for messages no generated struct describes: any event
 //! ([`RawEvent`]) and the generic success response ([`Response`]).
 
-use ami_core::{FromMessage, Message, Value};
+use crate::action::{EventType, FromMessage};
+use crate::message::{Message, Value};
 
 /// An event kept whole: an event this crate does not know
-/// ([`Event::Unknown`](crate::event::Event::Unknown)), or an unexpected item of
+/// (the generated `Event::Unknown`), or an unexpected item of
 /// an event list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawEvent {
@@ -45,7 +46,7 @@ impl FromMessage for RawEvent {
 /// text and every field it arrived with.
 ///
 /// ```
-/// use ami_types::{FromMessage, Message, Response};
+/// use ami_core::{FromMessage, Message, Response};
 ///
 /// let msg: Message = [("Response", "Success"), ("Message", "Originate successfully queued")]
 ///     .into_iter()
@@ -62,7 +63,7 @@ pub struct Response {
 impl Response {
     /// The `Message` text, if any.
     pub fn message(&self) -> Option<&Value> {
-        self.msg.get(ami_core::message::keys::MESSAGE)
+        self.msg.get(crate::message::keys::MESSAGE)
     }
 
     /// Whether the `Response` value is `Success` (ignoring case).
@@ -90,5 +91,11 @@ impl FromMessage for Response {
 
     fn raw(&self) -> &Message {
         &self.msg
+    }
+}
+
+impl EventType for RawEvent {
+    fn accepts(_: &Message) -> bool {
+        true
     }
 }
