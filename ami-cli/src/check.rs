@@ -284,7 +284,7 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(msg.fields()[3].key(), "Action-000000");
+        assert_eq!(msg.field(3).unwrap().key(), "Action-000000");
         assert_eq!(msg.get("Cat-000000").unwrap(), "x");
         let e = build("UpdateConfig", Some(update), &args(&["Actoin-000001=x"])).unwrap_err();
         assert!(e.contains("did you mean 'Action-000001'?"), "{e}");

@@ -65,9 +65,10 @@ pub trait FromMessage: Sized {
     /// with, documented or not.
     fn raw(&self) -> &Message;
 
-    /// Fields that were present but did not parse as their declared type.
-    fn field_errors(&self) -> &[FieldError] {
-        &[]
+    /// Fields that were present but did not parse as their declared type
+    /// (worked out when asked: decoding itself does no parsing).
+    fn field_errors(&self) -> Vec<FieldError> {
+        Vec::new()
     }
 }
 

@@ -707,7 +707,6 @@ fn command_lines(response: &Message) -> Vec<Value> {
         .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Follows"));
     response
         .fields()
-        .iter()
         .filter(|f| {
             if legacy {
                 f.is_bare_line()
@@ -715,7 +714,7 @@ fn command_lines(response: &Message) -> Vec<Value> {
                 f.is(keys::OUTPUT)
             }
         })
-        .map(|f| f.value().clone())
+        .map(|f| f.value().to_value())
         .collect()
 }
 
@@ -786,7 +785,7 @@ mod tests {
             .into_iter()
             .collect();
         for line in ["a", "", "b: c"] {
-            legacy.push(crate::message::Field::new("", line));
+            legacy.append_line(line);
         }
         assert_eq!(command_lines(&modern), command_lines(&legacy));
         assert_eq!(command_lines(&modern).len(), 3);

@@ -21,9 +21,9 @@
 //! assert_eq!(m.get("Ping").unwrap(), "Pong");
 //! ```
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BytesMut};
 
-use crate::message::{Field, Message};
+use crate::message::Message;
 
 /// The default maximum size of one message: 1 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
@@ -256,9 +256,10 @@ impl Decoder {
             return Ok(None);
         }
         if self.mode == Mode::LegacyCommand {
-            let bytes = buf.split().freeze();
+            let msg = parse_legacy_command(buf);
+            buf.clear();
             self.reset();
-            return Ok(Some(Frame::Message(parse_legacy_command(bytes))));
+            return Ok(Some(Frame::Message(msg)));
         }
         // End the last line and the message, then take the ordinary path.
         buf.extend_from_slice(b"\n\n");
@@ -429,13 +430,12 @@ impl Decoder {
                 }
                 // The message gets a buffer of its own: keeping it keeps
                 // its bytes alive, not the read buffer it was cut from.
-                let bytes = Bytes::copy_from_slice(&buf[..end]);
-                buf.advance(consumed);
                 let msg = if legacy {
-                    parse_legacy_command(bytes)
+                    parse_legacy_command(&buf[..end])
                 } else {
-                    fields_from_spans(&bytes, &self.spans)
+                    Message::from_frame(&buf[..end], &self.spans)
                 };
+                buf.advance(consumed);
                 self.reset();
                 return Ok(Some(Frame::Message(msg)));
             }
@@ -474,40 +474,27 @@ fn trim_line(line: &[u8]) -> &[u8] {
     }
 }
 
-/// Splits a complete message (including its terminating empty line) into
-/// fields that share `bytes`.
-#[inline]
-fn trim_cr(bytes: &[u8], start: usize, nl: usize) -> usize {
-    if nl > start && bytes[nl - 1] == b'\r' {
-        nl - 1
-    } else {
-        nl
-    }
-}
-
-/// Builds the fields of a message whose lines were found while scanning.
-fn fields_from_spans(bytes: &Bytes, spans: &[(u32, u32)]) -> Message {
-    let mut fields = Vec::with_capacity(spans.len());
-    for &(start, end) in spans {
-        fields.push(split_field(bytes, start as usize, end as usize));
-    }
-    Message::from_fields(fields)
-}
-
-/// `Response: Follows`, header fields, then raw output lines up to
-/// `--END COMMAND--`.
-fn parse_legacy_command(bytes: Bytes) -> Message {
-    let mut fields = Vec::new();
+/// `Response: Follows`, header fields, then raw output lines (blank ones
+/// and ones with colons included) up to `--END COMMAND--`.
+fn parse_legacy_command(bytes: &[u8]) -> Message {
+    let mut spans = Vec::new();
     let mut start = 0;
     let mut raw = false;
     while start < bytes.len() {
         let nl = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let end = trim_cr(&bytes, start, nl);
+        let end = start + trim_line(&bytes[start..nl]).len();
         let line = &bytes[start..end];
         if !raw {
-            let field = split_field(&bytes, start, end);
-            if fields.is_empty() || field_is_command_header(&field) {
-                fields.push(field);
+            let key_end = match memchr::memchr(b':', line) {
+                Some(colon) if colon > 0 && is_text(&line[..colon]) => start + colon,
+                _ => start,
+            };
+            let key = &bytes[start..key_end];
+            let header = [b"Privilege".as_slice(), b"ActionID", b"Response"]
+                .iter()
+                .any(|h| key.eq_ignore_ascii_case(h));
+            if spans.is_empty() || header {
+                spans.push((start, key_end, end));
                 start = nl + 1;
                 continue;
             }
@@ -515,37 +502,14 @@ fn parse_legacy_command(bytes: Bytes) -> Message {
         }
         if let Some(content) = line.strip_suffix(END_COMMAND) {
             if !content.is_empty() {
-                fields.push(Field::from_frame(
-                    &bytes,
-                    0..0,
-                    start..start + content.len(),
-                ));
+                spans.push((start, start, start + content.len()));
             }
             break;
         }
-        fields.push(Field::from_frame(&bytes, 0..0, start..end));
+        spans.push((start, start, end));
         start = nl + 1;
     }
-    Message::from_fields(fields)
-}
-
-fn field_is_command_header(f: &Field) -> bool {
-    f.is("Privilege") || f.is("ActionID") || f.is("Response")
-}
-
-#[inline]
-fn split_field(bytes: &Bytes, start: usize, end: usize) -> Field {
-    let line = &bytes[start..end];
-    match line.iter().position(|&b| b == b':') {
-        Some(colon) if colon > 0 && is_text(&line[..colon]) => {
-            let mut v = start + colon + 1;
-            if v < end && bytes[v] == b' ' {
-                v += 1;
-            }
-            Field::from_frame(bytes, start..start + colon, v..end)
-        }
-        _ => Field::from_frame(bytes, 0..0, start..end),
-    }
+    Message::from_spans(bytes, &spans)
 }
 
 #[inline]
@@ -577,7 +541,6 @@ pub fn encode(msg: &Message, dst: &mut BytesMut) -> Result<(), EncodeError> {
     validate(msg)?;
     let size: usize = msg
         .fields()
-        .iter()
         .map(|f| f.key_bytes().len() + f.value().len() + 4)
         .sum();
     dst.reserve(size + 2);
@@ -675,7 +638,6 @@ mod tests {
             assert_eq!(m.action_id().unwrap(), "7");
             let lines: Vec<_> = m
                 .fields()
-                .iter()
                 .filter(|f| f.is_bare_line())
                 .map(|f| f.value().to_string())
                 .collect();
@@ -741,7 +703,7 @@ mod tests {
         );
         let m = msg(&frames[0]);
         assert_eq!(m.get("CallerIDName").unwrap().as_bytes(), b"J\xf6rg");
-        assert_eq!(m.fields()[2].value().as_bytes(), b"\xff\xfe: v");
+        assert_eq!(m.field(2).unwrap().value().as_bytes(), b"\xff\xfe: v");
     }
 
     #[test]

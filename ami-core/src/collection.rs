@@ -1,7 +1,7 @@
 //! [`Collection`]: the result of a list action.
 
 use crate::action::FromMessage;
-use crate::message::Value;
+use crate::message::Text;
 use crate::untyped::Response;
 
 /// What a list action answered: the initial response, the item events in
@@ -39,7 +39,7 @@ impl<T, C: FromMessage> Collection<T, C> {
         let reported = complete
             .raw()
             .get(crate::message::keys::LIST_ITEMS)
-            .map(Value::as_bytes)
+            .map(Text::as_bytes)
             .and_then(|b| {
                 std::str::from_utf8(b.trim_ascii())
                     .ok()?

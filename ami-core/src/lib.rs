@@ -34,5 +34,5 @@ pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
 pub use collection::{Collection, CountMismatch};
 pub use error::{Error, Result};
 pub use events::{EventStream, StreamError};
-pub use message::{Field, Message, MessageKind, Value};
+pub use message::{Field, Fields, Message, MessageKind, Text, Value};
 pub use untyped::{RawEvent, Response};

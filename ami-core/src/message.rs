@@ -1,15 +1,19 @@
 //! [`Message`]: an AMI message as ordered, case-insensitive, multi-valued
-//! fields, and [`Value`], a cheap byte string that may or may not be UTF-8.
+//! fields; [`Text`], a borrowed field value (bytes that are usually, but not
+//! always, UTF-8), and [`Value`], an owned one.
 //!
-//! Decoded messages share the buffer of the frame they came from: a field costs
-//! no allocation of its own, and cloning a [`Message`] only bumps a reference
-//! count (fields are copied on the first write to a shared message).
+//! A message is one buffer: its lines as they came from the wire, followed
+//! by a table of where each field's key and value are (a few bytes per
+//! field). A decoded message costs one allocation, keeping it keeps exactly
+//! its own bytes, and reading a field is a slice of that buffer (no
+//! reference count per field). Cloning a [`Message`] shares the buffer.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
-use std::sync::Arc;
+use std::ops::Deref;
 
 use bytes::Bytes;
+use ref_cast::RefCast;
 
 /// Well-known AMI keys.
 pub mod keys {
@@ -33,36 +37,38 @@ pub mod keys {
     pub const PRIVILEGE: &str = "Privilege";
 }
 
-/// An immutable AMI value: bytes that are usually, but not always, UTF-8
-/// (Asterisk passes a Latin-1 caller name through unchanged).
-///
-/// Cloning is cheap (a reference count). Compare with strings directly:
+/// A borrowed AMI value: bytes that are usually, but not always, UTF-8
+/// (Asterisk passes a Latin-1 caller name through unchanged). What
+/// [`Message::get`] returns; [`Value`] is the owned form.
 ///
 /// ```
-/// use ami_core::Value;
-/// let v = Value::from("Up");
-/// assert_eq!(v, "Up");
-/// assert_eq!(v.as_str(), Some("Up"));
-/// let latin1 = Value::from(vec![b'J', 0xf6, b'r', b'g']);
-/// assert_eq!(latin1.as_str(), None);
-/// assert_eq!(latin1.to_string_lossy(), "J\u{fffd}rg");
-/// assert_eq!(latin1.as_bytes(), b"J\xf6rg");
+/// use ami_core::Message;
+/// let m: Message = [("Event", "Newchannel"), ("CallerIDName", "J\u{f6}rg")].into_iter().collect();
+/// let name = m.get("calleridname").unwrap();
+/// assert_eq!(name, "Jörg");
+/// assert_eq!(name.as_str(), Some("Jörg"));
+/// let owned: ami_core::Value = name.to_value();
+/// assert_eq!(owned, *name);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Value(Bytes);
+#[derive(RefCast, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
+pub struct Text([u8]);
 
-impl Value {
-    /// A value from a static string, without allocating.
-    pub const fn from_static(s: &'static str) -> Self {
-        Value(Bytes::from_static(s.as_bytes()))
+impl Text {
+    /// A text over `bytes`.
+    #[inline]
+    pub fn new(bytes: &[u8]) -> &Text {
+        Text::ref_cast(bytes)
     }
 
     /// The raw bytes, exactly as they came from the wire.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
     /// The value as `&str` where it is valid UTF-8.
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.0).ok()
     }
@@ -86,17 +92,151 @@ impl Value {
     pub fn has_line_break(&self) -> bool {
         memchr::memchr2(b'\r', b'\n', &self.0).is_some()
     }
+
+    /// An owned copy.
+    pub fn to_value(&self) -> Value {
+        Value(Bytes::copy_from_slice(&self.0))
+    }
+
+    /// Whether the value equals `other` ignoring ASCII case.
+    #[inline]
+    pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other.as_bytes())
+    }
 }
 
-impl fmt::Display for Value {
+impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_string_lossy())
     }
 }
 
-impl fmt::Debug for Value {
+impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.to_string_lossy(), f)
+    }
+}
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl ToOwned for Text {
+    type Owned = Value;
+    fn to_owned(&self) -> Value {
+        self.to_value()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<Value> for Text {
+    fn eq(&self, other: &Value) -> bool {
+        &self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<str> for &Text {
+    fn eq(&self, other: &str) -> bool {
+        &self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        other == self
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        other == *self
+    }
+}
+
+/// An owned AMI value: what actions are built from and what enums keep of
+/// an undocumented value. It derefs to [`Text`]; cloning is cheap (a
+/// reference count). Compare with strings directly:
+///
+/// ```
+/// use ami_core::Value;
+/// let v = Value::from("Up");
+/// assert_eq!(v, "Up");
+/// assert_eq!(v.as_str(), Some("Up"));
+/// let latin1 = Value::from(vec![b'J', 0xf6, b'r', b'g']);
+/// assert_eq!(latin1.as_str(), None);
+/// assert_eq!(latin1.to_string_lossy(), "J\u{fffd}rg");
+/// assert_eq!(latin1.as_bytes(), b"J\xf6rg");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Value(Bytes);
+
+impl Value {
+    /// A value from a static string, without allocating.
+    pub const fn from_static(s: &'static str) -> Self {
+        Value(Bytes::from_static(s.as_bytes()))
+    }
+
+    /// The raw bytes, exactly as they came from the wire.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value, borrowed.
+    #[inline]
+    pub fn as_text(&self) -> &Text {
+        Text::new(&self.0)
+    }
+}
+
+impl Deref for Value {
+    type Target = Text;
+    #[inline]
+    fn deref(&self) -> &Text {
+        self.as_text()
+    }
+}
+
+impl Borrow<Text> for Value {
+    fn borrow(&self) -> &Text {
+        self.as_text()
+    }
+}
+
+impl AsRef<[u8]> for Value {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_text(), f)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_text(), f)
     }
 }
 
@@ -142,6 +282,12 @@ impl From<&Value> for Value {
     }
 }
 
+impl From<&Text> for Value {
+    fn from(v: &Text) -> Self {
+        v.to_value()
+    }
+}
+
 macro_rules! value_from_display {
     ($($t:ty),*) => {$(
         impl From<$t> for Value {
@@ -177,6 +323,12 @@ impl PartialEq<String> for Value {
     }
 }
 
+impl PartialEq<Text> for Value {
+    fn eq(&self, other: &Text) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
 impl PartialEq<Value> for str {
     fn eq(&self, other: &Value) -> bool {
         other == self
@@ -189,143 +341,50 @@ impl PartialEq<Value> for &str {
     }
 }
 
-/// A field key: short keys (nearly all of them) are stored inline, so a
-/// decoded field costs one reference count (its value), not two.
-#[derive(Clone)]
-enum Key {
-    Inline { len: u8, buf: [u8; INLINE_KEY] },
-    Shared(Bytes),
-}
-
-const INLINE_KEY: usize = 30;
-
-impl Key {
-    #[inline]
-    fn from_slice(k: &[u8], whole: Option<&Bytes>) -> Key {
-        if k.len() <= INLINE_KEY {
-            let mut buf = [0u8; INLINE_KEY];
-            buf[..k.len()].copy_from_slice(k);
-            Key::Inline {
-                len: k.len() as u8,
-                buf,
-            }
-        } else {
-            match whole {
-                Some(b) => Key::Shared(b.slice_ref(k)),
-                None => Key::Shared(Bytes::copy_from_slice(k)),
-            }
-        }
-    }
-
-    /// The key at `range` of a frame. A short key is copied as a fixed
-    /// window (bytes past its end are ignored), which is cheaper than an
-    /// exact copy of a variable length.
-    #[inline]
-    fn from_frame(whole: &Bytes, range: std::ops::Range<usize>) -> Key {
-        let len = range.end - range.start;
-        match whole.get(range.start..range.start + INLINE_KEY) {
-            Some(window) if len <= INLINE_KEY => {
-                let mut buf = [0u8; INLINE_KEY];
-                buf.copy_from_slice(window);
-                Key::Inline {
-                    len: len as u8,
-                    buf,
-                }
-            }
-            _ => Key::from_slice(&whole[range], Some(whole)),
-        }
-    }
-
-    #[inline]
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            Key::Inline { len, buf } => &buf[..*len as usize],
-            Key::Shared(b) => b,
-        }
-    }
-}
-
-impl PartialEq for Key {
-    fn eq(&self, other: &Key) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl Eq for Key {}
-
-impl std::hash::Hash for Key {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_bytes().hash(state)
-    }
-}
-
-/// One `Key: Value` line of a message.
+/// One `Key: Value` line of a message, borrowed from it.
 ///
 /// A line without a colon (legacy `Command` output) is a field with an empty
 /// key whose value is the whole line.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Field {
-    key: Key,
-    value: Value,
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Field<'a> {
+    key: &'a [u8],
+    value: &'a Text,
 }
 
-impl Field {
-    /// A field from a key and a value.
-    pub fn new(key: impl Into<Value>, value: impl Into<Value>) -> Self {
-        let key = key.into();
-        Field {
-            key: Key::from_slice(key.as_bytes(), Some(&key.0)),
-            value: value.into(),
-        }
-    }
-
-    /// A field whose key and value are sub-slices of `whole` (the decoder's
-    /// frame buffer).
-    #[inline]
-    pub(crate) fn from_frame(
-        whole: &Bytes,
-        key: std::ops::Range<usize>,
-        value: std::ops::Range<usize>,
-    ) -> Self {
-        Field {
-            key: Key::from_frame(whole, key),
-            value: Value(whole.slice(value)),
-        }
-    }
-
+impl<'a> Field<'a> {
     /// The key as text (empty for a line without a colon; replacement
     /// characters where the key is not UTF-8).
-    pub fn key(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(self.key.as_bytes())
+    pub fn key(&self) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.key)
     }
 
     /// The key's raw bytes.
     #[inline]
-    pub fn key_bytes(&self) -> &[u8] {
-        self.key.as_bytes()
+    pub fn key_bytes(&self) -> &'a [u8] {
+        self.key
     }
 
     /// The value.
     #[inline]
-    pub fn value(&self) -> &Value {
-        &self.value
+    pub fn value(&self) -> &'a Text {
+        self.value
     }
 
     /// Whether this is a line without a colon.
     pub fn is_bare_line(&self) -> bool {
-        self.key.as_bytes().is_empty()
+        self.key.is_empty()
     }
 
     /// Whether the key equals `key`, ignoring ASCII case.
     #[inline]
     pub fn is(&self, key: &str) -> bool {
-        self.key.as_bytes().eq_ignore_ascii_case(key.as_bytes())
+        self.key.eq_ignore_ascii_case(key.as_bytes())
     }
 }
 
-impl fmt::Debug for Field {
+impl fmt::Debug for Field<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if is_secret_key(self.key.as_bytes()) {
+        if is_secret_key(b"", self.key) {
             write!(f, "{:?}: \"<redacted>\"", self.key())
         } else {
             write!(f, "{:?}: {:?}", self.key(), self.value)
@@ -333,8 +392,15 @@ impl fmt::Debug for Field {
     }
 }
 
-fn is_secret_key(key: &[u8]) -> bool {
-    key.eq_ignore_ascii_case(b"Secret") || key.eq_ignore_ascii_case(b"Password")
+/// The one rule that decides what is secret: a key that ends in `secret`
+/// or contains `password` (any case), and `Key` in a `Login` (`owner` is
+/// the action or event name). [`Message`]'s `Debug` redacts these values,
+/// and `ami-codegen` applies the same rule to the generated types' `Debug`.
+pub fn is_secret_key(owner: &[u8], key: &[u8]) -> bool {
+    let lower: Vec<u8> = key.to_ascii_lowercase();
+    lower.ends_with(b"secret")
+        || lower.windows(8).any(|w| w == b"password")
+        || (lower == b"key" && owner.eq_ignore_ascii_case(b"Login"))
 }
 
 /// What a message is, judged by its first line.
@@ -354,7 +420,8 @@ pub enum MessageKind {
 /// An AMI message: ordered `Key: Value` fields with case-insensitive lookup.
 ///
 /// Keys repeat (`Variable`, `ChanVariable`, `Output`) and stay in wire order.
-/// Cloning is cheap: the fields are shared until one side is modified.
+/// The message is one buffer (see the [module docs](self)); cloning shares
+/// it, and a change builds a new one (actions are small).
 ///
 /// ```
 /// use ami_core::Message;
@@ -366,9 +433,91 @@ pub enum MessageKind {
 /// assert_eq!(m.remove("VARIABLE"), 1);
 /// assert!(m.get("Variable").is_none());
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Message {
-    fields: Arc<Vec<Field>>,
+    /// The text, then the field table (see [`Table`]).
+    buf: Bytes,
+    text_len: u32,
+    count: u32,
+}
+
+/// Where the fields are: one entry per field, `(start, key_end,
+/// value_end)` offsets into the text, as `u16`s when the text is shorter
+/// than 64 KiB (nearly always), else `u32`s. A field whose `key_end` equals
+/// its `start` is a line without a colon; otherwise its value starts after
+/// the colon and one space, if present.
+struct Table;
+
+impl Table {
+    #[inline]
+    fn wide(text_len: usize) -> bool {
+        text_len > usize::from(u16::MAX)
+    }
+
+    #[inline]
+    fn entry_size(text_len: usize) -> usize {
+        if Table::wide(text_len) {
+            12
+        } else {
+            6
+        }
+    }
+
+    #[inline]
+    fn push(out: &mut Vec<u8>, wide: bool, start: usize, key_end: usize, value_end: usize) {
+        if wide {
+            for n in [start, key_end, value_end] {
+                out.extend_from_slice(&(n as u32).to_le_bytes());
+            }
+        } else {
+            for n in [start, key_end, value_end] {
+                out.extend_from_slice(&(n as u16).to_le_bytes());
+            }
+        }
+    }
+}
+
+/// Builds a message from `(key, value)` parts; `None` as the key is a line
+/// without a colon.
+struct Builder {
+    text: Vec<u8>,
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl Builder {
+    fn new() -> Self {
+        Builder {
+            text: Vec::new(),
+            spans: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, key: Option<&[u8]>, value: &[u8]) {
+        let start = self.text.len();
+        let key_end = match key {
+            Some(k) if !k.is_empty() => {
+                self.text.extend_from_slice(k);
+                let end = self.text.len();
+                self.text.extend_from_slice(b": ");
+                end
+            }
+            _ => start,
+        };
+        self.text.extend_from_slice(value);
+        let value_end = self.text.len();
+        self.text.extend_from_slice(b"\r\n");
+        self.spans.push((start, key_end, value_end));
+    }
+
+    fn finish(self) -> Message {
+        Message::pack(&self.text, self.spans.iter().copied())
+    }
+}
+
+/// Whether a line's key (before its colon) counts as a key: non-empty text.
+#[inline]
+fn is_key(key: &[u8]) -> bool {
+    !key.is_empty() && (key.is_ascii() || std::str::from_utf8(key).is_ok())
 }
 
 impl Message {
@@ -377,116 +526,224 @@ impl Message {
         Message::default()
     }
 
-    /// A message with room for `n` fields.
-    pub fn with_capacity(n: usize) -> Self {
-        Message {
-            fields: Arc::new(Vec::with_capacity(n)),
-        }
+    /// An empty message (the capacity is a hint; messages are built whole).
+    pub fn with_capacity(_fields: usize) -> Self {
+        Message::default()
     }
 
     /// An action message: `Action: name`.
     pub fn action(name: impl Into<Value>) -> Self {
-        let mut m = Message::with_capacity(4);
-        m.append(keys::ACTION, name);
-        m
+        let mut b = Builder::new();
+        b.push(Some(keys::ACTION.as_bytes()), name.into().as_bytes());
+        b.finish()
     }
 
-    pub(crate) fn from_fields(fields: Vec<Field>) -> Self {
+    /// Packs `text` and its field spans into one buffer (one allocation).
+    fn pack(text: &[u8], spans: impl ExactSizeIterator<Item = (usize, usize, usize)>) -> Message {
+        let count = spans.len();
+        if text.len() > u32::MAX as usize || count > u32::MAX as usize {
+            // Not reachable from the decoder (its limit is below 4 GiB).
+            panic!("an AMI message of 4 GiB or more");
+        }
+        let wide = Table::wide(text.len());
+        let mut buf = Vec::with_capacity(text.len() + count * Table::entry_size(text.len()));
+        buf.extend_from_slice(text);
+        for (start, key_end, value_end) in spans {
+            Table::push(&mut buf, wide, start, key_end, value_end);
+        }
         Message {
-            fields: Arc::new(fields),
+            buf: Bytes::from(buf),
+            text_len: text.len() as u32,
+            count: count as u32,
+        }
+    }
+
+    /// A decoded message: `frame` is its text (up to and including the
+    /// empty line that ended it) and `lines` the `(start, end)` of each
+    /// non-empty line, without its line end. `Key: Value` lines become
+    /// fields; a line without a colon (or whose key is not text) becomes a
+    /// bare line.
+    pub(crate) fn from_frame(frame: &[u8], lines: &[(u32, u32)]) -> Message {
+        Message::pack(
+            frame,
+            lines.iter().map(|&(start, end)| {
+                let (start, end) = (start as usize, end as usize);
+                match memchr::memchr(b':', &frame[start..end]) {
+                    Some(colon) if is_key(&frame[start..start + colon]) => {
+                        (start, start + colon, end)
+                    }
+                    _ => (start, start, end),
+                }
+            }),
+        )
+    }
+
+    /// A decoded message from explicit `(start, key_end, value_end)` spans
+    /// into `text` (see [`Table`]).
+    pub(crate) fn from_spans(text: &[u8], spans: &[(usize, usize, usize)]) -> Message {
+        Message::pack(text, spans.iter().copied())
+    }
+
+    #[inline]
+    fn text(&self) -> &[u8] {
+        &self.buf[..self.text_len as usize]
+    }
+
+    /// The spans of field `i` (which must exist): `(key, value)` ranges.
+    #[inline]
+    fn spans(&self, i: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let text_len = self.text_len as usize;
+        let table = &self.buf[text_len..];
+        let (start, key_end, value_end) = if Table::wide(text_len) {
+            let e = &table[i * 12..i * 12 + 12];
+            let n = |j: usize| u32::from_le_bytes([e[j], e[j + 1], e[j + 2], e[j + 3]]) as usize;
+            (n(0), n(4), n(8))
+        } else {
+            let e = &table[i * 6..i * 6 + 6];
+            let n = |j: usize| usize::from(u16::from_le_bytes([e[j], e[j + 1]]));
+            (n(0), n(2), n(4))
+        };
+        if key_end == start {
+            return (start..start, start..value_end);
+        }
+        let text = self.text();
+        let mut v = key_end + 1;
+        if v < value_end && text[v] == b' ' {
+            v += 1;
+        }
+        (start..key_end, v.min(value_end)..value_end)
+    }
+
+    /// Field `i`, in wire order.
+    #[inline]
+    pub fn field(&self, i: usize) -> Option<Field<'_>> {
+        if i >= self.count as usize {
+            return None;
+        }
+        let (key, value) = self.spans(i);
+        let text = self.text();
+        Some(Field {
+            key: &text[key],
+            value: Text::new(&text[value]),
+        })
+    }
+
+    /// All fields in wire order.
+    #[inline]
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            msg: self,
+            next: 0,
+            end: self.count as usize,
         }
     }
 
     /// The first value of `key` (case-insensitive).
     #[inline]
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.fields.iter().find(|f| f.is(key)).map(|f| &f.value)
+    pub fn get(&self, key: &str) -> Option<&Text> {
+        self.fields().find(|f| f.is(key)).map(|f| f.value)
     }
 
     /// The first value of `key` as `&str`, where present and UTF-8.
     #[inline]
     pub fn get_str(&self, key: &str) -> Option<&str> {
-        self.get(key).and_then(Value::as_str)
+        self.get(key).and_then(Text::as_str)
     }
 
     /// Every value of `key`, in wire order.
-    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.fields
-            .iter()
-            .filter(move |f| f.is(key))
-            .map(|f| &f.value)
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Text> + 'a {
+        self.fields().filter(move |f| f.is(key)).map(|f| f.value)
     }
 
     /// Whether `key` is present.
     pub fn contains(&self, key: &str) -> bool {
-        self.fields.iter().any(|f| f.is(key))
+        self.fields().any(|f| f.is(key))
+    }
+
+    /// Rebuilds the message through `edit`, which sees each field and
+    /// pushes what to keep.
+    fn rebuild(&mut self, edit: impl FnOnce(&Message, &mut Builder)) {
+        let mut b = Builder::new();
+        edit(self, &mut b);
+        *self = b.finish();
     }
 
     /// Sets `key` to `value`: replaces the first occurrence in place and
     /// removes the others, or appends when absent.
     pub fn insert(&mut self, key: impl Into<Value>, value: impl Into<Value>) {
-        let field = Field::new(key, value);
-        let fields = Arc::make_mut(&mut self.fields);
-        let mut found = false;
-        fields.retain_mut(|f| {
-            if f.key.as_bytes().eq_ignore_ascii_case(field.key.as_bytes()) {
-                if found {
-                    return false;
+        let (key, value) = (key.into(), value.into());
+        self.rebuild(|old, b| {
+            let mut found = false;
+            for f in old.fields() {
+                if f.key.eq_ignore_ascii_case(key.as_bytes()) && !f.key.is_empty() {
+                    if !found {
+                        found = true;
+                        b.push(Some(f.key), value.as_bytes());
+                    }
+                } else {
+                    b.push(Some(f.key), f.value.as_bytes());
                 }
-                found = true;
-                f.value = field.value.clone();
             }
-            true
+            if !found {
+                b.push(Some(key.as_bytes()), value.as_bytes());
+            }
         });
-        if !found {
-            fields.push(field);
-        }
     }
 
     /// Appends a field, keeping any existing ones with the same key.
     pub fn append(&mut self, key: impl Into<Value>, value: impl Into<Value>) {
-        Arc::make_mut(&mut self.fields).push(Field::new(key, value));
+        let (key, value) = (key.into(), value.into());
+        self.rebuild(|old, b| {
+            for f in old.fields() {
+                b.push(Some(f.key), f.value.as_bytes());
+            }
+            b.push(Some(key.as_bytes()), value.as_bytes());
+        });
     }
 
-    /// Appends an already built field.
-    pub fn push(&mut self, field: Field) {
-        Arc::make_mut(&mut self.fields).push(field);
+    /// Appends a line without a colon (as in legacy command output); an
+    /// action with one cannot be sent.
+    pub fn append_line(&mut self, line: impl Into<Value>) {
+        let line = line.into();
+        self.rebuild(|old, b| {
+            for f in old.fields() {
+                b.push(Some(f.key), f.value.as_bytes());
+            }
+            b.push(None, line.as_bytes());
+        });
     }
 
     /// Removes every field named `key`; returns how many were removed.
     pub fn remove(&mut self, key: &str) -> usize {
-        if !self.contains(key) {
-            return 0;
+        let n = self.get_all(key).count();
+        if n > 0 {
+            self.rebuild(|old, b| {
+                for f in old.fields().filter(|f| !f.is(key)) {
+                    b.push(Some(f.key), f.value.as_bytes());
+                }
+            });
         }
-        let fields = Arc::make_mut(&mut self.fields);
-        let before = fields.len();
-        fields.retain(|f| !f.is(key));
-        before - fields.len()
-    }
-
-    /// All fields in wire order.
-    pub fn fields(&self) -> &[Field] {
-        &self.fields
+        n
     }
 
     /// Iterates `(key, value)` in wire order.
-    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, &Value)> {
-        self.fields.iter().map(|f| (f.key(), &f.value))
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, &Text)> {
+        self.fields().map(|f| (f.key(), f.value))
     }
 
     /// Number of fields.
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.count as usize
     }
 
     /// Whether the message has no fields.
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.count == 0
     }
 
     /// What the message is, judged by its first field.
     pub fn kind(&self) -> MessageKind {
-        match self.fields.first() {
+        match self.field(0) {
             Some(f) if f.is(keys::EVENT) => MessageKind::Event,
             Some(f) if f.is(keys::RESPONSE) => MessageKind::Response,
             Some(f) if f.is(keys::ACTION) => MessageKind::Action,
@@ -495,48 +752,101 @@ impl Message {
     }
 
     /// The event name, when this is an event.
-    pub fn event_name(&self) -> Option<&Value> {
-        match self.fields.first() {
-            Some(f) if f.is(keys::EVENT) => Some(&f.value),
+    pub fn event_name(&self) -> Option<&Text> {
+        match self.field(0) {
+            Some(f) if f.is(keys::EVENT) => Some(f.value),
             _ => None,
         }
     }
 
     /// The `Response` value, when this is a response.
-    pub fn response(&self) -> Option<&Value> {
-        match self.fields.first() {
-            Some(f) if f.is(keys::RESPONSE) => Some(&f.value),
+    pub fn response(&self) -> Option<&Text> {
+        match self.field(0) {
+            Some(f) if f.is(keys::RESPONSE) => Some(f.value),
             _ => None,
         }
     }
 
     /// The `ActionID`, where present.
-    pub fn action_id(&self) -> Option<&Value> {
+    pub fn action_id(&self) -> Option<&Text> {
         self.get(keys::ACTION_ID)
     }
 
-    /// About how many bytes of memory this message occupies: its fields'
-    /// bytes (a decoded message has one buffer of its own holding them)
-    /// plus the field table. Event buffers are bounded by this measure.
+    /// How many bytes of memory this message occupies: its one buffer (the
+    /// text and the field table) and the handle. Event buffers are bounded
+    /// by this measure.
     pub fn heap_bytes(&self) -> usize {
-        const OVERHEAD: usize = 64; // the Arc, the Vec and the buffer's header
-        self.fields.iter().fold(OVERHEAD, |n, f| {
-            n + std::mem::size_of::<Field>() + f.key.as_bytes().len() + f.value.len() + 4
-        })
+        self.buf.len() + std::mem::size_of::<Message>()
     }
 }
 
+/// The fields of a [`Message`], in wire order ([`Message::fields`]).
+#[derive(Clone)]
+pub struct Fields<'a> {
+    msg: &'a Message,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Field<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Field<'a>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let f = self.msg.field(self.next);
+        self.next += 1;
+        f
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for Fields<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        self.end -= 1;
+        self.msg.field(self.end)
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+impl fmt::Debug for Fields<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self.count == other.count && self.fields().eq(other.fields())
+    }
+}
+
+impl Eq for Message {}
+
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let is_login = self.fields.first().is_some_and(|x| {
-            x.is(keys::ACTION) && x.value.as_bytes().eq_ignore_ascii_case(b"Login")
-        });
+        let owner = match self.field(0) {
+            Some(first) if first.is(keys::ACTION) || first.is(keys::EVENT) => {
+                first.value.as_bytes()
+            }
+            _ => b"",
+        };
         let mut list = f.debug_list();
-        for field in self.fields.iter() {
-            if is_login && field.is("Key") {
-                list.entry(&format_args!("\"Key\": \"<redacted>\""));
+        for field in self.fields() {
+            if is_secret_key(owner, field.key) {
+                list.entry(&format_args!("{:?}: \"<redacted>\"", field.key()));
             } else {
-                list.entry(field);
+                list.entry(&field);
             }
         }
         list.finish()
@@ -545,15 +855,20 @@ impl fmt::Debug for Message {
 
 impl<K: Into<Value>, V: Into<Value>> FromIterator<(K, V)> for Message {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Message::from_fields(iter.into_iter().map(|(k, v)| Field::new(k, v)).collect())
+        let mut b = Builder::new();
+        for (k, v) in iter {
+            let (k, v) = (k.into(), v.into());
+            b.push(Some(k.as_bytes()), v.as_bytes());
+        }
+        b.finish()
     }
 }
 
 impl<'a> IntoIterator for &'a Message {
-    type Item = &'a Field;
-    type IntoIter = std::slice::Iter<'a, Field>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.fields.iter()
+    type Item = Field<'a>;
+    type IntoIter = Fields<'a>;
+    fn into_iter(self) -> Fields<'a> {
+        self.fields()
     }
 }
 
@@ -568,12 +883,12 @@ mod tests {
             .collect();
         assert_eq!(m.kind(), MessageKind::Event);
         assert_eq!(m.get("variable").unwrap(), "a");
-        let all: Vec<_> = m.get_all("Variable").cloned().collect();
+        let all: Vec<_> = m.get_all("Variable").map(Text::to_value).collect();
         assert_eq!(all, [Value::from("a"), Value::from("b")]);
     }
 
     #[test]
-    fn clone_is_copy_on_write() {
+    fn clone_shares_and_edits_do_not_leak() {
         let mut a = Message::action("Ping");
         let b = a.clone();
         a.append("X", "1");
@@ -603,5 +918,44 @@ mod tests {
         m.insert("A", "9");
         let pairs: Vec<_> = m.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(pairs, ["A=9", "B=2"]);
+    }
+
+    #[test]
+    fn values_keep_leading_spaces_colons_and_emptiness() {
+        let m: Message = [("A", "  two spaces"), ("B", ""), ("C", "x: y"), ("D", " ")]
+            .into_iter()
+            .collect();
+        assert_eq!(m.get("A").unwrap(), "  two spaces");
+        assert_eq!(m.get("B").unwrap(), "");
+        assert_eq!(m.get("C").unwrap(), "x: y");
+        assert_eq!(m.get("D").unwrap(), " ");
+        let mut m = m;
+        m.append_line("bare: line");
+        let last = m.fields().last().unwrap();
+        assert!(last.is_bare_line());
+        assert_eq!(last.value(), "bare: line");
+    }
+
+    #[test]
+    fn large_messages_use_the_wide_table() {
+        let big = "x".repeat(70_000);
+        let m: Message = [("Event", "Big"), ("Data", big.as_str()), ("After", "1")]
+            .into_iter()
+            .collect();
+        assert_eq!(m.get("Data").unwrap().len(), 70_000);
+        assert_eq!(m.get("After").unwrap(), "1");
+        assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn a_decoded_message_holds_its_bytes_and_a_small_table() {
+        let frame = b"Event: Hangup\r\nChannel: PJSIP/1\r\nCause: 16\r\n\r\n";
+        let lines = [(0, 13), (15, 31), (33, 42)];
+        let m = Message::from_frame(frame, &lines);
+        assert_eq!(m.get("cause").unwrap(), "16");
+        assert_eq!(
+            m.heap_bytes(),
+            frame.len() + 3 * 6 + std::mem::size_of::<Message>()
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! ([`RawEvent`]) and the generic success response ([`Response`]).
 
 use crate::action::{EventType, FromMessage};
-use crate::message::{Message, Value};
+use crate::message::{Message, Text};
 
 /// An event kept whole: an event this crate does not know
 /// (the generated `Event::Unknown`), or an unexpected item of
@@ -17,12 +17,12 @@ impl RawEvent {
     pub fn name(&self) -> &str {
         self.msg
             .event_name()
-            .and_then(Value::as_str)
+            .and_then(Text::as_str)
             .unwrap_or_default()
     }
 
     /// The first value of `key` (ignoring case).
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Text> {
         self.msg.get(key)
     }
 
@@ -62,7 +62,7 @@ pub struct Response {
 
 impl Response {
     /// The `Message` text, if any.
-    pub fn message(&self) -> Option<&Value> {
+    pub fn message(&self) -> Option<&Text> {
         self.msg.get(crate::message::keys::MESSAGE)
     }
 
@@ -74,7 +74,7 @@ impl Response {
     }
 
     /// The first value of `key` (ignoring case).
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Text> {
         self.msg.get(key)
     }
 

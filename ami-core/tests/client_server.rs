@@ -133,10 +133,10 @@ async fn list_with_interleaved_events_returns_exactly_its_items() {
         (summary.unwrap(), &["QueueSummary"][..]),
     ] {
         assert!(reply.is_list());
-        let id = reply.response.action_id().unwrap().clone();
+        let id = reply.response.action_id().unwrap().to_value();
         let complete = reply.complete.as_ref().unwrap();
         assert_eq!(complete.get("EventList").unwrap(), "Complete");
-        assert_eq!(complete.action_id(), Some(&id));
+        assert_eq!(complete.action_id(), Some(id.as_text()));
         let names: Vec<_> = reply
             .items
             .iter()

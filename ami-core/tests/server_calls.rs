@@ -261,11 +261,15 @@ async fn core_show_channels_and_status_during_a_call() {
     assert_eq!(s(&r, "Message"), "Channels will follow");
     assert_eq!(items.len(), 3);
     assert_eq!(s(&done, "ListItems"), "3");
-    assert_eq!(done.fields()[1].key(), "ActionID");
+    assert_eq!(done.field(1).unwrap().key(), "ActionID");
     let by_name: BTreeMap<String, &Message> = items.iter().map(|m| (s(m, "Channel"), m)).collect();
     for item in &items {
         assert!(is_event(item, "CoreShowChannel"));
-        assert_eq!(item.fields()[1].key(), "ActionID", "ActionID comes second");
+        assert_eq!(
+            item.field(1).unwrap().key(),
+            "ActionID",
+            "ActionID comes second"
+        );
         assert_eq!(s(item, "ChannelStateDesc"), "Up");
         let d = s(item, "Duration");
         assert_eq!(d.len(), 8, "{d}");

@@ -280,9 +280,9 @@ async fn garbage_between_messages() {
         match m.kind() {
             MessageKind::Other => {
                 garbage += 1;
-                assert!(m.fields().iter().any(|f| f.is_bare_line()), "{m:?}");
+                assert!(m.fields().any(|f| f.is_bare_line()), "{m:?}");
                 assert!(
-                    m.fields().iter().any(|f| f.value().as_str().is_none()),
+                    m.fields().any(|f| f.value().as_str().is_none()),
                     "not UTF-8: {m:?}"
                 );
             }

@@ -287,7 +287,6 @@ async fn command_lines(format: CommandFormat, cmd: &str) -> (Message, Vec<String
         CommandFormat::Modern => r.get_all("Output").map(|v| v.to_string()).collect(),
         CommandFormat::Legacy => r
             .fields()
-            .iter()
             .filter(|f| f.is_bare_line())
             .map(|f| f.value().to_string())
             .collect(),

@@ -25,7 +25,7 @@ use ami_types::enums::ChannelStateDesc;
 use ami_types::event::{Cdr, Event};
 use ami_types::server::{Server, ServerConfig};
 use ami_types::StreamError;
-use ami_types::Value;
+use ami_types::Text;
 use tokio::time::Instant;
 
 /// How long to wait for a finished call's `Cdr` events before writing its
@@ -155,37 +155,37 @@ impl Book {
     fn apply(&mut self, event: Event) {
         match event {
             Event::Newchannel(e) => {
-                let call = self.call(&e.linkedid);
+                let call = self.call(&e.linkedid());
                 call.channels += 1;
-                call.alive.insert(text(&e.channel));
+                call.alive.insert(text(&e.channel()));
                 call.started.get_or_insert_with(SystemTime::now);
                 if call.caller.is_empty() {
-                    call.caller = text(&e.caller_id_num);
+                    call.caller = text(&e.caller_id_num());
                 }
-                let linkedid = text(&e.linkedid);
-                self.by_uniqueid.insert(text(&e.uniqueid), linkedid);
+                let linkedid = text(&e.linkedid());
+                self.by_uniqueid.insert(text(&e.uniqueid()), linkedid);
             }
             Event::NewCallerid(e) => {
-                let call = self.call(&e.linkedid);
+                let call = self.call(&e.linkedid());
                 if call.caller.is_empty() || call.caller == "<unknown>" {
-                    call.caller = text(&e.caller_id_num);
+                    call.caller = text(&e.caller_id_num());
                 }
             }
-            Event::Newstate(e) if e.channel_state_desc == Some(ChannelStateDesc::Up) => {
-                self.call(&e.linkedid)
+            Event::Newstate(e) if e.channel_state_desc() == Some(ChannelStateDesc::Up) => {
+                self.call(&e.linkedid())
                     .answered
                     .get_or_insert_with(SystemTime::now);
             }
             Event::DialBegin(e) => {
-                let call = self.call(&e.dest_linkedid);
+                let call = self.call(&e.dest_linkedid());
                 if call.destination.is_empty() {
-                    call.destination = text(&e.dial_string);
+                    call.destination = text(&e.dial_string());
                 }
             }
             Event::Hangup(e) => {
-                let call = self.call(&e.linkedid);
-                call.alive.remove(&text(&e.channel));
-                call.cause.get_or_insert(e.cause.unwrap_or_default());
+                let call = self.call(&e.linkedid());
+                call.alive.remove(&text(&e.channel()));
+                call.cause.get_or_insert(e.cause().unwrap_or_default());
                 if call.alive.is_empty() {
                     call.ended = Some(SystemTime::now());
                     call.due = Some(Instant::now() + CDR_GRACE);
@@ -194,9 +194,9 @@ impl Book {
             Event::Cdr(cdr) => {
                 let linkedid = self
                     .by_uniqueid
-                    .get(&text(&cdr.unique_id))
+                    .get(&text(&cdr.unique_id()))
                     .cloned()
-                    .unwrap_or_else(|| text(&cdr.unique_id));
+                    .unwrap_or_else(|| text(&cdr.unique_id()));
                 self.calls
                     .entry(linkedid.clone())
                     .or_insert_with(|| Call {
@@ -205,13 +205,13 @@ impl Book {
                         ..Call::default()
                     })
                     .cdrs
-                    .push(*cdr);
+                    .push(cdr);
             }
             _ => {}
         }
     }
 
-    fn call(&mut self, linkedid: &Option<Value>) -> &mut Call {
+    fn call(&mut self, linkedid: &Option<&Text>) -> &mut Call {
         let linkedid = text(linkedid);
         self.calls.entry(linkedid.clone()).or_insert_with(|| Call {
             linkedid,
@@ -260,16 +260,16 @@ impl From<Call> for Line {
         let cdr = call
             .cdrs
             .iter()
-            .find(|c| text(&c.unique_id) == call.linkedid)
+            .find(|c| text(&c.unique_id()) == call.linkedid)
             .or(call.cdrs.first());
         let (start, answer, end, duration, billable, disposition, source) = match cdr {
             Some(cdr) => (
-                text(&cdr.start_time),
-                text(&cdr.answer_time),
-                text(&cdr.end_time),
-                cdr.duration.unwrap_or_default(),
-                cdr.billable_seconds.unwrap_or_default(),
-                cdr.disposition
+                text(&cdr.start_time()),
+                text(&cdr.answer_time()),
+                text(&cdr.end_time()),
+                cdr.duration().unwrap_or_default(),
+                cdr.billable_seconds().unwrap_or_default(),
+                cdr.disposition()
                     .as_ref()
                     .and_then(|d| d.as_str())
                     .unwrap_or_default()
@@ -301,7 +301,7 @@ impl From<Call> for Line {
             }
         };
         let destination = match cdr {
-            Some(cdr) if call.destination.is_empty() => text(&cdr.destination),
+            Some(cdr) if call.destination.is_empty() => text(&cdr.destination()),
             _ => call.destination,
         };
         Line {
@@ -339,8 +339,8 @@ impl std::fmt::Display for Line {
 }
 
 /// An optional text field, empty when absent.
-fn text(v: &Option<Value>) -> String {
-    v.as_ref().map(Value::to_string).unwrap_or_default()
+fn text(v: &Option<&Text>) -> String {
+    v.map(Text::to_string).unwrap_or_default()
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC, the layout of the `Cdr` times.

@@ -18,7 +18,7 @@ use ami_types::action::{CoreShowChannels, Originate, Ping};
 use ami_types::event::Event;
 use ami_types::server::{Server, ServerConfig};
 use ami_types::StreamError;
-use ami_types::{EventStream, Value};
+use ami_types::{EventStream, Text};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,8 +44,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pong = client.send(&Ping::new()).await?;
     println!(
         "Ping: {} at {}",
-        text(&pong.ping),
-        pong.timestamp.unwrap_or_default()
+        text(&pong.ping()),
+        pong.timestamp().unwrap_or_default()
     );
 
     println!("core show version:");
@@ -68,9 +68,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             "failed"
         },
-        result.reason.unwrap_or_default(),
-        text(&result.channel),
-        text(&result.uniqueid),
+        result.reason().unwrap_or_default(),
+        text(&result.channel()),
+        text(&result.uniqueid()),
     );
 
     // The channels now up: `Collection<CoreShowChannel, CoreShowChannelsComplete>`.
@@ -88,20 +88,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for ch in &channels {
         println!(
             "  {:<36} {:<8} {}({})",
-            text(&ch.channel),
-            ch.channel_state_desc
+            text(&ch.channel()),
+            ch.channel_state_desc()
                 .as_ref()
                 .and_then(|s| s.as_str())
                 .unwrap_or_default(),
-            text(&ch.application),
-            text(&ch.application_data),
+            text(&ch.application()),
+            text(&ch.application_data()),
         );
     }
 
     // The call's events, from the stream (it kept those sent while we were
     // busy above), until every channel of the call has hung up.
     if result.is_success() {
-        let linkedid = text(&result.uniqueid);
+        let linkedid = text(&result.uniqueid());
         println!("events of the call (Linkedid {linkedid}):");
         let follow = follow_call(&mut events, &linkedid);
         if tokio::time::timeout(Duration::from_secs(60), follow)
@@ -137,7 +137,7 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
         };
         let raw = event.raw();
         let linked = raw.get("Linkedid").or_else(|| raw.get("DestLinkedid"));
-        let bridge = raw.get("BridgeUniqueid").map(Value::to_string);
+        let bridge = raw.get("BridgeUniqueid").map(Text::to_string);
         let ours = linked.is_some_and(|l| *l == linkedid)
             || bridge.as_ref().is_some_and(|b| bridges.contains(b));
         if !ours {
@@ -145,64 +145,64 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
         }
         let (channel, detail) = match &event {
             Event::Newchannel(e) => {
-                alive.insert(text(&e.channel));
-                (text(&e.channel), state(&e.channel_state_desc))
+                alive.insert(text(&e.channel()));
+                (text(&e.channel()), state(&e.channel_state_desc()))
             }
-            Event::Newstate(e) => (text(&e.channel), state(&e.channel_state_desc)),
+            Event::Newstate(e) => (text(&e.channel()), state(&e.channel_state_desc())),
             Event::DialBegin(e) => (
-                or_originate(&e.channel),
-                format!("-> {}", text(&e.dest_channel)),
+                or_originate(&e.channel()),
+                format!("-> {}", text(&e.dest_channel())),
             ),
             Event::DialEnd(e) => (
-                or_originate(&e.channel),
+                or_originate(&e.channel()),
                 format!(
                     "-> {} {}",
-                    text(&e.dest_channel),
-                    e.dial_status
+                    text(&e.dest_channel()),
+                    e.dial_status()
                         .as_ref()
                         .and_then(|s| s.as_str())
                         .unwrap_or_default()
                 ),
             ),
             Event::BridgeEnter(e) => {
-                let id = text(&e.bridge_uniqueid);
+                let id = text(&e.bridge_uniqueid());
                 bridges.insert(id.clone());
-                (text(&e.channel), format!("bridge {id}"))
+                (text(&e.channel()), format!("bridge {id}"))
             }
             Event::BridgeLeave(e) => (
-                text(&e.channel),
-                format!("bridge {}", text(&e.bridge_uniqueid)),
+                text(&e.channel()),
+                format!("bridge {}", text(&e.bridge_uniqueid())),
             ),
             Event::BridgeDestroy(e) => (
                 String::new(),
-                format!("bridge {}", text(&e.bridge_uniqueid)),
+                format!("bridge {}", text(&e.bridge_uniqueid())),
             ),
             Event::VarSet(e) => (
-                text(&e.channel),
-                format!("{}={}", text(&e.variable), text(&e.value)),
+                text(&e.channel()),
+                format!("{}={}", text(&e.variable()), text(&e.value())),
             ),
             Event::NewExten(e) => (
-                text(&e.channel),
-                format!("{}({})", text(&e.application), text(&e.app_data)),
+                text(&e.channel()),
+                format!("{}({})", text(&e.application()), text(&e.app_data())),
             ),
             Event::HangupRequest(e) => (
-                text(&e.channel),
-                format!("cause {}", e.cause.unwrap_or_default()),
+                text(&e.channel()),
+                format!("cause {}", e.cause().unwrap_or_default()),
             ),
             Event::Hangup(e) => {
-                alive.remove(&text(&e.channel));
+                alive.remove(&text(&e.channel()));
                 hung_up += 1;
                 (
-                    text(&e.channel),
+                    text(&e.channel()),
                     format!(
                         "cause {} ({})",
-                        e.cause.unwrap_or_default(),
-                        text(&e.cause_txt)
+                        e.cause().unwrap_or_default(),
+                        text(&e.cause_txt())
                     ),
                 )
             }
             other => (
-                raw.get("Channel").map(Value::to_string).unwrap_or_default(),
+                raw.get("Channel").map(Text::to_string).unwrap_or_default(),
                 if other.field_errors().is_empty() {
                     String::new()
                 } else {
@@ -218,8 +218,8 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
 }
 
 /// An optional text field, empty when absent.
-fn text(v: &Option<Value>) -> String {
-    v.as_ref().map(Value::to_string).unwrap_or_default()
+fn text(v: &Option<&Text>) -> String {
+    v.map(Text::to_string).unwrap_or_default()
 }
 
 /// A channel state description, empty when absent.
@@ -231,7 +231,7 @@ fn state(s: &Option<ami_types::enums::ChannelStateDesc>) -> String {
 }
 
 /// The dialling channel, or `(originate)` for a dial by Originate itself.
-fn or_originate(channel: &Option<Value>) -> String {
+fn or_originate(channel: &Option<&Text>) -> String {
     match channel {
         Some(c) if !c.as_bytes().is_empty() => c.to_string(),
         _ => "(originate)".to_owned(),

@@ -21,7 +21,7 @@ use ami_types::action::{Originate, QueueStatus, QueueStatusItem};
 use ami_types::event::Event;
 use ami_types::server::{DemoMember, DemoQueue, Server, ServerConfig};
 use ami_types::StreamError;
-use ami_types::{Client, Value};
+use ami_types::{Client, Text};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -87,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(answer) = callers.join_next(), if !callers.is_empty() => {
                 let answer = answer??;
                 if !answer.is_success() {
-                    println!("  ! a caller could not be reached (reason {:?})", answer.reason);
+                    println!("  ! a caller could not be reached (reason {:?})", answer.reason());
                 }
             }
             event = events.recv() => match event {
@@ -169,25 +169,25 @@ impl Board {
         for item in status {
             match item {
                 QueueStatusItem::QueueParams(q) => {
-                    let row = queues.entry(text(&q.queue)).or_default();
-                    row.strategy = text(&q.strategy);
-                    row.completed = q.completed.unwrap_or_default();
-                    row.abandoned = q.abandoned.unwrap_or_default();
+                    let row = queues.entry(text(&q.queue())).or_default();
+                    row.strategy = text(&q.strategy());
+                    row.completed = q.completed().unwrap_or_default();
+                    row.abandoned = q.abandoned().unwrap_or_default();
                 }
                 QueueStatusItem::QueueMember(m) => {
                     let old = self
                         .queues
-                        .get_mut(&text(&m.queue))
-                        .and_then(|q| q.members.remove(&text(&m.location)));
-                    let in_call = m.in_call.unwrap_or_default();
-                    let row = queues.entry(text(&m.queue)).or_default();
+                        .get_mut(&text(&m.queue()))
+                        .and_then(|q| q.members.remove(&text(&m.location())));
+                    let in_call = m.in_call().unwrap_or_default();
+                    let row = queues.entry(text(&m.queue())).or_default();
                     row.members.insert(
-                        text(&m.location),
+                        text(&m.location()),
                         MemberRow {
-                            name: text(&m.name),
-                            paused: m.paused.unwrap_or_default(),
+                            name: text(&m.name()),
+                            paused: m.paused().unwrap_or_default(),
                             in_call,
-                            calls_taken: m.calls_taken.unwrap_or_default(),
+                            calls_taken: m.calls_taken().unwrap_or_default(),
                             activity: old
                                 .filter(|_| in_call)
                                 .map(|o| o.activity)
@@ -196,13 +196,13 @@ impl Board {
                     );
                 }
                 QueueStatusItem::QueueEntry(e) => {
-                    let wait = Duration::from_secs(e.wait.unwrap_or_default().max(0) as u64);
+                    let wait = Duration::from_secs(e.wait().unwrap_or_default().max(0) as u64);
                     let joined = Instant::now()
                         .checked_sub(wait)
                         .unwrap_or_else(Instant::now);
-                    queues.entry(text(&e.queue)).or_default().waiting.push((
-                        text(&e.channel),
-                        text(&e.caller_id_num),
+                    queues.entry(text(&e.queue())).or_default().waiting.push((
+                        text(&e.channel()),
+                        text(&e.caller_id_num()),
                         joined,
                     ));
                 }
@@ -219,87 +219,89 @@ impl Board {
             Event::QueueCallerJoin(e) => {
                 println!(
                     "  + {} joins {} at position {}",
-                    text(&e.caller_id_num),
-                    text(&e.queue),
-                    e.position.unwrap_or_default()
+                    text(&e.caller_id_num()),
+                    text(&e.queue()),
+                    e.position().unwrap_or_default()
                 );
-                self.queue(&e.queue).waiting.push((
-                    text(&e.channel),
-                    text(&e.caller_id_num),
+                self.queue(&e.queue()).waiting.push((
+                    text(&e.channel()),
+                    text(&e.caller_id_num()),
                     Instant::now(),
                 ));
             }
             Event::QueueCallerLeave(e) => {
-                let channel = text(&e.channel);
-                self.queue(&e.queue).waiting.retain(|(c, ..)| *c != channel);
+                let channel = text(&e.channel());
+                self.queue(&e.queue())
+                    .waiting
+                    .retain(|(c, ..)| *c != channel);
             }
             Event::QueueCallerAbandon(e) => {
                 println!(
                     "  - {} hung up after {} s in {}",
-                    text(&e.caller_id_num),
-                    e.hold_time.unwrap_or_default(),
-                    text(&e.queue)
+                    text(&e.caller_id_num()),
+                    e.hold_time().unwrap_or_default(),
+                    text(&e.queue())
                 );
-                self.queue(&e.queue).abandoned += 1;
+                self.queue(&e.queue()).abandoned += 1;
             }
             Event::AgentCalled(e) => {
-                let member = self.member(&e.queue, &e.interface, &e.member_name);
+                let member = self.member(&e.queue(), &e.interface(), &e.member_name());
                 member.in_call = true;
-                member.activity = format!("ringing for {}", text(&e.caller_id_num));
+                member.activity = format!("ringing for {}", text(&e.caller_id_num()));
             }
             Event::AgentConnect(e) => {
                 println!(
                     "  > {} answers {} after {} s waiting",
-                    text(&e.member_name),
-                    text(&e.caller_id_num),
-                    e.hold_time.unwrap_or_default()
+                    text(&e.member_name()),
+                    text(&e.caller_id_num()),
+                    e.hold_time().unwrap_or_default()
                 );
-                let member = self.member(&e.queue, &e.interface, &e.member_name);
+                let member = self.member(&e.queue(), &e.interface(), &e.member_name());
                 member.in_call = true;
-                member.activity = format!("talking to {}", text(&e.caller_id_num));
+                member.activity = format!("talking to {}", text(&e.caller_id_num()));
             }
             Event::AgentComplete(e) => {
                 println!(
                     "  < {} done with {} after {} s ({})",
-                    text(&e.member_name),
-                    text(&e.caller_id_num),
-                    e.talk_time.unwrap_or_default(),
-                    e.reason
+                    text(&e.member_name()),
+                    text(&e.caller_id_num()),
+                    e.talk_time().unwrap_or_default(),
+                    e.reason()
                         .as_ref()
                         .and_then(|r| r.as_str())
                         .unwrap_or_default()
                 );
-                self.queue(&e.queue).completed += 1;
-                self.member(&e.queue, &e.interface, &e.member_name)
+                self.queue(&e.queue()).completed += 1;
+                self.member(&e.queue(), &e.interface(), &e.member_name())
                     .activity
                     .clear();
             }
             Event::QueueMemberStatus(e) => {
-                let member = self.member(&e.queue, &e.interface, &e.member_name);
-                member.in_call = e.in_call.unwrap_or(member.in_call);
-                member.paused = e.paused.unwrap_or(member.paused);
-                member.calls_taken = e.calls_taken.unwrap_or(member.calls_taken);
+                let member = self.member(&e.queue(), &e.interface(), &e.member_name());
+                member.in_call = e.in_call().unwrap_or(member.in_call);
+                member.paused = e.paused().unwrap_or(member.paused);
+                member.calls_taken = e.calls_taken().unwrap_or(member.calls_taken);
                 if !member.in_call {
                     member.activity.clear();
                 }
             }
             Event::QueueMemberPause(e) => {
-                self.member(&e.queue, &e.interface, &e.member_name).paused =
-                    e.paused.unwrap_or_default();
+                self.member(&e.queue(), &e.interface(), &e.member_name())
+                    .paused = e.paused().unwrap_or_default();
             }
             _ => {}
         }
     }
 
-    fn queue(&mut self, name: &Option<Value>) -> &mut QueueRow {
+    fn queue(&mut self, name: &Option<&Text>) -> &mut QueueRow {
         self.queues.entry(text(name)).or_default()
     }
 
     fn member(
         &mut self,
-        queue: &Option<Value>,
-        interface: &Option<Value>,
-        name: &Option<Value>,
+        queue: &Option<&Text>,
+        interface: &Option<&Text>,
+        name: &Option<&Text>,
     ) -> &mut MemberRow {
         let member = self
             .queue(queue)
@@ -345,6 +347,6 @@ impl Board {
 }
 
 /// An optional text field, empty when absent.
-fn text(v: &Option<Value>) -> String {
-    v.as_ref().map(Value::to_string).unwrap_or_default()
+fn text(v: &Option<&Text>) -> String {
+    v.map(Text::to_string).unwrap_or_default()
 }

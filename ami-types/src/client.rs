@@ -13,7 +13,7 @@
 //!
 //! // A typed response.
 //! let pong = client.send(&action::Ping::new()).await?;
-//! assert_eq!(pong.ping.unwrap(), "Pong");
+//! assert_eq!(pong.ping().unwrap(), "Pong");
 //!
 //! // An asynchronous originate, answered by its OriginateResponse event.
 //! let call = action::Originate::new("Local/100@default")
@@ -29,7 +29,7 @@
 //! // Typed events, in wire order.
 //! loop {
 //!     if let event::Event::Hangup(hangup) = events.recv().await.unwrap() {
-//!         println!("{:?} hung up", hangup.channel);
+//!         println!("{:?} hung up", hangup.channel());
 //!         break;
 //!     }
 //! }
@@ -74,9 +74,9 @@
 //! status.check_count().expect("ListItems matches");
 //! for item in &status {
 //!     match item {
-//!         QueueStatusItem::QueueParams(q) => println!("queue {:?}: {:?} calls", q.queue, q.calls),
-//!         QueueStatusItem::QueueMember(m) => println!("  member {:?}", m.name),
-//!         QueueStatusItem::QueueEntry(e) => println!("  caller {:?}", e.caller_id_num),
+//!         QueueStatusItem::QueueParams(q) => println!("queue {:?}: {:?} calls", q.queue(), q.calls()),
+//!         QueueStatusItem::QueueMember(m) => println!("  member {:?}", m.name()),
+//!         QueueStatusItem::QueueEntry(e) => println!("  caller {:?}", e.caller_id_num()),
 //!         QueueStatusItem::Other(raw) => println!("  {}", raw.name()),
 //!     }
 //! }
@@ -105,7 +105,7 @@
 //!     .originate(&Originate::new("PJSIP/100").application("Wait").data("1"))
 //!     .await?;
 //! let hangup = hangups.recv().await.unwrap();
-//! assert_eq!(hangup.cause, Some(16));
+//! assert_eq!(hangup.cause(), Some(16));
 //! # Ok(())
 //! # }
 //! ```
@@ -158,7 +158,7 @@ const RING_DEFAULT: Duration = Duration::from_secs(30);
 ///     .originate(&Originate::new("PJSIP/busy").application("Wait").data("1"))
 ///     .await?;
 /// assert!(!busy.is_success());
-/// assert_eq!(busy.reason, Some(5));
+/// assert_eq!(busy.reason(), Some(5));
 /// # Ok(())
 /// # }
 /// ```

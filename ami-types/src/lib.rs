@@ -7,7 +7,7 @@
 //! - [`action`]: one builder per action. Required parameters are constructor
 //!   arguments, optional ones chained setters; each implements [`Action`]
 //!   (and [`ListAction`] when it answers with an event list).
-//! - [`event`]: one struct per event, every field `Option<T>`, and the
+//! - [`event`]: one struct per event, a typed view of its message (accessors return `Option<T>`), and the
 //!   exhaustive [`Event`](event::Event) enum with `Unknown` for the rest.
 //! - [`response`]: typed success responses where the project's `spec/` knows
 //!   their fields; the others answer with the generic [`Response`].
@@ -38,7 +38,7 @@
 //!     .into_iter()
 //!     .collect();
 //! let Event::NewExten(e) = Event::from_message(msg) else { panic!() };
-//! assert_eq!(e.priority, Some(1));
+//! assert_eq!(e.priority(), Some(1));
 //! assert_eq!(e.raw().get("X-Extra").unwrap(), "kept");
 //! ```
 //!
@@ -73,7 +73,7 @@
 pub use ami_core::{
     self, Action, Client, ClientBuilder, Collection, CountMismatch, Error, EventType, Events,
     FieldError, FollowUpAction, FromMessage, ListAction, Message, MessageKind, RawEvent, Reply,
-    Response, Result, StreamError, TypedEvent, Value,
+    Response, Result, StreamError, Text, TypedEvent, Value,
 };
 
 /// The embedded AMI server (`ami_core::server`), for tests and examples.

@@ -1,12 +1,12 @@
 //! Reading the typed fields of a decoded value generically.
 
-use ami_core::Value;
+use ami_core::{Text, Value};
 
 /// One typed field value, borrowed from a decoded event or response.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FieldValue<'a> {
     /// Text, exactly as received.
-    Text(&'a Value),
+    Text(&'a Text),
     /// An integer.
     Integer(i64),
     /// A boolean.
@@ -50,7 +50,19 @@ pub trait AsFieldValue {
 
 impl AsFieldValue for Value {
     fn as_field_value(&self) -> FieldValue<'_> {
+        FieldValue::Text(self.as_text())
+    }
+}
+
+impl AsFieldValue for Text {
+    fn as_field_value(&self) -> FieldValue<'_> {
         FieldValue::Text(self)
+    }
+}
+
+impl<T: AsFieldValue + ?Sized> AsFieldValue for &T {
+    fn as_field_value(&self) -> FieldValue<'_> {
+        (**self).as_field_value()
     }
 }
 

@@ -182,8 +182,8 @@ fn events_decode_case_insensitively_and_keep_everything() {
     let Event::NewExten(e) = &event else {
         panic!("{event:?}")
     };
-    assert_eq!(e.extension.as_ref().unwrap(), "100");
-    assert_eq!(e.priority, Some(2));
+    assert_eq!(e.extension().as_ref().unwrap(), "100");
+    assert_eq!(e.priority(), Some(2));
     assert_eq!(e.raw(), &m);
     assert_eq!(event.raw().get("Undocumented").unwrap(), "kept");
     assert!(event.field_errors().is_empty());
@@ -205,15 +205,15 @@ fn bad_values_are_reported_not_lost() {
         ("Cause", ""),
         ("Cause-txt", "Normal Clearing"),
     ]));
-    assert_eq!(h.channel_state, None);
-    assert_eq!(h.cause, None); // empty: unset, not an error
+    assert_eq!(h.channel_state(), None);
+    assert_eq!(h.cause(), None); // empty: unset, not an error
     assert_eq!(h.field_errors().len(), 1);
     assert_eq!(h.field_errors()[0].key, "ChannelState");
     assert_eq!(h.field_errors()[0].value, "six");
     assert_eq!(h.raw().get("ChannelState").unwrap(), "six");
-    assert_eq!(h.cause_txt.as_ref().unwrap(), "Normal Clearing");
+    assert_eq!(h.cause_txt().as_ref().unwrap(), "Normal Clearing");
     assert_eq!(
-        h.channel_state_desc,
+        h.channel_state_desc(),
         Some(handmade::enums::ChannelStateDesc::Up)
     );
 }
@@ -254,13 +254,13 @@ fn list_actions_name_their_items() {
         A::Item::from_message(m)
     }
     let c = item::<CoreShowChannels>(msg(&[("Event", "CoreShowChannel"), ("Channel", "X")]));
-    assert_eq!(c.channel.as_ref().unwrap(), "X");
+    assert_eq!(c.channel().as_ref().unwrap(), "X");
 
     let q = item::<QueueStatus>(msg(&[("Event", "QueueMember"), ("Paused", "1")]));
     let QueueStatusItem::QueueMember(member) = &q else {
         panic!("{q:?}")
     };
-    assert_eq!(member.paused, Some(true));
+    assert_eq!(member.paused(), Some(true));
     let q = item::<QueueStatus>(msg(&[
         ("Event", "queueparams"),
         ("ServiceLevelPerf", "87.5"),
@@ -268,7 +268,7 @@ fn list_actions_name_their_items() {
     let QueueStatusItem::QueueParams(params) = &q else {
         panic!("{q:?}")
     };
-    assert_eq!(params.service_level_perf, Some(87.5));
+    assert_eq!(params.service_level_perf(), Some(87.5));
     let other = item::<QueueStatus>(msg(&[("Event", "QueueSummary")]));
     assert!(matches!(other, QueueStatusItem::Other(_)));
     assert_eq!(other.raw().event_name().unwrap(), "QueueSummary");
@@ -286,8 +286,8 @@ fn typed_responses() {
         ("Ping", "Pong"),
         ("Timestamp", "1795342675.151053"),
     ]));
-    assert_eq!(r.ping.as_ref().unwrap(), "Pong");
-    assert_eq!(r.timestamp, Some(1_795_342_675.151_053));
+    assert_eq!(r.ping().as_ref().unwrap(), "Pong");
+    assert_eq!(r.timestamp(), Some(1_795_342_675.151_053));
 }
 
 #[test]

@@ -126,7 +126,7 @@ fn every_known_event_decodes_typed_and_loses_nothing() {
             &format!("{file}: {name}"),
             msg,
             &event,
-            event.field_errors(),
+            &event.field_errors(),
             documented.fields,
         );
         assert!(
@@ -182,8 +182,8 @@ fn responses_and_list_items_decode_typed() {
             (MessageKind::Response, "Ping") => {
                 let r = <ami_types::action::Ping as Action>::Response::from_message(msg.clone());
                 assert_eq!(r.raw(), msg);
-                assert_eq!(r.ping.as_ref().unwrap(), "Pong", "{what}");
-                assert!(r.timestamp.is_some_and(|t| t > 1.0e9), "{what}");
+                assert_eq!(r.ping().as_ref().unwrap(), "Pong", "{what}");
+                assert!(r.timestamp().is_some_and(|t| t > 1.0e9), "{what}");
                 *counts.entry("Ping response").or_default() += 1;
             }
             (MessageKind::Response, "CoreSettings") => {

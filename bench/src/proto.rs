@@ -147,7 +147,7 @@ fn indexed<const N: usize>(
     extra: impl Fn(&[u8]) -> Option<usize>,
 ) -> IndexedEvent<N> {
     let mut index = [u8::MAX; N];
-    for (at, field) in msg.fields().iter().enumerate() {
+    for (at, field) in msg.fields().enumerate() {
         let mut buf = [0u8; 17];
         let Some(out) = buf.get_mut(..field.key_bytes().len()) else {
             continue;

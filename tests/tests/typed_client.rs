@@ -14,7 +14,7 @@ use ami_types::action::{
     Setvar, Status,
 };
 use ami_types::event::{self, Event};
-use ami_types::{Client, Collection, EventStream, FromMessage, Value};
+use ami_types::{Client, Collection, EventStream, FromMessage, Text};
 use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -34,8 +34,8 @@ async fn connect(server: &Server) -> (Client, EventStream) {
     ami_types::connect(&server.url()).await.expect("connects")
 }
 
-fn text(v: &Option<Value>) -> String {
-    v.as_ref().map(Value::to_string).unwrap_or_default()
+fn text(v: &Option<&Text>) -> String {
+    v.map(Text::to_string).unwrap_or_default()
 }
 
 async fn next(events: &mut EventStream) -> Event {
@@ -73,14 +73,14 @@ async fn originate_resolves_with_the_typed_originate_response() {
         .await
         .unwrap();
     assert!(answered.is_success(), "{answered:?}");
-    assert_eq!(answered.reason, Some(4));
-    assert!(text(&answered.channel).starts_with("Local/100@default-"));
-    assert!(text(&answered.channel).ends_with(";1"));
-    assert_eq!(text(&answered.application), "Wait");
-    assert_eq!(text(&answered.data), "1");
-    assert_eq!(text(&answered.caller_id_num), "100");
-    assert!(text(&answered.uniqueid).contains('.'));
-    assert!(answered.action_id.is_some());
+    assert_eq!(answered.reason(), Some(4));
+    assert!(text(&answered.channel()).starts_with("Local/100@default-"));
+    assert!(text(&answered.channel()).ends_with(";1"));
+    assert_eq!(text(&answered.application()), "Wait");
+    assert_eq!(text(&answered.data()), "1");
+    assert_eq!(text(&answered.caller_id_num()), "100");
+    assert!(text(&answered.uniqueid()).contains('.'));
+    assert!(answered.action_id().is_some());
     assert!(answered.field_errors().is_empty());
     assert_eq!(answered.raw().event_name().unwrap(), "OriginateResponse");
 
@@ -90,9 +90,9 @@ async fn originate_resolves_with_the_typed_originate_response() {
             .await
             .unwrap();
         assert!(!failed.is_success(), "{channel}: {failed:?}");
-        assert_eq!(failed.reason, Some(reason), "{channel}");
-        assert_eq!(text(&failed.channel), channel);
-        assert_eq!(text(&failed.uniqueid), "<null>");
+        assert_eq!(failed.reason(), Some(reason), "{channel}");
+        assert_eq!(text(&failed.channel()), channel);
+        assert_eq!(text(&failed.uniqueid()), "<null>");
     }
     no_calls(&server).await;
 }
@@ -114,7 +114,7 @@ async fn a_collection_of_core_show_channels_counts_the_live_channels() {
             .await
             .unwrap();
         assert!(r.is_success());
-        names.insert(text(&r.channel));
+        names.insert(text(&r.channel()));
     }
     let channels: Collection<event::CoreShowChannel, event::CoreShowChannelsComplete> =
         client.list(&CoreShowChannels::new()).await.unwrap();
@@ -124,15 +124,15 @@ async fn a_collection_of_core_show_channels_counts_the_live_channels() {
     assert!(!channels.is_cancelled());
     assert!(channels.response.is_success());
     assert_eq!(
-        channels.complete.event_list.as_ref().unwrap().as_str(),
+        channels.complete.event_list().as_ref().unwrap().as_str(),
         Some("Complete")
     );
-    let listed: BTreeSet<String> = channels.iter().map(|c| text(&c.channel)).collect();
+    let listed: BTreeSet<String> = channels.iter().map(|c| text(&c.channel())).collect();
     assert!(names.is_subset(&listed), "{names:?} in {listed:?}");
     for c in &channels {
         assert!(c.field_errors().is_empty(), "{c:?}");
-        assert_eq!(c.channel_state, Some(6));
-        assert!(c.linkedid.is_some() && c.uniqueid.is_some());
+        assert_eq!(c.channel_state(), Some(6));
+        assert!(c.linkedid().is_some() && c.uniqueid().is_some());
     }
 
     // Hanging up every channel empties the list again.
@@ -155,24 +155,24 @@ async fn queue_status_gives_each_item_type_as_its_variant() {
         match item {
             QueueStatusItem::QueueParams(q) => {
                 kinds.push("params");
-                assert_eq!(text(&q.queue), "support");
-                assert_eq!(text(&q.strategy), "ringall");
-                assert_eq!(q.calls, Some(1));
-                assert_eq!(q.service_level_perf, Some(0.0));
+                assert_eq!(text(&q.queue()), "support");
+                assert_eq!(text(&q.strategy()), "ringall");
+                assert_eq!(q.calls(), Some(1));
+                assert_eq!(q.service_level_perf(), Some(0.0));
             }
             QueueStatusItem::QueueMember(m) => {
                 kinds.push("member");
-                assert_eq!(text(&m.name), "Agent One");
-                assert_eq!(text(&m.location), "Local/agent1@queue-members/n");
-                assert_eq!(m.paused, Some(false));
-                assert_eq!(m.in_call, Some(false));
-                assert_eq!(m.status, Some(1));
+                assert_eq!(text(&m.name()), "Agent One");
+                assert_eq!(text(&m.location()), "Local/agent1@queue-members/n");
+                assert_eq!(m.paused(), Some(false));
+                assert_eq!(m.in_call(), Some(false));
+                assert_eq!(m.status(), Some(1));
             }
             QueueStatusItem::QueueEntry(e) => {
                 kinds.push("entry");
-                assert_eq!(e.position, Some(1));
-                assert_eq!(e.wait, Some(12));
-                assert_eq!(text(&e.caller_id_num), "5550100");
+                assert_eq!(e.position(), Some(1));
+                assert_eq!(e.wait(), Some(12));
+                assert_eq!(text(&e.caller_id_num()), "5550100");
             }
             QueueStatusItem::Other(raw) => panic!("unexpected item {raw:?}"),
         }
@@ -194,7 +194,7 @@ async fn the_typed_events_of_a_call_come_in_order() {
         )
         .await
         .unwrap();
-    let linkedid = text(&answer.uniqueid);
+    let linkedid = text(&answer.uniqueid());
 
     // Every event of the call, typed, until its three channels have hung up.
     let mut call = Vec::new();
@@ -205,23 +205,23 @@ async fn the_typed_events_of_a_call_come_in_order() {
         assert!(event.field_errors().is_empty(), "{event:?}");
         let linked = match &event {
             Event::Newchannel(e) => {
-                alive.insert(text(&e.channel));
-                e.linkedid.clone()
+                alive.insert(text(&e.channel()));
+                e.linkedid()
             }
             Event::Hangup(e) => {
-                alive.remove(&text(&e.channel));
-                assert_eq!(e.cause, Some(16));
-                assert_eq!(text(&e.cause_txt), "Normal Clearing");
-                e.linkedid.clone()
+                alive.remove(&text(&e.channel()));
+                assert_eq!(e.cause(), Some(16));
+                assert_eq!(text(&e.cause_txt()), "Normal Clearing");
+                e.linkedid()
             }
-            Event::Newstate(e) => e.linkedid.clone(),
-            Event::NewExten(e) => e.linkedid.clone(),
-            Event::VarSet(e) => e.linkedid.clone(),
-            Event::DialBegin(e) => e.dest_linkedid.clone(),
-            Event::DialEnd(e) => e.dest_linkedid.clone(),
-            Event::BridgeEnter(e) => e.linkedid.clone(),
-            Event::BridgeLeave(e) => e.linkedid.clone(),
-            Event::HangupRequest(e) => e.linkedid.clone(),
+            Event::Newstate(e) => e.linkedid(),
+            Event::NewExten(e) => e.linkedid(),
+            Event::VarSet(e) => e.linkedid(),
+            Event::DialBegin(e) => e.dest_linkedid(),
+            Event::DialEnd(e) => e.dest_linkedid(),
+            Event::BridgeEnter(e) => e.linkedid(),
+            Event::BridgeLeave(e) => e.linkedid(),
+            Event::HangupRequest(e) => e.linkedid(),
             _ => continue,
         };
         assert_eq!(text(&linked), linkedid, "{event:?}");
@@ -246,7 +246,7 @@ async fn the_typed_events_of_a_call_come_in_order() {
     // The Local channel's dialplan shows as the documented NewExten.
     assert!(call
         .iter()
-        .any(|e| matches!(e, Event::NewExten(x) if text(&x.application) == "Dial")));
+        .any(|e| matches!(e, Event::NewExten(x) if text(&x.application()) == "Dial")));
 }
 
 #[tokio::test]
@@ -309,19 +309,19 @@ async fn events_of_one_type_see_only_that_type() {
     let mut expected = Vec::new();
     while let Some(event) = all.try_recv().unwrap() {
         if let Event::Hangup(h) = event {
-            expected.push(text(&h.channel));
+            expected.push(text(&h.channel()));
         }
     }
     assert_eq!(expected.len(), 3);
     let mut got = Vec::new();
     while let Some(h) = hangups.try_recv().unwrap() {
         assert_eq!(h.raw().event_name().unwrap(), "Hangup");
-        got.push(text(&h.channel));
+        got.push(text(&h.channel()));
     }
     assert_eq!(got, expected);
     let exten = timeout(WAIT, extens.recv()).await.unwrap().unwrap();
     assert_eq!(exten.raw_name(), "Newexten");
-    assert!(exten.application.is_some());
+    assert!(exten.application().is_some());
 }
 
 /// The wire name of an event, as received.
@@ -341,8 +341,8 @@ async fn typed_responses_decode() {
     let (client, _events) = connect(&server).await;
 
     let pong = client.send(&Ping::new()).await.unwrap();
-    assert_eq!(text(&pong.ping), "Pong");
-    assert!(pong.timestamp.is_some_and(|t| t > 1.0e9), "{pong:?}");
+    assert_eq!(text(&pong.ping()), "Pong");
+    assert!(pong.timestamp().is_some_and(|t| t > 1.0e9), "{pong:?}");
     assert!(pong.field_errors().is_empty());
 
     client
@@ -350,14 +350,14 @@ async fn typed_responses_decode() {
         .await
         .unwrap();
     let var = client.send(&Getvar::new("GREETING")).await.unwrap();
-    assert_eq!(text(&var.variable), "GREETING");
-    assert_eq!(text(&var.value), "hello");
+    assert_eq!(text(&var.variable()), "GREETING");
+    assert_eq!(text(&var.value()), "hello");
 
     let settings = client.send(&CoreSettings::new()).await.unwrap();
-    assert_eq!(text(&settings.asterisk_version), "22.10.1");
-    assert!(settings.core_max_calls.is_some(), "{settings:?}");
-    assert!(settings.core_max_load_avg.is_some(), "{settings:?}");
-    assert!(settings.core_cdr_enabled.is_some(), "{settings:?}");
+    assert_eq!(text(&settings.asterisk_version()), "22.10.1");
+    assert!(settings.core_max_calls().is_some(), "{settings:?}");
+    assert!(settings.core_max_load_avg().is_some(), "{settings:?}");
+    assert!(settings.core_cdr_enabled().is_some(), "{settings:?}");
     assert!(settings.field_errors().is_empty(), "{settings:?}");
 }
 
@@ -366,7 +366,7 @@ async fn lag_and_disconnect_stay_visible_in_typed_streams() {
     let server = Server::start(fast()).await.unwrap();
     let builder = ClientBuilder::from_url(&server.url())
         .unwrap()
-        .event_buffer(1200); // bytes: a few events
+        .event_buffer(400); // bytes: a few events
     let (client, mut events) = ami_types::connect_with(&builder).await.unwrap();
     let mut hangups = client.events::<event::Hangup>();
     // Skip what the login brought.
@@ -386,7 +386,7 @@ async fn lag_and_disconnect_stay_visible_in_typed_streams() {
     );
     // The stream goes on with the newest events, typed.
     match next(&mut events).await {
-        Event::UserEvent(e) => assert!(text(&e.user_event).starts_with("burst-")),
+        Event::UserEvent(e) => assert!(text(&e.user_event()).starts_with("burst-")),
         other => panic!("{other:?}"),
     }
     // The one-type stream is told too.
@@ -474,7 +474,7 @@ async fn a_cancelled_list_keeps_its_items() {
     let list = client.list(&CoreShowChannels::new()).await.unwrap();
     assert!(list.is_cancelled());
     assert_eq!(list.len(), 1);
-    assert_eq!(text(&list.items[0].channel), "PJSIP/1-00000001");
+    assert_eq!(text(&list.items[0].channel()), "PJSIP/1-00000001");
     assert_eq!(list.reported, None);
     list.check_count().unwrap(); // nothing reported, nothing to check
 }

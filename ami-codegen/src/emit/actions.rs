@@ -708,7 +708,7 @@ fn item_enum(
         quote! {
             #[doc = #doc]
             #acronym
-            #id(Box<super::event::#id>),
+            #id(super::event::#id),
         }
     });
     let arms: Vec<(&str, TokenStream)> = events
@@ -717,7 +717,7 @@ fn item_enum(
             let id = ident(&e.rust_name);
             (
                 e.wire_name.as_str(),
-                quote!(Self::#id(Box::new(super::event::#id::from_message(msg)))),
+                quote!(Self::#id(super::event::#id::from_message(msg))),
             )
         })
         .collect();
@@ -727,7 +727,7 @@ fn item_enum(
     );
     let mut d = DocBuilder::new();
     d.markdown(&format!(
-        "An item of the [`{0}`] event list: one variant per item type (boxed, as in \
+        "An item of the [`{0}`] event list: one variant per item type (as in \
          [`Event`](super::event::Event)), [`Other`]({1}::Other) for an event of another name.",
         a.rust_name,
         item_enum_name(&a.rust_name)
@@ -735,7 +735,7 @@ fn item_enum(
     let doc = d.tokens();
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq, Eq)]
         #[allow(clippy::enum_variant_names)] // variants are named after the events
         #acronym
         pub enum #name {
@@ -756,10 +756,10 @@ fn item_enum(
                 }
             }
 
-            fn field_errors(&self) -> &[FieldError] {
+            fn field_errors(&self) -> Vec<FieldError> {
                 match self {
                     #(Self::#ids(e) => e.field_errors(),)*
-                    Self::Other(_) => &[],
+                    Self::Other(_) => Vec::new(),
                 }
             }
         }

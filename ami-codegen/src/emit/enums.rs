@@ -17,7 +17,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
         return quote!();
     }
     quote! {
-        use super::runtime::{self, Value};
+        use super::runtime::{self, Text, Value};
 
         #(#enums)*
     }
@@ -75,6 +75,16 @@ fn value_enum(e: &EnumDef) -> TokenStream {
             match value.as_bytes() {
                 #(#byte_lits => Self::#variants,)*
                 _ => Self::#other(value),
+            }
+        }
+    };
+    let from_text = if e.values.is_empty() {
+        quote!(Self::#other(value.to_value()))
+    } else {
+        quote! {
+            match value.as_bytes() {
+                #(#byte_lits => Self::#variants,)*
+                _ => Self::#other(value.to_value()),
             }
         }
     };
@@ -152,6 +162,12 @@ fn value_enum(e: &EnumDef) -> TokenStream {
         impl From<Value> for #name {
             fn from(value: Value) -> Self {
                 #from_value
+            }
+        }
+
+        impl From<&Text> for #name {
+            fn from(value: &Text) -> Self {
+                #from_text
             }
         }
 

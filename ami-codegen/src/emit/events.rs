@@ -20,7 +20,8 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
         &names,
     );
     quote! {
-        use super::runtime::{self, FieldError, FromMessage, Message, Value};
+        #[allow(unused_imports)]
+        use super::runtime::{self, FieldError, FromMessage, Message, Text};
 
         #(#structs)*
         #event_enum
@@ -107,7 +108,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
         quote! {
             #doc
             #acronym
-            #id(Box<#id>),
+            #id(#id),
         }
     });
     let arms: Vec<(&str, TokenStream)> = events
@@ -116,7 +117,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             let id = ident(&e.rust_name);
             (
                 e.wire_name.as_str(),
-                quote!(Self::#id(Box::new(#id::from_message(msg)))),
+                quote!(Self::#id(#id::from_message(msg))),
             )
         })
         .collect();
@@ -135,11 +136,11 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
         /// errors. Event names are matched ignoring ASCII case (the docs
         /// spell `NewExten`, Asterisk sends `Newexten`).
         ///
-        /// Every variant is boxed, whatever its size, so that an `Event` is
-        /// two words to move or queue (the largest event struct is kilobytes)
-        /// and a variant's type does not change between Asterisk versions;
-        /// fields read through the box as usual: `Event::Hangup(h) => h.cause`.
-        #[derive(Clone, Debug, PartialEq)]
+        /// Every event struct is a typed view of its message (the message is
+        /// its only field), so an `Event` is small to move or queue and
+        /// decoding it copies nothing; fields are read through accessors:
+        /// `Event::Hangup(h) => h.cause()`.
+        #[derive(Clone, Debug, PartialEq, Eq)]
         #[allow(clippy::enum_variant_names)] // variants are named after the events
         pub enum Event {
             #(#variants)*
@@ -151,7 +152,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             /// Decodes an event message into its variant; never fails.
             ///
             /// An unknown name gives [`Event::Unknown`]; a field that does
-            /// not parse is left `None` and reported by
+            /// not parse reads as `None` and is reported by
             /// [`field_errors`](Event::field_errors).
             pub fn from_message(msg: Message) -> Self {
                 #dispatch
@@ -161,7 +162,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             pub fn name(&self) -> &str {
                 self.raw()
                     .event_name()
-                    .and_then(Value::as_str)
+                    .and_then(Text::as_str)
                     .unwrap_or_default()
             }
 
@@ -174,10 +175,10 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             }
 
             /// Fields that were present but did not parse as their type.
-            pub fn field_errors(&self) -> &[FieldError] {
+            pub fn field_errors(&self) -> Vec<FieldError> {
                 match self {
                     #(Self::#ids(e) => e.field_errors(),)*
-                    Self::Unknown(_) => &[],
+                    Self::Unknown(_) => Vec::new(),
                 }
             }
 
@@ -196,7 +197,7 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
                 Event::raw(self)
             }
 
-            fn field_errors(&self) -> &[FieldError] {
+            fn field_errors(&self) -> Vec<FieldError> {
                 Event::field_errors(self)
             }
         }

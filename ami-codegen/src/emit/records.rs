@@ -1,19 +1,16 @@
 //! Structs decoded from a message: events and typed responses.
 //!
-//! Every field is `Option<T>` (`Vec<Value>` where the key repeats); the
-//! message itself is kept in a private `raw`, and values that do not parse in
-//! a private `errors`. `FromMessage` makes one pass over the fields: each key
-//! is lower-cased into a stack buffer and matched against byte-string literals,
-//! values are parsed by `runtime` helpers, and the message is moved (not
-//! cloned) into `raw`.
+//! A record is a typed view of its message: the message is its only field,
+//! and each documented field is an accessor that reads it from the message's
+//! buffer when asked (text as `&Text`, numbers and booleans parsed, enums
+//! matched), so decoding costs nothing but the move and nothing is copied.
+//! Values that do not parse are reported by `field_errors`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::DocBuilder;
-use super::{
-    acronym_allow, byte_lit, enum_path, ident, is_secret, usize_lit, wire_key_note, Context,
-};
+use super::{acronym_allow, enum_path, ident, is_secret, wire_key_note, Context};
 use crate::model::{FieldDef, FieldType};
 
 /// What varies between an event struct and a response struct.
@@ -30,19 +27,36 @@ pub(crate) struct Record<'a> {
     pub(crate) inherent: TokenStream,
 }
 
-/// The type of a decoded field.
-pub(crate) fn field_type(f: &FieldDef) -> TokenStream {
+/// The return type of a field's accessor.
+fn accessor_type(f: &FieldDef) -> TokenStream {
     if f.multi {
-        return quote!(Vec<Value>);
+        return quote!(impl Iterator<Item = &Text> + '_);
     }
-    let inner = match &f.ty {
-        FieldType::String => quote!(Value),
-        FieldType::Integer => quote!(i64),
-        FieldType::Boolean => quote!(bool),
-        FieldType::Float => quote!(f64),
-        FieldType::Enum(name) => enum_path(name),
-    };
-    quote!(Option<#inner>)
+    match &f.ty {
+        FieldType::String => quote!(Option<&Text>),
+        FieldType::Integer => quote!(Option<i64>),
+        FieldType::Boolean => quote!(Option<bool>),
+        FieldType::Float => quote!(Option<f64>),
+        FieldType::Enum(name) => {
+            let path = enum_path(name);
+            quote!(Option<#path>)
+        }
+    }
+}
+
+/// The body of a field's accessor.
+fn accessor_body(f: &FieldDef) -> TokenStream {
+    let wire = &f.wire_name;
+    if f.multi {
+        return quote!(self.raw.get_all(#wire));
+    }
+    match &f.ty {
+        FieldType::String => quote!(self.raw.get(#wire)),
+        FieldType::Integer => quote!(runtime::integer(&self.raw, #wire)),
+        FieldType::Boolean => quote!(runtime::boolean(&self.raw, #wire)),
+        FieldType::Float => quote!(runtime::float(&self.raw, #wire)),
+        FieldType::Enum(_) => quote!(runtime::value(&self.raw, #wire)),
+    }
 }
 
 /// The rustdoc of a field: its prose and its wire key.
@@ -58,39 +72,63 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
     let docs = &r.docs;
     let inherent = &r.inherent;
 
-    let field_defs = r.fields.iter().map(|f| {
+    let accessors = r.fields.iter().map(|f| {
         let id = ident(&f.rust_name);
-        let ty = field_type(f);
+        let ty = accessor_type(f);
+        let body = accessor_body(f);
         let docs = field_docs(f);
+        // A field may be named like a conventional constructor or trait
+        // method (`New`, `From`); as an accessor that is what it is.
+        let name = f.rust_name.as_str();
+        let allow = if name == "new" {
+            quote!(#[allow(clippy::new_ret_no_self)])
+        } else if matches!(
+            name,
+            "from" | "default" | "add" | "sub" | "next" | "hash" | "eq" | "cmp"
+        ) {
+            quote!(#[allow(clippy::should_implement_trait)])
+        } else if ["from_", "to_", "into_", "as_", "is_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            quote!(#[allow(clippy::wrong_self_convention)])
+        } else {
+            quote!()
+        };
         quote! {
             #docs
-            pub #id: #ty,
-        }
-    });
-    let inits = r.fields.iter().map(|f| {
-        let id = ident(&f.rust_name);
-        if f.multi {
-            quote!(#id: Vec::new(),)
-        } else {
-            quote!(#id: None,)
+            #allow
+            pub fn #id(&self) -> #ty {
+                #body
+            }
         }
     });
 
-    let inits = quote! {
-        Self {
-            #(#inits)*
-            raw: msg,
-            errors: Vec::new(),
-        }
-    };
-    let from_message = if r.fields.is_empty() {
-        inits
+    // Only typed fields can fail to parse; the first value of a key counts.
+    let checks: Vec<TokenStream> = r
+        .fields
+        .iter()
+        .filter(|f| !f.multi)
+        .filter_map(|f| {
+            let wire = &f.wire_name;
+            let check = match &f.ty {
+                FieldType::Integer => quote!(runtime::check_integer),
+                FieldType::Boolean => quote!(runtime::check_boolean),
+                FieldType::Float => quote!(runtime::check_float),
+                FieldType::String | FieldType::Enum(_) => return None,
+            };
+            Some(quote!(#check(&self.raw, #wire, &mut errors);))
+        })
+        .collect();
+    let field_errors = if checks.is_empty() {
+        quote!()
     } else {
-        let decode = decode_loop(r.fields);
         quote! {
-            let mut this = #inits;
-            #decode
-            this
+            fn field_errors(&self) -> Vec<FieldError> {
+                let mut errors = Vec::new();
+                #(#checks)*
+                errors
+            }
         }
     };
 
@@ -98,9 +136,9 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         let id = ident(&f.rust_name);
         let wire = &f.wire_name;
         if f.multi {
-            quote!(runtime::visit_all(f, #wire, &self.#id);)
+            quote!(runtime::visit_all(f, #wire, self.#id());)
         } else {
-            quote!(runtime::visit(f, #wire, &self.#id);)
+            quote!(runtime::visit(f, #wire, self.#id());)
         }
     });
     let visitor = if r.fields.is_empty() {
@@ -109,78 +147,43 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         quote!(f)
     };
 
-    let secret = r
-        .fields
-        .iter()
-        .any(|f| is_secret(r.owner_wire_name, &f.wire_name));
-    let (derive, debug_impl) = if secret {
-        let rust_name = r.rust_name;
-        let entries = r.fields.iter().map(|f| {
-            let id = ident(&f.rust_name);
-            let label = &f.rust_name;
-            if is_secret(r.owner_wire_name, &f.wire_name) {
-                if f.multi {
-                    quote!(.field(#label, &runtime::Redacted))
-                } else {
-                    quote!(.field(#label, &self.#id.as_ref().map(|_| runtime::Redacted)))
-                }
-            } else {
-                quote!(.field(#label, &self.#id))
-            }
-        });
-        (
-            quote!(#[derive(Clone, PartialEq)]),
-            quote! {
-                impl std::fmt::Debug for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.debug_struct(#rust_name)
-                            #(#entries)*
-                            .field("raw", &self.raw)
-                            .field("errors", &self.errors)
-                            .finish()
-                    }
-                }
-            },
-        )
-    } else {
-        (quote!(#[derive(Clone, Debug, PartialEq)]), quote!())
-    };
+    let rust_name = r.rust_name;
+    let entries = r.fields.iter().map(|f| {
+        let id = ident(&f.rust_name);
+        let label = &f.rust_name;
+        let secret = is_secret(r.owner_wire_name, &f.wire_name);
+        match (f.multi, secret) {
+            (true, true) => quote!(.field(#label, &runtime::Redacted)),
+            (true, false) => quote!(.field(#label, &self.#id().collect::<Vec<_>>())),
+            (false, true) => quote!(.field(#label, &self.#id().map(|_| runtime::Redacted))),
+            (false, false) => quote!(.field(#label, &self.#id())),
+        }
+    });
 
     let acronym = acronym_allow(r.rust_name);
-    let inherent = if inherent.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            impl #name {
-                #inherent
-            }
-        }
-    };
-
     quote! {
         #docs
-        #derive
+        #[derive(Clone, PartialEq, Eq)]
         #acronym
         pub struct #name {
-            #(#field_defs)*
             raw: Message,
-            errors: Vec<FieldError>,
         }
 
-        #inherent
+        impl #name {
+            #inherent
+            #(#accessors)*
+        }
 
         impl FromMessage for #name {
             fn from_message(msg: Message) -> Self {
-                #from_message
+                Self { raw: msg }
             }
 
             fn raw(&self) -> &Message {
                 &self.raw
             }
 
-            fn field_errors(&self) -> &[FieldError] {
-                &self.errors
-            }
+            #field_errors
         }
 
         impl runtime::TypedFields for #name {
@@ -189,82 +192,15 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
             }
         }
 
-        #debug_impl
-    }
-}
-
-/// The loop over `this.raw`'s fields that fills the typed fields.
-fn decode_loop(fields: &[FieldDef]) -> TokenStream {
-    if fields.is_empty() {
-        return quote!();
-    }
-    // Arms keyed by the lower-cased wire key, in documentation order; two
-    // fields with the same key (which a sane model does not have) share one.
-    let mut arms: Vec<(Vec<u8>, Vec<&FieldDef>)> = Vec::new();
-    for f in fields {
-        let key = f.wire_name.as_bytes().to_ascii_lowercase();
-        match arms.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, fs)) => fs.push(f),
-            None => arms.push((key, vec![f])),
-        }
-    }
-    let longest = usize_lit(arms.iter().map(|(k, _)| k.len()).max().unwrap_or(0));
-    let single = arms.len() == 1;
-    let arms: Vec<TokenStream> = arms
-        .iter()
-        .map(|(key, fs)| {
-            let lit = byte_lit(key);
-            let sets: Vec<TokenStream> = fs.iter().map(|f| set_field(f)).collect();
-            if single {
-                quote!(if key == #lit { #(#sets;)* })
-            } else if sets.len() == 1 {
-                let set = &sets[0];
-                quote!(#lit => #set,)
-            } else {
-                quote!(#lit => { #(#sets;)* })
-            }
-        })
-        .collect();
-    // One key: an `if` (clippy's `single_match`), else a `match`.
-    let body = if single {
-        quote!(#(#arms)*)
-    } else {
-        quote! {
-            match key {
-                #(#arms)*
-                _ => {}
+        /// The typed fields that are set (secrets redacted); every field
+        /// is in `FromMessage::raw`.
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#rust_name)
+                    #(#entries)*
+                    .finish_non_exhaustive()
             }
         }
-    };
-    quote! {
-        for field in this.raw.fields() {
-            let mut buf = [0; #longest];
-            let Some(key) = runtime::lower(field.key_bytes(), &mut buf) else {
-                continue;
-            };
-            let value = field.value();
-            #body
-        }
-    }
-}
-
-/// The statement that stores `value` in field `f` of `this`.
-fn set_field(f: &FieldDef) -> TokenStream {
-    let id = ident(&f.rust_name);
-    let wire = &f.wire_name;
-    if f.multi {
-        return quote!(this.#id.push(value.clone()));
-    }
-    match &f.ty {
-        FieldType::String => quote!(runtime::text(&mut this.#id, value)),
-        FieldType::Integer => {
-            quote!(runtime::integer(&mut this.#id, #wire, value, &mut this.errors))
-        }
-        FieldType::Boolean => {
-            quote!(runtime::boolean(&mut this.#id, #wire, value, &mut this.errors))
-        }
-        FieldType::Float => quote!(runtime::float(&mut this.#id, #wire, value, &mut this.errors)),
-        FieldType::Enum(_) => quote!(runtime::value(&mut this.#id, value)),
     }
 }
 
@@ -289,10 +225,14 @@ pub(crate) fn responses_module(cx: &Context<'_>) -> TokenStream {
             owner_wire_name: &a.wire_name,
             docs: d.tokens(),
             fields: &resp.fields,
-            inherent: quote! {
-                /// The `Message` text of the response, if any.
-                pub fn message(&self) -> Option<&Value> {
-                    self.raw.get("Message")
+            inherent: if resp.fields.iter().any(|f| f.rust_name == "message") {
+                quote!()
+            } else {
+                quote! {
+                    /// The `Message` text of the response, if any.
+                    pub fn message(&self) -> Option<&Text> {
+                        self.raw.get("Message")
+                    }
                 }
             },
         };
@@ -302,7 +242,8 @@ pub(crate) fn responses_module(cx: &Context<'_>) -> TokenStream {
         return quote!();
     }
     quote! {
-        use super::runtime::{self, FieldError, FromMessage, Message, Value};
+        #[allow(unused_imports)]
+        use super::runtime::{self, FieldError, FromMessage, Message, Text};
 
         #(#items)*
     }

@@ -401,18 +401,18 @@ impl ListAction for QueueStatus {
     type Complete = super::event::QueueStatusComplete;
 }
 
-/// An item of the [`QueueStatus`] event list: one variant per item type (boxed, as
-/// in [`Event`](super::event::Event)), [`Other`](QueueStatusItem::Other) for an
-/// event of another name.
-#[derive(Clone, Debug, PartialEq)]
+/// An item of the [`QueueStatus`] event list: one variant per item type (as in
+/// [`Event`](super::event::Event)), [`Other`](QueueStatusItem::Other) for an event
+/// of another name.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)]
 pub enum QueueStatusItem {
     /// A [`QueueParams`](super::event::QueueParams) item.
-    QueueParams(Box<super::event::QueueParams>),
+    QueueParams(super::event::QueueParams),
     /// A [`QueueMember`](super::event::QueueMember) item.
-    QueueMember(Box<super::event::QueueMember>),
+    QueueMember(super::event::QueueMember),
     /// A [`QueueEntry`](super::event::QueueEntry) item.
-    QueueEntry(Box<super::event::QueueEntry>),
+    QueueEntry(super::event::QueueEntry),
     /// An item event of another name, kept whole.
     Other(runtime::RawEvent),
 }
@@ -425,13 +425,13 @@ impl FromMessage for QueueStatusItem {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"queueparams") => {
-                Self::QueueParams(Box::new(super::event::QueueParams::from_message(msg)))
+                Self::QueueParams(super::event::QueueParams::from_message(msg))
             }
             Some(b"queuemember") => {
-                Self::QueueMember(Box::new(super::event::QueueMember::from_message(msg)))
+                Self::QueueMember(super::event::QueueMember::from_message(msg))
             }
             Some(b"queueentry") => {
-                Self::QueueEntry(Box::new(super::event::QueueEntry::from_message(msg)))
+                Self::QueueEntry(super::event::QueueEntry::from_message(msg))
             }
             _ => Self::Other(runtime::RawEvent::from_message(msg)),
         }
@@ -446,12 +446,12 @@ impl FromMessage for QueueStatusItem {
         }
     }
 
-    fn field_errors(&self) -> &[FieldError] {
+    fn field_errors(&self) -> Vec<FieldError> {
         match self {
             Self::QueueParams(e) => e.field_errors(),
             Self::QueueMember(e) => e.field_errors(),
             Self::QueueEntry(e) => e.field_errors(),
-            Self::Other(_) => &[],
+            Self::Other(_) => Vec::new(),
         }
     }
 }

@@ -46,16 +46,16 @@ impl ListAction for ShowPeers {
     type Complete = super::event::PeersShownComplete;
 }
 
-/// An item of the [`ShowPeers`] event list: one variant per item type (boxed, as in
+/// An item of the [`ShowPeers`] event list: one variant per item type (as in
 /// [`Event`](super::event::Event)), [`Other`](ShowPeersItem::Other) for an event of
 /// another name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)]
 pub enum ShowPeersItem {
     /// A [`PeerShown`](super::event::PeerShown) item.
-    PeerShown(Box<super::event::PeerShown>),
+    PeerShown(super::event::PeerShown),
     /// A [`PeerDetail`](super::event::PeerDetail) item.
-    PeerDetail(Box<super::event::PeerDetail>),
+    PeerDetail(super::event::PeerDetail),
     /// An item event of another name, kept whole.
     Other(runtime::RawEvent),
 }
@@ -68,10 +68,10 @@ impl FromMessage for ShowPeersItem {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"peershown") => {
-                Self::PeerShown(Box::new(super::event::PeerShown::from_message(msg)))
+                Self::PeerShown(super::event::PeerShown::from_message(msg))
             }
             Some(b"peerdetail") => {
-                Self::PeerDetail(Box::new(super::event::PeerDetail::from_message(msg)))
+                Self::PeerDetail(super::event::PeerDetail::from_message(msg))
             }
             _ => Self::Other(runtime::RawEvent::from_message(msg)),
         }
@@ -85,11 +85,11 @@ impl FromMessage for ShowPeersItem {
         }
     }
 
-    fn field_errors(&self) -> &[FieldError] {
+    fn field_errors(&self) -> Vec<FieldError> {
         match self {
             Self::PeerShown(e) => e.field_errors(),
             Self::PeerDetail(e) => e.field_errors(),
-            Self::Other(_) => &[],
+            Self::Other(_) => Vec::new(),
         }
     }
 }
@@ -138,16 +138,16 @@ impl ListAction for ShowRooms {
     type Complete = super::event::ShowRoomsComplete;
 }
 
-/// An item of the [`ShowRooms`] event list: one variant per item type (boxed, as in
+/// An item of the [`ShowRooms`] event list: one variant per item type (as in
 /// [`Event`](super::event::Event)), [`Other`](ShowRoomsItem::Other) for an event of
 /// another name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)]
 pub enum ShowRoomsItem {
     /// A [`RoomShown`](super::event::RoomShown) item.
-    RoomShown(Box<super::event::RoomShown>),
+    RoomShown(super::event::RoomShown),
     /// A [`RoomMemberShown`](super::event::RoomMemberShown) item.
-    RoomMemberShown(Box<super::event::RoomMemberShown>),
+    RoomMemberShown(super::event::RoomMemberShown),
     /// An item event of another name, kept whole.
     Other(runtime::RawEvent),
 }
@@ -160,12 +160,10 @@ impl FromMessage for ShowRoomsItem {
             .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
         match name {
             Some(b"roomshown") => {
-                Self::RoomShown(Box::new(super::event::RoomShown::from_message(msg)))
+                Self::RoomShown(super::event::RoomShown::from_message(msg))
             }
             Some(b"roommembershown") => {
-                Self::RoomMemberShown(
-                    Box::new(super::event::RoomMemberShown::from_message(msg)),
-                )
+                Self::RoomMemberShown(super::event::RoomMemberShown::from_message(msg))
             }
             _ => Self::Other(runtime::RawEvent::from_message(msg)),
         }
@@ -179,11 +177,11 @@ impl FromMessage for ShowRoomsItem {
         }
     }
 
-    fn field_errors(&self) -> &[FieldError] {
+    fn field_errors(&self) -> Vec<FieldError> {
         match self {
             Self::RoomShown(e) => e.field_errors(),
             Self::RoomMemberShown(e) => e.field_errors(),
-            Self::Other(_) => &[],
+            Self::Other(_) => Vec::new(),
         }
     }
 }

@@ -34,7 +34,7 @@ use crate::client::{deadline_after, ClientBuilder, Events};
 use crate::codec::{self, DecodeError, Decoder, Frame, Greeting};
 use crate::error::{Error, Result};
 use crate::events::Shared;
-use crate::message::{keys, Message, Value};
+use crate::message::{keys, Message, Text, Value};
 
 /// Read buffer growth step.
 const READ_CHUNK: usize = 64 * 1024;
@@ -468,7 +468,10 @@ impl Driver {
         }
         // Put our ActionID before the terminating empty line.
         self.wbuf.truncate(self.wbuf.len() - 2);
-        let action = msg.get(keys::ACTION).cloned().unwrap_or_default();
+        let action = msg
+            .get(keys::ACTION)
+            .map(Text::to_value)
+            .unwrap_or_default();
         let id = self
             .table
             .register(action, expect, Waiter::Caller(tx), deadline);

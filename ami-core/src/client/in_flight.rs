@@ -29,7 +29,7 @@ use tokio::time::Instant;
 
 use crate::client::Reply;
 use crate::error::{Error, Result};
-use crate::message::{keys, Message, MessageKind, Value};
+use crate::message::{keys, Message, MessageKind, Text, Value};
 
 /// Where the result of an action goes.
 pub(crate) type ReplyTx = oneshot::Sender<Result<Reply>>;
@@ -207,7 +207,7 @@ impl InFlight {
     }
 
     /// Our number in an ActionID, if it is one of ours.
-    fn parse_id(&self, value: &Value) -> Option<u64> {
+    fn parse_id(&self, value: &Text) -> Option<u64> {
         let digits = value.as_bytes().strip_prefix(self.prefix.as_bytes())?;
         if digits.is_empty() || digits.len() > 19 {
             return None;
@@ -443,7 +443,7 @@ impl InFlight {
     }
 }
 
-fn eq_ci(v: Option<&Value>, s: &str) -> bool {
+fn eq_ci(v: Option<&Text>, s: &str) -> bool {
     v.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(s.as_bytes()))
 }
 
@@ -463,8 +463,8 @@ pub(crate) fn is_list_start(msg: &Message) -> bool {
     }
     // Legacy: `Response: Follows` that is not command output.
     if eq_ci(msg.response(), "Follows") {
-        let command_output = eq_ci(msg.get(keys::PRIVILEGE), "Command")
-            || msg.fields().iter().any(|f| f.is_bare_line());
+        let command_output =
+            eq_ci(msg.get(keys::PRIVILEGE), "Command") || msg.fields().any(|f| f.is_bare_line());
         return !command_output;
     }
     // Legacy: `Message: Channel status will follow` and the like.

@@ -10,11 +10,11 @@ use super::calls::{
 };
 use super::session::{error, response, success, EventMask, Flow, Part, Reply, Session};
 use super::{CommandFormat, DemoQueue};
-use crate::message::{keys, Message, Value};
+use crate::message::{keys, Message, Text};
 
 /// Whether a header value is "true" the way Asterisk's `ast_true` reads it.
-fn is_true(v: Option<&Value>) -> bool {
-    v.and_then(Value::as_str).is_some_and(|s| {
+fn is_true(v: Option<&Text>) -> bool {
+    v.and_then(Text::as_str).is_some_and(|s| {
         matches!(
             s.trim().to_ascii_lowercase().as_str(),
             "yes" | "true" | "y" | "t" | "1" | "on"
@@ -34,7 +34,7 @@ fn text(req: &Message, key: &str) -> Option<String> {
 fn list_event(name: &str, req: &Message) -> Message {
     let mut m = event(name, "");
     if let Some(id) = req.action_id() {
-        m.append(keys::ACTION_ID, id.clone());
+        m.append(keys::ACTION_ID, id);
     }
     m
 }
@@ -42,7 +42,7 @@ fn list_event(name: &str, req: &Message) -> Message {
 /// Appends the request's `ActionID` last, where Asterisk puts it.
 fn action_id_last(m: &mut Message, req: &Message) {
     if let Some(id) = req.action_id() {
-        m.append(keys::ACTION_ID, id.clone());
+        m.append(keys::ACTION_ID, id);
     }
 }
 
@@ -129,7 +129,7 @@ impl Session {
                 h.append(keys::RESPONSE, "Follows");
                 h.append(keys::PRIVILEGE, "Command");
                 if let Some(id) = req.action_id() {
-                    h.append(keys::ACTION_ID, id.clone());
+                    h.append(keys::ACTION_ID, id);
                 }
                 Reply {
                     parts: vec![Part::Legacy(h, lines)],
@@ -581,7 +581,7 @@ impl Session {
                 || f.is("UserEvent")
                 || f.is_bare_line())
             {
-                ev.push(f.clone());
+                ev.append(f.key_bytes(), f.value());
             }
         }
         self.send(Reply::one(success(req, "Event Sent")));
@@ -715,7 +715,7 @@ fn parse_originate(req: &Message) -> Result<OriginateRequest, &'static str> {
         }
     }
     Ok(OriginateRequest {
-        action_id: req.action_id().cloned(),
+        action_id: req.action_id().map(Text::to_value),
         channel,
         target,
         caller: text(req, "CallerID").map(|c| CallerId::parse(&c)),

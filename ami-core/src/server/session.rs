@@ -380,7 +380,7 @@ pub(super) fn response(req: &Message, status: &str) -> Message {
     let mut m = Message::with_capacity(4);
     m.append(keys::RESPONSE, status.to_owned());
     if let Some(id) = req.action_id() {
-        m.append(keys::ACTION_ID, id.clone());
+        m.append(keys::ACTION_ID, id);
     }
     m
 }
