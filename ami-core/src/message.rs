@@ -641,7 +641,31 @@ impl Message {
     /// The first value of `key` (case-insensitive).
     #[inline]
     pub fn get(&self, key: &str) -> Option<&Text> {
-        self.fields().find(|f| f.is(key)).map(|f| f.value)
+        let i = self.position(key.as_bytes())?;
+        self.field(i).map(|f| f.value)
+    }
+
+    /// The index of the first field named `key`, comparing keys only.
+    #[inline]
+    fn position(&self, key: &[u8]) -> Option<usize> {
+        let text_len = self.text_len as usize;
+        let text = self.text();
+        let table = &self.buf[text_len..];
+        let n = self.count as usize;
+        if Table::wide(text_len) {
+            (0..n).find(|&i| {
+                let e = &table[i * 12..i * 12 + 8];
+                let start = u32::from_le_bytes([e[0], e[1], e[2], e[3]]) as usize;
+                let end = u32::from_le_bytes([e[4], e[5], e[6], e[7]]) as usize;
+                end - start == key.len() && text[start..end].eq_ignore_ascii_case(key)
+            })
+        } else {
+            table.chunks_exact(6).take(n).position(|e| {
+                let start = usize::from(u16::from_le_bytes([e[0], e[1]]));
+                let end = usize::from(u16::from_le_bytes([e[2], e[3]]));
+                end - start == key.len() && text[start..end].eq_ignore_ascii_case(key)
+            })
+        }
     }
 
     /// The first value of `key` as `&str`, where present and UTF-8.
@@ -657,7 +681,7 @@ impl Message {
 
     /// Whether `key` is present.
     pub fn contains(&self, key: &str) -> bool {
-        self.fields().any(|f| f.is(key))
+        self.position(key.as_bytes()).is_some()
     }
 
     /// Rebuilds the message through `edit`, which sees each field and
