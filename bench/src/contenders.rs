@@ -5,13 +5,12 @@
 use std::hint::black_box;
 
 use ami_core::codec::{Decoder, Frame};
-use ami_core::{FromMessage, Message, MessageKind};
-use ami_types::event::{self, Event};
+use ami_core::{FromMessage, MessageKind};
+use ami_types::event::Event;
 use asterisk_rs_ami::{AmiCodec, AmiEvent, AmiResponse};
 use bytes::{Buf, BytesMut};
 use tokio_util::codec::Decoder as _;
 
-use crate::serde_msg::{self, Text};
 
 /// Bytes per simulated socket read.
 pub const READ: usize = 64 * 1024;
@@ -146,115 +145,53 @@ pub fn split(stream: &[u8]) -> usize {
     events
 }
 
-/// ami-types: `Message` → `Event` only, on messages decoded up front (the
-/// clone is a reference count).
-pub fn ami_from_message(messages: &[Message]) -> usize {
-    let mut events = 0;
-    for m in messages {
-        if m.kind() == MessageKind::Event {
-            black_box(Event::from_message(m.clone()));
-            events += 1;
-        }
-    }
-    events
-}
-
-/// The four events through the generated structs, dispatched like
-/// [`serde_msg::decode`] (the same four names, boxed).
-pub fn generated_four(messages: &[Message]) -> usize {
-    let mut events = 0;
-    for m in messages {
-        let mut buf = [0u8; 16];
-        let name = m.event_name().map(|v| v.as_bytes()).and_then(|n| {
-            let out = buf.get_mut(..n.len())?;
-            for (o, k) in out.iter_mut().zip(n) {
-                *o = k.to_ascii_lowercase();
-            }
-            Some(&*out)
-        });
-        let m = m.clone();
-        match name {
-            Some(b"newchannel") => {
-                black_box(Box::new(event::Newchannel::from_message(m)));
-            }
-            Some(b"newexten") => {
-                black_box(Box::new(event::NewExten::from_message(m)));
-            }
-            Some(b"varset") => {
-                black_box(Box::new(event::VarSet::from_message(m)));
-            }
-            Some(b"hangup") => {
-                black_box(Box::new(event::Hangup::from_message(m)));
-            }
-            _ => continue,
-        }
-        events += 1;
-    }
-    events
-}
-
-/// The four events through serde, text as shared `Value`s.
-pub fn serde_text(messages: &[Message]) -> usize {
-    let mut events = 0;
-    for m in messages {
-        let e = serde_msg::decode_owned::<Text>(m.clone()).expect("serde decode");
-        events += usize::from(!matches!(e.event, serde_msg::FourEvents::Other));
-        black_box(e);
-    }
-    events
-}
-
-/// The four events through serde, text as `String`s.
-pub fn serde_string(messages: &[Message]) -> usize {
-    let mut events = 0;
-    for m in messages {
-        let e = serde_msg::decode_owned::<String>(m.clone()).expect("serde decode");
-        events += usize::from(!matches!(e.event, serde_msg::FourEvents::Other));
-        black_box(e);
-    }
-    events
-}
-
-/// The four events through serde, text borrowed from the message.
-pub fn serde_borrowed(messages: &[Message]) -> usize {
-    let mut events = 0;
-    let mut errors = Vec::new();
-    for m in messages {
-        let e = serde_msg::decode::<&str>(m, &mut errors).expect("serde decode");
-        events += usize::from(!matches!(e, serde_msg::FourEvents::Other));
-        black_box(e);
-        errors.clear();
-    }
-    events
-}
-
-/// bytes → `Message` → serde structs (`Text`), for the end-to-end figure.
-pub fn wire_serde_text(stream: &[u8]) -> usize {
+/// ami-types, as a consumer uses it: bytes → `Event`, then three typed
+/// fields read from each event (accessors read from the message's buffer
+/// when called, so this is the honest cost of typed events).
+pub fn ami_typed_read(stream: &[u8]) -> usize {
     let mut events = 0;
     let mut dec = Decoder::new();
     let mut buf = BytesMut::with_capacity(2 * READ);
     for chunk in stream.chunks(READ) {
         buf.extend_from_slice(chunk);
         while let Some(frame) = dec.decode(&mut buf).expect("ami-core decode") {
-            if let Frame::Message(m) = frame {
-                let e = serde_msg::decode_owned::<Text>(m).expect("serde decode");
-                events += usize::from(!matches!(e.event, serde_msg::FourEvents::Other));
-                black_box(e);
+            let Frame::Message(m) = frame else { continue };
+            if m.kind() != MessageKind::Event {
+                continue;
             }
+            let ev = Event::from_message(m);
+            match &ev {
+                Event::Newchannel(e) => {
+                    black_box((e.channel(), e.channel_state(), e.uniqueid()));
+                }
+                Event::Newstate(e) => {
+                    black_box((e.channel(), e.channel_state_desc(), e.uniqueid()));
+                }
+                Event::VarSet(e) => {
+                    black_box((e.variable(), e.value(), e.uniqueid()));
+                }
+                Event::NewExten(e) => {
+                    black_box((e.application(), e.priority(), e.uniqueid()));
+                }
+                Event::DialBegin(e) => {
+                    black_box((e.channel(), e.dest_channel(), e.dial_string()));
+                }
+                Event::DialEnd(e) => {
+                    black_box((e.channel(), e.dest_channel(), e.dial_status()));
+                }
+                Event::Hangup(e) => {
+                    black_box((e.channel(), e.cause(), e.uniqueid()));
+                }
+                Event::Cdr(e) => {
+                    black_box((e.source(), e.destination(), e.billable_seconds()));
+                }
+                other => {
+                    black_box((other.name(), other.raw().get("Uniqueid"), other.raw().len()));
+                }
+            }
+            black_box(ev);
+            events += 1;
         }
     }
     events
-}
-
-/// Every message of `stream`, decoded by ami-core.
-pub fn messages(stream: &[u8]) -> Vec<Message> {
-    let mut out = Vec::new();
-    let mut dec = Decoder::new();
-    let mut buf = BytesMut::from(stream);
-    while let Some(frame) = dec.decode(&mut buf).expect("ami-core decode") {
-        if let Frame::Message(m) = frame {
-            out.push(m);
-        }
-    }
-    out
 }

@@ -32,47 +32,37 @@ pub fn default_transcript() -> PathBuf {
         .join("transcripts/session1.txt")
 }
 
-/// Simulated PJSIP calls (A dials B, B answers, they talk, B hangs up), 22
-/// events per call, shaped like Asterisk 22's (field order and values as in
-/// `session1.txt`).
-pub fn calls(min_bytes: usize) -> Input {
-    let mut one = String::new();
-    let mut bytes = Vec::with_capacity(min_bytes + 64 * 1024);
+/// Simulated PJSIP calls (A dials B, B answers, they talk, B hangs up), 24
+/// events per call shaped like Asterisk 22's (field order and values as in
+/// `session1.txt`, two `ChanVariable` lines per channel snapshot, `Dest*`
+/// fields on `DialBegin`/`DialEnd`, a `Cdr` at the end): at least
+/// `min_events` events after the greeting.
+pub fn calls(min_events: usize) -> Input {
+    let (body, _) = call_events(min_events);
+    let mut bytes = Vec::with_capacity(GREETING.len() + body.len());
     bytes.extend_from_slice(GREETING);
-    let mut call = 0u64;
-    while bytes.len() < min_bytes {
-        one.clear();
-        write_call(&mut one, call, None);
-        bytes.extend_from_slice(one.as_bytes());
-        call += 1;
-    }
+    bytes.extend_from_slice(&body);
     Input {
         name: "calls",
         bytes,
     }
 }
 
-/// The same calls keeping only `Newchannel`, `Newexten`, `VarSet` and
-/// `Hangup` (the events the serde comparison derives).
-pub fn four_events(min_bytes: usize) -> Input {
+/// The events of whole calls, at least `min_events` of them, without a
+/// greeting; returns the bytes and the number of events.
+pub fn call_events(min_events: usize) -> (Vec<u8>, usize) {
     let mut one = String::new();
-    let mut bytes = Vec::with_capacity(min_bytes + 64 * 1024);
-    bytes.extend_from_slice(GREETING);
+    let mut bytes = Vec::new();
+    let mut events = 0;
     let mut call = 0u64;
-    while bytes.len() < min_bytes {
+    while events < min_events {
         one.clear();
-        write_call(
-            &mut one,
-            call,
-            Some(&["Newchannel", "Newexten", "VarSet", "Hangup"]),
-        );
+        write_call(&mut one, call, None);
+        events += one.matches("\r\n\r\n").count();
         bytes.extend_from_slice(one.as_bytes());
         call += 1;
     }
-    Input {
-        name: "4 events",
-        bytes,
-    }
+    (bytes, events)
 }
 
 fn repeat(body: &[u8], min_bytes: usize) -> Vec<u8> {
@@ -113,7 +103,8 @@ impl Chan {
              {p}CallerIDNum: {}\r\n{p}CallerIDName: {}\r\n{p}ConnectedLineNum: {}\r\n\
              {p}ConnectedLineName: {}\r\n{p}Language: en\r\n{p}AccountCode: \r\n\
              {p}Context: from-internal\r\n{p}Exten: {}\r\n{p}Priority: {}\r\n\
-             {p}Uniqueid: {}\r\n{p}Linkedid: {}\r\n",
+             {p}Uniqueid: {}\r\n{p}Linkedid: {}\r\n\
+             {p}ChanVariable: CDR(accountcode)=\r\n{p}ChanVariable: SIPCALLID={}@192.0.2.10\r\n",
             self.name,
             self.state,
             self.num,
@@ -124,6 +115,7 @@ impl Chan {
             self.priority,
             self.uniqueid,
             self.linkedid,
+            self.uniqueid,
             p = prefix,
         );
     }
@@ -251,5 +243,17 @@ fn write_call(out: &mut String, n: u64, only: Option<&[&str]>) {
     ev(out, "Hangup", "call", &|o| {
         a.block(o, "");
         o.push_str("Cause: 16\r\nCause-txt: Normal Clearing\r\n");
+    });
+    ev(out, "Cdr", "cdr", &|o| {
+        let _ = write!(
+            o,
+            "AccountCode: \r\nSource: 1001\r\nDestination: 1002\r\nDestinationContext: from-internal\r\n\
+             CallerID: \"Alice\" <1001>\r\nChannel: {}\r\nDestinationChannel: {}\r\n\
+             LastApplication: Dial\r\nLastData: PJSIP/1002,30,tT\r\nStartTime: 2026-12-01 10:00:00\r\n\
+             AnswerTime: 2026-12-01 10:00:03\r\nEndTime: 2026-12-01 10:01:00\r\nDuration: 60\r\n\
+             BillableSeconds: 57\r\nDisposition: ANSWERED\r\nAMAFlags: DOCUMENTATION\r\n\
+             UniqueID: {}\r\nUserField: internal\r\n",
+            a.name, b.name, a.uniqueid
+        );
     });
 }

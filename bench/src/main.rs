@@ -1,173 +1,192 @@
-//! Side-by-side AMI decoding benchmark; see README.md.
+//! The side-by-side benchmark; see `BENCHMARKS.md` at the repository root.
 //!
 //! `cargo run --release --manifest-path bench/Cargo.toml -- [--rounds N]
-//! [--mb N] [--only TEXT] [--transcript PATH]`
+//! [--events N] [--pings N] [--only TEXT] [--transcript PATH]`
 
 mod contenders;
+mod e2e;
 mod input;
-mod proto;
-mod serde_msg;
 
+use std::alloc::System;
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use ami_core::Message;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 use crate::contenders as c;
-use crate::input::Input;
+use crate::e2e::Outcome;
+
+/// Counts allocations, for the allocations-per-event column.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 struct Args {
     rounds: usize,
-    mb: usize,
+    events: usize,
+    pings: usize,
     only: Option<String>,
     transcript: PathBuf,
+    child: Option<String>,
 }
 
-const USAGE: &str = "usage: ami-bench [--rounds N] [--mb N] [--only TEXT] [--transcript PATH]
-  --rounds N         best of N rounds per measurement (default 5)
-  --mb N             size of each input stream in MB (default 24)
+const USAGE: &str = "usage: ami-bench [--rounds N] [--events N] [--pings N] [--only TEXT] [--transcript PATH]
+  --rounds N         interleaved runs of every measurement; the median is shown (default 5)
+  --events N         events of simulated calls per stream (default 1000000)
+  --pings N          Pings in flight at once for the pipelining rows (default 10000)
   --only TEXT        run only the measurements whose label contains TEXT
   --transcript PATH  the session1.txt to repeat (default ../../shared/transcripts/session1.txt)";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         rounds: 5,
-        mb: 24,
+        events: 1_000_000,
+        pings: 10_000,
         only: None,
         transcript: input::default_transcript(),
+        child: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: String| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
         match flag.as_str() {
-            "--rounds" => args.rounds = value()?.parse().map_err(|e| format!("--rounds: {e}"))?,
-            "--mb" => args.mb = value()?.parse().map_err(|e| format!("--mb: {e}"))?,
+            "--rounds" => args.rounds = number(value()?)?,
+            "--events" => args.events = number(value()?)?,
+            "--pings" => args.pings = number(value()?)?,
             "--only" => args.only = Some(value()?),
             "--transcript" => args.transcript = value()?.into(),
+            "--child" => args.child = Some(value()?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if args.rounds == 0 || args.mb == 0 {
-        return Err("--rounds and --mb must be at least 1".into());
+    if args.rounds == 0 || args.events == 0 || args.pings == 0 {
+        return Err("--rounds, --events and --pings must be at least 1".into());
     }
     Ok(args)
 }
 
-/// One measured line of the table.
-struct Row {
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// A decoder measured in memory.
+struct Decode {
     label: &'static str,
-    input: &'static str,
-    events: usize,
-    bytes: usize,
-    best: f64,
+    run: fn(&[u8]) -> usize,
 }
 
-impl Row {
-    fn events_per_s(&self) -> f64 {
-        self.events as f64 / self.best
+const DECODERS: &[Decode] = &[
+    Decode {
+        label: "split into key/value slices (floor)",
+        run: c::split,
+    },
+    Decode {
+        label: "ami-core codec: bytes -> Message",
+        run: c::ami_codec,
+    },
+    Decode {
+        label: "ami-types: bytes -> Event",
+        run: c::ami_typed,
+    },
+    Decode {
+        label: "ami-types: bytes -> Event, 3 fields read",
+        run: c::ami_typed_read,
+    },
+    Decode {
+        label: "asterisk-rs-ami 0.8 codec: bytes -> RawAmiMessage",
+        run: c::rs_codec,
+    },
+    Decode {
+        label: "asterisk-rs-ami 0.8: bytes -> AmiEvent",
+        run: c::rs_typed,
+    },
+];
+
+/// A client measured over loopback, in a child process.
+struct Client {
+    label: &'static str,
+    child: &'static str,
+}
+
+const CLIENTS: &[Client] = &[
+    Client {
+        label: "ami-types typed stream, multi-thread",
+        child: "events:ours-mt",
+    },
+    Client {
+        label: "ami-types typed stream, current-thread",
+        child: "events:ours-ct",
+    },
+    Client {
+        label: "asterisk-rs-ami 0.8 subscribe, multi-thread",
+        child: "events:rs",
+    },
+    Client {
+        label: "asterisk-manager 2.1 all_events_stream, multi-thread",
+        child: "events:manager",
+    },
+];
+
+const PINGERS: &[Client] = &[
+    Client {
+        label: "ami-types send(&Ping)",
+        child: "pings:ours",
+    },
+    Client {
+        label: "asterisk-rs-ami 0.8 ping()",
+        child: "pings:rs",
+    },
+    Client {
+        label: "asterisk-manager 2.1 send_action(Ping)",
+        child: "pings:manager",
+    },
+];
+
+fn run_child(spec: &str, args: &Args) -> Option<Outcome> {
+    let exe = std::env::current_exe().ok()?;
+    let out = Command::new(exe)
+        .args([
+            "--child",
+            spec,
+            "--events",
+            &args.events.to_string(),
+            "--pings",
+            &args.pings.to_string(),
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let outcome = text.lines().find_map(Outcome::parse);
+    if outcome.is_none() {
+        eprintln!(
+            "{spec}: no outcome (status {:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
+    outcome
 }
 
-struct Bench {
-    args: Args,
-    rows: Vec<Row>,
-}
-
-impl Bench {
-    fn wanted(&self, label: &str) -> bool {
-        self.args.only.as_deref().is_none_or(|o| label.contains(o))
-    }
-
-    /// Best of `rounds` runs of `f`, which returns the events it produced.
-    fn time(
-        &mut self,
-        label: &'static str,
-        input: &'static str,
-        bytes: usize,
-        mut f: impl FnMut() -> usize,
-    ) {
-        if !self.wanted(label) {
-            return;
+fn child(spec: &str, args: &Args) -> ExitCode {
+    let outcome = match spec {
+        "events:ours-mt" => e2e::ours_events(args.events, true),
+        "events:ours-ct" => e2e::ours_events(args.events, false),
+        "events:rs" => e2e::rs_events(args.events),
+        "events:manager" => e2e::manager_events(args.events),
+        "pings:ours" => e2e::ours_pings(args.pings),
+        "pings:rs" => e2e::rs_pings(args.pings),
+        "pings:manager" => e2e::manager_pings(args.pings),
+        other => {
+            eprintln!("unknown child {other}");
+            return ExitCode::from(2);
         }
-        let mut best = f64::MAX;
-        let mut events = 0;
-        for _ in 0..self.args.rounds {
-            let start = Instant::now();
-            events = f();
-            best = best.min(start.elapsed().as_secs_f64());
-        }
-        let row = Row {
-            label,
-            input,
-            events,
-            bytes,
-            best,
-        };
-        print_row(&row);
-        self.rows.push(row);
-    }
-
-    fn wire(&mut self, input: &Input, label: &'static str, f: fn(&[u8]) -> usize) {
-        let bytes = &input.bytes;
-        self.time(label, input.name, bytes.len(), || f(bytes));
-    }
-
-    fn decoded(
-        &mut self,
-        input: &Input,
-        msgs: &[Message],
-        label: &'static str,
-        f: fn(&[Message]) -> usize,
-    ) {
-        self.time(label, input.name, input.bytes.len(), || f(msgs));
-    }
-
-    fn find(&self, label: &str, input: &str) -> Option<&Row> {
-        self.rows
-            .iter()
-            .find(|r| r.label == label && r.input == input)
-    }
+    };
+    outcome.print();
+    ExitCode::SUCCESS
 }
-
-fn print_header() {
-    println!(
-        "{:<44} {:<9} {:>8} {:>6} {:>9} {:>9} {:>7}",
-        "measurement", "input", "events", "MB", "best ms", "M ev/s", "MB/s"
-    );
-}
-
-fn print_row(r: &Row) {
-    let mb = r.bytes as f64 / 1e6;
-    print!(
-        "{:<44} {:<9} {:>8} {:>6.1} {:>9.1} {:>9.3} {:>7.0}",
-        r.label,
-        r.input,
-        r.events,
-        mb,
-        r.best * 1e3,
-        r.events_per_s() / 1e6,
-        mb / r.best
-    );
-    println!();
-}
-
-const SPLIT: &str = "split into key/value slices (floor)";
-const AMI_CODEC: &str = "ami-core codec: bytes -> Message";
-const AMI_TYPED: &str = "ami-types typed: bytes -> Message -> Event";
-const AMI_FROM: &str = "ami-types Message -> Event only";
-const RS_CODEC: &str = "asterisk-rs-ami codec: bytes -> RawAmiMessage";
-const RS_TYPED: &str = "asterisk-rs-ami typed: bytes -> AmiEvent";
-const GEN4: &str = "generated FromMessage (4 structs)";
-const GEN_EVENT: &str = "generated Event::from_message";
-const SERDE_TEXT: &str = "serde derive, text as Value (Text)";
-const SERDE_STRING: &str = "serde derive, text as String";
-const SERDE_BORROWED: &str = "serde derive, text as &str (borrowed)";
-const WIRE_GEN: &str = "wire -> generated Event";
-const WIRE_SERDE: &str = "wire -> serde (Text)";
-const PROTO_CODEC: &str = "prototype: one-pass offsets codec";
-const PROTO_INDEX: &str = "prototype: index table (4 structs)";
 
 fn main() -> ExitCode {
     let args = match parse_args() {
@@ -180,104 +199,200 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let min = args.mb * 1_000_000;
-    let session1 = input::session1(&args.transcript, min);
-    let calls = input::calls(min);
-    let four = input::four_events(min);
+    if let Some(spec) = &args.child {
+        return child(spec, &args);
+    }
+    let wanted = |label: &str| args.only.as_deref().is_none_or(|o| label.contains(o));
+
+    let calls = input::calls(args.events);
+    let session1 = input::session1(&args.transcript, calls.bytes.len());
     println!(
-        "best of {} rounds; inputs: session1.txt x{:.0} ({:.1} MB), {:.1} MB of simulated calls, \
-         {:.1} MB of Newchannel/Newexten/VarSet/Hangup; fed in {} KiB reads\n",
+        "median of {} interleaved rounds; {} events of simulated calls ({:.1} MB, {:.0} B/event); \
+         session1.txt repeated to {:.1} MB; in-memory inputs fed in {} KiB reads\n",
         args.rounds,
-        session1.bytes.len() as f64 / 112_879.0,
-        session1.bytes.len() as f64 / 1e6,
+        c::ami_codec(&calls.bytes),
         calls.bytes.len() as f64 / 1e6,
-        four.bytes.len() as f64 / 1e6,
+        calls.bytes.len() as f64 / c::ami_codec(&calls.bytes) as f64,
+        session1.bytes.len() as f64 / 1e6,
         c::READ / 1024
     );
-    let mut b = Bench {
-        args,
-        rows: Vec::new(),
-    };
 
-    print_header();
-    for input in [&session1, &calls] {
-        b.wire(input, SPLIT, c::split);
-        b.wire(input, AMI_CODEC, c::ami_codec);
-        b.wire(input, AMI_TYPED, c::ami_typed);
-        b.wire(input, RS_CODEC, c::rs_codec);
-        b.wire(input, RS_TYPED, c::rs_typed);
-        b.wire(input, PROTO_CODEC, proto::offsets_codec);
-        if b.wanted(AMI_FROM) {
-            let msgs = c::messages(&input.bytes);
-            b.decoded(input, &msgs, AMI_FROM, c::ami_from_message);
+    // Decoding in memory.
+    let mut decode_rates: Vec<(&str, &str, f64)> = Vec::new();
+    println!("## Decoding in memory\n");
+    println!("| measurement | input | events | M events/s | MB/s | allocations/event |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for input in [&calls, &session1] {
+        let decoders: Vec<&Decode> = DECODERS.iter().filter(|d| wanted(d.label)).collect();
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); decoders.len()];
+        let mut events = vec![0; decoders.len()];
+        for _ in 0..args.rounds {
+            for (i, d) in decoders.iter().enumerate() {
+                let start = Instant::now();
+                events[i] = (d.run)(&input.bytes);
+                times[i].push(start.elapsed().as_secs_f64());
+            }
+        }
+        for (i, d) in decoders.iter().enumerate() {
+            let region = Region::new(GLOBAL);
+            let n = (d.run)(&input.bytes);
+            let allocs = region.change().allocations as f64 / n.max(1) as f64;
+            let t = median(times[i].clone());
+            let rate = events[i] as f64 / t;
+            decode_rates.push((d.label, input.name, rate));
+            println!(
+                "| {} | {} | {} | {:.3} | {:.0} | {:.2} |",
+                d.label,
+                input.name,
+                events[i],
+                rate / 1e6,
+                input.bytes.len() as f64 / t / 1e6,
+                allocs
+            );
         }
     }
 
-    println!("\nissue 4, decoding path: Message -> typed, on messages decoded up front");
-    print_header();
-    let msgs = c::messages(&four.bytes);
-    b.decoded(&four, &msgs, GEN4, c::generated_four);
-    b.decoded(&four, &msgs, GEN_EVENT, c::ami_from_message);
-    b.decoded(&four, &msgs, SERDE_TEXT, c::serde_text);
-    b.decoded(&four, &msgs, SERDE_STRING, c::serde_string);
-    b.decoded(&four, &msgs, SERDE_BORROWED, c::serde_borrowed);
-    b.decoded(&four, &msgs, PROTO_INDEX, proto::indexed_four);
-    drop(msgs);
-    b.wire(&four, WIRE_GEN, c::ami_typed);
-    b.wire(&four, WIRE_SERDE, c::wire_serde_text);
-
-    summary(&b);
-    ExitCode::SUCCESS
-}
-
-fn summary(b: &Bench) {
-    let ratio = |label: &str, base: &str, input: &str| -> Option<f64> {
-        Some(b.find(label, input)?.events_per_s() / b.find(base, input)?.events_per_s())
-    };
-    println!("\nratios (events/s)");
-    for input in ["session1", "calls"] {
-        // Both clients must have produced the same events.
-        if let (Some(ours), Some(theirs)) = (b.find(AMI_TYPED, input), b.find(RS_TYPED, input)) {
-            if ours.events != theirs.events {
-                println!(
-                    "  {input}: WARNING: ami-types produced {} events, asterisk-rs-ami {}",
-                    ours.events, theirs.events
-                );
+    // Whole clients over loopback.
+    let clients: Vec<&Client> = CLIENTS.iter().filter(|c| wanted(c.label)).collect();
+    let mut client_rates: Vec<(&str, f64)> = Vec::new();
+    if !clients.is_empty() {
+        println!("\n## Clients over loopback, default settings, counting subscriber\n");
+        println!("| client | sent | delivered (worst run) | lost (worst run) | M events/s | MB/s | peak RSS MiB |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let bytes_per_event = calls.bytes.len() as f64 / args.events as f64;
+        let mut runs: Vec<Vec<Outcome>> = (0..clients.len()).map(|_| Vec::new()).collect();
+        for _ in 0..args.rounds {
+            for (i, cl) in clients.iter().enumerate() {
+                if let Some(o) = run_child(cl.child, &args) {
+                    runs[i].push(o);
+                }
             }
         }
-        for (what, label, base) in [
+        for (i, cl) in clients.iter().enumerate() {
+            let r = &runs[i];
+            if r.is_empty() {
+                println!("| {} | – | – | – | – | – | – |", cl.label);
+                continue;
+            }
+            let rate = median(
+                r.iter()
+                    .map(|o| o.delivered as f64 / o.secs.max(1e-9))
+                    .collect(),
+            );
+            let worst_delivered = r.iter().map(|o| o.delivered).min().unwrap_or(0);
+            let worst_lost = r.iter().map(|o| o.lost.max(o.sent as u64 - o.delivered.min(o.sent as u64))).max().unwrap_or(0);
+            let rss = median(r.iter().map(|o| o.peak_rss_kib as f64).collect()) / 1024.0;
+            client_rates.push((cl.label, rate));
+            println!(
+                "| {} | {} | {} | {} | {:.3} | {:.0} | {:.0} |",
+                cl.label,
+                r[0].sent,
+                worst_delivered,
+                worst_lost,
+                rate / 1e6,
+                rate * bytes_per_event / 1e6,
+                rss
+            );
+        }
+    }
+
+    // Pipelined actions.
+    let pingers: Vec<&Client> = PINGERS.iter().filter(|c| wanted(c.label)).collect();
+    let mut ping_rates: Vec<(&str, f64)> = Vec::new();
+    if !pingers.is_empty() {
+        println!("\n## {} Pings in flight on one connection\n", args.pings);
+        println!("| client | answered (worst run) | median ms | K actions/s |");
+        println!("|---|---:|---:|---:|");
+        let mut runs: Vec<Vec<Outcome>> = (0..pingers.len()).map(|_| Vec::new()).collect();
+        for _ in 0..args.rounds {
+            for (i, cl) in pingers.iter().enumerate() {
+                if let Some(o) = run_child(cl.child, &args) {
+                    runs[i].push(o);
+                }
+            }
+        }
+        for (i, cl) in pingers.iter().enumerate() {
+            let r = &runs[i];
+            if r.is_empty() {
+                println!("| {} | – | – | – |", cl.label);
+                continue;
+            }
+            let secs = median(r.iter().map(|o| o.secs).collect());
+            let answered = r.iter().map(|o| o.delivered).min().unwrap_or(0);
+            let rate = answered as f64 / secs;
+            ping_rates.push((cl.label, rate));
+            println!(
+                "| {} | {} | {:.1} | {:.1} |",
+                cl.label,
+                answered,
+                secs * 1e3,
+                rate / 1e3
+            );
+        }
+    }
+
+    // Ratios.
+    println!("\n## Ratios (events or actions per second)\n");
+    let find = |rows: &[(&str, &str, f64)], label: &str, input: &str| {
+        rows.iter()
+            .find(|(l, i, _)| *l == label && *i == input)
+            .map(|r| r.2)
+    };
+    for input in ["calls", "session1"] {
+        for (what, ours, theirs) in [
             (
-                "ami-types typed / asterisk-rs-ami typed",
-                AMI_TYPED,
-                RS_TYPED,
+                "typed decode: ami-types / asterisk-rs-ami",
+                "ami-types: bytes -> Event",
+                "asterisk-rs-ami 0.8: bytes -> AmiEvent",
             ),
             (
-                "ami-core codec / asterisk-rs-ami codec",
-                AMI_CODEC,
-                RS_CODEC,
+                "typed decode, 3 fields read: ami-types / asterisk-rs-ami",
+                "ami-types: bytes -> Event, 3 fields read",
+                "asterisk-rs-ami 0.8: bytes -> AmiEvent",
             ),
-            ("ami-types typed / split floor", AMI_TYPED, SPLIT),
-            ("ami-core codec / split floor", AMI_CODEC, SPLIT),
             (
-                "prototype offsets codec / ami-core codec",
-                PROTO_CODEC,
-                AMI_CODEC,
+                "codec: ami-core / asterisk-rs-ami",
+                "ami-core codec: bytes -> Message",
+                "asterisk-rs-ami 0.8 codec: bytes -> RawAmiMessage",
+            ),
+            (
+                "codec: ami-core / split floor",
+                "ami-core codec: bytes -> Message",
+                "split into key/value slices (floor)",
             ),
         ] {
-            if let Some(x) = ratio(label, base, input) {
-                println!("  {input:<9} {what:<42} {x:>6.2}x");
+            if let (Some(a), Some(b)) = (
+                find(&decode_rates, ours, input),
+                find(&decode_rates, theirs, input),
+            ) {
+                println!("- {input}: {what}: {:.2}x", a / b);
             }
         }
     }
-    for (what, label, base) in [
-        ("serde (Text) / generated", SERDE_TEXT, GEN4),
-        ("serde (String) / generated", SERDE_STRING, GEN4),
-        ("serde (&str) / generated", SERDE_BORROWED, GEN4),
-        ("wire -> serde / wire -> generated", WIRE_SERDE, WIRE_GEN),
-        ("prototype index table / generated", PROTO_INDEX, GEN4),
-    ] {
-        if let Some(x) = ratio(label, base, "4 events") {
-            println!("  {:<9} {what:<42} {x:>6.2}x", "4 events");
+    let best_peer = |rates: &[(&str, f64)]| {
+        rates
+            .iter()
+            .filter(|(l, _)| !l.starts_with("ami-types"))
+            .map(|r| r.1)
+            .fold(0.0, f64::max)
+    };
+    if let Some((_, ours)) = client_rates.first() {
+        let peer = best_peer(&client_rates);
+        if peer > 0.0 {
+            println!(
+                "- client end to end (multi-thread): ami-types / fastest peer: {:.2}x",
+                ours / peer
+            );
         }
     }
+    if let Some((_, ours)) = ping_rates.first() {
+        let peer = best_peer(&ping_rates);
+        if peer > 0.0 {
+            println!(
+                "- pipelined Pings: ami-types / fastest peer: {:.2}x",
+                ours / peer
+            );
+        }
+    }
+    ExitCode::SUCCESS
 }
