@@ -21,7 +21,7 @@
 //! assert_eq!(m.get("Ping").unwrap(), "Pong");
 //! ```
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::message::Message;
 
@@ -77,6 +77,16 @@ pub enum Frame {
     Greeting(Greeting),
     /// A message.
     Message(Message),
+}
+
+/// A frame as [`Decoder::decode_raw`] gives it.
+pub(crate) enum Raw {
+    Greeting(Greeting),
+    /// A message copied into a buffer of its own (legacy command output
+    /// always is).
+    Parsed(Message),
+    /// A message's bytes, up to and including its empty line.
+    Message(Bytes),
 }
 
 /// A problem in the incoming byte stream. The decoder stays usable after
@@ -221,6 +231,32 @@ impl Decoder {
     /// Decodes the next frame from `buf`, consuming its bytes. `Ok(None)`
     /// means more bytes are needed.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        Ok(self.next(buf, false)?.map(|raw| match raw {
+            Raw::Greeting(g) => Frame::Greeting(g),
+            Raw::Parsed(m) => Frame::Message(m),
+            Raw::Message(bytes) => Frame::Message(Message::from_frame(&bytes, &self.spans)),
+        }))
+    }
+
+    /// Like [`decode`](Self::decode), but a message (other than legacy
+    /// command output) comes as its bytes, cut from `buf` without copying;
+    /// its lines are [`lines`](Self::lines) until the next call. The client
+    /// reads this way: events go to the event buffer as they are, and each
+    /// becomes a [`Message`] of its own (one allocation) in the subscriber
+    /// that takes it.
+    pub(crate) fn decode_raw(&mut self, buf: &mut BytesMut) -> Result<Option<Raw>, DecodeError> {
+        self.next(buf, true)
+    }
+
+    /// The `(start, end)` of each non-empty line of the message the last
+    /// [`decode_raw`](Self::decode_raw) returned.
+    pub(crate) fn lines(&self) -> &[(u32, u32)] {
+        &self.spans
+    }
+
+    /// The next frame; a message as its shared bytes when `share`, else
+    /// copied into a [`Message`] of its own.
+    fn next(&mut self, buf: &mut BytesMut, share: bool) -> Result<Option<Raw>, DecodeError> {
         loop {
             match self.state {
                 State::Greeting => return self.decode_greeting(buf),
@@ -239,7 +275,7 @@ impl Decoder {
                         return Ok(None);
                     }
                 }
-                State::Messages => return self.decode_message(buf),
+                State::Messages => return self.decode_message(buf, share),
             }
         }
     }
@@ -267,14 +303,20 @@ impl Decoder {
     }
 
     fn reset(&mut self) {
+        self.reset_keeping_lines();
+        self.spans.clear();
+    }
+
+    /// Ready for the next message; the lines of the one just returned stay
+    /// readable until the next call.
+    fn reset_keeping_lines(&mut self) {
         self.mode = Mode::Undecided;
         self.scanned = 0;
         self.lines = 0;
-        self.spans.clear();
         self.dropped_line = 0;
     }
 
-    fn decode_greeting(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+    fn decode_greeting(&mut self, buf: &mut BytesMut) -> Result<Option<Raw>, DecodeError> {
         let Some(nl) = memchr::memchr(b'\n', buf) else {
             if buf.len() > self.max {
                 // The same error, whatever the reads: the rest of the line
@@ -294,7 +336,7 @@ impl Decoder {
         let line = trim_line(&line[..nl]);
         self.state = State::Messages;
         if line.starts_with(GREETING_PREFIX) {
-            Ok(Some(Frame::Greeting(Greeting::parse(
+            Ok(Some(Raw::Greeting(Greeting::parse(
                 &String::from_utf8_lossy(line),
             ))))
         } else {
@@ -359,8 +401,14 @@ impl Decoder {
         self.state = State::Discarding;
     }
 
-    fn decode_message(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+    fn decode_message(
+        &mut self,
+        buf: &mut BytesMut,
+        share: bool,
+    ) -> Result<Option<Raw>, DecodeError> {
         if self.scanned == 0 {
+            // A new message: the lines of the last one are no longer needed.
+            self.spans.clear();
             // Skip stray empty lines between messages.
             let mut skip = 0;
             loop {
@@ -371,7 +419,7 @@ impl Decoder {
                 }
             }
             if skip > 0 {
-                let _ = buf.split_to(skip);
+                buf.advance(skip);
             }
         }
         let mut pos = self.scanned;
@@ -428,16 +476,23 @@ impl Decoder {
                     buf.advance(consumed);
                     return Err(DecodeError::Oversized { limit: self.max });
                 }
-                // The message gets a buffer of its own: keeping it keeps
-                // its bytes alive, not the read buffer it was cut from.
-                let msg = if legacy {
-                    parse_legacy_command(&buf[..end])
+                let raw = if legacy {
+                    let msg = parse_legacy_command(&buf[..end]);
+                    buf.advance(consumed);
+                    Raw::Parsed(msg)
+                } else if share {
+                    let bytes = buf.split_to(end).freeze();
+                    buf.advance(consumed - end);
+                    Raw::Message(bytes)
                 } else {
-                    Message::from_frame(&buf[..end], &self.spans)
+                    // A buffer of its own: keeping the message keeps its
+                    // bytes alive, not the read buffer it was cut from.
+                    let msg = Message::from_frame(&buf[..end], &self.spans);
+                    buf.advance(consumed);
+                    Raw::Parsed(msg)
                 };
-                buf.advance(consumed);
-                self.reset();
-                return Ok(Some(Frame::Message(msg)));
+                self.reset_keeping_lines();
+                return Ok(Some(raw));
             }
             None => {}
         }
@@ -471,6 +526,20 @@ fn trim_line(line: &[u8]) -> &[u8] {
     match line {
         [rest @ .., b'\r'] => rest,
         _ => line,
+    }
+}
+
+/// The `(start, end)` of each non-empty line of `frame` (a message's bytes,
+/// as [`Raw::Message`] carries them), without line ends, into `out`.
+pub(crate) fn frame_lines(frame: &[u8], out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', frame) {
+        let line = trim_line(&frame[start..nl]);
+        if !line.is_empty() {
+            out.push((start as u32, (start + line.len()) as u32));
+        }
+        start = nl + 1;
     }
 }
 

@@ -27,7 +27,10 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Poll, Waker};
 
+use bytes::Bytes;
+
 use crate::action::EventType;
+use crate::codec::frame_lines;
 use crate::message::Message;
 
 /// The default bound of a connection's event buffer: 64 MiB.
@@ -63,11 +66,39 @@ struct Subscriber {
     waker: Option<Waker>,
 }
 
+/// A buffered event: as its wire bytes (cut from the read buffer without
+/// copying) until a subscriber takes it, then as a [`Message`] of its own,
+/// made in the subscriber's thread (so it is allocated and freed there).
+#[derive(Debug)]
+pub(crate) enum Item {
+    Frame(Bytes),
+    Message(Message),
+}
+
+impl Item {
+    fn cost(&self) -> usize {
+        match self {
+            Item::Frame(b) => b.len() + std::mem::size_of::<Item>(),
+            Item::Message(m) => m.heap_bytes(),
+        }
+    }
+
+    fn into_message(self, lines: &mut Vec<(u32, u32)>) -> Message {
+        match self {
+            Item::Message(m) => m,
+            Item::Frame(b) => {
+                frame_lines(&b, lines);
+                Message::from_frame(&b, lines)
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Queue {
     /// Buffered events with their cost in bytes; `events[0]` has sequence
     /// number `base`.
-    events: VecDeque<(Message, usize)>,
+    events: VecDeque<(Item, usize)>,
     base: u64,
     bytes: usize,
     limit: usize,
@@ -159,31 +190,36 @@ impl Shared {
             shared: self.clone(),
             id,
             local: VecDeque::new(),
+            moved: Vec::new(),
+            lines: Vec::new(),
             _type: PhantomData,
         }
     }
 
     /// Appends a batch of events (draining `batch`) and wakes the
-    /// subscribers waiting for one.
-    pub(crate) fn publish(&self, batch: &mut Vec<Message>) {
+    /// subscribers waiting for one. Returns whether the buffer is now past
+    /// its high-water mark (three quarters of the bound).
+    pub(crate) fn publish(&self, batch: &mut Vec<Item>) -> bool {
         if batch.is_empty() {
-            return;
+            return false;
         }
         let mut wake = Vec::new();
+        let high;
         {
             let mut q = self.lock();
             if q.subscribers.is_empty() || q.closed {
                 // Nobody can ever read them: a later subscriber starts
                 // from its own "now".
                 batch.clear();
-                return;
+                return false;
             }
-            for m in batch.drain(..) {
-                let cost = m.heap_bytes();
+            for item in batch.drain(..) {
+                let cost = item.cost();
                 q.bytes += cost;
-                q.events.push_back((m, cost));
+                q.events.push_back((item, cost));
             }
             q.trim_to_limit();
+            high = q.bytes > q.limit / 4 * 3;
             for s in q.subscribers.values_mut() {
                 if let Some(w) = s.waker.take() {
                     wake.push(w);
@@ -191,6 +227,13 @@ impl Shared {
             }
         }
         wake.into_iter().for_each(Waker::wake);
+        high
+    }
+
+    /// Whether the buffer is past its high-water mark.
+    pub(crate) fn is_high(&self) -> bool {
+        let q = self.lock();
+        q.bytes > q.limit / 4 * 3
     }
 
     /// Records why the connection ended; the streams end once they have
@@ -249,6 +292,11 @@ pub struct EventStream<E = Message> {
     id: u64,
     /// Events taken from the shared queue, not yet returned.
     local: VecDeque<Message>,
+    /// Items moved out of the queue, made into messages once the lock is
+    /// released (reused space).
+    moved: Vec<Item>,
+    /// Scratch space for the lines of a frame.
+    lines: Vec<(u32, u32)>,
     _type: PhantomData<fn() -> E>,
 }
 
@@ -324,6 +372,8 @@ impl<E> EventStream<E> {
             shared: self.shared.clone(),
             id: std::mem::replace(&mut self.id, u64::MAX),
             local: std::mem::take(&mut self.local),
+            moved: Vec::new(),
+            lines: Vec::new(),
             _type: PhantomData,
         }
     }
@@ -358,24 +408,41 @@ impl<E> EventStream<E> {
         if next == base && others >= next + n {
             // No one else still needs them: move, do not clone.
             for _ in 0..n {
-                if let Some((m, cost)) = q.events.pop_front() {
+                if let Some((item, cost)) = q.events.pop_front() {
                     q.bytes -= cost;
-                    self.local.push_back(m);
+                    self.moved.push(item);
                 }
             }
             q.base += n;
         } else {
+            // Shared with other subscribers: made into a message once, in
+            // the queue, and cloned (the buffer is shared).
             let from = (next - base) as usize;
-            self.local.extend(
-                q.events
-                    .range(from..from + n as usize)
-                    .map(|(m, _)| m.clone()),
-            );
+            let lines = &mut self.lines;
+            let mut grown = 0;
+            for (item, cost) in q.events.range_mut(from..from + n as usize) {
+                if let Item::Frame(_) = item {
+                    let frame = std::mem::replace(item, Item::Message(Message::new()));
+                    let m = frame.into_message(lines);
+                    let new_cost = m.heap_bytes();
+                    grown += new_cost.saturating_sub(*cost);
+                    *cost = new_cost;
+                    *item = Item::Message(m);
+                }
+                if let Item::Message(m) = item {
+                    self.local.push_back(m.clone());
+                }
+            }
+            q.bytes += grown;
         }
         if let Some(s) = q.subscribers.get_mut(&self.id) {
             s.next = next + n;
         }
         q.trim_taken();
+        drop(q);
+        for item in self.moved.drain(..) {
+            self.local.push_back(item.into_message(&mut self.lines));
+        }
         Took::Some
     }
 
@@ -408,7 +475,7 @@ mod tests {
     }
 
     fn publish(shared: &Shared, range: std::ops::Range<usize>) {
-        let mut batch: Vec<Message> = range.map(ev).collect();
+        let mut batch: Vec<Item> = range.map(|n| Item::Message(ev(n))).collect();
         shared.publish(&mut batch);
     }
 

@@ -133,6 +133,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A run that stopped delivering before the stream ended (the counts
+    /// are those the watchdog saw).
+    fn stalled(sent: usize) -> Outcome {
+        Outcome {
+            sent,
+            delivered: PROGRESS.load(std::sync::atomic::Ordering::Relaxed),
+            lost: 0,
+            secs: f64::INFINITY,
+            peak_rss_kib: peak_rss_kib(),
+        }
+    }
+
     /// One line on stdout, read by the parent.
     pub fn print(&self) {
         println!(
@@ -183,6 +195,27 @@ fn runtime(multi: bool) -> tokio::runtime::Runtime {
     .expect("runtime")
 }
 
+/// Events counted so far by the running client (read by the watchdog).
+static PROGRESS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Ends the run when no event has come for [`IDLE`] (a lossy client may
+/// lose the end of the stream): `done` prints the outcome, then the process
+/// exits. The consumers themselves do nothing per event but count.
+fn watchdog(done: impl Fn() -> Outcome + Send + 'static) {
+    std::thread::spawn(move || {
+        let mut last = u64::MAX;
+        loop {
+            std::thread::sleep(IDLE);
+            let now = PROGRESS.load(std::sync::atomic::Ordering::Relaxed);
+            if now == last {
+                done().print();
+                std::process::exit(0);
+            }
+            last = now;
+        }
+    });
+}
+
 /// Counts the events between the first and the last one.
 struct Counter {
     first: Option<Instant>,
@@ -202,10 +235,20 @@ impl Counter {
     }
 
     fn event(&mut self) {
-        let now = Instant::now();
-        self.first.get_or_insert(now);
-        self.last = now;
         self.delivered += 1;
+        if self.first.is_none() {
+            self.first = Some(Instant::now());
+        }
+        // Clock reads are cheap but not free: every 1024 events, and at
+        // the end.
+        if self.delivered % 1024 == 0 {
+            self.last = Instant::now();
+            PROGRESS.store(self.delivered, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    fn finish(&mut self) {
+        self.last = Instant::now();
     }
 
     fn outcome(&self, sent: usize) -> Outcome {
@@ -229,18 +272,20 @@ pub fn ours_events(events: usize, multi: bool) -> Outcome {
         let builder = ClientBuilder::new("127.0.0.1", port).credentials("admin", "bench");
         let (_client, mut stream) = ami_types::connect_with(&builder).await.expect("connect");
         let mut c = Counter::new();
+        watchdog(move || Outcome::stalled(sent));
         loop {
-            match tokio::time::timeout(IDLE, stream.recv()).await {
-                Ok(Ok(ev)) => {
+            match stream.recv().await {
+                Ok(ev) => {
                     // A counting consumer; the event is decoded into `Event`.
                     let ev: Event = ev;
                     std::hint::black_box(&ev);
                     c.event();
                 }
-                Ok(Err(StreamError::Lagged(n))) => c.lost += n,
-                Ok(Err(StreamError::Disconnected(_))) | Err(_) => break,
+                Err(StreamError::Lagged(n)) => c.lost += n,
+                Err(StreamError::Disconnected(_)) => break,
             }
         }
+        c.finish();
         c.outcome(sent)
     })
 }
@@ -262,16 +307,18 @@ pub fn rs_events(events: usize) -> Outcome {
             .expect("connect");
         let mut sub = client.subscribe();
         let mut c = Counter::new();
+        watchdog(move || Outcome::stalled(sent));
         loop {
-            match tokio::time::timeout(IDLE, sub.recv()).await {
-                Ok(EventReceive::Event(ev)) => {
+            match sub.recv().await {
+                EventReceive::Event(ev) => {
                     std::hint::black_box(&ev);
                     c.event();
                 }
-                Ok(EventReceive::Lagged(n)) => c.lost += n,
-                Ok(EventReceive::Closed) | Err(_) => break,
+                EventReceive::Lagged(n) => c.lost += n,
+                EventReceive::Closed => break,
             }
         }
+        c.finish();
         c.outcome(sent)
     })
 }
@@ -295,20 +342,20 @@ pub fn manager_events(events: usize) -> Outcome {
             .expect("connect");
         let mut stream = manager.all_events_stream().await;
         let mut c = Counter::new();
+        watchdog(move || Outcome::stalled(sent));
         loop {
-            match tokio::time::timeout(IDLE, stream.next()).await {
-                Ok(Some(Ok(AmiEvent::InternalConnectionLost { .. }))) | Ok(None) | Err(_) => {
-                    break
-                }
-                Ok(Some(Ok(ev))) => {
+            match stream.next().await {
+                Some(Ok(AmiEvent::InternalConnectionLost { .. })) | None => break,
+                Some(Ok(ev)) => {
                     std::hint::black_box(&ev);
                     c.event();
                 }
-                Ok(Some(Err(
-                    tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n),
-                ))) => c.lost += n,
+                Some(Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n))) => {
+                    c.lost += n
+                }
             }
         }
+        c.finish();
         c.outcome(sent)
     })
 }

@@ -31,9 +31,9 @@ use tokio::time::Instant;
 
 use crate::client::in_flight::{Expect, InFlight, ReplyTx, Waiter};
 use crate::client::{deadline_after, ClientBuilder, Events};
-use crate::codec::{self, DecodeError, Decoder, Frame, Greeting};
+use crate::codec::{self, DecodeError, Decoder, Frame, Greeting, Raw};
 use crate::error::{Error, Result};
-use crate::events::Shared;
+use crate::events::{Item, Shared};
 use crate::message::{keys, Message, Text, Value};
 
 /// Read buffer growth step.
@@ -42,6 +42,8 @@ const READ_CHUNK: usize = 64 * 1024;
 const WRITE_HIGH_WATER: usize = 1 << 20;
 /// Requests taken from the channel per batch.
 const BATCH: usize = 256;
+/// The longest pause in reading while the event buffer is nearly full.
+const CATCH_UP: Duration = Duration::from_millis(20);
 
 /// The reason the driver gives when a keepalive `Ping` got nothing back.
 pub(crate) const DEAD_REASON: &str =
@@ -211,7 +213,7 @@ impl Connection {
                         return Ok(m);
                     }
                     Some(_) => {}
-                    None => batch.push(m),
+                    None => batch.push(Item::Message(m)),
                 },
                 Ok(Some(Frame::Greeting(_))) => {}
                 Ok(None) => {
@@ -244,7 +246,7 @@ pub(crate) struct Driver {
     requests: mpsc::Receiver<Request>,
     table: InFlight,
     /// Events of the current read, published together.
-    batch: Vec<Message>,
+    batch: Vec<Item>,
     shared: Arc<Shared>,
     keepalive: Option<Duration>,
     timeout: Duration,
@@ -308,7 +310,7 @@ impl Driver {
         }
         let batch = &mut self.batch;
         self.table
-            .fail_all(|| error(&reason), &mut |m| batch.push(m));
+            .fail_all(|| error(&reason), &mut |m| batch.push(Item::Message(m)));
         self.shared.publish(&mut self.batch);
         self.shared.close(reason);
         // Not waiting on a peer that stopped reading.
@@ -357,10 +359,13 @@ impl Driver {
                     Ok(_) => {
                         self.last_rx = Instant::now();
                         self.decode_buffered();
-                        self.shared.publish(&mut self.batch);
-                        // Let the subscribers run, also on a current-thread
-                        // runtime.
-                        tokio::task::yield_now().await;
+                        if self.shared.publish(&mut self.batch) {
+                            self.let_subscribers_catch_up().await;
+                        } else {
+                            // Let the subscribers run, also on a
+                            // current-thread runtime.
+                            tokio::task::yield_now().await;
+                        }
                     }
                     Err(e) => return End::Lost(format!("read error: {e}")),
                 },
@@ -391,6 +396,20 @@ impl Driver {
         }
     }
 
+    /// The buffer is three quarters full: pause reading for a moment (at
+    /// most [`CATCH_UP`]) so that subscribers, which may share the cores
+    /// with this task and with the peer, can catch up while the kernel's
+    /// socket buffers absorb the burst. Asterisk waits 100 ms (its
+    /// `writetimeout`) for a client to read before it gives up on it, so
+    /// the pause stays well below that; past it the reader goes on and the
+    /// oldest events are dropped if the buffer overflows.
+    async fn let_subscribers_catch_up(&self) {
+        let until = Instant::now() + CATCH_UP;
+        while self.shared.is_high() && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
     /// Keeps `write_waiting_since` current after adding to (`progress` false)
     /// or writing from (`progress` true) the write buffer.
     fn wrote(&mut self, progress: bool) {
@@ -404,7 +423,8 @@ impl Driver {
     /// Deadlines, keepalive and the two dead-peer checks.
     fn on_timer(&mut self, now: Instant) -> Option<End> {
         let batch = &mut self.batch;
-        self.table.expire(now, &mut |m| batch.push(m));
+        self.table
+            .expire(now, &mut |m| batch.push(Item::Message(m)));
         if self
             .write_waiting_since
             .and_then(|t| t.checked_add(self.timeout))
@@ -495,16 +515,32 @@ impl Driver {
         self.wrote(false);
     }
 
+    /// Decodes what was read. An event no pending action can claim goes to
+    /// the event buffer as its bytes (the subscriber that takes it makes
+    /// the message); everything else becomes a message here and goes
+    /// through the in-flight table.
     fn decode_buffered(&mut self) {
         let batch = &mut self.batch;
-        let publish = &mut |m| batch.push(m);
         loop {
             // Legacy command output only when we asked for some.
             self.decoder
                 .set_legacy_command(self.table.has_pending_command());
-            match self.decoder.decode(&mut self.rbuf) {
-                Ok(Some(Frame::Message(m))) => self.table.dispatch(m, publish),
-                Ok(Some(Frame::Greeting(_))) => {}
+            match self.decoder.decode_raw(&mut self.rbuf) {
+                Ok(Some(Raw::Message(frame))) => {
+                    let lines = self.decoder.lines();
+                    if is_event(&frame, lines) && !self.table.may_claim(&frame, lines) {
+                        batch.push(Item::Frame(frame));
+                    } else {
+                        let m = Message::from_frame(&frame, lines);
+                        self.table
+                            .dispatch(m, &mut |m| batch.push(Item::Message(m)));
+                    }
+                }
+                Ok(Some(Raw::Parsed(m))) => {
+                    self.table
+                        .dispatch(m, &mut |m| batch.push(Item::Message(m)));
+                }
+                Ok(Some(Raw::Greeting(_))) => {}
                 Ok(None) => return,
                 Err(DecodeError::Oversized { limit }) => {
                     tracing::warn!(
@@ -528,6 +564,14 @@ impl Driver {
         }
         self.rbuf.clear();
     }
+}
+
+/// Whether a frame (its first line) is an event.
+fn is_event(frame: &[u8], lines: &[(u32, u32)]) -> bool {
+    lines.first().is_some_and(|&(s, e)| {
+        let line = &frame[s as usize..e as usize];
+        line.len() >= 6 && line[..6].eq_ignore_ascii_case(b"Event:")
+    })
 }
 
 #[cfg(test)]

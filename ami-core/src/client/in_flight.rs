@@ -133,6 +133,28 @@ impl InFlight {
         }
     }
 
+    /// Whether the event `frame` (with `lines`) carries the ActionID of a
+    /// pending action, so that the table must see it.
+    pub(crate) fn may_claim(&self, frame: &[u8], lines: &[(u32, u32)]) -> bool {
+        if self.entries.is_empty() {
+            return false;
+        }
+        lines.iter().any(|&(s, e)| {
+            let line = &frame[s as usize..e as usize];
+            let Some(colon) = memchr::memchr(b':', line) else {
+                return false;
+            };
+            if !line[..colon].eq_ignore_ascii_case(keys::ACTION_ID.as_bytes()) {
+                return false;
+            }
+            let value = line[colon + 1..]
+                .strip_prefix(b" ")
+                .unwrap_or(&line[colon + 1..]);
+            self.parse_id(Text::new(value))
+                .is_some_and(|id| self.entries.contains_key(&id))
+        })
+    }
+
     /// Whether a `Command` action waits for its answer.
     pub(crate) fn has_pending_command(&self) -> bool {
         self.commands > 0
