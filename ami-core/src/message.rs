@@ -466,13 +466,13 @@ impl Table {
     #[inline]
     fn push(out: &mut Vec<u8>, wide: bool, start: usize, key_end: usize, value_end: usize) {
         if wide {
-            for n in [start, key_end, value_end] {
-                out.extend_from_slice(&(n as u32).to_le_bytes());
-            }
+            let [a, b, c] = [start, key_end, value_end].map(|n| (n as u32).to_le_bytes());
+            out.extend_from_slice(&[
+                a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], c[0], c[1], c[2], c[3],
+            ]);
         } else {
-            for n in [start, key_end, value_end] {
-                out.extend_from_slice(&(n as u16).to_le_bytes());
-            }
+            let [a, b, c] = [start, key_end, value_end].map(|n| (n as u16).to_le_bytes());
+            out.extend_from_slice(&[a[0], a[1], b[0], b[1], c[0], c[1]]);
         }
     }
 }
