@@ -419,21 +419,22 @@ impl<E> EventStream<E> {
             // the queue, and cloned (the buffer is shared).
             let from = (next - base) as usize;
             let lines = &mut self.lines;
-            let mut grown = 0;
+            let (mut before, mut after) = (0, 0);
             for (item, cost) in q.events.range_mut(from..from + n as usize) {
                 if let Item::Frame(_) = item {
                     let frame = std::mem::replace(item, Item::Message(Message::new()));
                     let m = frame.into_message(lines);
-                    let new_cost = m.heap_bytes();
-                    grown += new_cost.saturating_sub(*cost);
-                    *cost = new_cost;
+                    before += *cost;
+                    *cost = m.heap_bytes();
+                    after += *cost;
                     *item = Item::Message(m);
                 }
                 if let Item::Message(m) = item {
                     self.local.push_back(m.clone());
                 }
             }
-            q.bytes += grown;
+            // `before` is part of `bytes`, so this cannot underflow.
+            q.bytes = q.bytes - before + after;
         }
         if let Some(s) = q.subscribers.get_mut(&self.id) {
             s.next = next + n;
@@ -531,6 +532,31 @@ mod tests {
         for _ in 0..10 {
             a.recv().await.unwrap();
         }
+        assert_eq!(shared.buffered_bytes(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_frame_becomes_one_message_for_all_subscribers() {
+        let (shared, mut a) = Shared::new(1 << 20);
+        let mut b = shared.subscribe();
+        for n in 0..3 {
+            let frame = Bytes::from(format!("Event: Test\r\nN: {n}\r\nEmpty:\r\n\r\n"));
+            shared.publish(&mut vec![Item::Frame(frame)]);
+        }
+        for n in 0..3 {
+            let (ma, mb) = (a.recv().await.unwrap(), b.recv().await.unwrap());
+            assert_eq!(ma, mb);
+            assert_eq!(ma.get("N").unwrap(), &*n.to_string());
+            assert_eq!(ma.get("Empty").unwrap(), "");
+            assert_eq!(ma.len(), 3);
+        }
+        assert_eq!(shared.buffered_bytes(), 0);
+        // One subscriber: moved out and made into a message on the way.
+        drop(b);
+        shared.publish(&mut vec![Item::Frame(Bytes::from_static(
+            b"Event: Solo\r\n\r\n",
+        ))]);
+        assert_eq!(a.recv().await.unwrap().event_name().unwrap(), "Solo");
         assert_eq!(shared.buffered_bytes(), 0);
     }
 
