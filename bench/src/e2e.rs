@@ -382,18 +382,11 @@ pub fn ours_pings(pings: usize) -> Outcome {
     runtime(true).block_on(async move {
         let builder = ClientBuilder::new("127.0.0.1", port).credentials("admin", "bench");
         let (client, _events) = builder.connect().await.expect("connect");
-        let start = Instant::now();
-        let tasks: Vec<_> = (0..pings)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move { client.send(&Ping::new()).await.is_ok() })
-            })
-            .collect();
-        let mut ok = 0;
-        for t in tasks {
-            ok += u64::from(t.await.unwrap_or(false));
-        }
-        pings_outcome(pings, ok, start)
+        all_at_once(pings, || {
+            let client = client.clone();
+            async move { client.send(&Ping::new()).await.is_ok() }
+        })
+        .await
     })
 }
 
@@ -410,18 +403,11 @@ pub fn rs_pings(pings: usize) -> Outcome {
             .build()
             .await
             .expect("connect");
-        let start = Instant::now();
-        let tasks: Vec<_> = (0..pings)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move { client.ping().await.is_ok() })
-            })
-            .collect();
-        let mut ok = 0;
-        for t in tasks {
-            ok += u64::from(t.await.unwrap_or(false));
-        }
-        pings_outcome(pings, ok, start)
+        all_at_once(pings, || {
+            let client = client.clone();
+            async move { client.ping().await.is_ok() }
+        })
+        .await
     })
 }
 
@@ -440,31 +426,36 @@ pub fn manager_pings(pings: usize) -> Outcome {
             })
             .await
             .expect("connect");
-        let start = Instant::now();
-        let tasks: Vec<_> = (0..pings)
-            .map(|_| {
-                let manager = manager.clone();
-                tokio::spawn(async move {
-                    manager
-                        .send_action(AmiAction::Ping { action_id: None })
-                        .await
-                        .is_ok()
-                })
-            })
-            .collect();
-        let mut ok = 0;
-        for t in tasks {
-            ok += u64::from(t.await.unwrap_or(false));
-        }
-        pings_outcome(pings, ok, start)
+        all_at_once(pings, || {
+            let manager = manager.clone();
+            async move {
+                manager
+                    .send_action(AmiAction::Ping { action_id: None })
+                    .await
+                    .is_ok()
+            }
+        })
+        .await
     })
 }
 
-fn pings_outcome(pings: usize, ok: u64, start: Instant) -> Outcome {
+/// Starts `n` tasks made by `one` at once and waits for all; `delivered` is
+/// the number that succeeded.
+async fn all_at_once<F, Fut>(n: usize, one: F) -> Outcome
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(one())).collect();
+    let mut ok = 0;
+    for t in tasks {
+        ok += u64::from(t.await.unwrap_or(false));
+    }
     Outcome {
-        sent: pings,
+        sent: n,
         delivered: ok,
-        lost: pings as u64 - ok,
+        lost: n as u64 - ok,
         secs: start.elapsed().as_secs_f64(),
         peak_rss_kib: peak_rss_kib(),
     }
