@@ -514,6 +514,35 @@ impl Builder {
     }
 }
 
+/// The first `:` of a line. Keys are short, so eight bytes at a time
+/// (SWAR) find it sooner than a vectorised search, whose set-up dominates
+/// on a dozen bytes.
+#[inline]
+fn find_colon(line: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const COLONS: u64 = u64::from_ne_bytes([b':'; 8]);
+    let mut chunks = line.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ COLONS;
+        // A byte of `x` is zero where the line has a colon; the lowest
+        // flagged byte is exact.
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b':')
+        .map(|i| at + i)
+}
+
 /// Whether a line's key (before its colon) counts as a key: non-empty text.
 #[inline]
 fn is_key(key: &[u8]) -> bool {
@@ -568,7 +597,7 @@ impl Message {
             frame,
             lines.iter().map(|&(start, end)| {
                 let (start, end) = (start as usize, end as usize);
-                match memchr::memchr(b':', &frame[start..end]) {
+                match find_colon(&frame[start..end]) {
                     Some(colon) if is_key(&frame[start..start + colon]) => {
                         (start, start + colon, end)
                     }
@@ -958,6 +987,25 @@ mod tests {
         let last = m.fields().last().unwrap();
         assert!(last.is_bare_line());
         assert_eq!(last.value(), "bare: line");
+    }
+
+    #[test]
+    fn the_first_colon_is_found_at_any_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut line = vec![b'k'; len];
+                if at < len {
+                    line[at] = b':';
+                    if at + 1 < len {
+                        line[at + 1..].fill(b':');
+                    }
+                }
+                let expected = line.iter().position(|&b| b == b':');
+                assert_eq!(find_colon(&line), expected, "{len} {at}");
+            }
+        }
+        assert_eq!(find_colon(b"\xff\x3a"), Some(1));
+        assert_eq!(find_colon(b"\x3b\x39\xba:"), Some(3));
     }
 
     #[test]
