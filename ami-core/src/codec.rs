@@ -424,9 +424,10 @@ impl Decoder {
         }
         let mut pos = self.scanned;
         let mut found = None;
-        for i in memchr::memchr_iter(b'\n', &buf[pos..]) {
+        // Lines are short: a word-at-a-time search for each line end.
+        while let Some(i) = crate::message::find_byte(&buf[pos..], b'\n') {
             let start = pos;
-            let nl = self.scanned + i;
+            let nl = pos + i;
             let line = trim_line(&buf[start..nl]);
             pos = nl + 1;
             self.lines += 1;
