@@ -278,8 +278,11 @@ impl ClientBuilder {
     /// shared by all of its subscribers (each event is stored once). Only
     /// when the events not yet taken by some subscriber would pass it are
     /// the oldest dropped, and that subscriber is told how many it missed
-    /// ([`StreamError::Lagged`](crate::StreamError::Lagged)). Default 64 MiB;
-    /// any value is accepted (it is a bound, nothing is allocated up front).
+    /// ([`StreamError::Lagged`](crate::StreamError::Lagged)). Once a quarter
+    /// of it is in use, the reader pauses for at most 20 ms at a time to let
+    /// subscribers catch up (Asterisk waits 100 ms for a client to read).
+    /// Default 64 MiB; any value is accepted (it is a bound, nothing is
+    /// allocated up front).
     pub fn event_buffer(mut self, bytes: usize) -> Self {
         self.event_buffer = bytes;
         self

@@ -7,15 +7,20 @@
 //! queue is bounded in **bytes** (the memory the buffered events occupy,
 //! [`ClientBuilder::event_buffer`](crate::ClientBuilder::event_buffer), 64 MiB
 //! by default), not in events: a burst of a real PBX fits many times over.
-//! The connection's reader never waits for a subscriber (Asterisk drops a
-//! client that leaves its socket unread), so only when the buffered events
-//! would pass the bound are the oldest dropped, and a subscriber that had not
-//! taken them is told how many it missed ([`StreamError::Lagged`]) before it
-//! goes on with the oldest event still buffered. A slow subscriber never slows
-//! the others, and a subscriber that keeps up never loses anything.
+//! The connection's reader does not wait for subscribers (Asterisk drops a
+//! client that leaves its socket unread for its `writetimeout`, 100 ms by
+//! default): when the buffer is a quarter full it pauses for at most
+//! 20 ms at a time so that they can catch up, then reads on. Only when the
+//! buffered events would pass the bound are the oldest dropped, and a
+//! subscriber that had not taken them is told how many it missed
+//! ([`StreamError::Lagged`]) before it goes on with the oldest event still
+//! buffered. A slow subscriber never slows the others, and a subscriber that
+//! keeps up never loses anything.
 //!
 //! The reader hands over events in batches (one lock and one wake-up per
-//! read, not per event), and a subscriber takes them in batches too.
+//! read, not per event), as their wire bytes, cut from the read buffer
+//! without copying; a subscriber takes them in batches too and makes each
+//! into a [`Message`] of its own (once, when several subscribers share it).
 //!
 //! The stream ends with [`StreamError::Disconnected`] once the connection is
 //! gone and the events buffered before that were delivered.
@@ -198,7 +203,7 @@ impl Shared {
 
     /// Appends a batch of events (draining `batch`) and wakes the
     /// subscribers waiting for one. Returns whether the buffer is now past
-    /// its high-water mark (three quarters of the bound).
+    /// its high-water mark (a quarter of the bound: 16 MiB by default).
     pub(crate) fn publish(&self, batch: &mut Vec<Item>) -> bool {
         if batch.is_empty() {
             return false;
@@ -219,7 +224,7 @@ impl Shared {
                 q.events.push_back((item, cost));
             }
             q.trim_to_limit();
-            high = q.bytes > q.limit / 4 * 3;
+            high = q.bytes > q.limit / 4;
             for s in q.subscribers.values_mut() {
                 if let Some(w) = s.waker.take() {
                     wake.push(w);
@@ -233,7 +238,7 @@ impl Shared {
     /// Whether the buffer is past its high-water mark.
     pub(crate) fn is_high(&self) -> bool {
         let q = self.lock();
-        q.bytes > q.limit / 4 * 3
+        q.bytes > q.limit / 4
     }
 
     /// Records why the connection ended; the streams end once they have

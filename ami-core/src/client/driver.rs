@@ -396,7 +396,7 @@ impl Driver {
         }
     }
 
-    /// The buffer is three quarters full: pause reading for a moment (at
+    /// The buffer is a quarter full: pause reading for a moment (at
     /// most [`CATCH_UP`]) so that subscribers, which may share the cores
     /// with this task and with the peer, can catch up while the kernel's
     /// socket buffers absorb the burst. Asterisk waits 100 ms (its
