@@ -365,6 +365,14 @@ fn seconds(value: &str, what: &str) -> Result<Duration> {
         .ok_or_else(|| Error::InvalidUrl(format!("{what} must be a number of seconds")))
 }
 
+/// How long an `Originate` message lets the call ring: its `Timeout`
+/// (milliseconds), or Asterisk's default of 30 s when it sets none.
+pub fn originate_ring_time(msg: &Message) -> Duration {
+    msg.get_str("Timeout")
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .map_or(ORIGINATE_RING_DEFAULT, Duration::from_millis)
+}
+
 /// The instant `timeout` from now; a timeout too large to add to the clock
 /// means about thirty years (as tokio does), never a panic.
 pub(crate) fn deadline_after(timeout: Duration) -> Instant {
@@ -579,10 +587,7 @@ impl Client {
     /// message's `Timeout` (milliseconds; Asterisk's default 30 s when
     /// absent).
     pub async fn originate_message(&self, msg: Message) -> Result<(Message, Message)> {
-        let ring = msg
-            .get_str("Timeout")
-            .and_then(|t| t.trim().parse::<u64>().ok())
-            .map_or(ORIGINATE_RING_DEFAULT, Duration::from_millis);
+        let ring = originate_ring_time(&msg);
         self.originate_message_with_timeout(msg, self.inner.timeout.saturating_add(ring))
             .await
     }

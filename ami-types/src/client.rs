@@ -131,10 +131,6 @@ pub async fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventStrea
     Ok((client, events.typed::<Event>()))
 }
 
-/// The time an async `Originate` may ring when it sets no `Timeout` of its
-/// own (Asterisk's default).
-const RING_DEFAULT: Duration = Duration::from_secs(30);
-
 /// [`Client::originate`] sends the call with `Async: true` (whatever the
 /// action says) and resolves with its `OriginateResponse` event, which tells
 /// whether the call was answered:
@@ -173,10 +169,7 @@ impl FollowUpAction for action::Originate {
     type FollowUp = event::OriginateResponse;
 
     fn allowance(&self) -> Duration {
-        self.to_message()
-            .get_str("Timeout")
-            .and_then(|t| t.trim().parse::<u64>().ok())
-            .map_or(RING_DEFAULT, Duration::from_millis)
+        ami_core::client::originate_ring_time(&self.to_message())
     }
 
     fn to_follow_up_message(&self) -> Message {
