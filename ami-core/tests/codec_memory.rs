@@ -48,20 +48,25 @@ fn one_kept_event_keeps_its_own_bytes_and_decoding_allocates_once_per_message() 
     }
     let allocations = region.change().allocations - before_decode;
     assert_eq!(n, EVENTS);
-    // One per message, plus the decoder's own reused scratch space.
+    // One per message, plus the decoder's own reused scratch space (and a
+    // margin for whatever the harness's other threads allocate meanwhile;
+    // two per message would be far past it).
     assert!(
-        allocations <= EVENTS + 4,
+        allocations <= EVENTS + EVENTS / 20,
         "{allocations} allocations for {EVENTS} messages"
     );
     drop(buf);
     let kept = kept.unwrap();
     assert_eq!(kept.get("Uniqueid").unwrap(), "1700000000.1000");
-    let held = live(&region);
+    // What the kept event holds is what dropping it frees (measured across
+    // that one drop, so other threads of the test harness do not count).
+    let before = live(&region);
+    drop(kept);
+    let freed = before - live(&region);
     let own = event(EVENTS / 2).len();
     assert!(
-        held > 0 && (held as usize) < own * 2,
-        "one kept event of {own} wire bytes holds {held} bytes (the read buffer was {} bytes)",
+        freed > 0 && (freed as usize) < own * 2,
+        "one kept event of {own} wire bytes held {freed} bytes (the read buffer was {} bytes)",
         wire.len()
     );
-    drop(kept);
 }
