@@ -307,7 +307,7 @@ async fn keepalive_does_not_cut_a_long_list() {
                 wire.success(&m, "EventList: start\r\nMessage: Channels will follow\r\n")
                     .await;
                 for n in 0..ITEMS {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     let item = format!("Event: CoreShowChannel\r\nActionID: {id}\r\nN: {n}\r\n\r\n");
                     wire.write(item.as_bytes()).await;
                 }
@@ -319,9 +319,10 @@ async fn keepalive_does_not_cut_a_long_list() {
         }
     })
     .await;
+    // The list lasts 3 s, three times the timeout: the Ping waits behind it.
     let (client, _events) = builder
-        .timeout(Duration::from_millis(400))
-        .keepalive(Some(Duration::from_millis(100)))
+        .timeout(Duration::from_secs(1))
+        .keepalive(Some(Duration::from_millis(200)))
         .connect()
         .await
         .unwrap();
