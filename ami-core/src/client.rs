@@ -60,6 +60,8 @@ pub const DEFAULT_PORT: u16 = 5038;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default bound of a connection's event buffer, in bytes: 64 MiB.
 pub const DEFAULT_EVENT_BUFFER: usize = DEFAULT_EVENT_BUFFER_BYTES;
+/// Default for [`ClientBuilder::tcp_keepalive`]: probes after 60 s of silence.
+pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 /// Default for [`ClientBuilder::max_list_items`].
 pub const DEFAULT_MAX_LIST_ITEMS: usize = 250_000;
 /// The time an async `Originate` may ring when it sets no `Timeout` of its
@@ -129,6 +131,7 @@ pub struct ClientBuilder {
     pub(crate) event_buffer: usize,
     pub(crate) max_message_size: usize,
     pub(crate) max_list_items: usize,
+    pub(crate) tcp_keepalive: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -145,6 +148,7 @@ impl fmt::Debug for ClientBuilder {
             .field("event_buffer", &self.event_buffer)
             .field("max_message_size", &self.max_message_size)
             .field("max_list_items", &self.max_list_items)
+            .field("tcp_keepalive", &self.tcp_keepalive)
             .finish()
     }
 }
@@ -166,6 +170,7 @@ impl ClientBuilder {
             event_buffer: DEFAULT_EVENT_BUFFER,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_list_items: DEFAULT_MAX_LIST_ITEMS,
+            tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
         }
     }
 
@@ -293,6 +298,18 @@ impl ClientBuilder {
     /// connection goes on.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
+        self
+    }
+
+    /// TCP keepalive on the socket: after this long without traffic the
+    /// kernel probes the peer (every 10 s, or this interval if shorter) and
+    /// ends a connection whose peer is gone, so a silent half-open
+    /// connection does not look up forever. On by default (60 s); `None`
+    /// turns it off. Values are capped at the kernel's limit (32,767 s).
+    /// For detection within a chosen time at the AMI level, see
+    /// [`keepalive`](Self::keepalive).
+    pub fn tcp_keepalive(mut self, idle: Option<Duration>) -> Self {
+        self.tcp_keepalive = idle;
         self
     }
 

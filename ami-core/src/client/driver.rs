@@ -88,6 +88,11 @@ pub(crate) async fn establish(
 async fn establish_inner(cfg: &ClientBuilder, prefix: &str, events: &Shared) -> Result<Connection> {
     let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
     stream.set_nodelay(true)?;
+    if let Some(idle) = cfg.tcp_keepalive {
+        if let Err(e) = set_tcp_keepalive(&stream, idle) {
+            tracing::debug!(error = %e, "could not set TCP keepalive on the AMI socket");
+        }
+    }
     let mut decoder = Decoder::new().with_max_message_size(cfg.max_message_size);
     decoder.set_legacy_command(false);
     let mut conn = Connection {
@@ -135,6 +140,16 @@ async fn establish_inner(cfg: &ClientBuilder, prefix: &str, events: &Shared) -> 
         .await?;
     check_login(&resp)?;
     Ok(conn)
+}
+
+/// Turns TCP keepalive on: probes after `idle` without traffic, then every
+/// 10 s (or `idle` if shorter); capped at the kernel's 32,767 s.
+fn set_tcp_keepalive(stream: &TcpStream, idle: Duration) -> std::io::Result<()> {
+    let idle = idle.clamp(Duration::from_secs(1), Duration::from_secs(32_767));
+    let probes = socket2::TcpKeepalive::new()
+        .with_time(idle)
+        .with_interval(idle.min(Duration::from_secs(10)));
+    socket2::SockRef::from(stream).set_tcp_keepalive(&probes)
 }
 
 fn check_login(resp: &Message) -> Result<()> {
@@ -577,6 +592,19 @@ fn is_event(frame: &[u8], lines: &[(u32, u32)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn tcp_keepalive_is_set_on_the_socket_whatever_the_interval() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        for idle in [Duration::ZERO, Duration::from_secs(60), Duration::MAX] {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let sock = socket2::SockRef::from(&stream);
+            assert!(!sock.keepalive().unwrap());
+            set_tcp_keepalive(&stream, idle).unwrap();
+            assert!(sock.keepalive().unwrap(), "{idle:?}");
+        }
+    }
 
     #[test]
     fn md5_key_is_lowercase_hex() {
