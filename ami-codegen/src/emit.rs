@@ -339,10 +339,12 @@ pub(crate) fn wire_key_note(wire: &str) -> String {
 }
 
 /// Whether a parameter or field holds a secret whose value `Debug` must not
-/// show: `Secret`, `Password` and the like, and `Key` of `Login`.
+/// show: the same rule as `ami_core::message::is_secret_key` (a key ending
+/// in `secret` or `md5cred`, containing `password`, or `Key` of `Login`).
 pub(crate) fn is_secret(owner_wire_name: &str, wire_key: &str) -> bool {
     let k = wire_key.to_ascii_lowercase();
     k.ends_with("secret")
+        || k.ends_with("md5cred")
         || k.contains("password")
         || (k == "key" && owner_wire_name.eq_ignore_ascii_case("Login"))
 }

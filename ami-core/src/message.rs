@@ -393,12 +393,13 @@ impl fmt::Debug for Field<'_> {
 }
 
 /// The one rule that decides what is secret: a key that ends in `secret`
-/// or contains `password` (any case), and `Key` in a `Login` (`owner` is
-/// the action or event name). [`Message`]'s `Debug` redacts these values,
+/// or `md5cred`, or contains `password` (any case), and `Key` in a `Login`
+/// (`owner` is the action or event name). [`Message`]'s `Debug` redacts these values,
 /// and `ami-codegen` applies the same rule to the generated types' `Debug`.
 pub fn is_secret_key(owner: &[u8], key: &[u8]) -> bool {
     let lower: Vec<u8> = key.to_ascii_lowercase();
     lower.ends_with(b"secret")
+        || lower.ends_with(b"md5cred")
         || lower.windows(8).any(|w| w == b"password")
         || (lower == b"key" && owner.eq_ignore_ascii_case(b"Login"))
 }
@@ -977,6 +978,25 @@ mod tests {
         assert!(!s.contains("hunter2"), "{s}");
         assert!(!s.contains("abcd"), "{s}");
         assert!(s.contains("Username"));
+    }
+
+    #[test]
+    fn debug_redacts_every_kind_of_secret_key() {
+        let m: Message = [
+            ("Event", "AuthDetail"),
+            ("OauthSecret", "s1-hidden"),
+            ("PasswordDigest", "s2-hidden"),
+            ("Md5Cred", "s3-hidden"),
+            ("Username", "visible"),
+        ]
+        .into_iter()
+        .collect();
+        let s = format!("{m:?}");
+        assert!(!s.contains("hidden"), "{s}");
+        assert!(s.contains("visible"), "{s}");
+        // `Key` is secret in a Login only.
+        let m: Message = [("Event", "Other"), ("Key", "shown")].into_iter().collect();
+        assert!(format!("{m:?}").contains("shown"));
     }
 
     #[test]
