@@ -72,15 +72,18 @@ impl Serialize for Json {
 /// there. Invalid UTF-8 in keys or values is replaced (lossy).
 pub fn message(msg: &Message) -> Json {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    // Where each key (ignoring case) is in `groups`: linear in the number
+    // of fields, however many distinct keys a peer sends.
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for field in msg.fields() {
         let key = field.key();
         let value = field.value().to_string_lossy().into_owned();
-        match groups
-            .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&key))
-        {
-            Some((_, values)) => values.push(value),
-            None => groups.push((key.into_owned(), vec![value])),
+        match index.entry(key.to_ascii_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(at) => groups[*at.get()].1.push(value),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push((key.into_owned(), vec![value]));
+            }
         }
     }
     Json::Obj(
@@ -137,6 +140,19 @@ mod tests {
             text(&message(&msg)),
             r#"{"Response":"Success","Variable":["a=1","b=2"],"Zeta":"z","Alpha":"\"q\""}"#
         );
+    }
+
+    #[test]
+    fn a_hundred_thousand_distinct_keys_all_print() {
+        let msg: Message = (0..100_000)
+            .map(|i| (format!("Key{i}"), "v"))
+            .chain([("KEY7".to_owned(), "again")])
+            .collect();
+        let Json::Obj(pairs) = message(&msg) else {
+            panic!("not an object")
+        };
+        assert_eq!(pairs.len(), 100_000);
+        assert_eq!(text(&pairs[7].1), r#"["v","again"]"#);
     }
 
     #[test]

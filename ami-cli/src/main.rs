@@ -342,24 +342,33 @@ impl Conn {
         };
         let mut url =
             url::Url::parse(raw).map_err(|e| Failure::Usage(format!("invalid AMI URL: {e}")))?;
-        match std::env::var("AMI_SECRET") {
+        // AMI_SECRET is used byte for byte (not percent-decoded as a URL's
+        // secret is), so it is set on the builder, not put into the URL.
+        let env_secret = match std::env::var("AMI_SECRET") {
             Ok(secret) if !secret.is_empty() => {
                 if url.username().is_empty() {
                     return Err(Failure::Usage(
                         "AMI_SECRET is set but the URL names no user".to_owned(),
                     ));
                 }
-                url.set_password(Some(&secret)).map_err(|()| {
-                    Failure::Usage("invalid AMI URL: cannot carry a secret".to_owned())
-                })?;
+                let _ = url.set_password(None);
+                Some(secret)
             }
-            Ok(_) | Err(std::env::VarError::NotPresent) => {}
+            Ok(_) | Err(std::env::VarError::NotPresent) => None,
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(Failure::Usage("AMI_SECRET is not UTF-8".to_owned()));
             }
-        }
-        let builder =
+        };
+        let mut builder =
             ClientBuilder::from_url(url.as_str()).map_err(|e| Failure::Usage(e.to_string()))?;
+        if let Some(secret) = env_secret {
+            let user = percent_encoding::percent_decode_str(url.username())
+                .decode_utf8()
+                .map_err(|_| {
+                    Failure::Usage("the user name is not UTF-8 after percent-decoding".to_owned())
+                })?;
+            builder = builder.credentials(user, secret);
+        }
         let target = format!(
             "{}:{}",
             url.host_str().unwrap_or(""),

@@ -651,6 +651,22 @@ fn ami_secret_completes_and_overrides_the_url() {
     .unwrap();
     assert_exit(&o, 2);
     assert!(!stderr(&o).contains("p@ss"));
+
+    // Byte for byte: `%41` is not decoded into `A`.
+    let sim = Sim::start(ServerConfig {
+        secret: "%41bc-x".into(),
+        ..ServerConfig::default()
+    });
+    let o = cmd(&[
+        "--url",
+        &format!("ami://admin@{}", sim.server.addr()),
+        "action",
+        "Ping",
+    ])
+    .env("AMI_SECRET", "%41bc-x")
+    .output()
+    .unwrap();
+    assert_exit(&o, 0);
 }
 
 #[test]
