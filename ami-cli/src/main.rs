@@ -234,8 +234,22 @@ fn main() -> ExitCode {
             format!("{n} events were missed: the output did not keep up"),
         ),
     };
-    eprintln!("ami: {}", secrets.redact(&message));
+    eprintln!("ami: {}", escape_controls(&secrets.redact(&message)));
     ExitCode::from(code)
+}
+
+/// `text` with control characters (ESC, CR, …) escaped, so that text from
+/// the server cannot drive the terminal it is printed on.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<String>()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -484,8 +498,16 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
     let mut out = io::BufWriter::with_capacity(256 * 1024, io::stdout().lock());
     let mut seen = 0u64;
     let mut missed = 0u64;
+    // Ctrl-C: listened for from now on by a task of its own, so that a
+    // signal during a burst is not missed.
+    let (on_interrupt, mut interrupted) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = on_interrupt.send(true);
+        }
+    });
     let result = loop {
-        if count.is_some_and(|n| seen >= n) {
+        if count.is_some_and(|n| seen >= n) || *interrupted.borrow() {
             break Ok(());
         }
         let next = match session.events.try_recv() {
@@ -495,12 +517,18 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
                 if out.flush().is_err() {
                     break Ok(()); // the reader went away
                 }
-                match deadline {
-                    Some(d) => match tokio::time::timeout_at(d, session.events.recv()).await {
-                        Ok(next) => next,
-                        Err(_) => break Ok(()),
-                    },
-                    None => session.events.recv().await,
+                let until = async {
+                    match deadline {
+                        Some(d) => tokio::time::sleep_until(d).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                // Ctrl-C ends the listening like the deadline does: the
+                // session logs off below.
+                tokio::select! {
+                    next = session.events.recv() => next,
+                    () = until => break Ok(()),
+                    _ = interrupted.changed() => break Ok(()),
                 }
             }
         };
@@ -567,4 +595,18 @@ fn spec(what: SpecCmd) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_from_the_server_are_escaped() {
+        assert_eq!(
+            escape_controls("No such channel \u{1b}[31mred\r\nX"),
+            "No such channel \\u{1b}[31mred\\r\\nX"
+        );
+        assert_eq!(escape_controls("Jörg ok"), "Jörg ok");
+    }
 }

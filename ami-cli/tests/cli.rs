@@ -828,3 +828,38 @@ fn events_keep_a_burst_written_back_to_back_whole() {
     }
     peer.join().unwrap();
 }
+
+#[test]
+fn ctrl_c_on_events_logs_off_and_exits_0() {
+    let sim = Sim::start(ServerConfig::default());
+    let child = cmd(&["--url", &sim.url(), "events"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while sim.server.connections() == 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Let it subscribe and print the first event.
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = finish(child, Duration::from_secs(5));
+    // Killed by the signal, the status would have no code.
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).starts_with("{\"Event\":\"FullyBooted\""),
+        "{}",
+        stdout(&o)
+    );
+    // It logged off: the server no longer has the connection.
+    let start = Instant::now();
+    while sim.server.connections() > 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(sim.server.connections(), 0);
+}
