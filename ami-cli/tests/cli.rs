@@ -670,6 +670,39 @@ fn ami_secret_completes_and_overrides_the_url() {
 }
 
 #[test]
+fn short_secrets_in_mis_cased_or_invalid_urls_never_show() {
+    for (url, secret) in [
+        ("AMI://admin:q7@127.0.0.1:1", "q7"),
+        ("Ami://admin:Z@127.0.0.1:1", "Z"),
+        ("ami://admin:k9@127.0.0.1:99999", "k9"),
+        (
+            "ami://admin:Longer-Secret-9@127.0.0.1:99999",
+            "Longer-Secret-9",
+        ),
+    ] {
+        // Misplaced (clap echoes it) and as --url (invalid or refused).
+        for o in [
+            ami(&["--sim", url, "action", "Ping"]),
+            ami(&["--url", url, "action", "Ping"]),
+        ] {
+            let err = stderr(&o);
+            let needle = format!(":{secret}@");
+            assert!(!err.contains(&needle), "{url}: {err}");
+            assert!(!stdout(&o).contains(&needle), "{url}");
+            assert_ne!(o.status.code(), Some(0), "{url}");
+        }
+    }
+    // Help text keeps its example URL and exits 0.
+    let o = ami(&["--help"]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("ami://user:secret@host"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn the_secret_never_shows_in_help_or_errors() {
     let secret = "Hidden-Secret-5";
     let url = format!("ami://admin:{secret}@127.0.0.1:1");
