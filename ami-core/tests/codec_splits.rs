@@ -181,3 +181,36 @@ fn an_oversized_greeting_is_split_independent() {
         assert_eq!(run(&[cut]), whole, "cut {cut}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Any message that can be written decodes to itself, read whole or in
+    /// any split.
+    #[test]
+    fn any_encodable_message_decodes_to_itself(
+        fields in proptest::collection::vec(
+            (
+                "[A-Za-z][A-Za-z0-9_()-]{0,20}",
+                proptest::collection::vec(any::<u8>().prop_filter("no line break", |b| *b != b'\r' && *b != b'\n'), 0..40),
+            ),
+            1..20,
+        ),
+        cuts in proptest::collection::vec(any::<usize>(), 0..6),
+    ) {
+        let msg: ami_core::Message = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), ami_core::Value::from(v.clone())))
+            .collect();
+        let mut wire = bytes::BytesMut::new();
+        ami_core::codec::encode(&msg, &mut wire).unwrap();
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (wire.len() + 1)).collect();
+        cuts.sort_unstable();
+        let frames = decode(&wire, &cuts, 1 << 20, false);
+        prop_assert_eq!(frames.len(), 1);
+        let Ok(Frame::Message(back)) = &frames[0] else {
+            return Err(TestCaseError::fail(format!("{:?}", frames[0])));
+        };
+        prop_assert_eq!(back, &msg);
+    }
+}
