@@ -446,9 +446,8 @@ fn events_warn_about_unknown_filter_names() {
     );
 }
 
-#[test]
-fn events_end_with_the_connection_exit_3() {
-    let sim = Sim::start(ServerConfig::default());
+/// `ami events` against `sim`, once it has connected.
+fn listening(sim: &Sim) -> Child {
     let child = cmd(&["--url", &sim.url(), "events"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -458,6 +457,13 @@ fn events_end_with_the_connection_exit_3() {
     while sim.server.connections() == 0 && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(10));
     }
+    child
+}
+
+#[test]
+fn events_end_with_the_connection_exit_3() {
+    let sim = Sim::start(ServerConfig::default());
+    let child = listening(&sim);
     std::thread::sleep(Duration::from_millis(100));
     sim.server.drop_connections();
     let o = finish(child, Duration::from_secs(5));
@@ -865,15 +871,7 @@ fn events_keep_a_burst_written_back_to_back_whole() {
 #[test]
 fn ctrl_c_on_events_logs_off_and_exits_0() {
     let sim = Sim::start(ServerConfig::default());
-    let child = cmd(&["--url", &sim.url(), "events"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while sim.server.connections() == 0 && start.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let child = listening(&sim);
     // Let it subscribe and print the first event.
     std::thread::sleep(Duration::from_millis(300));
     let sent = Command::new("kill")
