@@ -535,7 +535,9 @@ fn trim_line(line: &[u8]) -> &[u8] {
 pub(crate) fn frame_lines(frame: &[u8], out: &mut Vec<(u32, u32)>) {
     out.clear();
     let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', frame) {
+    // Line ends are found the way the decoder finds them.
+    while let Some(i) = crate::message::find_byte(&frame[start..], b'\n') {
+        let nl = start + i;
         let line = trim_line(&frame[start..nl]);
         if !line.is_empty() {
             out.push((start as u32, (start + line.len()) as u32));
