@@ -12,6 +12,8 @@ pub enum Json {
     Null,
     /// `true` / `false`.
     Bool(bool),
+    /// A whole number.
+    Int(u64),
     /// A string.
     Str(String),
     /// An array.
@@ -47,6 +49,7 @@ impl Serialize for Json {
         match self {
             Json::Null => s.serialize_unit(),
             Json::Bool(b) => s.serialize_bool(*b),
+            Json::Int(n) => s.serialize_u64(*n),
             Json::Str(v) => s.serialize_str(v),
             Json::Arr(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -64,6 +67,22 @@ impl Serialize for Json {
             }
         }
     }
+}
+
+/// A reconnect notice as one JSON line's object:
+/// `{"Reconnected": {"down_since": "2026-12-01T20:00:00.123Z", "up_at": …,
+/// "attempts": 2, "reason": "…"}}` (times in RFC 3339, UTC).
+pub fn reconnected(gap: &ami_core::events::Reconnected) -> Json {
+    let time = |t| Json::Str(humantime::format_rfc3339_millis(t).to_string());
+    Json::obj([(
+        "Reconnected",
+        Json::obj([
+            ("down_since", time(gap.down_since)),
+            ("up_at", time(gap.up_at)),
+            ("attempts", Json::Int(u64::from(gap.attempts))),
+            ("reason", Json::Str(gap.reason.clone())),
+        ]),
+    )])
 }
 
 /// A message as a JSON object: every field under its wire key, in wire

@@ -600,6 +600,15 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
                 missed += n;
                 eprintln!("ami: fell behind: {n} events were missed");
             }
+            Err(StreamError::Reconnected(gap)) => {
+                eprintln!("ami: {}", escape_controls(&gap.to_string()));
+                let line = serde_json::to_writer(&mut out, &json::reconnected(&gap))
+                    .map_err(io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"));
+                if line.is_err() {
+                    break Ok(());
+                }
+            }
             Err(StreamError::Disconnected(reason)) => {
                 break Err(Failure::Connection(format!("connection closed: {reason}")));
             }

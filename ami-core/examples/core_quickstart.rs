@@ -114,6 +114,10 @@ async fn follow_call(events: &mut ami_core::EventStream, linkedid: &str) {
                 println!("  ({n} events missed)");
                 continue;
             }
+            Err(StreamError::Reconnected(gap)) => {
+                println!("  ({gap})");
+                return;
+            }
             Err(StreamError::Disconnected(why)) => {
                 println!("  (connection closed: {why})");
                 return;

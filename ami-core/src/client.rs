@@ -31,6 +31,10 @@
 
 mod driver;
 mod in_flight;
+mod reconnect;
+mod supervisor;
+
+pub use reconnect::{ConnectionState, Reconnect};
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -51,8 +55,9 @@ use crate::events::{EventStream, Shared, DEFAULT_EVENT_BUFFER_BYTES};
 use crate::message::{keys, Message, Value};
 use crate::untyped::Response;
 
-use driver::{Driver, Request, DEAD_REASON, STALLED_REASON};
+use driver::{Request, Session, Setup, DEAD_REASON, STALLED_REASON};
 use in_flight::Expect;
+use supervisor::Link;
 
 /// The default AMI port.
 pub const DEFAULT_PORT: u16 = 5038;
@@ -132,6 +137,7 @@ pub struct ClientBuilder {
     pub(crate) max_message_size: usize,
     pub(crate) max_list_items: usize,
     pub(crate) tcp_keepalive: Option<Duration>,
+    pub(crate) reconnect: Option<Reconnect>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -149,6 +155,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_message_size", &self.max_message_size)
             .field("max_list_items", &self.max_list_items)
             .field("tcp_keepalive", &self.tcp_keepalive)
+            .field("reconnect", &self.reconnect)
             .finish()
     }
 }
@@ -157,7 +164,8 @@ impl ClientBuilder {
     /// Settings for `host:port`, with every default: no credentials (set
     /// them with [`credentials`](Self::credentials); without them the client
     /// does not log in), plain login, events on, 10 s timeout, no keepalive,
-    /// a 64 MiB event buffer, 1 MiB messages.
+    /// a 64 MiB event buffer, 1 MiB messages, TCP keepalive after 60 s, no
+    /// reconnect.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
         ClientBuilder {
             host: host.into(),
@@ -171,6 +179,7 @@ impl ClientBuilder {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_list_items: DEFAULT_MAX_LIST_ITEMS,
             tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+            reconnect: None,
         }
     }
 
@@ -179,7 +188,8 @@ impl ClientBuilder {
     /// The port defaults to 5038; user and secret are percent-decoded.
     /// Query parameters: `events` (`on`, `off` or a class mask like
     /// `call,system`), `auth` (`plain` or `md5`), `timeout` and `keepalive`
-    /// (seconds, fractions allowed). Errors never contain the secret.
+    /// (seconds, fractions allowed), `reconnect` (`on` for the default
+    /// [`Reconnect`] policy, `off`). Errors never contain the secret.
     ///
     /// ```
     /// use ami_core::ClientBuilder;
@@ -230,6 +240,15 @@ impl ClientBuilder {
                 }
                 "timeout" => b.timeout = seconds(&value, "timeout")?,
                 "keepalive" => b.keepalive = Some(seconds(&value, "keepalive")?),
+                "reconnect" => {
+                    b.reconnect = match &*value {
+                        "on" | "true" | "yes" => Some(Reconnect::default()),
+                        "off" | "false" | "no" => None,
+                        _ => {
+                            return Err(Error::InvalidUrl("reconnect must be on or off".to_owned()))
+                        }
+                    }
+                }
                 other => return Err(Error::InvalidUrl(format!("unknown parameter {other:?}"))),
             }
         }
@@ -321,9 +340,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Reconnects after a lost connection, by this policy (see [`Reconnect`]
+    /// for what is re-applied and what happens to actions and events).
+    /// **Off by default**: without a policy a lost connection ends the
+    /// client (every action fails, the event streams end), which is the
+    /// honest default for programs that do not handle the
+    /// [`StreamError::Reconnected`](crate::StreamError::Reconnected) gap.
+    /// `?reconnect=on` in the URL sets the default policy.
+    pub fn reconnect(mut self, policy: Option<Reconnect>) -> Self {
+        self.reconnect = policy;
+        self
+    }
+
     /// Connects, reads the greeting, logs in, and returns the client with its
     /// first event stream (which exists before the login is sent, so no event
-    /// is lost).
+    /// is lost). The first connection is not retried, also with a
+    /// [`reconnect`](Self::reconnect) policy.
     ///
     /// Errors: [`Error::Auth`] with Asterisk's message when the login is
     /// refused, [`Error::Protocol`] for a bad greeting, [`Error::Timeout`]
@@ -332,16 +364,24 @@ impl ClientBuilder {
     pub async fn connect(&self) -> Result<(Client, EventStream)> {
         let (shared, stream) = Shared::new(self.event_buffer);
         let prefix = connection_prefix();
-        let conn = driver::establish(self, &prefix, &shared).await?;
-        let greeting = conn.greeting.clone();
+        let session = Session {
+            events: self.events.clone(),
+            filters: Vec::new(),
+        };
+        let conn = driver::establish(self, &prefix, &session, Setup::First, &shared).await?;
+        let link = Arc::new(Link::new(shared, session, conn.greeting.clone()));
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        let driver = Driver::new(conn, self, prefix, rx, shared.clone());
-        tokio::spawn(driver.run());
+        tokio::spawn(supervisor::supervise(
+            conn,
+            prefix,
+            self.clone(),
+            rx,
+            link.clone(),
+        ));
         let client = Client {
             inner: Arc::new(Inner {
                 tx,
-                shared,
-                greeting,
+                link,
                 timeout: self.timeout,
             }),
         };
@@ -401,7 +441,7 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
 
 /// A prefix that makes this connection's ActionIDs unique, also across
 /// processes (an async `OriginateResponse` reaches every AMI session).
-fn connection_prefix() -> String {
+pub(crate) fn connection_prefix() -> String {
     static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
     let n = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     let mut h = RandomState::new().build_hasher();
@@ -439,14 +479,15 @@ impl Reply {
 
 struct Inner {
     tx: mpsc::Sender<Request>,
-    shared: Arc<Shared>,
-    greeting: Greeting,
+    link: Arc<Link>,
     timeout: Duration,
 }
 
 /// A handle to one AMI connection. Clone it freely: every clone talks to the
 /// same connection. The connection closes when the last handle is dropped
-/// (or on [`close`](Self::close)).
+/// (or on [`close`](Self::close)). With a
+/// [`reconnect`](ClientBuilder::reconnect) policy the handle outlives lost
+/// connections: it talks to whichever connection is up.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -455,8 +496,8 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("greeting", &self.inner.greeting.line())
-            .field("connected", &self.is_connected())
+            .field("greeting", &self.greeting().line())
+            .field("state", &self.state())
             .field("timeout", &self.inner.timeout)
             .finish()
     }
@@ -639,20 +680,25 @@ impl Client {
     /// action consumes. (The stream returned by `connect` also has the
     /// events that came before.)
     pub fn subscribe(&self) -> EventStream {
-        self.inner.shared.subscribe()
+        self.inner.link.shared.subscribe()
     }
 
     /// A new stream of typed events from now on: `client.events::<Event>()`
     /// for every event as the generated enum, `client.events::<Hangup>()`
     /// for one type (others are skipped without being decoded).
     pub fn events<E: EventType>(&self) -> EventStream<E> {
-        self.inner.shared.subscribe().typed()
+        self.inner.link.shared.subscribe().typed()
     }
 
     /// Logs off: sends `Logoff` and waits for its answer (`Response:
     /// Goodbye`). Asterisk then closes the connection; pending actions fail
-    /// and event streams end.
+    /// and event streams end. The client does not reconnect after this;
+    /// while it is away reconnecting, closing just stops it (and is `Ok`).
     pub async fn close(self) -> Result<()> {
+        self.inner.link.close();
+        if !self.inner.link.state().is_up() {
+            return Ok(());
+        }
         let reply = self.send_message(Message::action("Logoff")).await?;
         if reply
             .response
@@ -668,14 +714,58 @@ impl Client {
         }
     }
 
-    /// The greeting the server sent (`Asterisk Call Manager/11.0.0`).
-    pub fn greeting(&self) -> &Greeting {
-        &self.inner.greeting
+    /// The greeting the server sent (`Asterisk Call Manager/11.0.0`), on
+    /// the connection up now (or the last one).
+    pub fn greeting(&self) -> Greeting {
+        self.inner.link.greeting()
     }
 
-    /// Whether the connection is still up.
+    /// Whether the connection is up now: logged in, not lost, not closed.
     pub fn is_connected(&self) -> bool {
-        !self.inner.shared.is_closed()
+        self.inner.link.state().is_up() && !self.inner.link.shared.is_closed()
+    }
+
+    /// The state of the connection now.
+    pub fn state(&self) -> ConnectionState {
+        if let Some(reason) = self.inner.link.shared.reason() {
+            return ConnectionState::Closed {
+                reason: reason.to_owned(),
+            };
+        }
+        self.inner.link.state()
+    }
+
+    /// Every change of [`state`](Self::state) from now on, e.g. to wait
+    /// until a reconnect is done:
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ami_core::Client) {
+    /// let mut changes = client.state_changes();
+    /// let _ = changes.wait_for(|s| s.is_up() || s.is_closed()).await;
+    /// # }
+    /// ```
+    pub fn state_changes(&self) -> tokio::sync::watch::Receiver<ConnectionState> {
+        self.inner.link.state_changes()
+    }
+
+    /// The number of event streams alive on this client (every
+    /// [`EventStream`] from `connect`, [`subscribe`](Self::subscribe) and
+    /// [`events`](Self::events) not yet dropped).
+    pub fn subscriber_count(&self) -> usize {
+        self.inner.link.shared.subscribers()
+    }
+
+    /// Sends a `Filter` action (`Operation: Add`, `Filter: <filter>`), which
+    /// makes Asterisk send this connection only the events that match it
+    /// (a regular expression; one starting with `!` excludes instead). It
+    /// is re-applied after every reconnect, once (sending the same filter
+    /// twice records it once). Equivalent to sending the typed `Filter`
+    /// action: filters sent either way are remembered.
+    pub async fn add_filter(&self, filter: &str) -> Result<Reply> {
+        let mut msg = Message::action("Filter");
+        msg.append("Operation", "Add");
+        msg.append("Filter", filter);
+        self.send_message(msg).await
     }
 
     async fn request(&self, msg: Message, expect: Expect, timeout: Duration) -> Result<Reply> {
@@ -683,6 +773,12 @@ impl Client {
             return Err(Error::ActionIdSupplied);
         }
         codec::validate(&msg)?;
+        // `Events` and `Filter` are re-applied after a reconnect.
+        let remember = msg.get(keys::ACTION).is_some_and(|a| {
+            a.as_bytes().eq_ignore_ascii_case(b"Filter")
+                || a.as_bytes().eq_ignore_ascii_case(b"Events")
+        });
+        let remembered = remember.then(|| msg.clone());
         let deadline = deadline_after(timeout);
         let timed_out = Error::Timeout {
             action: msg_action(&msg),
@@ -701,13 +797,17 @@ impl Client {
             }
             rx.await.unwrap_or_else(|_| Err(self.gone()))
         };
-        tokio::time::timeout_at(deadline, answer)
+        let reply = tokio::time::timeout_at(deadline, answer)
             .await
-            .unwrap_or(Err(timed_out))
+            .unwrap_or(Err(timed_out))?;
+        if let Some(msg) = remembered {
+            self.inner.link.session().record(&msg);
+        }
+        Ok(reply)
     }
 
     fn gone(&self) -> Error {
-        match self.inner.shared.reason() {
+        match self.inner.link.shared.reason() {
             Some(DEAD_REASON | STALLED_REASON) => Error::DeadConnection,
             Some(reason) => Error::Disconnected {
                 reason: reason.to_owned(),

@@ -23,7 +23,18 @@
 //! into a [`Message`] of its own (once, when several subscribers share it).
 //!
 //! The stream ends with [`StreamError::Disconnected`] once the connection is
-//! gone and the events buffered before that were delivered.
+//! gone for good and the events buffered before that were delivered.
+//!
+//! # Reconnects
+//!
+//! With [`ClientBuilder::reconnect`](crate::ClientBuilder::reconnect) on, a
+//! lost connection does not end the streams: they stay open while the client
+//! reconnects, and each one, at the place in its order where the gap lies,
+//! returns [`StreamError::Reconnected`] once, with when the connection went
+//! down and when it was up again. Events Asterisk raised while the client
+//! was away are lost: AMI has no replay. The notice says so; nothing in
+//! the stream pretends otherwise. Events of the old connection all come
+//! before the notice, events of the new one after it, and none twice.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -31,6 +42,7 @@ use std::future::poll_fn;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Poll, Waker};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
@@ -52,15 +64,63 @@ pub enum StreamError {
     /// still buffered.
     #[error("event subscriber lagged behind and missed {0} events")]
     Lagged(u64),
+    /// The connection was lost and the client reconnected (and logged in
+    /// again, with its `Events` setting and filters). Events raised while
+    /// it was away are lost. The stream continues with the events of the
+    /// new connection.
+    #[error("{0}")]
+    Reconnected(Reconnected),
     /// The connection is gone; no more events will come.
     #[error("event stream ended: {0}")]
     Disconnected(String),
 }
 
 impl StreamError {
-    /// Whether the stream has ended.
+    /// Whether the stream has ended (only [`Disconnected`](Self::Disconnected)
+    /// is final: after `Lagged` and `Reconnected` the stream goes on).
     pub fn is_disconnected(&self) -> bool {
         matches!(self, StreamError::Disconnected(_))
+    }
+}
+
+/// The gap a reconnect left in an event stream: from when the connection
+/// was found lost to when the new one was logged in. **Every event Asterisk
+/// raised in between is lost** — AMI keeps no backlog for a client that was
+/// away — so a program that tracks state (channels, calls, queues) should
+/// treat what it knows as stale and ask again (`CoreShowChannels`,
+/// `QueueStatus`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reconnected {
+    /// When the old connection was found lost.
+    pub down_since: SystemTime,
+    /// When the new connection was logged in and its filters were set.
+    pub up_at: SystemTime,
+    /// How many connection attempts it took (1 when the first succeeded).
+    pub attempts: u32,
+    /// Why the old connection ended.
+    pub reason: String,
+}
+
+impl Reconnected {
+    /// How long the client was away (zero if the clock went backwards).
+    pub fn gap(&self) -> Duration {
+        self.up_at
+            .duration_since(self.down_since)
+            .unwrap_or(Duration::ZERO)
+    }
+}
+
+impl fmt::Display for Reconnected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "reconnected after {:.3} s away ({} attempt{}; the connection ended: {}); events in the gap are lost",
+            self.gap().as_secs_f64(),
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" },
+            self.reason
+        )
     }
 }
 
@@ -74,10 +134,12 @@ struct Subscriber {
 /// A buffered event: as its wire bytes (cut from the read buffer without
 /// copying) until a subscriber takes it, then as a [`Message`] of its own,
 /// made in the subscriber's thread (so it is allocated and freed there).
+/// Or the notice of a reconnect, at its place between the events.
 #[derive(Debug)]
 pub(crate) enum Item {
     Frame(Bytes),
     Message(Message),
+    Notice(Box<Reconnected>),
 }
 
 impl Item {
@@ -85,16 +147,15 @@ impl Item {
         match self {
             Item::Frame(b) => b.len() + std::mem::size_of::<Item>(),
             Item::Message(m) => m.heap_bytes(),
+            Item::Notice(r) => std::mem::size_of::<Reconnected>() + r.reason.len(),
         }
     }
 
-    fn into_message(self, lines: &mut Vec<(u32, u32)>) -> Message {
-        match self {
-            Item::Message(m) => m,
-            Item::Frame(b) => {
-                frame_lines(&b, lines);
-                Message::from_frame(&b, lines)
-            }
+    /// Makes a frame into a message (in place); other items are kept.
+    fn decode(&mut self, lines: &mut Vec<(u32, u32)>) {
+        if let Item::Frame(b) = self {
+            frame_lines(b, lines);
+            *self = Item::Message(Message::from_frame(b, lines));
         }
     }
 }
@@ -195,10 +256,14 @@ impl Shared {
             shared: self.clone(),
             id,
             local: VecDeque::new(),
-            moved: Vec::new(),
             lines: Vec::new(),
             _type: PhantomData,
         }
+    }
+
+    /// The number of subscribers (event streams) alive.
+    pub(crate) fn subscribers(&self) -> usize {
+        self.lock().subscribers.len()
     }
 
     /// Appends a batch of events (draining `batch`) and wakes the
@@ -295,11 +360,9 @@ enum Took {
 pub struct EventStream<E = Message> {
     shared: Arc<Shared>,
     id: u64,
-    /// Events taken from the shared queue, not yet returned.
-    local: VecDeque<Message>,
-    /// Items moved out of the queue, made into messages once the lock is
-    /// released (reused space).
-    moved: Vec<Item>,
+    /// Events taken from the shared queue, not yet returned (frames are
+    /// made into messages as they are returned, outside the lock).
+    local: VecDeque<Item>,
     /// Scratch space for the lines of a frame.
     lines: Vec<(u32, u32)>,
     _type: PhantomData<fn() -> E>,
@@ -322,10 +385,8 @@ impl<E: EventType> EventStream<E> {
     /// `Err(Disconnected(reason))` is final.
     pub async fn recv(&mut self) -> Result<E, StreamError> {
         loop {
-            while let Some(m) = self.local.pop_front() {
-                if E::accepts(&m) {
-                    return Ok(E::from_message(m));
-                }
+            if let Some(next) = self.next_local() {
+                return next;
             }
             poll_fn(|cx| match self.take(Some(cx.waker())) {
                 Took::Some => Poll::Ready(Ok(())),
@@ -341,10 +402,8 @@ impl<E: EventType> EventStream<E> {
     /// none is buffered right now.
     pub fn try_recv(&mut self) -> Result<Option<E>, StreamError> {
         loop {
-            while let Some(m) = self.local.pop_front() {
-                if E::accepts(&m) {
-                    return Ok(Some(E::from_message(m)));
-                }
+            if let Some(next) = self.next_local() {
+                return next.map(Some);
             }
             match self.take(None) {
                 Took::Some => {}
@@ -353,6 +412,21 @@ impl<E: EventType> EventStream<E> {
                 Took::Closed => return Err(self.ended()),
             }
         }
+    }
+}
+
+impl<E: EventType> EventStream<E> {
+    /// The next accepted event (or notice) among those already taken.
+    fn next_local(&mut self) -> Option<Result<E, StreamError>> {
+        while let Some(mut item) = self.local.pop_front() {
+            item.decode(&mut self.lines);
+            match item {
+                Item::Message(m) if E::accepts(&m) => return Some(Ok(E::from_message(m))),
+                Item::Notice(r) => return Some(Err(StreamError::Reconnected(*r))),
+                Item::Message(_) | Item::Frame(_) => {}
+            }
+        }
+        None
     }
 }
 
@@ -377,7 +451,6 @@ impl<E> EventStream<E> {
             shared: self.shared.clone(),
             id: std::mem::replace(&mut self.id, u64::MAX),
             local: std::mem::take(&mut self.local),
-            moved: Vec::new(),
             lines: Vec::new(),
             _type: PhantomData,
         }
@@ -415,7 +488,7 @@ impl<E> EventStream<E> {
             for _ in 0..n {
                 if let Some((item, cost)) = q.events.pop_front() {
                     q.bytes -= cost;
-                    self.moved.push(item);
+                    self.local.push_back(item);
                 }
             }
             q.base += n;
@@ -427,15 +500,15 @@ impl<E> EventStream<E> {
             let (mut before, mut after) = (0, 0);
             for (item, cost) in q.events.range_mut(from..from + n as usize) {
                 if let Item::Frame(_) = item {
-                    let frame = std::mem::replace(item, Item::Message(Message::new()));
-                    let m = frame.into_message(lines);
+                    item.decode(lines);
                     before += *cost;
-                    *cost = m.heap_bytes();
+                    *cost = item.cost();
                     after += *cost;
-                    *item = Item::Message(m);
                 }
-                if let Item::Message(m) = item {
-                    self.local.push_back(m.clone());
+                match item {
+                    Item::Message(m) => self.local.push_back(Item::Message(m.clone())),
+                    Item::Notice(r) => self.local.push_back(Item::Notice(r.clone())),
+                    Item::Frame(_) => {}
                 }
             }
             // `before` is part of `bytes`, so this cannot underflow.
@@ -445,10 +518,6 @@ impl<E> EventStream<E> {
             s.next = next + n;
         }
         q.trim_taken();
-        drop(q);
-        for item in self.moved.drain(..) {
-            self.local.push_back(item.into_message(&mut self.lines));
-        }
         Took::Some
     }
 

@@ -2,7 +2,9 @@
 //! examples: run the client against it without an Asterisk.
 //!
 //! It binds `127.0.0.1:0`, sends the greeting and understands `Login` (plain
-//! and MD5), `Challenge`, `Logoff`, `Ping`, `Events`, `Command` (in the
+//! and MD5), `Challenge`, `Logoff`, `Ping`, `Events`, `Filter` (regular
+//! expressions matched against the event's text, `!` to exclude, as
+//! Asterisk does), `Command` (in the
 //! Asterisk 14+ or the legacy output format), `CoreShowChannels`, `Status`,
 //! `Getvar`, `Setvar`, `Hangup`, `Originate`, `QueueStatus`, `QueueSummary`,
 //! `CoreSettings` and `UserEvent`; any other action gets
@@ -271,11 +273,41 @@ pub struct Server {
 impl Server {
     /// Binds `127.0.0.1:0` and starts accepting connections.
     pub async fn start(config: ServerConfig) -> std::io::Result<Server> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        Server::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Binds `addr` and starts accepting connections.
+    pub async fn start_on(addr: SocketAddr, config: ServerConfig) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let hub = Arc::new(Hub::new(config));
         tokio::spawn(accept_loop(listener, Arc::clone(&hub)));
         Ok(Server { hub, addr })
+    }
+
+    /// Restarts like an Asterisk restart: closes every connection and stops
+    /// listening, stays away for `downtime` (connections are refused), then
+    /// listens on the same address again with a fresh simulated system (no
+    /// calls, no sessions).
+    pub async fn restart(&mut self, downtime: Duration) -> std::io::Result<()> {
+        let config = self.hub.config.clone();
+        self.shutdown();
+        tokio::time::sleep(downtime).await;
+        // The old listener closes once its task sees the shutdown.
+        let mut tries = 0;
+        let listener = loop {
+            match TcpListener::bind(self.addr).await {
+                Ok(l) => break l,
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 200 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        self.hub = Arc::new(Hub::new(config));
+        tokio::spawn(accept_loop(listener, Arc::clone(&self.hub)));
+        Ok(())
     }
 
     /// The address the server listens on.
@@ -423,7 +455,7 @@ impl Hub {
         }
         for s in self.sessions().values() {
             for (msg, bytes) in &encoded {
-                if s.wants(msg) {
+                if s.wants(msg, bytes) {
                     s.send(Out::Event(bytes.clone()));
                 }
             }

@@ -1,9 +1,11 @@
 //! A connection cut at every byte offset of a login, a list answer and a
 //! command answer: each ends in a clear success or error within a bounded
-//! time, never a hang or a panic.
+//! time, never a hang or a panic — with reconnect off, and on (then the
+//! client is back and the same action succeeds on the next connection).
 
 use std::time::Duration;
 
+use ami_core::client::Reconnect;
 use ami_core::codec::{Decoder, Frame};
 use ami_core::{ClientBuilder, Error, Message};
 use bytes::BytesMut;
@@ -67,12 +69,20 @@ fn take(left: &mut usize, bytes: Vec<u8>) -> (Vec<u8>, bool) {
     (bytes[..n].to_vec(), *left == 0)
 }
 
-/// A peer that plays its script up to `cut` bytes, then closes.
-async fn cut_peer(cut: usize, then: Then) -> u16 {
+/// A peer that plays its script up to `cut` bytes, then closes; with
+/// `again`, it then takes further connections and answers them whole.
+async fn cut_peer(cut: usize, then: Then, again: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         let (mut sock, _) = listener.accept().await.unwrap();
+        if again {
+            tokio::spawn(async move {
+                while let Ok((sock, _)) = listener.accept().await {
+                    tokio::spawn(whole_peer(sock));
+                }
+            });
+        }
         let mut left = cut;
         let (part, done) = take(&mut left, GREETING.to_vec());
         let _ = sock.write_all(&part).await;
@@ -106,19 +116,49 @@ async fn cut_peer(cut: usize, then: Then) -> u16 {
     port
 }
 
-fn builder(port: u16) -> ClientBuilder {
+/// A connection after the cut: every action answered whole, by its name.
+async fn whole_peer(mut sock: TcpStream) {
+    if sock.write_all(GREETING).await.is_err() {
+        return;
+    }
+    let mut dec = Decoder::without_greeting();
+    let mut buf = BytesMut::new();
+    while let Some(req) = action(&mut sock, &mut dec, &mut buf).await {
+        let id = req.action_id().unwrap().to_string();
+        let name = req.get("Action").unwrap().to_string().to_ascii_lowercase();
+        let answer = match name.as_str() {
+            "login" => login_answer(&id),
+            "coreshowchannels" => list_answer(&id),
+            "command" => command_answer(&id),
+            _ => format!("Response: Success\r\nActionID: {id}\r\n\r\n").into_bytes(),
+        };
+        if sock.write_all(&answer).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn builder(port: u16, reconnect: bool) -> ClientBuilder {
     ClientBuilder::new("127.0.0.1", port)
         .credentials("admin", "secret")
         .timeout(Duration::from_secs(2))
+        .reconnect(reconnect.then(|| Reconnect::default().initial(Duration::from_millis(1))))
 }
 
 #[tokio::test]
 async fn a_login_cut_anywhere_fails_clearly() {
+    for reconnect in [false, true] {
+        login_cut_anywhere(reconnect).await;
+    }
+}
+
+/// The first connection is not retried, reconnect policy or not.
+async fn login_cut_anywhere(reconnect: bool) {
     let whole = GREETING.len() + login_answer("x-login").len();
     let (mut ok, mut failed) = (0, 0);
     for cut in 0..whole + 8 {
-        let port = cut_peer(cut, Then::Nothing).await;
-        let result = timeout(BOUND, builder(port).connect())
+        let port = cut_peer(cut, Then::Nothing, reconnect).await;
+        let result = timeout(BOUND, builder(port, reconnect).connect())
             .await
             .unwrap_or_else(|_| panic!("connect hung with the login cut at {cut}"));
         match result {
@@ -148,6 +188,15 @@ async fn a_login_cut_anywhere_fails_clearly() {
 
 #[tokio::test]
 async fn a_list_or_command_answer_cut_anywhere_ends_clearly() {
+    answer_cut_anywhere(false).await;
+}
+
+#[tokio::test]
+async fn with_reconnect_a_cut_answer_fails_clearly_and_the_next_connection_answers() {
+    answer_cut_anywhere(true).await;
+}
+
+async fn answer_cut_anywhere(reconnect: bool) {
     for then in [Then::List, Then::Command] {
         let prefix = GREETING.len() + login_answer("00000000-login").len();
         let answer = match then {
@@ -157,32 +206,45 @@ async fn a_list_or_command_answer_cut_anywhere_ends_clearly() {
         };
         let (mut ok, mut failed) = (0, 0);
         for cut in prefix..prefix + answer.len() + 8 {
-            let port = cut_peer(cut, then).await;
-            let (client, _events) = timeout(BOUND, builder(port).connect())
+            let port = cut_peer(cut, then, reconnect).await;
+            let (client, _events) = timeout(BOUND, builder(port, reconnect).connect())
                 .await
                 .expect("connect hung")
                 .expect("the login is whole");
-            let outcome = match then {
-                Then::List => timeout(
-                    BOUND,
-                    client.send_message(Message::action("CoreShowChannels")),
-                )
-                .await
-                .map(|r| r.map(|reply| reply.items.len())),
-                _ => timeout(BOUND, client.command("core show version"))
+            let ask = || async {
+                match then {
+                    Then::List => timeout(
+                        BOUND,
+                        client.send_message(Message::action("CoreShowChannels")),
+                    )
                     .await
-                    .map(|r| r.map(|lines| lines.len())),
-            }
-            .unwrap_or_else(|_| panic!("the answer cut at {cut} hung"));
-            match outcome {
+                    .map(|r| r.map(|reply| reply.items.len())),
+                    _ => timeout(BOUND, client.command("core show version"))
+                        .await
+                        .map(|r| r.map(|lines| lines.len())),
+                }
+                .unwrap_or_else(|_| panic!("the answer cut at {cut} hung"))
+            };
+            let whole = if matches!(then, Then::List) { 2 } else { 3 };
+            match ask().await {
                 Ok(n) => {
                     ok += 1;
-                    let whole = if matches!(then, Then::List) { 2 } else { 3 };
                     assert_eq!(n, whole, "cut {cut}");
                 }
                 Err(e) => {
                     failed += 1;
                     assert!(e.is_disconnected(), "cut at {cut}: {e:?}");
+                    if reconnect {
+                        // Not re-sent behind our back; asked again once the
+                        // client is back, it is answered whole.
+                        let mut state = client.state_changes();
+                        timeout(BOUND, state.wait_for(|s| s.is_up()))
+                            .await
+                            .unwrap_or_else(|_| panic!("no reconnect after the cut at {cut}"))
+                            .unwrap();
+                        drop(state);
+                        assert_eq!(ask().await.unwrap(), whole, "cut {cut}");
+                    }
                 }
             }
         }

@@ -78,6 +78,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             event = events.recv() => match event {
                 Ok(event) => book.apply(event),
                 Err(StreamError::Lagged(n)) => eprintln!("warning: {n} events missed"),
+                // Calls that ended while the client was away are not billed.
+                Err(StreamError::Reconnected(gap)) => eprintln!("warning: {gap}"),
                 Err(StreamError::Disconnected(why)) => {
                     eprintln!("connection closed: {why}");
                     break;

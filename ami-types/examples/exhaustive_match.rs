@@ -97,6 +97,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .or_default() += 1;
             }
             Err(StreamError::Lagged(n)) => println!("({n} events missed)"),
+            Err(StreamError::Reconnected(gap)) => println!("({gap})"),
             Err(StreamError::Disconnected(why)) => {
                 println!("connection closed: {why}");
                 break;

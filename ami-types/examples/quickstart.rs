@@ -130,6 +130,11 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
                 println!("  ({n} events missed)");
                 continue;
             }
+            Err(StreamError::Reconnected(gap)) => {
+                // The call's events in the gap are lost: stop following it.
+                println!("  ({gap})");
+                return;
+            }
             Err(StreamError::Disconnected(why)) => {
                 println!("  (connection closed: {why})");
                 return;

@@ -97,6 +97,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("  ! {n} events missed; refreshing");
                     tick.reset_immediately();
                 }
+                Err(StreamError::Reconnected(gap)) => {
+                    // So were those of the gap.
+                    println!("  ! {gap}; refreshing");
+                    tick.reset_immediately();
+                }
                 Err(StreamError::Disconnected(why)) => {
                     println!("connection closed: {why}");
                     break;

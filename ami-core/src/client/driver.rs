@@ -69,15 +69,72 @@ pub(crate) struct Connection {
     pub(crate) greeting: Greeting,
 }
 
+/// What a connection is set up with, and what a reconnect re-applies: the
+/// `Events` setting (the builder's, then the last `Events` action) and the
+/// filters sent through the client.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) events: Events,
+    pub(crate) filters: Vec<Message>,
+}
+
+impl Session {
+    /// Remembers a successful `Events` or `Filter` action, to re-apply it
+    /// after a reconnect (the same filter once, however often it was sent).
+    pub(crate) fn record(&mut self, msg: &Message) {
+        let Some(action) = msg.get(keys::ACTION) else {
+            return;
+        };
+        let action = action.as_bytes();
+        if action.eq_ignore_ascii_case(b"Events") {
+            let mask = msg
+                .get("EventMask")
+                .map(|m| m.to_string_lossy().trim().to_owned())
+                .unwrap_or_default();
+            self.events = match mask.to_ascii_lowercase().as_str() {
+                "on" | "yes" | "true" | "1" => Events::On,
+                "off" | "no" | "false" | "0" | "" => Events::Off,
+                _ => Events::Mask(mask),
+            };
+        } else if action.eq_ignore_ascii_case(b"Filter") && !self.filters.contains(msg) {
+            self.filters.push(msg.clone());
+        }
+    }
+
+    pub(crate) fn mask(&self) -> &str {
+        match &self.events {
+            Events::On => "on",
+            Events::Off => "off",
+            Events::Mask(mask) => mask.as_str(),
+        }
+    }
+}
+
+/// How a connection is being set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Setup {
+    /// The first connection: log in with the `Events` setting; events that
+    /// arrive meanwhile go to the event buffer.
+    First,
+    /// A reconnect: log in with events off and set the filters, so that no
+    /// event comes before they are in force; the caller then announces the
+    /// gap and has the driver turn events on ([`Driver::events_on`]), so
+    /// that no event comes before the notice either.
+    Again,
+}
+
 /// Connects, reads the greeting and logs in (within `cfg.timeout`). Events
 /// that arrive meanwhile go to `events` (bounded like all others).
 pub(crate) async fn establish(
     cfg: &ClientBuilder,
     prefix: &str,
+    session: &Session,
+    setup: Setup,
     events: &Shared,
 ) -> Result<Connection> {
     let deadline = deadline_after(cfg.timeout);
-    match tokio::time::timeout_at(deadline, establish_inner(cfg, prefix, events)).await {
+    let inner = establish_inner(cfg, prefix, session, setup, events);
+    match tokio::time::timeout_at(deadline, inner).await {
         Ok(r) => r,
         Err(_) => Err(Error::Timeout {
             action: "connect".to_owned(),
@@ -85,7 +142,13 @@ pub(crate) async fn establish(
     }
 }
 
-async fn establish_inner(cfg: &ClientBuilder, prefix: &str, events: &Shared) -> Result<Connection> {
+async fn establish_inner(
+    cfg: &ClientBuilder,
+    prefix: &str,
+    session: &Session,
+    setup: Setup,
+    events: &Shared,
+) -> Result<Connection> {
     let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
     stream.set_nodelay(true)?;
     if let Some(idle) = cfg.tcp_keepalive {
@@ -127,19 +190,29 @@ async fn establish_inner(cfg: &ClientBuilder, prefix: &str, events: &Shared) -> 
     } else {
         login.append("Secret", secret.expose());
     }
-    login.append(
-        "Events",
-        match &cfg.events {
-            Events::On => "on",
-            Events::Off => "off",
-            Events::Mask(mask) => mask.as_str(),
-        },
-    );
+    let later = setup == Setup::Again && session.events != Events::Off;
+    login.append("Events", if later { "off" } else { session.mask() });
     let resp = conn
         .request(login, &format!("{prefix}login"), events)
         .await?;
     check_login(&resp)?;
+    for (n, filter) in session.filters.iter().enumerate() {
+        let resp = conn
+            .request(filter.clone(), &format!("{prefix}filter-{n}"), events)
+            .await?;
+        if !is_success(&resp) {
+            tracing::warn!(
+                filter = ?filter,
+                "Asterisk refused a filter re-applied after a reconnect"
+            );
+        }
+    }
     Ok(conn)
+}
+
+fn is_success(resp: &Message) -> bool {
+    resp.response()
+        .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Success"))
 }
 
 /// Turns TCP keepalive on: probes after `idle` without traffic, then every
@@ -153,10 +226,7 @@ fn set_tcp_keepalive(stream: &TcpStream, idle: Duration) -> std::io::Result<()> 
 }
 
 fn check_login(resp: &Message) -> Result<()> {
-    if resp
-        .response()
-        .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Success"))
-    {
+    if is_success(resp) {
         return Ok(());
     }
     let message = resp
@@ -241,8 +311,8 @@ impl Connection {
     }
 }
 
-/// Why the driver stopped.
-enum End {
+/// Why a connection ended.
+pub(crate) enum End {
     /// The peer closed, or an I/O error.
     Lost(String),
     /// Declared dead (see [`DEAD_REASON`], [`STALLED_REASON`]).
@@ -251,14 +321,33 @@ enum End {
     Dropped,
 }
 
-/// The task that owns one connection.
+impl End {
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            End::Lost(reason) => reason.clone(),
+            End::Dead(reason) => (*reason).to_owned(),
+            End::Dropped => "every client handle was dropped".to_owned(),
+        }
+    }
+
+    /// The error pending actions fail with.
+    pub(crate) fn error(&self) -> Error {
+        match self {
+            End::Dead(_) => Error::DeadConnection,
+            _ => Error::Disconnected {
+                reason: self.reason(),
+            },
+        }
+    }
+}
+
+/// The task state of one connection.
 pub(crate) struct Driver {
     reader: OwnedReadHalf,
     writer: OwnedWriteHalf,
     decoder: Decoder,
     rbuf: BytesMut,
     wbuf: BytesMut,
-    requests: mpsc::Receiver<Request>,
     table: InFlight,
     /// Events of the current read, published together.
     batch: Vec<Item>,
@@ -273,6 +362,8 @@ pub(crate) struct Driver {
     next_ping: Option<Instant>,
     /// Since when bytes have waited in `wbuf` without any being written.
     write_waiting_since: Option<Instant>,
+    /// A `Logoff` was sent: the end of this connection is the end.
+    pub(crate) logged_off: bool,
 }
 
 impl Driver {
@@ -280,7 +371,6 @@ impl Driver {
         conn: Connection,
         cfg: &ClientBuilder,
         prefix: String,
-        requests: mpsc::Receiver<Request>,
         shared: Arc<Shared>,
     ) -> Self {
         let (reader, writer) = conn.stream.into_split();
@@ -291,7 +381,6 @@ impl Driver {
             decoder: conn.decoder,
             rbuf: conn.buf,
             wbuf: BytesMut::with_capacity(16 * 1024),
-            requests,
             table: InFlight::new(prefix, cfg.max_list_items),
             batch: Vec::new(),
             shared,
@@ -301,33 +390,23 @@ impl Driver {
             ping: None,
             next_ping: cfg.keepalive.and_then(|p| now.checked_add(p)),
             write_waiting_since: None,
+            logged_off: false,
         }
     }
 
-    /// Runs until the connection ends, then fails everything pending.
-    pub(crate) async fn run(mut self) {
-        let end = self.serve().await;
-        let (reason, error): (String, fn(&str) -> Error) = match end {
-            End::Lost(reason) => (reason, |r| Error::Disconnected {
-                reason: r.to_owned(),
-            }),
-            End::Dead(reason) => (reason.to_owned(), |_| Error::DeadConnection),
-            End::Dropped => ("every client handle was dropped".to_owned(), |r| {
-                Error::Disconnected {
-                    reason: r.to_owned(),
-                }
-            }),
-        };
-        tracing::debug!(%reason, pending = self.table.len(), "AMI connection ended");
-        self.requests.close();
-        while let Ok(req) = self.requests.try_recv() {
-            let _ = req.tx.send(Err(error(&reason)));
+    /// After the connection ended: fails every action pending on it, and
+    /// those still queued, with the error of `end` (nothing is re-sent);
+    /// hands what partial lists had collected to the event streams; closes
+    /// the socket.
+    pub(crate) async fn finish(&mut self, end: &End, requests: &mut mpsc::Receiver<Request>) {
+        tracing::debug!(reason = %end.reason(), pending = self.table.len(), "AMI connection ended");
+        while let Ok(req) = requests.try_recv() {
+            let _ = req.tx.send(Err(end.error()));
         }
         let batch = &mut self.batch;
         self.table
-            .fail_all(|| error(&reason), &mut |m| batch.push(Item::Message(m)));
+            .fail_all(|| end.error(), &mut |m| batch.push(Item::Message(m)));
         self.shared.publish(&mut self.batch);
-        self.shared.close(reason);
         // Not waiting on a peer that stopped reading.
         let _ = tokio::time::timeout(Duration::from_millis(100), self.writer.shutdown()).await;
     }
@@ -346,13 +425,14 @@ impl Driver {
             .min()
     }
 
-    async fn serve(&mut self) -> End {
+    /// Runs the connection until it ends.
+    pub(crate) async fn serve(&mut self, requests: &mut mpsc::Receiver<Request>) -> End {
         self.decode_buffered();
         self.shared.publish(&mut self.batch);
         let sleep = tokio::time::sleep_until(Instant::now());
         tokio::pin!(sleep);
         let mut armed: Option<Instant> = None;
-        let mut requests = Vec::with_capacity(BATCH);
+        let mut taken = Vec::with_capacity(BATCH);
         loop {
             let next = self.next_wake();
             if next != armed {
@@ -384,12 +464,12 @@ impl Driver {
                     }
                     Err(e) => return End::Lost(format!("read error: {e}")),
                 },
-                n = self.requests.recv_many(&mut requests, BATCH), if accepting => {
+                n = requests.recv_many(&mut taken, BATCH), if accepting => {
                     if n == 0 {
                         return End::Dropped;
                     }
                     let now = Instant::now();
-                    for req in requests.drain(..) {
+                    for req in taken.drain(..) {
                         self.enqueue(req, now);
                     }
                     self.wrote(false);
@@ -495,6 +575,10 @@ impl Driver {
             }));
             return;
         }
+        let action = msg.get(keys::ACTION);
+        if action.is_some_and(|a| a.as_bytes().eq_ignore_ascii_case(b"Logoff")) {
+            self.logged_off = true;
+        }
         let before = self.wbuf.len();
         if let Err(e) = codec::encode(&msg, &mut self.wbuf) {
             self.wbuf.truncate(before);
@@ -503,15 +587,33 @@ impl Driver {
         }
         // Put our ActionID before the terminating empty line.
         self.wbuf.truncate(self.wbuf.len() - 2);
-        let action = msg
-            .get(keys::ACTION)
-            .map(Text::to_value)
-            .unwrap_or_default();
+        let action = action.map(Text::to_value).unwrap_or_default();
         let id = self
             .table
             .register(action, expect, Waiter::Caller(tx), deadline);
         self.table.write_action_id(id, &mut self.wbuf);
         self.wbuf.extend_from_slice(b"\r\n");
+    }
+
+    /// After a reconnect (logged in with events off, filters set): sends
+    /// `Events` with the session's mask, before any action a caller asks.
+    pub(crate) fn events_on(&mut self, session: &Session) {
+        if session.events == Events::Off {
+            return;
+        }
+        let id = self.table.register(
+            Value::from_static("Events"),
+            Expect::Response,
+            Waiter::Internal,
+            deadline_after(self.timeout),
+        );
+        self.wbuf
+            .extend_from_slice(b"Action: Events\r\nEventMask: ");
+        self.wbuf.extend_from_slice(session.mask().as_bytes());
+        self.wbuf.extend_from_slice(b"\r\n");
+        self.table.write_action_id(id, &mut self.wbuf);
+        self.wbuf.extend_from_slice(b"\r\n");
+        self.wrote(false);
     }
 
     /// Sends a keepalive `Ping`; its answer (or any traffic) proves the peer
@@ -520,7 +622,7 @@ impl Driver {
         let id = self.table.register(
             Value::from_static("Ping"),
             Expect::Response,
-            Waiter::Keepalive,
+            Waiter::Internal,
             deadline_after(Duration::MAX),
         );
         self.ping = Some((id, now));

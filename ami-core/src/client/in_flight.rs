@@ -53,9 +53,9 @@ pub(crate) enum Expect {
 pub(crate) enum Waiter {
     /// A caller of `send`.
     Caller(ReplyTx),
-    /// The driver's keepalive `Ping`: any answer proves the peer alive; no
-    /// answer by the deadline declares the connection dead.
-    Keepalive,
+    /// An action the driver sent itself (the keepalive `Ping`, `Events`
+    /// after a reconnect): its answer goes to no one.
+    Internal,
 }
 
 #[derive(Debug)]
@@ -283,7 +283,7 @@ impl InFlight {
         else {
             return;
         };
-        if matches!(entry.waiter, Waiter::Keepalive) {
+        if matches!(entry.waiter, Waiter::Internal) {
             early.into_iter().for_each(&mut *publish);
             return;
         }
@@ -757,7 +757,7 @@ mod tests {
         h.table.register(
             Value::from("Ping"),
             Expect::Response,
-            Waiter::Keepalive,
+            Waiter::Internal,
             start,
         );
         assert!(h.table.next_deadline().unwrap() <= start);

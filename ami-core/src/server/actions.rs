@@ -68,6 +68,7 @@ impl Session {
         let reply = match name {
             "ping" => self.ping(req),
             "events" => self.events(req),
+            "filter" => self.filter(req),
             "command" => self.command(req),
             "coreshowchannels" => return self.core_show_channels(req),
             "status" => return self.status(req),
@@ -108,6 +109,20 @@ impl Session {
         let mut m = response(req, "Success");
         m.append("Events", if on { "On" } else { "Off" });
         Reply::one(m)
+    }
+
+    fn filter(&self, req: &Message) -> Reply {
+        let operation = text(req, "Operation").unwrap_or_default();
+        if !operation.eq_ignore_ascii_case("add") {
+            return Reply::one(error(req, "Unknown operation"));
+        }
+        let Some(filter) = req.get("Filter").map(|f| f.to_string_lossy().into_owned()) else {
+            return Reply::one(error(req, "Filter Add requires a Filter"));
+        };
+        match self.shared.add_filter(&filter) {
+            Ok(()) => Reply::one(success(req, "Filter Added Successfully")),
+            Err(_) => Reply::one(error(req, "Filter Not Added")),
+        }
     }
 
     fn command(&self, req: &Message) -> Reply {

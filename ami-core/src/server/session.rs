@@ -79,6 +79,10 @@ pub(super) struct SessionShared {
     tx: mpsc::Sender<Out>,
     logged_in: AtomicBool,
     mask: Mutex<EventMask>,
+    /// The session's `Filter`s: (excludes, pattern), matched against an
+    /// event's text as Asterisk matches them.
+    filters: Mutex<Vec<(bool, regex_lite::Regex)>>,
+    has_filters: AtomicBool,
     kill: Arc<watch::Sender<bool>>,
 }
 
@@ -99,9 +103,37 @@ impl SessionShared {
         self.kill.send_replace(true);
     }
 
-    /// Whether this session receives `event` now.
-    pub(super) fn wants(&self, event: &Message) -> bool {
-        self.logged_in.load(Ordering::Acquire) && lock(&self.mask).allows(event)
+    /// Whether this session receives `event` (`encoded` is its wire text)
+    /// now: logged in, allowed by the event mask and by the filters (when
+    /// any include one is set, the event must match one; it must match no
+    /// exclude one, those starting with `!`).
+    pub(super) fn wants(&self, event: &Message, encoded: &[u8]) -> bool {
+        if !self.logged_in.load(Ordering::Acquire) || !lock(&self.mask).allows(event) {
+            return false;
+        }
+        if !self.has_filters.load(Ordering::Acquire) {
+            return true;
+        }
+        let text = String::from_utf8_lossy(encoded);
+        let filters = lock(&self.filters);
+        let mut includes = filters.iter().filter(|(exclude, _)| !exclude).peekable();
+        let included = includes.peek().is_none() || includes.any(|(_, re)| re.is_match(&text));
+        included
+            && !filters
+                .iter()
+                .any(|(exclude, re)| *exclude && re.is_match(&text))
+    }
+
+    /// Adds a `Filter` (a regular expression; a leading `!` excludes).
+    pub(super) fn add_filter(&self, filter: &str) -> Result<(), regex_lite::Error> {
+        let (exclude, pattern) = match filter.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, filter),
+        };
+        let re = regex_lite::Regex::new(pattern)?;
+        lock(&self.filters).push((exclude, re));
+        self.has_filters.store(true, Ordering::Release);
+        Ok(())
     }
 
     fn events_on(&self) -> bool {
@@ -175,6 +207,8 @@ pub(super) async fn run(hub: Arc<Hub>, stream: TcpStream) {
         tx,
         logged_in: AtomicBool::new(false),
         mask: Mutex::new(EventMask::All),
+        filters: Mutex::new(Vec::new()),
+        has_filters: AtomicBool::new(false),
         kill: Arc::clone(&kill),
     });
     let killed = kill.subscribe();
@@ -317,11 +351,8 @@ impl Session {
 
     /// Sends one event to this session only, when its mask lets it through.
     pub(super) fn send_event(&self, event: &Message) {
-        if !self.shared.wants(event) {
-            return;
-        }
         let mut buf = BytesMut::new();
-        if codec::encode(event, &mut buf).is_ok() {
+        if codec::encode(event, &mut buf).is_ok() && self.shared.wants(event, &buf) {
             self.shared.send(Out::Event(buf.freeze()));
         }
     }

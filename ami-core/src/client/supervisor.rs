@@ -1,0 +1,213 @@
+//! The task behind a client: runs one connection after another.
+//!
+//! It runs the [`Driver`] of the current connection; when that connection
+//! ends it fails what was pending and either ends the client (no reconnect
+//! policy, a `Logoff` or [`Client::close`](crate::Client::close), every
+//! handle dropped) or reconnects by the policy: waits with backoff, calls
+//! [`establish`] again (re-login, `Events`, filters), publishes the
+//! [`Reconnected`] notice into the same event buffer — so every stream
+//! survives — and runs the new connection. While it is away, actions fail
+//! at once.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use tokio::sync::{mpsc, watch, Notify};
+
+use crate::client::driver::{establish, Connection, Driver, End, Request, Session, Setup};
+use crate::client::reconnect::ConnectionState;
+use crate::client::{connection_prefix, ClientBuilder};
+use crate::codec::Greeting;
+use crate::error::Error;
+use crate::events::{Item, Reconnected, Shared};
+
+/// What the client handles and the supervisor share.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub(crate) shared: Arc<Shared>,
+    state: watch::Sender<ConnectionState>,
+    session: Mutex<Session>,
+    greeting: Mutex<Greeting>,
+    closing: AtomicBool,
+    close_now: Notify,
+}
+
+impl Link {
+    pub(crate) fn new(shared: Arc<Shared>, session: Session, greeting: Greeting) -> Self {
+        Link {
+            shared,
+            state: watch::channel(ConnectionState::Up).0,
+            session: Mutex::new(session),
+            greeting: Mutex::new(greeting),
+            closing: AtomicBool::new(false),
+            close_now: Notify::new(),
+        }
+    }
+
+    pub(crate) fn session(&self) -> MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn greeting(&self) -> Greeting {
+        self.greeting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn state(&self) -> ConnectionState {
+        self.state.borrow().clone()
+    }
+
+    pub(crate) fn state_changes(&self) -> watch::Receiver<ConnectionState> {
+        self.state.subscribe()
+    }
+
+    /// The client is being closed: the end of the current connection is
+    /// the end, and a reconnect under way stops.
+    pub(crate) fn close(&self) {
+        self.closing.store(true, Ordering::Release);
+        self.close_now.notify_one();
+    }
+
+    fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+
+    /// Ends the client: the streams end after what is buffered.
+    fn finish(&self, reason: String) {
+        self.state.send_replace(ConnectionState::Closed {
+            reason: reason.clone(),
+        });
+        self.shared.close(reason);
+    }
+}
+
+/// Runs connections until the client ends.
+pub(crate) async fn supervise(
+    mut conn: Connection,
+    mut prefix: String,
+    cfg: ClientBuilder,
+    mut requests: mpsc::Receiver<Request>,
+    link: Arc<Link>,
+) {
+    let mut events_on = false;
+    loop {
+        let mut driver = Driver::new(conn, &cfg, prefix, link.shared.clone());
+        if events_on {
+            driver.events_on(&link.session());
+        }
+        let end = driver.serve(&mut requests).await;
+        let since = SystemTime::now();
+        let final_end = matches!(end, End::Dropped) || driver.logged_off || link.is_closing();
+        let reason = end.reason();
+        // The state tells the truth before any caller hears of the loss.
+        if final_end || cfg.reconnect.is_none() {
+            requests.close();
+            link.state.send_replace(ConnectionState::Closed {
+                reason: reason.clone(),
+            });
+        } else {
+            link.state
+                .send_replace(ConnectionState::Down { since, attempt: 0 });
+        }
+        driver.finish(&end, &mut requests).await;
+        drop(driver);
+        if final_end {
+            link.finish(reason);
+            return;
+        }
+        match reconnect(&cfg, &mut requests, &link, since, &reason).await {
+            Ok((next, next_prefix)) => {
+                tracing::info!(%reason, "AMI connection lost and re-established");
+                *link.greeting.lock().unwrap_or_else(|e| e.into_inner()) = next.greeting.clone();
+                conn = next;
+                prefix = next_prefix;
+                events_on = true;
+            }
+            Err(why) => {
+                link.finish(why);
+                return;
+            }
+        }
+    }
+}
+
+/// Reconnects by the policy. `Err` holds why the client ends instead.
+async fn reconnect(
+    cfg: &ClientBuilder,
+    requests: &mut mpsc::Receiver<Request>,
+    link: &Link,
+    since: SystemTime,
+    reason: &str,
+) -> Result<(Connection, String), String> {
+    let Some(policy) = &cfg.reconnect else {
+        return Err(reason.to_owned());
+    };
+    let mut attempt: u32 = 0;
+    loop {
+        if policy.attempt_limit().is_some_and(|max| attempt >= max) {
+            return Err(format!(
+                "{reason}; gave up reconnecting after {attempt} attempts"
+            ));
+        }
+        link.state
+            .send_replace(ConnectionState::Down { since, attempt });
+        attempt = attempt.saturating_add(1);
+        let wait = tokio::time::sleep(policy.delay(attempt));
+        refuse_while(wait, requests, link, reason).await?;
+        link.state
+            .send_replace(ConnectionState::Connecting { since, attempt });
+        let prefix = connection_prefix();
+        let session = link.session().clone();
+        let setup = establish(cfg, &prefix, &session, Setup::Again, &link.shared);
+        match refuse_while(setup, requests, link, reason).await? {
+            Ok(conn) => {
+                // The notice comes before every event of the new connection
+                // (events are turned on by the driver, after this) and when
+                // actions can be sent again.
+                let notice = Reconnected {
+                    down_since: since,
+                    up_at: SystemTime::now(),
+                    attempts: attempt,
+                    reason: reason.to_owned(),
+                };
+                link.state.send_replace(ConnectionState::Up);
+                link.shared
+                    .publish(&mut vec![Item::Notice(Box::new(notice))]);
+                return Ok((conn, prefix));
+            }
+            Err(e) => tracing::warn!(attempt, error = %e, "AMI reconnect attempt failed"),
+        }
+    }
+}
+
+/// Runs `work` while failing at once every action asked for meanwhile.
+/// `Err` when the client ends instead (every handle dropped, or closed).
+async fn refuse_while<F: Future>(
+    work: F,
+    requests: &mut mpsc::Receiver<Request>,
+    link: &Link,
+    reason: &str,
+) -> Result<F::Output, String> {
+    tokio::pin!(work);
+    loop {
+        if link.is_closing() {
+            return Err(format!("{reason}; the client was closed"));
+        }
+        tokio::select! {
+            out = &mut work => return Ok(out),
+            req = requests.recv() => match req {
+                Some(req) => {
+                    let _ = req.tx.send(Err(Error::Disconnected {
+                        reason: format!("reconnecting; the connection ended: {reason}"),
+                    }));
+                }
+                None => return Err(format!("{reason}; every client handle was dropped")),
+            },
+            () = link.close_now.notified() => {}
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Reconnecting: the embedded server restarted or its connections dropped
+//! under a client with a reconnect policy.
+
+use std::time::Duration;
+
+use ami_core::client::{ConnectionState, Reconnect};
+use ami_core::server::{Server, ServerConfig};
+use ami_core::{Client, ClientBuilder, Error, EventStream, Message, StreamError};
+use tokio::time::timeout;
+
+/// Far more than any case needs; a hang fails the test.
+const BOUND: Duration = Duration::from_secs(5);
+
+fn policy() -> Reconnect {
+    Reconnect::default()
+        .initial(Duration::from_millis(10))
+        .max(Duration::from_millis(50))
+}
+
+fn builder(server: &Server) -> ClientBuilder {
+    ClientBuilder::from_url(&server.url())
+        .unwrap()
+        .reconnect(Some(policy()))
+}
+
+fn user_event(name: &str) -> Message {
+    let mut m = Message::new();
+    m.append("Event", "UserEvent");
+    m.append("Privilege", "user,all");
+    m.append("UserEvent", name);
+    m
+}
+
+/// Waits until the client is up again and has had an answer: the events
+/// are on again by then (`Events` goes out before any action of ours).
+async fn until_up(client: &Client) {
+    let mut changes = client.state_changes();
+    timeout(BOUND, changes.wait_for(|s| s.is_up()))
+        .await
+        .expect("the client never came back up")
+        .unwrap();
+    drop(changes);
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
+    assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
+}
+
+/// Waits until the client has noticed the loss (its state is no longer up).
+async fn until_down(client: &Client) {
+    let mut changes = client.state_changes();
+    timeout(BOUND, changes.wait_for(|s| !s.is_up()))
+        .await
+        .expect("the client never noticed the loss")
+        .unwrap();
+}
+
+/// The next thing a stream returns that is not an event.
+async fn next_error(events: &mut EventStream) -> StreamError {
+    loop {
+        match timeout(BOUND, events.recv())
+            .await
+            .expect("the stream hung")
+        {
+            Ok(_) => {}
+            Err(e) => return e,
+        }
+    }
+}
+
+/// The `UserEvent` names and reconnect notices of a stream, until `last`.
+async fn collect(events: &mut EventStream, last: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        match timeout(BOUND, events.recv()).await.expect("no event came") {
+            Ok(m) => {
+                if m.event_name().is_some_and(|n| *n == "UserEvent") {
+                    let name = m.get("UserEvent").unwrap().to_string();
+                    let done = name == last;
+                    seen.push(name);
+                    if done {
+                        return seen;
+                    }
+                }
+            }
+            Err(StreamError::Reconnected(gap)) => {
+                assert!(gap.up_at >= gap.down_since, "{gap:?}");
+                assert!(gap.attempts >= 1, "{gap:?}");
+                seen.push("<reconnected>".to_owned());
+            }
+            Err(e) => panic!("the stream ended: {e}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_server_is_rejoined_with_one_notice_and_the_filter_in_force() {
+    let mut server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let mut second = client.subscribe();
+    client.add_filter("UserEvent: keep").await.unwrap();
+    server.emit(user_event("drop-1"));
+    server.emit(user_event("keep-1"));
+    assert_eq!(collect(&mut events, "keep-1").await, ["keep-1"]);
+
+    server.restart(Duration::from_millis(100)).await.unwrap();
+    until_up(&client).await;
+    assert_eq!(server.connections(), 1);
+    server.emit(user_event("drop-2"));
+    server.emit(user_event("keep-2"));
+    server.emit(user_event("keep-3"));
+    assert_eq!(
+        collect(&mut events, "keep-3").await,
+        ["<reconnected>", "keep-2", "keep-3"]
+    );
+    assert_eq!(
+        collect(&mut second, "keep-3").await,
+        ["keep-1", "<reconnected>", "keep-2", "keep-3"]
+    );
+    // Nothing more: no event twice, no second notice.
+    assert!(matches!(events.try_recv(), Ok(None)));
+    assert!(client.is_connected());
+    assert_eq!(client.state(), ConnectionState::Up);
+    // Actions work on the new connection.
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
+    assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
+}
+
+#[tokio::test]
+async fn pending_actions_fail_at_once_and_are_not_sent_again() {
+    let mut server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, _events) = builder(&server).connect().await.unwrap();
+    // An originate that rings for a long while: pending when the server goes.
+    let mut call = Message::action("Originate");
+    call.append("Channel", "PJSIP/noanswer");
+    call.append("Application", "Wait");
+    call.append("Timeout", "600000");
+    let pending = tokio::spawn({
+        let client = client.clone();
+        async move { client.originate_message(call).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let restart = server.restart(Duration::from_millis(300));
+    let (_, err) = tokio::join!(restart, async {
+        timeout(BOUND, pending).await.unwrap().unwrap().unwrap_err()
+    });
+    assert!(err.is_disconnected(), "{err:?}");
+    until_up(&client).await;
+    // The originate was not sent again behind the caller's back.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.active_calls(), 0);
+}
+
+#[tokio::test]
+async fn actions_sent_while_away_fail_fast() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, _events) = builder(&server).connect().await.unwrap();
+    let addr = server.addr();
+    server.shutdown();
+    until_down(&client).await;
+    assert!(!client.is_connected());
+    let started = std::time::Instant::now();
+    let err = client
+        .send_message_with_timeout(Message::action("Ping"), Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Disconnected { .. }), "{err:?}");
+    assert!(err.to_string().contains("reconnecting"), "{err}");
+    assert!(started.elapsed() < BOUND);
+    assert!(matches!(
+        client.state(),
+        ConnectionState::Down { .. } | ConnectionState::Connecting { .. }
+    ));
+    // Back on the same address: the client finds it.
+    drop(server);
+    let server = Server::start_on(addr, ServerConfig::default())
+        .await
+        .unwrap();
+    until_up(&client).await;
+    assert!(client.send_message(Message::action("Ping")).await.is_ok());
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_hundred_reconnects_leave_subscribers_and_connections_flat() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let typed = client.subscribe();
+    assert_eq!(client.subscriber_count(), 2);
+    for round in 0..100 {
+        server.drop_connections();
+        until_down(&client).await;
+        until_up(&client).await;
+        server.emit(user_event(&format!("round-{round}")));
+        let seen = collect(&mut events, &format!("round-{round}")).await;
+        assert_eq!(
+            seen,
+            ["<reconnected>".to_owned(), format!("round-{round}")],
+            "round {round}"
+        );
+        assert_eq!(client.subscriber_count(), 2, "round {round}");
+        assert_eq!(server.connections(), 1, "round {round}");
+    }
+    drop(typed);
+    assert_eq!(client.subscriber_count(), 1);
+}
+
+#[tokio::test]
+async fn the_policy_gives_up_after_its_attempts() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = ClientBuilder::from_url(&server.url())
+        .unwrap()
+        .reconnect(Some(policy().max_attempts(Some(3))))
+        .connect()
+        .await
+        .unwrap();
+    drop(server);
+    let err = next_error(&mut events).await;
+    match err {
+        StreamError::Disconnected(reason) => {
+            assert!(reason.contains("gave up reconnecting after 3"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(client.state().is_closed());
+    let err = client
+        .send_message(Message::action("Ping"))
+        .await
+        .unwrap_err();
+    assert!(err.is_disconnected(), "{err:?}");
+}
+
+#[tokio::test]
+async fn close_ends_the_client_also_while_it_reconnects() {
+    // Logoff: the server closes, the client does not come back.
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = builder(&server).connect().await.unwrap();
+    client.clone().close().await.unwrap();
+    let err = next_error(&mut events).await;
+    assert!(err.is_disconnected(), "{err:?}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.connections(), 0);
+    assert!(client.state().is_closed());
+
+    // Closed while away: it stops trying.
+    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let addr = server.addr();
+    drop(server);
+    until_down(&client).await;
+    client.clone().close().await.unwrap();
+    let err = next_error(&mut events).await;
+    assert!(err.is_disconnected(), "{err:?}");
+    let server = Server::start_on(addr, ServerConfig::default())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.connections(), 0);
+}
+
+#[tokio::test]
+async fn without_a_policy_a_lost_connection_ends_the_client() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = ClientBuilder::from_url(&server.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    server.drop_connections();
+    let err = next_error(&mut events).await;
+    assert!(err.is_disconnected(), "{err:?}");
+    assert!(client.state().is_closed());
+    assert!(!client.is_connected());
+}
+
+#[tokio::test]
+async fn the_url_turns_reconnect_on() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let url = format!("{}?reconnect=on", server.url());
+    let (client, mut events) = Client::connect(&url).await.unwrap();
+    server.drop_connections();
+    let notice = next_error(&mut events).await;
+    assert!(matches!(notice, StreamError::Reconnected(_)), "{notice:?}");
+    assert!(client.send_message(Message::action("Ping")).await.is_ok());
+    assert!(ClientBuilder::from_url(&format!("{}?reconnect=maybe", server.url())).is_err());
+}
