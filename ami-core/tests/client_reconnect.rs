@@ -281,3 +281,75 @@ async fn the_url_turns_reconnect_on() {
     assert!(client.send_message(Message::action("Ping")).await.is_ok());
     assert!(ClientBuilder::from_url(&format!("{}?reconnect=maybe", server.url())).is_err());
 }
+
+/// A peer that logs the client in and then goes silent without closing (a
+/// half-open connection: a pulled cable, a firewall that dropped its
+/// state); the connections after it are passed to `server`.
+async fn silent_then(server: &Server) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let upstream = server.addr();
+    tokio::spawn(async move {
+        let (mut silent, _) = listener.accept().await.unwrap();
+        silent
+            .write_all(b"Asterisk Call Manager/11.0.0\r\n")
+            .await
+            .unwrap();
+        let mut buf = vec![0; 4096];
+        let mut got = Vec::new();
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = silent.read(&mut buf).await.unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&got).into_owned();
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("ActionID: "))
+            .unwrap()
+            .to_owned();
+        silent
+            .write_all(format!("Response: Success\r\nActionID: {id}\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        // Held open, never written to or read from again.
+        tokio::spawn(async move {
+            let _keep = silent;
+            std::future::pending::<()>().await;
+        });
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut up = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut sock, &mut up).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_silent_half_open_peer_is_found_dead_by_keepalive_and_replaced() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let port = silent_then(&server).await;
+    let (client, mut events) = ClientBuilder::new("127.0.0.1", port)
+        .credentials("admin", "amp111")
+        .keepalive(Some(Duration::from_millis(100)))
+        .timeout(Duration::from_millis(300))
+        .reconnect(Some(policy()))
+        .connect()
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    match next_error(&mut events).await {
+        StreamError::Reconnected(gap) => {
+            assert!(gap.reason.contains("keepalive"), "{gap:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Found within the keepalive interval plus the timeout (and slack).
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(client.is_connected());
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
+    assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
+    assert_eq!(server.connections(), 1);
+}
