@@ -53,6 +53,7 @@ use crate::collection::Collection;
 use crate::error::{Error, Result};
 use crate::events::{EventStream, Shared, DEFAULT_EVENT_BUFFER_BYTES};
 use crate::message::{keys, Message, Value};
+use crate::tls::{Connector, TlsSettings, DEFAULT_TLS_PORT};
 use crate::untyped::Response;
 
 use driver::{Request, Session, Setup, DEAD_REASON, STALLED_REASON};
@@ -138,6 +139,7 @@ pub struct ClientBuilder {
     pub(crate) max_list_items: usize,
     pub(crate) tcp_keepalive: Option<Duration>,
     pub(crate) reconnect: Option<Reconnect>,
+    pub(crate) tls: Option<TlsSettings>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -156,6 +158,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_list_items", &self.max_list_items)
             .field("tcp_keepalive", &self.tcp_keepalive)
             .field("reconnect", &self.reconnect)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -180,12 +183,15 @@ impl ClientBuilder {
             max_list_items: DEFAULT_MAX_LIST_ITEMS,
             tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
             reconnect: None,
+            tls: None,
         }
     }
 
-    /// Settings from a URL: `ami://user:secret@host:port?events=off&auth=md5`.
+    /// Settings from a URL: `ami://user:secret@host:port?events=off&auth=md5`,
+    /// or `amis://…` for TLS (see [`tls`](Self::tls)).
     ///
-    /// The port defaults to 5038; user and secret are percent-decoded.
+    /// The port defaults to 5038 (5039 with `amis://`); user and secret are
+    /// percent-decoded.
     /// Query parameters: `events` (`on`, `off` or a class mask like
     /// `call,system`), `auth` (`plain` or `md5`), `timeout` and `keepalive`
     /// (seconds, fractions allowed), `reconnect` (`on` for the default
@@ -199,12 +205,15 @@ impl ClientBuilder {
     /// ```
     pub fn from_url(url: &str) -> Result<Self> {
         let url = url::Url::parse(url).map_err(|e| Error::InvalidUrl(e.to_string()))?;
-        if url.scheme() != "ami" {
-            return Err(Error::InvalidUrl(format!(
-                "the scheme must be ami://, not {}://",
-                url.scheme()
-            )));
-        }
+        let tls = match url.scheme() {
+            "ami" => false,
+            "amis" => true,
+            other => {
+                return Err(Error::InvalidUrl(format!(
+                    "the scheme must be ami:// or amis://, not {other}://"
+                )))
+            }
+        };
         let host = match url.host() {
             Some(url::Host::Domain(d)) if !d.is_empty() => d.to_owned(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
@@ -214,7 +223,8 @@ impl ClientBuilder {
         if !matches!(url.path(), "" | "/") {
             return Err(Error::InvalidUrl("the URL must not have a path".to_owned()));
         }
-        let mut b = ClientBuilder::new(host, url.port().unwrap_or(DEFAULT_PORT));
+        let default_port = if tls { DEFAULT_TLS_PORT } else { DEFAULT_PORT };
+        let mut b = ClientBuilder::new(host, url.port().unwrap_or(default_port)).tls(tls);
         if !url.username().is_empty() {
             let user = percent_decode(url.username(), "user name")?;
             let secret = percent_decode(url.password().unwrap_or(""), "secret")?;
@@ -340,6 +350,57 @@ impl ClientBuilder {
         self
     }
 
+    /// Speaks TLS (what `amis://` sets): the server's certificate chain and
+    /// host name are verified against the platform's trusted roots, or the
+    /// CAs given with [`tls_ca_pem`](Self::tls_ca_pem). Off by default.
+    /// Asterisk serves it with `tlsenable=yes` in `manager.conf`, on port
+    /// 5039 by default.
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = match (on, self.tls.take()) {
+            (true, settings) => Some(settings.unwrap_or_default()),
+            (false, _) => None,
+        };
+        self
+    }
+
+    /// Trusts the CA certificates of this PEM text (e.g. the contents of
+    /// your PBX's CA file) instead of the platform's roots; turns TLS on.
+    /// A PEM text with no usable certificate fails at connect with
+    /// [`Error::Tls`].
+    pub fn tls_ca_pem(self, pem: impl Into<Vec<u8>>) -> Self {
+        let mut b = self.tls(true);
+        if let Some(tls) = &mut b.tls {
+            tls.ca_pem = Some(pem.into());
+        }
+        b
+    }
+
+    /// Verifies the server's certificate for this name instead of the host
+    /// connected to (e.g. connecting by IP to a PBX whose certificate names
+    /// `pbx.example.org`); turns TLS on.
+    pub fn tls_server_name(self, name: impl Into<String>) -> Self {
+        let mut b = self.tls(true);
+        if let Some(tls) = &mut b.tls {
+            tls.server_name = Some(name.into());
+        }
+        b
+    }
+
+    /// **For labs only**: accepts any certificate, whoever issued it and
+    /// whatever name it has. The connection is still encrypted, but anyone
+    /// on the path can pose as the PBX and read the login. `true` turns
+    /// TLS on.
+    pub fn danger_accept_invalid_certs(self, accept: bool) -> Self {
+        if !accept && self.tls.is_none() {
+            return self;
+        }
+        let mut b = self.tls(true);
+        if let Some(tls) = &mut b.tls {
+            tls.accept_invalid_certs = accept;
+        }
+        b
+    }
+
     /// Reconnects after a lost connection, by this policy (see [`Reconnect`]
     /// for what is re-applied and what happens to actions and events).
     /// **Off by default**: without a policy a lost connection ends the
@@ -358,23 +419,31 @@ impl ClientBuilder {
     /// [`reconnect`](Self::reconnect) policy.
     ///
     /// Errors: [`Error::Auth`] with Asterisk's message when the login is
-    /// refused, [`Error::Protocol`] for a bad greeting, [`Error::Timeout`]
-    /// when it takes longer than the timeout, [`Error::Io`] when the TCP
-    /// connection fails.
+    /// refused, [`Error::Protocol`] for a bad greeting (or none: a plain
+    /// client on a TLS port), [`Error::Tls`] when the TLS handshake fails
+    /// (an untrusted certificate, a wrong host name, a port that does not
+    /// speak TLS), [`Error::Timeout`] when it takes longer than the timeout,
+    /// [`Error::Io`] when the TCP connection fails.
     pub async fn connect(&self) -> Result<(Client, EventStream)> {
+        let tls = match &self.tls {
+            Some(settings) => Some(Connector::new(settings, &self.host)?),
+            None => None,
+        };
         let (shared, stream) = Shared::new(self.event_buffer);
         let prefix = connection_prefix();
         let session = Session {
             events: self.events.clone(),
             filters: Vec::new(),
         };
-        let conn = driver::establish(self, &prefix, &session, Setup::First, &shared).await?;
+        let conn =
+            driver::establish(self, tls.as_ref(), &prefix, &session, Setup::First, &shared).await?;
         let link = Arc::new(Link::new(shared, session, conn.greeting.clone()));
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
         tokio::spawn(supervisor::supervise(
             conn,
             prefix,
             self.clone(),
+            tls,
             rx,
             link.clone(),
         ));

@@ -68,6 +68,10 @@ pub enum Error {
     /// The peer does not speak AMI as expected (e.g. a bad greeting).
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// TLS failed: the handshake (an untrusted or mismatched certificate,
+    /// a port that does not speak TLS) or its setup (an unusable CA file).
+    #[error("{0}")]
+    Tls(String),
     /// The connection URL is malformed. The text never contains the secret.
     #[error("invalid AMI URL: {0}")]
     InvalidUrl(String),

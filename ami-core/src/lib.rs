@@ -24,6 +24,7 @@ pub mod error;
 pub mod events;
 pub mod message;
 pub mod server;
+pub mod tls;
 mod untyped;
 
 pub use action::{

@@ -210,6 +210,10 @@ pub struct ServerConfig {
     /// the server gives up on it and closes it, as Asterisk closes a client
     /// that does not read (default 1,000,000).
     pub write_queue: usize,
+    /// Serve AMI over TLS with this configuration (see
+    /// [`tls::server_config`](crate::tls::server_config)); [`Server::url`]
+    /// then says `amis://`. Default: plain TCP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServerConfig {
@@ -227,6 +231,7 @@ impl Default for ServerConfig {
             max_message_size: 64 * 1024,
             queues: vec![DemoQueue::default()],
             write_queue: 1_000_000,
+            tls: None,
         }
     }
 }
@@ -246,6 +251,7 @@ impl fmt::Debug for ServerConfig {
             .field("max_message_size", &self.max_message_size)
             .field("queues", &self.queues)
             .field("write_queue", &self.write_queue)
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -315,10 +321,12 @@ impl Server {
         self.addr
     }
 
-    /// `ami://user:secret@127.0.0.1:port`, for `Client::connect`.
+    /// `ami://user:secret@127.0.0.1:port` (`amis://` with TLS), for
+    /// `Client::connect`.
     pub fn url(&self) -> String {
         let c = &self.hub.config;
-        format!("ami://{}:{}@{}", c.username, c.secret, self.addr)
+        let scheme = if c.tls.is_some() { "amis" } else { "ami" };
+        format!("{scheme}://{}:{}@{}", c.username, c.secret, self.addr)
     }
 
     /// Sends an event to every logged-in session whose event mask lets it
@@ -374,7 +382,7 @@ async fn accept_loop(listener: TcpListener, hub: Arc<Hub>) {
             _ = until_set(&mut stop) => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    tokio::spawn(session::run(Arc::clone(&hub), stream));
+                    tokio::spawn(session::accept(Arc::clone(&hub), stream));
                 }
                 Err(e) => {
                     tracing::debug!("ami server: accept failed: {e}");

@@ -347,7 +347,11 @@ async fn a_silent_half_open_peer_is_found_dead_by_keepalive_and_replaced() {
         other => panic!("{other:?}"),
     }
     // Found within the keepalive interval plus the timeout (and slack).
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(client.is_connected());
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");

@@ -18,13 +18,14 @@
 //! - after each read it yields, so that on a current-thread runtime the
 //!   subscribers run between reads.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::BytesMut;
 use md5::{Digest, Md5};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -35,6 +36,7 @@ use crate::codec::{self, DecodeError, Decoder, Frame, Greeting, Raw};
 use crate::error::{Error, Result};
 use crate::events::{Item, Shared};
 use crate::message::{keys, Message, Text, Value};
+use crate::tls::Connector;
 
 /// Read buffer growth step.
 const READ_CHUNK: usize = 64 * 1024;
@@ -61,9 +63,83 @@ pub(crate) struct Request {
     pub(crate) tx: ReplyTx,
 }
 
+/// The socket: plain TCP or TLS over it.
+enum Stream {
+    Tcp(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+type Reader = Box<dyn AsyncRead + Send + Sync + Unpin>;
+type Writer = Box<dyn AsyncWrite + Send + Sync + Unpin>;
+
+impl Stream {
+    /// The two halves the driver reads and writes at once (without a lock
+    /// for plain TCP).
+    fn split(self) -> (Reader, Writer) {
+        match self {
+            Stream::Tcp(s) => {
+                let (r, w) = s.into_split();
+                (Box::new(r), Box::new(w))
+            }
+            Stream::Tls(s) => {
+                let (r, w) = tokio::io::split(*s);
+                (Box::new(r), Box::new(w))
+            }
+        }
+    }
+}
+
+/// How far connecting got, for a clear error when the time runs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Connecting,
+    Greeting,
+    LoggingIn,
+}
+
 /// A connected, logged-in socket.
 pub(crate) struct Connection {
-    stream: TcpStream,
+    stream: Stream,
     decoder: Decoder,
     buf: BytesMut,
     pub(crate) greeting: Greeting,
@@ -127,15 +203,26 @@ pub(crate) enum Setup {
 /// that arrive meanwhile go to `events` (bounded like all others).
 pub(crate) async fn establish(
     cfg: &ClientBuilder,
+    tls: Option<&Connector>,
     prefix: &str,
     session: &Session,
     setup: Setup,
     events: &Shared,
 ) -> Result<Connection> {
     let deadline = deadline_after(cfg.timeout);
-    let inner = establish_inner(cfg, prefix, session, setup, events);
-    match tokio::time::timeout_at(deadline, inner).await {
+    let mut stage = Stage::Connecting;
+    let inner = establish_inner(cfg, tls, prefix, session, setup, events, &mut stage);
+    let result = tokio::time::timeout_at(deadline, inner).await;
+    match result {
         Ok(r) => r,
+        Err(_) if stage == Stage::Greeting => Err(Error::Protocol(format!(
+            "no AMI greeting within the timeout{}",
+            if tls.is_some() {
+                ""
+            } else {
+                " (if the port speaks TLS, use amis://)"
+            }
+        ))),
         Err(_) => Err(Error::Timeout {
             action: "connect".to_owned(),
         }),
@@ -144,18 +231,25 @@ pub(crate) async fn establish(
 
 async fn establish_inner(
     cfg: &ClientBuilder,
+    tls: Option<&Connector>,
     prefix: &str,
     session: &Session,
     setup: Setup,
     events: &Shared,
+    stage: &mut Stage,
 ) -> Result<Connection> {
-    let stream = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
-    stream.set_nodelay(true)?;
+    let tcp = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
+    tcp.set_nodelay(true)?;
     if let Some(idle) = cfg.tcp_keepalive {
-        if let Err(e) = set_tcp_keepalive(&stream, idle) {
+        if let Err(e) = set_tcp_keepalive(&tcp, idle) {
             tracing::debug!(error = %e, "could not set TCP keepalive on the AMI socket");
         }
     }
+    let stream = match tls {
+        Some(tls) => Stream::Tls(Box::new(tls.handshake(tcp).await?)),
+        None => Stream::Tcp(tcp),
+    };
+    *stage = Stage::Greeting;
     let mut decoder = Decoder::new().with_max_message_size(cfg.max_message_size);
     decoder.set_legacy_command(false);
     let mut conn = Connection {
@@ -165,6 +259,7 @@ async fn establish_inner(
         greeting: Greeting::parse(""),
     };
     conn.greeting = conn.read_greeting().await?;
+    *stage = Stage::LoggingIn;
     let Some((username, secret)) = &cfg.credentials else {
         return Ok(conn);
     };
@@ -343,8 +438,8 @@ impl End {
 
 /// The task state of one connection.
 pub(crate) struct Driver {
-    reader: OwnedReadHalf,
-    writer: OwnedWriteHalf,
+    reader: Reader,
+    writer: Writer,
     decoder: Decoder,
     rbuf: BytesMut,
     wbuf: BytesMut,
@@ -373,7 +468,7 @@ impl Driver {
         prefix: String,
         shared: Arc<Shared>,
     ) -> Self {
-        let (reader, writer) = conn.stream.into_split();
+        let (reader, writer) = conn.stream.split();
         let now = Instant::now();
         Driver {
             reader,

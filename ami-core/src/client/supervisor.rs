@@ -22,6 +22,7 @@ use crate::client::{connection_prefix, ClientBuilder};
 use crate::codec::Greeting;
 use crate::error::Error;
 use crate::events::{Item, Reconnected, Shared};
+use crate::tls::Connector;
 
 /// What the client handles and the supervisor share.
 #[derive(Debug)]
@@ -90,6 +91,7 @@ pub(crate) async fn supervise(
     mut conn: Connection,
     mut prefix: String,
     cfg: ClientBuilder,
+    tls: Option<Connector>,
     mut requests: mpsc::Receiver<Request>,
     link: Arc<Link>,
 ) {
@@ -119,7 +121,7 @@ pub(crate) async fn supervise(
             link.finish(reason);
             return;
         }
-        match reconnect(&cfg, &mut requests, &link, since, &reason).await {
+        match reconnect(&cfg, tls.as_ref(), &mut requests, &link, since, &reason).await {
             Ok((next, next_prefix)) => {
                 tracing::info!(%reason, "AMI connection lost and re-established");
                 *link.greeting.lock().unwrap_or_else(|e| e.into_inner()) = next.greeting.clone();
@@ -138,6 +140,7 @@ pub(crate) async fn supervise(
 /// Reconnects by the policy. `Err` holds why the client ends instead.
 async fn reconnect(
     cfg: &ClientBuilder,
+    tls: Option<&Connector>,
     requests: &mut mpsc::Receiver<Request>,
     link: &Link,
     since: SystemTime,
@@ -162,7 +165,7 @@ async fn reconnect(
             .send_replace(ConnectionState::Connecting { since, attempt });
         let prefix = connection_prefix();
         let session = link.session().clone();
-        let setup = establish(cfg, &prefix, &session, Setup::Again, &link.shared);
+        let setup = establish(cfg, tls, &prefix, &session, Setup::Again, &link.shared);
         match refuse_while(setup, requests, link, reason).await? {
             Ok(conn) => {
                 // The notice comes before every event of the new connection

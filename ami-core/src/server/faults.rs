@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::session::Writer as Socket;
 use super::{until_set, Faults};
 use crate::message::Message;
 
@@ -46,7 +46,7 @@ enum Stop {
 }
 
 struct Writer {
-    wr: OwnedWriteHalf,
+    wr: Socket,
     faults: Faults,
     written: usize,
     messages: usize,
@@ -55,7 +55,7 @@ struct Writer {
 /// Runs until the session closes, is killed, or the socket fails; kills the
 /// session when it stops on its own.
 pub(super) async fn write_loop(
-    wr: OwnedWriteHalf,
+    wr: Socket,
     mut rx: mpsc::Receiver<Out>,
     faults: Faults,
     kill: Arc<watch::Sender<bool>>,

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 use md5::{Digest, Md5};
-use tokio::io::AsyncReadExt;
-use tokio::net::tcp::OwnedReadHalf;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
@@ -196,10 +195,44 @@ pub(super) struct Session {
     noise: usize,
 }
 
-/// Serves one connection until it closes.
-pub(super) async fn run(hub: Arc<Hub>, stream: TcpStream) {
+/// The reading half of a connection, plain or TLS.
+pub(super) type Reader = Box<dyn AsyncRead + Send + Sync + Unpin>;
+/// The writing half of a connection, plain or TLS.
+pub(super) type Writer = Box<dyn AsyncWrite + Send + Sync + Unpin>;
+
+/// Serves one accepted connection (after the TLS handshake when the server
+/// speaks TLS) until it closes.
+pub(super) async fn accept(hub: Arc<Hub>, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let (rd, wr) = stream.into_split();
+    let (rd, wr): (Reader, Writer) = match &hub.config.tls {
+        None => {
+            let (rd, wr) = stream.into_split();
+            (Box::new(rd), Box::new(wr))
+        }
+        Some(config) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(config));
+            let handshake = acceptor.accept(stream);
+            match tokio::time::timeout(std::time::Duration::from_secs(10), handshake).await {
+                Ok(Ok(tls)) => {
+                    let (rd, wr) = tokio::io::split(tls);
+                    (Box::new(rd), Box::new(wr))
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!("ami server: TLS handshake failed: {e}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!("ami server: no TLS handshake within 10 s");
+                    return;
+                }
+            }
+        }
+    };
+    run(hub, rd, wr).await;
+}
+
+/// Serves one connection until it closes.
+async fn run(hub: Arc<Hub>, rd: Reader, wr: Writer) {
     let (tx, rx) = mpsc::channel(hub.config.write_queue.max(16));
     let kill = Arc::new(watch::channel(false).0);
     let shared = Arc::new(SessionShared {
@@ -229,7 +262,7 @@ pub(super) async fn run(hub: Arc<Hub>, stream: TcpStream) {
 }
 
 impl Session {
-    async fn read_loop(&mut self, mut rd: OwnedReadHalf) {
+    async fn read_loop(&mut self, mut rd: Reader) {
         let mut decoder =
             Decoder::without_greeting().with_max_message_size(self.hub.config.max_message_size);
         let mut buf = BytesMut::with_capacity(8 * 1024);
