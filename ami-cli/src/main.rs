@@ -32,10 +32,26 @@ never printed.";
 #[derive(Parser)]
 #[command(name = "ami", version, after_help = AFTER_HELP)]
 struct Cli {
-    /// The AMI URL, ami://user:secret@host:port; the secret and port are
-    /// optional, and ?events=off and ?auth=md5 may follow
+    /// The AMI URL, ami://user:secret@host:port, or amis://… for TLS (port
+    /// 5039 by default); the secret and port are optional, and ?events=off
+    /// and ?auth=md5 may follow
     #[arg(long, env = "AMI_URL", hide_env_values = true, global = true)]
     url: Option<String>,
+
+    /// With amis://: trust the CA certificates of this PEM file instead of
+    /// the system's roots.
+    #[arg(long, global = true, value_name = "FILE")]
+    ca: Option<std::path::PathBuf>,
+
+    /// With amis://: accept any certificate (lab use only: anyone on the
+    /// path can pose as the PBX and read the login).
+    #[arg(long, global = true)]
+    insecure: bool,
+
+    /// Reconnect when the connection is lost (backoff with jitter, without
+    /// end); `events` prints a {"Reconnected": …} line at each gap.
+    #[arg(long, global = true)]
+    reconnect: bool,
 
     /// Start the embedded AMI server and talk to it (ignores --url,
     /// AMI_URL and AMI_SECRET).
@@ -84,8 +100,14 @@ enum Cmd {
         #[arg(long)]
         raw: bool,
     },
-    /// Print events as they arrive, one JSON object per line.
+    /// Print events as they arrive, one JSON object per line; with
+    /// --reconnect, a {"Reconnected": {"down_since": …, "up_at": …}} line
+    /// marks each gap (the events in it are lost).
     Events {
+        /// Listen until Ctrl-C (then log off), whatever --timeout says
+        /// (which then bounds only connecting and logging in).
+        #[arg(long, conflicts_with = "count")]
+        follow: bool,
         /// Stop after this many (matching) events.
         #[arg(long, value_name = "N")]
         count: Option<u64>,
@@ -303,6 +325,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         url: cli.url,
         sim: cli.sim,
         timeout: cli.timeout,
+        ca: cli.ca,
+        insecure: cli.insecure,
+        reconnect: cli.reconnect,
     };
     match cli.cmd {
         Cmd::Spec { what } => spec(what),
@@ -332,7 +357,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             send(&conn, msg, true).await
         }
         Cmd::Command { words, raw } => command(&conn, &words.join(" "), raw).await,
-        Cmd::Events { count, filter } => events(&conn, count, &filter).await,
+        Cmd::Events {
+            follow,
+            count,
+            filter,
+        } => events(&conn, follow, count, &filter).await,
     }
 }
 
@@ -341,6 +370,9 @@ struct Conn {
     url: Option<String>,
     sim: bool,
     timeout: Option<Duration>,
+    ca: Option<std::path::PathBuf>,
+    insecure: bool,
+    reconnect: bool,
 }
 
 /// A connected client; holds the embedded server alive with `--sim`.
@@ -372,9 +404,12 @@ impl Conn {
             let (builder, target) = self.builder_from_url()?;
             (builder, None, target)
         };
-        let mut builder = builder;
+        let mut builder = self.tls(builder)?;
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
+        }
+        if self.reconnect {
+            builder = builder.reconnect(Some(ami_core::client::Reconnect::default()));
         }
         if !events {
             builder = builder.events(Events::Off);
@@ -390,6 +425,31 @@ impl Conn {
             events,
             _server: server,
         })
+    }
+
+    /// `--ca` and `--insecure` applied (they need an `amis://` URL).
+    fn tls(&self, builder: ClientBuilder) -> Result<ClientBuilder, Failure> {
+        let tls = self.url.as_deref().is_some_and(|u| {
+            u.get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("amis://"))
+        });
+        if (self.ca.is_some() || self.insecure) && (!tls || self.sim) {
+            return Err(Failure::Usage(
+                "--ca and --insecure are for TLS: give an amis:// URL".to_owned(),
+            ));
+        }
+        let mut builder = builder;
+        if let Some(path) = &self.ca {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::Usage(format!("cannot read the CA file {}: {e}", path.display()))
+            })?;
+            builder = builder.tls_ca_pem(pem);
+        }
+        if self.insecure {
+            eprintln!("ami: warning: --insecure: the server's certificate is not verified");
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        Ok(builder)
     }
 
     /// The builder for `--url`/`AMI_URL`, with `AMI_SECRET` applied, and
@@ -520,7 +580,12 @@ async fn command(conn: &Conn, command: &str, raw: bool) -> Result<(), Failure> {
     }
 }
 
-async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<(), Failure> {
+async fn events(
+    conn: &Conn,
+    follow: bool,
+    count: Option<u64>,
+    filter: &[String],
+) -> Result<(), Failure> {
     let filter: Vec<String> = filter
         .iter()
         .map(|f| f.trim().to_owned())
@@ -537,8 +602,12 @@ async fn events(conn: &Conn, count: Option<u64>, filter: &[String]) -> Result<()
         }
     }
     let mut session = conn.open(true).await?;
-    // A timeout too large for the clock means no deadline.
-    let deadline = conn.timeout.and_then(|t| Instant::now().checked_add(t));
+    // A timeout too large for the clock means no deadline; with --follow,
+    // only Ctrl-C ends the listening.
+    let deadline = conn
+        .timeout
+        .filter(|_| !follow)
+        .and_then(|t| Instant::now().checked_add(t));
     // Lines are buffered and flushed whenever no event is waiting, so a
     // burst costs few writes and a quiet stream shows each event at once.
     let mut out = io::BufWriter::with_capacity(256 * 1024, io::stdout().lock());

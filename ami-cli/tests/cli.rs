@@ -894,3 +894,151 @@ fn ctrl_c_on_events_logs_off_and_exits_0() {
     }
     assert_eq!(sim.server.connections(), 0);
 }
+
+// ---- TLS and reconnect -----------------------------------------------
+
+fn tls_sim(ca: &ami_tests::TestCa, names: &[&str]) -> Sim {
+    Sim::start(ServerConfig {
+        tls: Some(ca.server_config(names)),
+        ..ServerConfig::default()
+    })
+}
+
+/// The CA's PEM in a file of its own.
+fn ca_file(ca: &ami_tests::TestCa, tag: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("ami-ca-{tag}-{}.pem", std::process::id()));
+    std::fs::write(&path, ca.pem()).unwrap();
+    path
+}
+
+fn until_connections(sim: &Sim, n: usize) {
+    let start = Instant::now();
+    while sim.server.connections() != n {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never {n} connections"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn user_event(name: &str) -> Message {
+    let mut m = Message::new();
+    m.append("Event", "UserEvent");
+    m.append("Privilege", "user,all");
+    m.append("UserEvent", name);
+    m
+}
+
+#[test]
+fn events_follow_reconnect_over_tls_print_the_gap_between_the_events() {
+    let ca = ami_tests::TestCa::new();
+    let mut sim = tls_sim(&ca, &["localhost"]);
+    let ca_path = ca_file(&ca, "follow");
+    let url = format!("amis://admin:amp111@localhost:{}", sim.server.addr().port());
+    let child = cmd(&[
+        "--url",
+        &url,
+        "--ca",
+        ca_path.to_str().unwrap(),
+        "--timeout",
+        "1",
+        "events",
+        "--follow",
+        "--reconnect",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    until_connections(&sim, 1);
+    std::thread::sleep(Duration::from_millis(200));
+    sim.server.emit(user_event("before"));
+    std::thread::sleep(Duration::from_millis(100));
+    sim.rt
+        .block_on(sim.server.restart(Duration::from_millis(300)))
+        .unwrap();
+    until_connections(&sim, 1);
+    // Events are turned on right after the login.
+    std::thread::sleep(Duration::from_millis(300));
+    sim.server.emit(user_event("after"));
+    // Past --timeout: --follow keeps listening.
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(sim.server.connections() == 1, "ami stopped listening");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = finish(child, Duration::from_secs(5));
+    let _ = std::fs::remove_file(&ca_path);
+    assert_exit(&o, 0);
+    let lines: Vec<J> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let shown: Vec<String> = lines
+        .iter()
+        .map(|j| {
+            if let Some(gap) = j.get("Reconnected") {
+                assert!(
+                    gap["down_since"].is_string() && gap["up_at"].is_string(),
+                    "{gap}"
+                );
+                "<reconnected>".to_owned()
+            } else {
+                j["UserEvent"].as_str().unwrap_or("-").to_owned()
+            }
+        })
+        .filter(|s| s != "-")
+        .collect();
+    assert_eq!(
+        shown,
+        ["before", "<reconnected>", "after"],
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("amp111") && !stderr(&o).contains("amp111"));
+}
+
+#[test]
+fn insecure_accepts_a_lab_certificate_and_ca_needs_amis() {
+    let ca = ami_tests::TestCa::new();
+    let sim = tls_sim(&ca, &["lab.invalid"]);
+    let url = format!("amis://admin:amp111@localhost:{}", sim.server.addr().port());
+    // Verified, the lab certificate is refused with a hint.
+    let o = ami(&["--url", &url, "command", "core show version"]);
+    assert_exit(&o, 3);
+    assert!(stderr(&o).contains("TLS"), "{}", stderr(&o));
+    // --insecure: it works, with a warning.
+    let o = ami(&["--url", &url, "--insecure", "command", "core show version"]);
+    assert_exit(&o, 0);
+    assert!(stderr(&o).contains("--insecure"), "{}", stderr(&o));
+    // The right CA but the wrong name: refused.
+    let ca_path = ca_file(&ca, "name");
+    let o = ami(&[
+        "--url",
+        &url,
+        "--ca",
+        ca_path.to_str().unwrap(),
+        "command",
+        "x",
+    ]);
+    let _ = std::fs::remove_file(&ca_path);
+    assert_exit(&o, 3);
+    assert!(stderr(&o).contains("not valid for name"), "{}", stderr(&o));
+    // TLS options with a plain URL are a usage error.
+    let o = ami(&[
+        "--url",
+        "ami://admin:amp111@localhost",
+        "--insecure",
+        "command",
+        "x",
+    ]);
+    assert_exit(&o, 2);
+    let o = ami(&["--sim", "--ca", "x.pem", "command", "x"]);
+    assert_exit(&o, 2);
+    // A CA file that cannot be read.
+    let o = ami(&["--url", &url, "--ca", "/nonexistent/ca.pem", "command", "x"]);
+    assert_exit(&o, 2);
+}
