@@ -338,15 +338,28 @@ pub(crate) fn wire_key_note(wire: &str) -> String {
     format!("Wire key {}.", docs::code(wire))
 }
 
+/// The one rule that decides what is secret, compiled from `ami-core`'s own
+/// file, so that the generated `Debug` and `Message`'s agree.
+#[path = "../../ami-core/src/secret_rule.rs"]
+#[allow(dead_code)]
+mod secret_rule;
+
 /// Whether a parameter or field holds a secret whose value `Debug` must not
-/// show: the same rule as `ami_core::message::is_secret_key` (a key ending
-/// in `secret` or `md5cred`, containing `password`, or `Key` of `Login`).
+/// show, by its key alone (`ami_core::message::is_secret_key`).
 pub(crate) fn is_secret(owner_wire_name: &str, wire_key: &str) -> bool {
-    let k = wire_key.to_ascii_lowercase();
-    k.ends_with("secret")
-        || k.ends_with("md5cred")
-        || k.contains("password")
-        || (k == "key" && owner_wire_name.eq_ignore_ascii_case("Login"))
+    secret_rule::is_secret_key(owner_wire_name.as_bytes(), wire_key.as_bytes())
+}
+
+/// Whether a field's values may be assignments (`NAME=value`) whose secret
+/// part `Debug` redacts at run time.
+pub(crate) fn holds_assignments(wire_key: &str) -> bool {
+    secret_rule::holds_assignments(wire_key.as_bytes())
+}
+
+/// Whether a field is a `Value` whose secrecy depends on the variable it
+/// sets (decided at run time).
+pub(crate) fn is_value_of_variable(wire_key: &str) -> bool {
+    secret_rule::value_names_key(wire_key.as_bytes()).is_some()
 }
 
 /// Tokens for the `enums` path of a value enum type.

@@ -23,6 +23,7 @@ mod collection;
 pub mod error;
 pub mod events;
 pub mod message;
+mod secret_rule;
 pub mod server;
 pub mod tls;
 mod untyped;

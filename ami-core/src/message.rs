@@ -384,25 +384,30 @@ impl<'a> Field<'a> {
 
 impl fmt::Debug for Field<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if is_secret_key(b"", self.key) {
-            write!(f, "{:?}: \"<redacted>\"", self.key())
-        } else {
-            write!(f, "{:?}: {:?}", self.key(), self.value)
+        self.debug(f, is_secret_key(b"", self.key))
+    }
+}
+
+impl Field<'_> {
+    /// `"Key": "value"`, the value redacted when `secret`, or its part after
+    /// `=` when it assigns a secret name.
+    fn debug(&self, f: &mut fmt::Formatter<'_>, secret: bool) -> fmt::Result {
+        if secret {
+            return write!(f, "{:?}: \"<redacted>\"", self.key());
+        }
+        match crate::secret_rule::secret_assignment(self.value.as_bytes()) {
+            Some(at) => write!(
+                f,
+                "{:?}: \"{}<redacted>\"",
+                self.key(),
+                String::from_utf8_lossy(&self.value.as_bytes()[..at]).escape_debug()
+            ),
+            None => write!(f, "{:?}: {:?}", self.key(), self.value),
         }
     }
 }
 
-/// The one rule that decides what is secret: a key that ends in `secret`
-/// or `md5cred`, or contains `password` (any case), and `Key` in a `Login`
-/// (`owner` is the action or event name). [`Message`]'s `Debug` redacts these values,
-/// and `ami-codegen` applies the same rule to the generated types' `Debug`.
-pub fn is_secret_key(owner: &[u8], key: &[u8]) -> bool {
-    let lower: Vec<u8> = key.to_ascii_lowercase();
-    lower.ends_with(b"secret")
-        || lower.ends_with(b"md5cred")
-        || lower.windows(8).any(|w| w == b"password")
-        || (lower == b"key" && owner.eq_ignore_ascii_case(b"Login"))
-}
+pub use crate::secret_rule::{holds_assignments, is_secret_key, is_secret_name, secret_assignment};
 
 /// What a message is, judged by its first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -902,22 +907,64 @@ impl PartialEq for Message {
 impl Eq for Message {}
 
 impl fmt::Debug for Message {
+    /// Every field in order, secrets redacted by the one rule
+    /// ([`Message::is_secret`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Entry<'a>(Field<'a>, bool);
+        impl fmt::Debug for Entry<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.debug(f, self.1)
+            }
+        }
+        let mut list = f.debug_list();
+        for field in self.fields() {
+            let secret = self.is_secret_bytes(field.key);
+            list.entry(&Entry(field, secret));
+        }
+        list.finish()
+    }
+}
+
+impl Message {
+    /// Whether the values of `key` in this message are secret, by the one
+    /// rule that decides it (see [`is_secret_key`]): a secret key name
+    /// (`Secret`, `Password`, `OauthSecret`, `Md5Cred`, `Key` of a `Login`,
+    /// …), or a `Value` whose `Variable` (a `Value-NNNNNN` whose
+    /// `Var-NNNNNN`) names a secret. `Debug` of messages and of the
+    /// generated types redacts these; assignments of a secret name
+    /// (`password=…`) have the part after `=` redacted too.
+    ///
+    /// ```
+    /// use ami_core::Message;
+    /// let mut m = Message::action("UpdateConfig");
+    /// m.append("Var-000000", "password");
+    /// m.append("Value-000000", "hunter2");
+    /// assert!(m.is_secret("Value-000000"));
+    /// assert!(!format!("{m:?}").contains("hunter2"));
+    /// ```
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.is_secret_bytes(key.as_bytes())
+    }
+
+    fn is_secret_bytes(&self, key: &[u8]) -> bool {
         let owner = match self.field(0) {
             Some(first) if first.is(keys::ACTION) || first.is(keys::EVENT) => {
                 first.value.as_bytes()
             }
             _ => b"",
         };
-        let mut list = f.debug_list();
-        for field in self.fields() {
-            if is_secret_key(owner, field.key) {
-                list.entry(&format_args!("{:?}: \"<redacted>\"", field.key()));
-            } else {
-                list.entry(&field);
-            }
+        if is_secret_key(owner, key) {
+            return true;
         }
-        list.finish()
+        let Some((base, suffix)) = crate::secret_rule::value_names_key(key) else {
+            return false;
+        };
+        self.fields().any(|f| {
+            f.key.len() == base.len() + suffix.len()
+                && f.key[..base.len()].eq_ignore_ascii_case(base)
+                && f.key[base.len()..].eq_ignore_ascii_case(suffix)
+                && is_secret_name(f.value.as_bytes().trim_ascii())
+        })
     }
 }
 

@@ -186,6 +186,124 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// The stored text values of an action's field (`Value`, `Option<Value>`
+/// or `Vec<Value>`), for the redaction of its `Debug`.
+pub trait Texts {
+    /// The values, in order.
+    fn texts(&self) -> Vec<&Text>;
+}
+
+impl Texts for Value {
+    fn texts(&self) -> Vec<&Text> {
+        vec![&**self]
+    }
+}
+
+impl Texts for Option<Value> {
+    fn texts(&self) -> Vec<&Text> {
+        self.iter().map(|v| &**v).collect()
+    }
+}
+
+impl Texts for Vec<Value> {
+    fn texts(&self) -> Vec<&Text> {
+        self.iter().map(|v| &**v).collect()
+    }
+}
+
+/// `Debug` of an action's field that may hold assignments (`Variable:
+/// NAME=value`): as the value's own `Debug`, except that the part after
+/// `=` of an assignment of a secret name is redacted (the one rule,
+/// [`ami_core::message::is_secret_key`]).
+pub struct Assignments<'a, T>(pub &'a T);
+
+impl<T: Texts + fmt::Debug> fmt::Debug for Assignments<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let texts = self.0.texts();
+        if !texts
+            .iter()
+            .any(|t| ami_core::message::secret_assignment(t.as_bytes()).is_some())
+        {
+            return self.0.fmt(f);
+        }
+        f.debug_list()
+            .entries(texts.iter().map(|t| Masked(t)))
+            .finish()
+    }
+}
+
+/// One value with a secret assignment's value redacted.
+struct Masked<'a>(&'a Text);
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0.as_bytes();
+        match ami_core::message::secret_assignment(bytes) {
+            Some(at) => write!(
+                f,
+                "\"{}<redacted>\"",
+                String::from_utf8_lossy(&bytes[..at]).escape_debug()
+            ),
+            None => fmt::Debug::fmt(self.0, f),
+        }
+    }
+}
+
+/// `Debug` of an action's `Value` next to the `Variable` (or `Var`) it
+/// sets: redacted when that names a secret (`password`, `secret`, …).
+pub struct ValueOf<'a, N, V>(pub &'a N, pub &'a V);
+
+impl<N: Texts, V: fmt::Debug> fmt::Debug for ValueOf<'_, N, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self
+            .0
+            .texts()
+            .iter()
+            .any(|n| ami_core::message::is_secret_name(n.as_bytes().trim_ascii()))
+        {
+            f.write_str("<redacted>")
+        } else {
+            self.1.fmt(f)
+        }
+    }
+}
+
+/// `Debug` of a typed field of a received message: redacted when the
+/// message says its key is secret ([`Message::is_secret`]: a `Value` whose
+/// `Variable` names a secret), its raw values with secret assignments
+/// masked when it holds some, else the typed value's own `Debug`.
+pub struct Shown<'a, T> {
+    raw: &'a Message,
+    key: &'static str,
+    value: T,
+}
+
+/// A [`Shown`] for the field `key` of `raw`, typed as `value`.
+pub fn shown<'a, T>(raw: &'a Message, key: &'static str, value: T) -> Shown<'a, T>
+where
+    T: fmt::Debug,
+{
+    Shown { raw, key, value }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Shown<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.raw.is_secret(self.key) {
+            return f.write_str("<redacted>");
+        }
+        let assigns = self
+            .raw
+            .get_all(self.key)
+            .any(|v| ami_core::message::secret_assignment(v.as_bytes()).is_some());
+        if !assigns {
+            return self.value.fmt(f);
+        }
+        f.debug_list()
+            .entries(self.raw.get_all(self.key).map(Masked))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

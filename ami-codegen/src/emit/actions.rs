@@ -14,7 +14,8 @@ use quote::quote;
 use super::docs::{self, DocBuilder};
 use super::events::dispatch;
 use super::{
-    acronym_allow, enum_path, ident, is_secret, item_enum_name, names_const, wire_key_note, Context,
+    acronym_allow, enum_path, holds_assignments, ident, is_secret, item_enum_name, names_const,
+    wire_key_note, Context,
 };
 use crate::model::{ActionDef, FieldDef, FieldType, GroupDef, IndexStyle, Param};
 
@@ -205,11 +206,43 @@ impl Slot<'_> {
         }
     }
 
-    /// The `Debug` entry, redacted for secrets.
-    fn debug_entry(&self, owner: &str) -> TokenStream {
+    /// Whether this slot holds text (`Value`, optional or repeated).
+    fn is_text(&self) -> bool {
+        self.f.multi || matches!(self.f.ty, FieldType::String)
+    }
+
+    /// The text slot among `siblings` naming the variable this `Value`
+    /// slot sets (`Variable` or `Var`), if this is such a slot.
+    fn variable_slot<'s>(&self, siblings: &[&'s Slot<'s>]) -> Option<&'s Slot<'s>> {
+        if !self.f.wire_name.eq_ignore_ascii_case("Value") || !self.is_text() {
+            return None;
+        }
+        siblings.iter().copied().find(|s| {
+            s.is_text()
+                && (s.f.wire_name.eq_ignore_ascii_case("Variable")
+                    || s.f.wire_name.eq_ignore_ascii_case("Var"))
+        })
+    }
+
+    /// Whether `Debug` decides at run time what to show of this slot.
+    fn redacted_at_run_time(&self, siblings: &[&Slot<'_>]) -> bool {
+        self.is_text()
+            && (holds_assignments(&self.f.wire_name) || self.variable_slot(siblings).is_some())
+    }
+
+    /// The `Debug` entry, redacted for secrets (by key; for a `Value`, by
+    /// the variable it sets; for assignments, their secret part).
+    fn debug_entry(&self, owner: &str, siblings: &[&Slot<'_>]) -> TokenStream {
         let id = self.id();
         let label = &self.f.rust_name;
         if !is_secret(owner, &self.f.wire_name) {
+            if let Some(var) = self.variable_slot(siblings) {
+                let var = var.id();
+                return quote!(.field(#label, &runtime::ValueOf(&self.#var, &self.#id)));
+            }
+            if self.is_text() && holds_assignments(&self.f.wire_name) {
+                return quote!(.field(#label, &runtime::Assignments(&self.#id)));
+            }
             return quote!(.field(#label, &self.#id));
         }
         if self.f.multi || self.required() {
@@ -350,7 +383,9 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
             quote!(#id: Vec<#entry>,)
         }
     });
-    let secret = singles.iter().any(|s| is_secret(wire, &s.f.wire_name));
+    let secret = singles
+        .iter()
+        .any(|s| is_secret(wire, &s.f.wire_name) || s.redacted_at_run_time(&singles));
     let default = required.is_empty();
     let derive = match (secret, default) {
         (false, false) => quote!(#[derive(Clone, Debug, PartialEq)]),
@@ -361,7 +396,7 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
     let debug_impl = if secret {
         imports.0.insert("self");
         let entries = members.iter().map(|m| match m {
-            Member::Single(s) => s.debug_entry(wire),
+            Member::Single(s) => s.debug_entry(wire, &singles),
             Member::Group(g) => {
                 let id = ident(&g.rust_name);
                 let label = &g.rust_name;
@@ -597,9 +632,10 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
         let ty = s.field_type();
         quote!(#id: #ty,)
     });
+    let siblings: Vec<&Slot<'_>> = slots.iter().collect();
     let secret = slots
         .iter()
-        .any(|s| is_secret(&a.wire_name, &s.f.wire_name));
+        .any(|s| is_secret(&a.wire_name, &s.f.wire_name) || s.redacted_at_run_time(&siblings));
     let default = required.is_empty();
     let derive = match (secret, default) {
         (false, false) => quote!(#[derive(Clone, Debug, PartialEq)]),
@@ -608,7 +644,7 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
         (true, true) => quote!(#[derive(Clone, Default, PartialEq)]),
     };
     let debug_impl = if secret {
-        let entries = slots.iter().map(|s| s.debug_entry(&a.wire_name));
+        let entries = slots.iter().map(|s| s.debug_entry(&a.wire_name, &siblings));
         debug_impl(&name, &g.entry_name, entries)
     } else {
         quote!()

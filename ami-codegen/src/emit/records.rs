@@ -10,7 +10,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::DocBuilder;
-use super::{acronym_allow, enum_path, ident, is_secret, wire_key_note, Context};
+use super::{
+    acronym_allow, enum_path, holds_assignments, ident, is_secret, is_value_of_variable,
+    wire_key_note, Context,
+};
 use crate::model::{FieldDef, FieldType};
 
 /// What varies between an event struct and a response struct.
@@ -152,11 +155,22 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         let id = ident(&f.rust_name);
         let label = &f.rust_name;
         let secret = is_secret(r.owner_wire_name, &f.wire_name);
-        match (f.multi, secret) {
-            (true, true) => quote!(.field(#label, &runtime::Redacted)),
-            (true, false) => quote!(.field(#label, &self.#id().collect::<Vec<_>>())),
-            (false, true) => quote!(.field(#label, &self.#id().map(|_| runtime::Redacted))),
-            (false, false) => quote!(.field(#label, &self.#id())),
+        // A `Value` (by the variable it sets) and assignments are judged
+        // at run time, by the message.
+        let checked = is_value_of_variable(&f.wire_name) || holds_assignments(&f.wire_name);
+        let wire = &f.wire_name;
+        match (f.multi, secret, checked) {
+            (true, true, _) => quote!(.field(#label, &runtime::Redacted)),
+            (false, true, _) => quote!(.field(#label, &self.#id().map(|_| runtime::Redacted))),
+            (true, false, true) => quote!(.field(
+                #label,
+                &runtime::shown(&self.raw, #wire, self.#id().collect::<Vec<_>>())
+            )),
+            (false, false, true) => {
+                quote!(.field(#label, &runtime::shown(&self.raw, #wire, self.#id())))
+            }
+            (true, false, false) => quote!(.field(#label, &self.#id().collect::<Vec<_>>())),
+            (false, false, false) => quote!(.field(#label, &self.#id())),
         }
     });
 

@@ -206,7 +206,7 @@ impl std::fmt::Debug for Login {
 /// \- not a list; 1. not a list either
 ///
 /// AMI action `Originate`. Since Asterisk `12.0.0`. Documented by `builtin`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Originate {
     channel: Value,
@@ -319,6 +319,21 @@ impl Action for Originate {
         if let Some(value) = &self.codecs {
             msg.append("Codecs", value);
         }
+    }
+}
+
+impl std::fmt::Debug for Originate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Originate")
+            .field("channel", &self.channel)
+            .field("exten", &self.exten)
+            .field("priority", &self.priority)
+            .field("timeout", &self.timeout)
+            .field("async_", &self.async_)
+            .field("type_", &self.type_)
+            .field("variable", &runtime::Assignments(&self.variable))
+            .field("codecs", &self.codecs)
+            .finish()
     }
 }
 
@@ -572,7 +587,7 @@ impl Action for UpdateConfig {
 
 /// One entry of [`UpdateConfig`]'s indexed group (`Action-NNNNNN`, `Cat-NNNNNN`,
 /// `Var-NNNNNN`, `Value-NNNNNN`), added with [`UpdateConfig::actions`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[must_use]
 pub struct UpdateConfigAction {
     action: super::enums::UpdateConfigActionKind,
@@ -630,6 +645,17 @@ impl UpdateConfigAction {
         if let Some(value) = &self.value {
             msg.append(runtime::dash6_key("Value", index), value);
         }
+    }
+}
+
+impl std::fmt::Debug for UpdateConfigAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateConfigAction")
+            .field("action", &self.action)
+            .field("cat", &self.cat)
+            .field("var", &self.var)
+            .field("value", &runtime::ValueOf(&self.var, &self.value))
+            .finish()
     }
 }
 

@@ -867,8 +867,8 @@ impl runtime::TypedFields for VarSet {
 impl std::fmt::Debug for VarSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VarSet")
-            .field("variable", &self.variable())
-            .field("value", &self.value())
+            .field("variable", &runtime::shown(&self.raw, "Variable", self.variable()))
+            .field("value", &runtime::shown(&self.raw, "Value", self.value()))
             .finish_non_exhaustive()
     }
 }

@@ -127,7 +127,7 @@ impl std::fmt::Debug for SettingChanged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SettingChanged")
             .field("name", &self.name())
-            .field("value", &self.value())
+            .field("value", &runtime::shown(&self.raw, "Value", self.value()))
             .field("scope", &self.scope())
             .finish_non_exhaustive()
     }

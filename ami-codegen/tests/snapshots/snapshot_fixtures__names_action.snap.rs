@@ -135,7 +135,7 @@ impl Action for Login {
 /// Places a call.
 ///
 /// AMI action `Originate`. Documented by `builtin`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Originate {
     channel: Value,
@@ -196,6 +196,17 @@ impl Action for Originate {
         if let Some(value) = &self.type_ {
             msg.append("Type", value);
         }
+    }
+}
+
+impl std::fmt::Debug for Originate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Originate")
+            .field("channel", &self.channel)
+            .field("variable", &runtime::Assignments(&self.variable))
+            .field("async_", &self.async_)
+            .field("type_", &self.type_)
+            .finish()
     }
 }
 
@@ -318,7 +329,7 @@ impl Action for UpdateConfig {
 /// One entry of [`UpdateConfig`]'s indexed group (`Action-NNNNNN`, `Cat-NNNNNN`,
 /// `Var-NNNNNN`, `Value-NNNNNN`, `Match-NNNNNN`, `Line-NNNNNN`, `Options-NNNNNN`),
 /// added with [`UpdateConfig::actions`].
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[must_use]
 pub struct UpdateConfigAction {
     action: Option<super::enums::UpdateConfigActionKind>,
@@ -422,6 +433,20 @@ impl UpdateConfigAction {
         if let Some(value) = &self.options {
             msg.append(runtime::dash6_key("Options", index), value);
         }
+    }
+}
+
+impl std::fmt::Debug for UpdateConfigAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateConfigAction")
+            .field("action", &self.action)
+            .field("cat", &self.cat)
+            .field("var", &self.var)
+            .field("value", &runtime::ValueOf(&self.var, &self.value))
+            .field("match_", &self.match_)
+            .field("line", &runtime::Assignments(&self.line))
+            .field("options", &self.options)
+            .finish()
     }
 }
 
