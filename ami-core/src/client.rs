@@ -28,6 +28,37 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! A client that survives a restarting PBX, over TLS:
+//!
+//! ```no_run
+//! # async fn demo() -> ami_core::Result<()> {
+//! use ami_core::client::Reconnect;
+//! use ami_core::{ClientBuilder, StreamError};
+//!
+//! let ca = std::fs::read("/etc/asterisk/keys/ca.crt")?;
+//! let (client, mut events) = ClientBuilder::from_url("amis://admin:amp111@pbx.example.org")?
+//!     .tls_ca_pem(ca)
+//!     .reconnect(Some(Reconnect::default()))
+//!     .connect()
+//!     .await?;
+//! client.add_filter("Event: Hangup").await?; // in force again after each reconnect
+//! loop {
+//!     match events.recv().await {
+//!         Ok(hangup) => println!("{:?}", hangup.get("Channel")),
+//!         Err(StreamError::Reconnected(gap)) => {
+//!             // Hangups in the gap are lost: ask for the state again.
+//!             eprintln!("{gap}");
+//!             let channels = client.send_message(ami_core::Message::action("CoreShowChannels")).await?;
+//!             println!("{} channels up", channels.items.len());
+//!         }
+//!         Err(StreamError::Lagged(n)) => eprintln!("missed {n}"),
+//!         Err(StreamError::Disconnected(why)) => break eprintln!("{why}"),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod driver;
 mod in_flight;

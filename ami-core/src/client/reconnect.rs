@@ -115,7 +115,9 @@ impl Reconnect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConnectionState {
-    /// Connected and logged in: actions go out.
+    /// Connected and logged in: actions go out. After a reconnect, events
+    /// are turned on again with an `Events` action sent before any action of
+    /// yours, so by the answer to your first action they flow again.
     Up,
     /// A reconnect attempt is under way (connecting, logging in, setting
     /// the filters); actions fail fast.
