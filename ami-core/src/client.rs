@@ -330,7 +330,10 @@ impl ClientBuilder {
     /// the previous one is unanswered). When, after a `Ping`, nothing at all
     /// arrives within the action [`timeout`](Self::timeout), the connection
     /// is declared dead: the socket is closed, pending actions fail with
-    /// [`Error::DeadConnection`] and the event streams end. Any incoming
+    /// [`Error::DeadConnection`] and the event streams end (or, with a
+    /// [`reconnect`](Self::reconnect) policy, the client reconnects and the
+    /// streams get a notice of the gap). A silent half-open connection is
+    /// thus found within the interval plus the timeout. Any incoming
     /// traffic is a sign of life (Asterisk answers one action at a time, so
     /// the `Ping` may wait behind a long list). Default: off; zero turns it
     /// off too.

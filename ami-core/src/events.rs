@@ -34,7 +34,9 @@
 //! down and when it was up again. Events Asterisk raised while the client
 //! was away are lost: AMI has no replay. The notice says so; nothing in
 //! the stream pretends otherwise. Events of the old connection all come
-//! before the notice, events of the new one after it, and none twice.
+//! before the notice, events of the new one after it, and none twice. (A
+//! subscriber so far behind that the notice itself was dropped from the
+//! buffer is told [`StreamError::Lagged`] instead, which covers the gap.)
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
