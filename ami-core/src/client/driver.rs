@@ -557,6 +557,12 @@ impl Driver {
                             tokio::task::yield_now().await;
                         }
                     }
+                    // A TLS peer that closes without `close_notify` (Asterisk
+                    // does, on restart) has closed all the same.
+                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        self.discard_tail();
+                        return End::Lost("connection closed by the peer".to_owned());
+                    }
                     Err(e) => return End::Lost(format!("read error: {e}")),
                 },
                 n = requests.recv_many(&mut taken, BATCH), if accepting => {
