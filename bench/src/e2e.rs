@@ -296,7 +296,8 @@ pub fn ours_events(events: usize, multi: bool) -> Outcome {
                     c.event();
                 }
                 Err(StreamError::Lagged(n)) => c.lost += n,
-                Err(StreamError::Disconnected(_)) => break,
+                // No reconnect policy: the stream ends with the connection.
+                Err(StreamError::Reconnected(_) | StreamError::Disconnected(_)) => break,
             }
         }
         c.finish();
