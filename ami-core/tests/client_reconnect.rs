@@ -357,3 +357,31 @@ async fn a_silent_half_open_peer_is_found_dead_by_keepalive_and_replaced() {
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     assert_eq!(server.connections(), 1);
 }
+
+#[tokio::test]
+async fn an_events_action_is_re_applied_after_a_reconnect() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let mut mask = Message::action("Events");
+    mask.append("EventMask", "user");
+    client.send_message(mask).await.unwrap();
+    let call_class = |name: &str| {
+        let mut m = user_event(name);
+        m.insert("Privilege", "call,all");
+        m
+    };
+    for round in 0..2 {
+        server.emit(call_class(&format!("call-{round}")));
+        server.emit(user_event(&format!("user-{round}")));
+        let seen = collect(&mut events, &format!("user-{round}")).await;
+        let expected: &[&str] = if round == 0 {
+            &["user-0"]
+        } else {
+            &["<reconnected>", "user-1"]
+        };
+        assert_eq!(seen, expected, "round {round}");
+        server.drop_connections();
+        until_down(&client).await;
+        until_up(&client).await;
+    }
+}
