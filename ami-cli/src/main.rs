@@ -13,8 +13,8 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, ClientBuilder, Error, EventStream, Events, StreamError};
+use ami_server::{Server, ServerConfig};
 use clap::{Parser, Subcommand};
 use tokio::time::Instant;
 

@@ -6,8 +6,8 @@ use std::io::Read;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, Message};
+use ami_server::{Server, ServerConfig};
 use serde_json::Value as J;
 use tokio::runtime::Runtime;
 

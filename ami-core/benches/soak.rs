@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ami_core::client::Reconnect;
-use ami_core::server::{Faults, Server, ServerConfig};
 use ami_core::{ClientBuilder, EventStream, Message, StreamError};
+use ami_server::{Faults, Server, ServerConfig};
 use tokio::sync::Mutex;
 
 /// What the soak counts.

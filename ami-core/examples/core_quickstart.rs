@@ -14,8 +14,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, Message, StreamError};
+use ami_server::{Server, ServerConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -2,8 +2,9 @@
 //!
 //! The Asterisk Manager Interface (AMI) protocol, knowing no action or event by
 //! name: [`Message`] (ordered, case-insensitive, multi-valued fields), the wire
-//! [`codec`], the traits typed actions implement ([`action`]), the async
-//! client and an embedded AMI server for tests and examples.
+//! [`codec`], the traits typed actions implement ([`action`]), and the async
+//! client (with TLS and reconnect). The embedded AMI server for tests and
+//! examples is the `ami-server` crate.
 //!
 //! ```
 //! use ami_core::Message;
@@ -24,7 +25,6 @@ pub mod error;
 pub mod events;
 pub mod message;
 mod secret_rule;
-pub mod server;
 pub mod tls;
 mod untyped;
 

@@ -9,9 +9,9 @@
 //! turns verification off for the lab (the connection is still encrypted,
 //! but anyone in the path can read and change it).
 //!
-//! The embedded server serves TLS with a rustls
-//! [`ServerConfig`](rustls::ServerConfig) in
-//! [`server::ServerConfig::tls`](crate::server::ServerConfig::tls).
+//! The embedded server (the `ami-server` crate) serves TLS with a rustls
+//! [`ServerConfig`](rustls::ServerConfig) in its `ServerConfig::tls`, made
+//! with [`server_config`].
 
 use std::sync::Arc;
 

@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use ami_core::codec::{Decoder, Frame};
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, ClientBuilder, Error, Message, StreamError};
+use ami_server::{Server, ServerConfig};
 use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use ami_core::client::{ConnectionState, Reconnect};
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, ClientBuilder, Error, EventStream, Message, StreamError};
+use ami_server::{Server, ServerConfig};
 use tokio::time::timeout;
 
 /// Far more than any case needs; a hang fails the test.

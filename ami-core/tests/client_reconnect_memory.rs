@@ -6,8 +6,8 @@ use std::alloc::System;
 use std::time::Duration;
 
 use ami_core::client::Reconnect;
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, ClientBuilder, EventStream, Message, StreamError};
+use ami_server::{Server, ServerConfig};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use tokio::time::timeout;
 

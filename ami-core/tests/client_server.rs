@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use ami_core::server::{CommandFormat, DemoMember, DemoQueue, Faults, Server, ServerConfig};
 use ami_core::{Client, ClientBuilder, Error, EventStream, Events, Message, StreamError};
+use ami_server::{CommandFormat, DemoMember, DemoQueue, Faults, Server, ServerConfig};
 use tokio::task::JoinSet;
 use tokio::time::timeout;
 

@@ -20,10 +20,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ami_server::{Server, ServerConfig};
 use ami_types::action::Originate;
 use ami_types::enums::ChannelStateDesc;
 use ami_types::event::{Cdr, Event};
-use ami_types::server::{Server, ServerConfig};
 use ami_types::StreamError;
 use ami_types::Text;
 use tokio::time::Instant;

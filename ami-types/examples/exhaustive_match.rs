@@ -22,9 +22,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use ami_server::{Server, ServerConfig};
 use ami_types::action::{Originate, UserEvent};
 use ami_types::event::Event;
-use ami_types::server::{Server, ServerConfig};
 use ami_types::{Message, StreamError};
 
 #[tokio::main]

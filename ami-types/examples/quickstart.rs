@@ -14,9 +14,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use ami_server::{Server, ServerConfig};
 use ami_types::action::{CoreShowChannels, Originate, Ping};
 use ami_types::event::Event;
-use ami_types::server::{Server, ServerConfig};
 use ami_types::StreamError;
 use ami_types::{EventStream, Text};
 

@@ -17,9 +17,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use ami_server::{DemoMember, DemoQueue, Server, ServerConfig};
 use ami_types::action::{Originate, QueueStatus, QueueStatusItem};
 use ami_types::event::Event;
-use ami_types::server::{DemoMember, DemoQueue, Server, ServerConfig};
 use ami_types::StreamError;
 use ami_types::{Client, Text};
 

@@ -5,7 +5,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> ami_types::Result<()> {
-//! use ami_types::server::{Server, ServerConfig};
+//! use ami_server::{Server, ServerConfig};
 //! use ami_types::{action, event};
 //!
 //! let server = Server::start(ServerConfig::default()).await?;
@@ -44,7 +44,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> ami_types::Result<()> {
-//! # use ami_types::server::{Server, ServerConfig};
+//! # use ami_server::{Server, ServerConfig};
 //! # let server = Server::start(ServerConfig::default()).await?;
 //! use ami_types::{action, Error};
 //!
@@ -65,7 +65,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> ami_types::Result<()> {
-//! # use ami_types::server::{Server, ServerConfig};
+//! # use ami_server::{Server, ServerConfig};
 //! # let server = Server::start(ServerConfig::default()).await?;
 //! use ami_types::action::{QueueStatus, QueueStatusItem};
 //!
@@ -95,7 +95,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> ami_types::Result<()> {
-//! # use ami_types::server::{Server, ServerConfig};
+//! # use ami_server::{Server, ServerConfig};
 //! # let server = Server::start(ServerConfig::default()).await?;
 //! use ami_types::{action::Originate, event};
 //!
@@ -145,7 +145,7 @@ pub async fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventStrea
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> ami_types::Result<()> {
-/// # use ami_types::server::{Server, ServerConfig};
+/// # use ami_server::{Server, ServerConfig};
 /// # let server = Server::start(ServerConfig::default()).await?;
 /// use ami_types::action::Originate;
 ///

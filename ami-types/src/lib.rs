@@ -76,9 +76,6 @@ pub use ami_core::{
     Response, Result, StreamError, Text, TypedEvent, Value,
 };
 
-/// The embedded AMI server (`ami_core::server`), for tests and examples.
-pub use ami_core::server;
-
 pub mod client;
 pub mod meta;
 pub mod runtime;

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ami_core::client::Reconnect;
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{ClientBuilder, Message};
+use ami_server::{Server, ServerConfig};
 use ami_types::action::{Login, Originate, Setvar, UpdateConfig, UpdateConfigAction};
 use ami_types::event::{AuthDetail, Event, VarSet};
 use ami_types::FromMessage;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use ami_core::client::Reconnect;
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{Client, ClientBuilder, Error, Message, StreamError};
+use ami_server::{Server, ServerConfig};
 use ami_tests::TestCa;
 use tokio::time::timeout;
 

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use ami_core::codec::{Decoder, Frame};
-use ami_core::server::{Server, ServerConfig};
 use ami_core::{ClientBuilder, Error, Message, StreamError};
+use ami_server::{Server, ServerConfig};
 use ami_types::action::{
     CoreSettings, CoreShowChannels, Getvar, Hangup, Originate, Ping, QueueStatus, QueueStatusItem,
     Setvar, Status,

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::session::Writer as Socket;
 use super::{until_set, Faults};
-use crate::message::Message;
+use ami_core::message::Message;
 
 /// How long shuffled replies are held at most.
 const SHUFFLE_HOLD: Duration = Duration::from_millis(20);

@@ -7,8 +7,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use ami_core::codec::DecodeError;
-use ami_core::server::{Faults, ServerConfig};
 use ami_core::{Message, MessageKind};
+use ami_server::{Faults, ServerConfig};
 use support::*;
 use tokio::io::AsyncReadExt;
 

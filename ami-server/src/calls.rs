@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::actions::state_interface;
 use super::{DemoMember, DemoQueue, Hub, ServerConfig};
-use crate::message::{keys, Message, Value};
+use ami_core::message::{keys, Message, Value};
 
 /// A channel state, as `ChannelState` / `ChannelStateDesc`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 #[path = "server_support/mod.rs"]
 mod support;
 
-use ami_core::server::{CommandFormat, ServerConfig};
 use ami_core::{Message, MessageKind};
+use ami_server::{CommandFormat, ServerConfig};
 use md5::{Digest, Md5};
 use support::*;
 

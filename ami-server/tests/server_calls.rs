@@ -7,8 +7,8 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use ami_core::server::ServerConfig;
 use ami_core::Message;
+use ami_server::ServerConfig;
 use support::*;
 
 fn fast() -> ServerConfig {
@@ -224,7 +224,7 @@ async fn originate_local_async_sequence_is_consistent() {
     wait_for_no_calls(&server).await;
 }
 
-async fn wait_for_no_calls(server: &ami_core::server::Server) {
+async fn wait_for_no_calls(server: &ami_server::Server) {
     for _ in 0..500 {
         if server.active_calls() == 0 {
             return;
@@ -863,7 +863,7 @@ async fn a_queue_call_waits_is_answered_and_completes() {
 async fn a_caller_hanging_up_in_the_queue_abandons() {
     let server = start(ServerConfig {
         time_scale: 0.02,
-        queues: vec![ami_core::server::DemoQueue {
+        queues: vec![ami_server::DemoQueue {
             members: Vec::new(),
             callers: Vec::new(),
             ..Default::default()
@@ -907,7 +907,7 @@ async fn a_caller_hanging_up_in_the_queue_abandons() {
 async fn a_caller_leaves_the_queue_at_its_timeout() {
     let server = start(ServerConfig {
         time_scale: 0.02,
-        queues: vec![ami_core::server::DemoQueue {
+        queues: vec![ami_server::DemoQueue {
             members: Vec::new(),
             callers: Vec::new(),
             ..Default::default()

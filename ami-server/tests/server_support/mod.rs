@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use ami_core::codec::{encode, DecodeError, Decoder, Frame, Greeting};
-use ami_core::server::{Server, ServerConfig};
 use ami_core::Message;
+use ami_server::{Server, ServerConfig};
 use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

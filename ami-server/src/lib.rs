@@ -1,3 +1,11 @@
+//! # ami-server
+//!
+//! The embedded AMI server and call simulator, beside the client as
+//! `redis-test` stands beside redis-rs: for this project's tests, examples
+//! and `ami --sim`, and for your own tests — run your AMI code against it
+//! without an Asterisk. `ami-core` (the protocol and the client) does not
+//! include it.
+//!
 //! An embedded AMI server that answers like Asterisk 22, for tests and
 //! examples: run the client against it without an Asterisk.
 //!
@@ -22,7 +30,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
-//! use ami_core::server::{Server, ServerConfig};
+//! use ami_server::{Server, ServerConfig};
 //!
 //! let server = Server::start(ServerConfig::default()).await?;
 //! assert!(server.url().starts_with("ami://admin:amp111@127.0.0.1:"));
@@ -74,7 +82,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::message::Message;
+use ami_core::message::Message;
 
 use self::calls::World;
 use self::faults::Out;
@@ -211,7 +219,7 @@ pub struct ServerConfig {
     /// that does not read (default 1,000,000).
     pub write_queue: usize,
     /// Serve AMI over TLS with this configuration (see
-    /// [`tls::server_config`](crate::tls::server_config)); [`Server::url`]
+    /// [`tls::server_config`](ami_core::tls::server_config)); [`Server::url`]
     /// then says `amis://`. Default: plain TCP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
@@ -449,7 +457,7 @@ impl Hub {
             .iter()
             .filter_map(|m| {
                 let mut buf = BytesMut::new();
-                match crate::codec::encode(m, &mut buf) {
+                match ami_core::codec::encode(m, &mut buf) {
                     Ok(()) => Some((m, buf.freeze())),
                     Err(e) => {
                         tracing::debug!("ami server: event not sent: {e}");

@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::faults::{self, Out};
 use super::{lock, until_set, Hub};
-use crate::codec::{self, Decoder, Frame};
-use crate::message::{keys, Message};
+use ami_core::codec::{self, Decoder, Frame};
+use ami_core::message::{keys, Message};
 
 /// Which events a session receives (`Events` action, `Events` on `Login`).
 #[derive(Debug, Clone, PartialEq, Eq)]

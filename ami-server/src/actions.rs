@@ -10,7 +10,7 @@ use super::calls::{
 };
 use super::session::{error, response, success, EventMask, Flow, Part, Reply, Session};
 use super::{CommandFormat, DemoQueue};
-use crate::message::{keys, Message, Text};
+use ami_core::message::{keys, Message, Text};
 
 /// Whether a header value is "true" the way Asterisk's `ast_true` reads it.
 fn is_true(v: Option<&Text>) -> bool {
