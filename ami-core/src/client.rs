@@ -87,7 +87,7 @@ use crate::message::{keys, Message, Value};
 use crate::tls::{Connector, TlsSettings, DEFAULT_TLS_PORT};
 use crate::untyped::Response;
 
-use driver::{Request, Session, Setup, DEAD_REASON, STALLED_REASON};
+use driver::{Request, Session, Setup};
 use in_flight::Expect;
 use supervisor::Link;
 
@@ -910,15 +910,12 @@ impl Client {
     }
 
     fn gone(&self) -> Error {
-        match self.inner.link.shared.reason() {
-            Some(DEAD_REASON | STALLED_REASON) => Error::DeadConnection,
-            Some(reason) => Error::Disconnected {
-                reason: reason.to_owned(),
-            },
-            None => Error::Disconnected {
+        self.inner
+            .link
+            .ended_error()
+            .unwrap_or_else(|| Error::Disconnected {
                 reason: "connection closed".to_owned(),
-            },
-        }
+            })
     }
 }
 

@@ -4,7 +4,7 @@
 //! not the URL, and messages are only ever shown through their redacting
 //! `Debug`.
 
-use crate::codec::{DecodeError, EncodeError};
+use crate::codec::EncodeError;
 use crate::message::Message;
 
 /// The result type of the client.
@@ -19,15 +19,12 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[non_exhaustive]
 pub enum Error {
     /// An I/O error while connecting, reading or writing.
-    #[error("I/O error: {0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// The message cannot be written without injecting AMI headers (a CR or
     /// LF in a value, a bad key). Nothing was sent.
     #[error(transparent)]
     Encode(#[from] EncodeError),
-    /// The incoming byte stream could not be decoded.
-    #[error(transparent)]
-    Decode(#[from] DecodeError),
     /// Asterisk refused the login (or the MD5 challenge).
     #[error("login refused: {message}")]
     Auth {

@@ -48,10 +48,10 @@ const BATCH: usize = 256;
 const CATCH_UP: Duration = Duration::from_millis(20);
 
 /// The reason the driver gives when a keepalive `Ping` got nothing back.
-pub(crate) const DEAD_REASON: &str =
+const DEAD_REASON: &str =
     "keepalive Ping: nothing arrived within the timeout, connection declared dead";
 /// The reason the driver gives when the peer stopped reading.
-pub(crate) const STALLED_REASON: &str =
+const STALLED_REASON: &str =
     "the peer stopped reading for longer than the timeout: connection declared dead";
 
 /// A request from a client handle.
@@ -407,6 +407,7 @@ impl Connection {
 }
 
 /// Why a connection ended.
+#[derive(Debug)]
 pub(crate) enum End {
     /// The peer closed, or an I/O error.
     Lost(String),

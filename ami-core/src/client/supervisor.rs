@@ -33,6 +33,8 @@ pub(crate) struct Link {
     greeting: Mutex<Greeting>,
     closing: AtomicBool,
     close_now: Notify,
+    /// The error actions get once the client has ended, set once.
+    ended: std::sync::OnceLock<End>,
 }
 
 impl Link {
@@ -44,6 +46,7 @@ impl Link {
             greeting: Mutex::new(greeting),
             closing: AtomicBool::new(false),
             close_now: Notify::new(),
+            ended: std::sync::OnceLock::new(),
         }
     }
 
@@ -77,8 +80,15 @@ impl Link {
         self.closing.load(Ordering::Acquire)
     }
 
+    /// The error an action gets once the client has ended.
+    pub(crate) fn ended_error(&self) -> Option<Error> {
+        self.ended.get().map(End::error)
+    }
+
     /// Ends the client: the streams end after what is buffered.
-    fn finish(&self, reason: String) {
+    fn finish(&self, end: End) {
+        let reason = end.reason();
+        let _ = self.ended.set(end);
         self.state.send_replace(ConnectionState::Closed {
             reason: reason.clone(),
         });
@@ -103,10 +113,13 @@ pub(crate) async fn supervise(
         }
         let end = driver.serve(&mut requests).await;
         let since = SystemTime::now();
-        let final_end = matches!(end, End::Dropped) || driver.logged_off || link.is_closing();
+        let final_end = matches!(end, End::Dropped)
+            || driver.logged_off
+            || link.is_closing()
+            || cfg.reconnect.is_none();
         let reason = end.reason();
         // The state tells the truth before any caller hears of the loss.
-        if final_end || cfg.reconnect.is_none() {
+        if final_end {
             requests.close();
             link.state.send_replace(ConnectionState::Closed {
                 reason: reason.clone(),
@@ -118,7 +131,7 @@ pub(crate) async fn supervise(
         driver.finish(&end, &mut requests).await;
         drop(driver);
         if final_end {
-            link.finish(reason);
+            link.finish(end);
             return;
         }
         match reconnect(&cfg, tls.as_ref(), &mut requests, &link, since, &reason).await {
@@ -130,7 +143,7 @@ pub(crate) async fn supervise(
                 events_on = true;
             }
             Err(why) => {
-                link.finish(why);
+                link.finish(End::Lost(why));
                 return;
             }
         }
