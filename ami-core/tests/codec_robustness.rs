@@ -4,65 +4,61 @@
 
 use ami_core::codec::{DecodeError, Decoder, Frame};
 use bytes::BytesMut;
+use proptest::prelude::*;
 
-/// A small deterministic PRNG (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> usize {
-        (self.next() % n) as usize
-    }
-}
-
-/// Bytes biased towards the ones that matter to the parser.
-fn hostile_bytes(rng: &mut Rng, len: usize) -> Vec<u8> {
+/// Bytes biased towards the ones that matter to the parser: three in four
+/// drawn from the bytes of AMI's framing and legacy command output.
+fn hostile_byte() -> impl Strategy<Value = u8> {
     const INTERESTING: &[u8] =
         b"\r\n:  \r\n\n\xff\x00Response: FollowsPrivilege: Command--END COMMAND--";
-    (0..len)
-        .map(|_| match rng.below(4) {
-            0 => rng.next() as u8,
-            _ => INTERESTING[rng.below(INTERESTING.len() as u64)],
-        })
-        .collect()
+    prop_oneof![
+        1 => any::<u8>(),
+        3 => proptest::sample::select(INTERESTING),
+    ]
 }
 
+/// The bytes a decoded message holds: its keys and values.
+fn message_bytes(m: &ami_core::Message) -> usize {
+    m.fields().map(|f| f.key().len() + f.value().len()).sum()
+}
+
+proptest! {
+#![proptest_config(ProptestConfig::with_cases(300))]
 #[test]
-fn random_input_never_panics_and_stays_bounded() {
+fn random_input_never_panics_and_stays_bounded(
+    greeting in any::<bool>(),
+    input in proptest::collection::vec(hostile_byte(), 0..4096),
+    reads in proptest::collection::vec(1usize..300, 1..64),
+) {
     let limit = 512;
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    for round in 0..300 {
-        let mut dec = if round % 2 == 0 {
+    {
+        let mut dec = if greeting {
             Decoder::new()
         } else {
             Decoder::without_greeting()
         }
         .with_max_message_size(limit);
-        let input = hostile_bytes(&mut rng, 4096);
         let mut buf = BytesMut::new();
         let mut pos = 0;
+        let mut read = reads.iter().cycle();
         while pos < input.len() {
-            let n = 1 + rng.below(300);
+            let n = *read.next().unwrap_or(&1);
             let end = (pos + n).min(input.len());
             buf.extend_from_slice(&input[pos..end]);
             pos = end;
             loop {
                 match dec.decode(&mut buf) {
-                    Ok(Some(Frame::Message(m))) => assert!(m.len() <= limit),
+                    Ok(Some(Frame::Message(m))) => {
+                        prop_assert!(message_bytes(&m) <= limit, "{} bytes", message_bytes(&m))
+                    }
                     Ok(Some(Frame::Greeting(_))) => {}
                     Ok(None) => break,
                     Err(DecodeError::Oversized { .. } | DecodeError::BadGreeting { .. }) => {}
                 }
             }
-            assert!(
+            prop_assert!(
                 buf.len() <= limit + 300,
-                "round {round}: {} bytes buffered",
+                "{} bytes buffered",
                 buf.len()
             );
         }
@@ -80,6 +76,7 @@ fn random_input_never_panics_and_stays_bounded() {
                 _ => {}
             }
         }
-        assert!(recovered, "round {round}: no resync");
+        prop_assert!(recovered, "no resync");
     }
+}
 }

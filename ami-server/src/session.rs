@@ -436,7 +436,7 @@ fn md5_hex(challenge: &str, secret: &str) -> String {
     let mut h = Md5::new();
     h.update(challenge.as_bytes());
     h.update(secret.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", h.finalize())
 }
 
 /// `Response: <status>` and the request's `ActionID`, when it has one.

@@ -281,7 +281,7 @@ async fn establish_inner(
         md5.update(challenge.as_bytes());
         md5.update(secret.expose().as_bytes());
         login.append("AuthType", "MD5");
-        login.append("Key", hex(&md5.finalize()));
+        login.append("Key", format!("{:x}", md5.finalize()));
     } else {
         login.append("Secret", secret.expose());
     }
@@ -329,16 +329,6 @@ fn check_login(resp: &Message) -> Result<()> {
         .map(|m| m.to_string_lossy().into_owned())
         .unwrap_or_else(|| "login refused".to_owned());
     Err(Error::Auth { message })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 impl Connection {
@@ -815,8 +805,7 @@ mod tests {
         let mut md5 = Md5::new();
         md5.update(b"12345");
         md5.update(b"secret");
-        let key = hex(&md5.finalize());
+        let key = format!("{:x}", md5.finalize());
         assert_eq!(key, "d6bf7523a8407696bb9448d0d0fecca8");
-        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
     }
 }
