@@ -138,18 +138,18 @@ impl Config {
                 crate::read_model(&xml, dir)
             }
             None => std::fs::read_to_string(&xml)
-                .map_err(|source| Error::Io {
+                .map_err(|error| Error::Io {
                     path: xml.clone(),
-                    source,
+                    error,
                 })
                 .and_then(|text| {
                     crate::read_model_str(&text, &crate::source_name(&xml), &crate::Spec::empty())
                 }),
         }
         .map_err(|e| match e {
-            Error::Io { path, source } if path == xml => GenerateError::SpecUnreadable {
+            Error::Io { path, error } if path == xml => GenerateError::SpecUnreadable {
                 path,
-                reason: source.to_string(),
+                reason: error.to_string(),
             },
             e => GenerateError::Read(e),
         })?;
@@ -165,9 +165,9 @@ impl Config {
         let mut written = 0;
         for (name, text) in files {
             let path = out_dir.join(format!("{name}.rs"));
-            if write::write_if_changed(&path, &text).map_err(|source| GenerateError::Write {
+            if write::write_if_changed(&path, &text).map_err(|error| GenerateError::Write {
                 path: path.clone(),
-                source,
+                error,
             })? {
                 written += 1;
             }
@@ -291,10 +291,11 @@ impl fmt::Display for Stats {
 }
 
 /// Why [`Config::generate`] failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
     /// No documentation file was configured or found.
+    #[error("{}", no_spec(env.as_deref(), searched.as_deref()))]
     NoSpec {
         /// The environment variable consulted, if any.
         env: Option<String>,
@@ -302,6 +303,7 @@ pub enum GenerateError {
         searched: Option<PathBuf>,
     },
     /// The documentation file does not exist or cannot be read.
+    #[error("cannot read Asterisk documentation {}: {reason}: {HOW_TO_PROVIDE}", path.display())]
     SpecUnreadable {
         /// The file.
         path: PathBuf,
@@ -309,17 +311,21 @@ pub enum GenerateError {
         reason: String,
     },
     /// The documentation or `spec/` could not be turned into a model.
+    #[error(transparent)]
     Read(Error),
     /// The model could not be turned into Rust.
+    #[error(transparent)]
     Emit(EmitError),
     /// Neither [`Config::out_dir`] nor `$OUT_DIR` is set.
+    #[error("no output directory: call Config::out_dir or set OUT_DIR")]
     NoOutDir,
     /// A generated file could not be written.
+    #[error("cannot write {}: {error}", path.display())]
     Write {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, not chained).
+        error: std::io::Error,
     },
 }
 
@@ -327,48 +333,21 @@ const HOW_TO_PROVIDE: &str = "point AMI_SPEC_XML at an Asterisk documentation fi
      AMI_SPEC_XML=/var/lib/asterisk/documentation/core-en_US.xml (an Asterisk install ships it; \
      a source tree builds it with `make doc/core-en_US.xml`)";
 
-impl fmt::Display for GenerateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GenerateError::NoSpec { env, searched } => {
-                write!(f, "no Asterisk documentation (core-en_US.xml) found")?;
-                if let Some(env) = env {
-                    write!(f, "; {env} is not set")?;
-                }
-                if let Some(dir) = searched {
-                    write!(f, "; no <version>/core-en_US.xml under {}", dir.display())?;
-                }
-                write!(f, ": {HOW_TO_PROVIDE}")
-            }
-            GenerateError::SpecUnreadable { path, reason } => {
-                write!(
-                    f,
-                    "cannot read Asterisk documentation {}: {reason}: {HOW_TO_PROVIDE}",
-                    path.display()
-                )
-            }
-            GenerateError::Read(e) => write!(f, "{e}"),
-            GenerateError::Emit(e) => write!(f, "{e}"),
-            GenerateError::NoOutDir => write!(
-                f,
-                "no output directory: call Config::out_dir or set OUT_DIR"
-            ),
-            GenerateError::Write { path, source } => {
-                write!(f, "cannot write {}: {source}", path.display())
-            }
-        }
+/// The text of [`GenerateError::NoSpec`].
+fn no_spec(env: Option<&str>, searched: Option<&std::path::Path>) -> String {
+    let mut text = "no Asterisk documentation (core-en_US.xml) found".to_owned();
+    if let Some(env) = env {
+        text.push_str(&format!("; {env} is not set"));
     }
-}
-
-impl std::error::Error for GenerateError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            GenerateError::Read(e) => Some(e),
-            GenerateError::Emit(e) => Some(e),
-            GenerateError::Write { source, .. } => Some(source),
-            _ => None,
-        }
+    if let Some(dir) = searched {
+        text.push_str(&format!(
+            "; no <version>/core-en_US.xml under {}",
+            dir.display()
+        ));
     }
+    text.push_str(": ");
+    text.push_str(HOW_TO_PROVIDE);
+    text
 }
 
 impl From<EmitError> for GenerateError {

@@ -11,12 +11,12 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, not chained).
+        error: std::io::Error,
     },
     /// The documentation is not well-formed XML.
     #[error("{source_name}: malformed XML near byte {position}: {message}")]

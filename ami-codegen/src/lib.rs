@@ -29,9 +29,9 @@ pub fn read_model(
     spec_dir: &std::path::Path,
 ) -> Result<model::Model, Error> {
     let spec = Spec::load(spec_dir)?;
-    let text = std::fs::read_to_string(xml).map_err(|source| Error::Io {
+    let text = std::fs::read_to_string(xml).map_err(|error| Error::Io {
         path: xml.to_owned(),
-        source,
+        error,
     })?;
     read_model_str(&text, &source_name(xml), &spec)
 }

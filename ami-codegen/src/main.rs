@@ -101,9 +101,9 @@ fn main() -> ExitCode {
         let model = match &spec_dir {
             Some(dir) => ami_codegen::read_model(&args.spec, dir),
             None => std::fs::read_to_string(&args.spec)
-                .map_err(|source| ami_codegen::Error::Io {
+                .map_err(|error| ami_codegen::Error::Io {
                     path: args.spec.clone(),
-                    source,
+                    error,
                 })
                 .and_then(|text| {
                     ami_codegen::read_model_str(

@@ -453,7 +453,7 @@ impl ClientBuilder {
     /// [`reconnect`](Self::reconnect) policy.
     ///
     /// Errors: [`Error::Auth`] with Asterisk's message when the login is
-    /// refused, [`Error::Protocol`] for a bad greeting (or none: a plain
+    /// refused, [`Error::BadGreeting`] or [`Error::NoGreeting`] (a plain
     /// client on a TLS port), [`Error::Tls`] when the TLS handshake fails
     /// (an untrusted certificate, a wrong host name, a port that does not
     /// speak TLS), [`Error::Timeout`] when it takes longer than the timeout,
@@ -630,7 +630,7 @@ impl Client {
     /// away), and [`Collection::check_count`] tells. A list Asterisk ended
     /// with `EventList: Cancelled` is returned with the items that came and
     /// [`Collection::is_cancelled`] set. An answer that opens no list at all
-    /// is [`Error::Protocol`]; `Response: Error` is [`Error::Action`]. A list
+    /// is [`Error::NotAList`]; `Response: Error` is [`Error::Action`]. A list
     /// that fails (timeout, disconnect) hands the items it had collected to
     /// the event streams.
     pub async fn list<A: ListAction>(
@@ -646,10 +646,10 @@ impl Client {
                 .get(keys::MESSAGE)
                 .map(|m| m.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            return Err(Error::Protocol(format!(
-                "{} answered without an event list (Message: {message:?})",
-                A::NAME
-            )));
+            return Err(Error::NotAList {
+                action: A::NAME.to_owned(),
+                message,
+            });
         };
         let items = reply.items.into_iter().map(A::Item::from_message).collect();
         Ok(Collection::new(
@@ -752,12 +752,11 @@ impl Client {
         event: Value,
         timeout: Duration,
     ) -> Result<(Message, Message)> {
+        let action = msg_action(&msg);
         let reply = self.request(msg, Expect::FollowUp(event), timeout).await?;
         match reply.complete {
             Some(event) => Ok((reply.response, event)),
-            None => Err(Error::Protocol(
-                "the action resolved without its follow-up event".to_owned(),
-            )),
+            None => Err(Error::NoFollowUp { action }),
         }
     }
 
@@ -792,10 +791,13 @@ impl Client {
         {
             Ok(())
         } else {
-            Err(Error::Protocol(format!(
-                "Logoff answered with {:?} instead of Goodbye",
-                reply.response.response()
-            )))
+            Err(Error::LogoffRefused {
+                response: reply
+                    .response
+                    .response()
+                    .map(|r| r.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            })
         }
     }
 

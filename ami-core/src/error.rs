@@ -62,9 +62,45 @@ pub enum Error {
         /// What ended the connection.
         reason: String,
     },
-    /// The peer does not speak AMI as expected (e.g. a bad greeting).
-    #[error("protocol error: {0}")]
-    Protocol(String),
+    /// The peer's first line is not an AMI greeting (`Asterisk Call
+    /// Manager/…`), or a message came before it: not an AMI port.
+    #[error("not an AMI greeting: {line:?}")]
+    BadGreeting {
+        /// What came instead (cut to the maximum message size).
+        line: String,
+    },
+    /// Nothing came within the timeout after connecting: no greeting. A
+    /// plain client on a TLS port sees this (the server waits for a TLS
+    /// handshake).
+    #[error("no AMI greeting within the timeout{}", if *.tls { "" } else { " (if the port speaks TLS, use amis://)" })]
+    NoGreeting {
+        /// Whether the client spoke TLS.
+        tls: bool,
+    },
+    /// The answer to `Challenge` carried no `Challenge` field.
+    #[error("the Challenge response has no Challenge field")]
+    NoChallenge,
+    /// A list action was answered without an event list (`Client::list`).
+    #[error("{action} answered without an event list (Message: {message:?})")]
+    NotAList {
+        /// The action.
+        action: String,
+        /// Asterisk's `Message`.
+        message: String,
+    },
+    /// An action answered twice (an async `Originate`) resolved without its
+    /// follow-up event.
+    #[error("{action} resolved without its follow-up event")]
+    NoFollowUp {
+        /// The action.
+        action: String,
+    },
+    /// `Logoff` was answered with something other than `Goodbye`.
+    #[error("Logoff answered with {response:?} instead of Goodbye")]
+    LogoffRefused {
+        /// The `Response` it got.
+        response: String,
+    },
     /// TLS failed: the handshake (an untrusted or mismatched certificate,
     /// a port that does not speak TLS) or its setup (an unusable CA file).
     #[error("{0}")]

@@ -173,7 +173,7 @@ async fn login_cut_anywhere(reconnect: bool) {
                     matches!(
                         e,
                         Error::Disconnected { .. }
-                            | Error::Protocol(_)
+                            | Error::BadGreeting { .. }
                             | Error::Io(_)
                             | Error::Timeout { .. }
                     ),

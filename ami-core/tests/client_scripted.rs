@@ -391,11 +391,11 @@ async fn refused_login_is_an_auth_error_without_the_secret() {
 }
 
 #[tokio::test]
-async fn a_bad_greeting_is_a_protocol_error() {
+async fn a_bad_greeting_is_refused() {
     let peer = Peer::start(b"HTTP/1.1 400 Bad Request\r\n", basic).await;
     let err = peer.builder().connect().await.unwrap_err();
     assert!(
-        matches!(&err, Error::Protocol(m) if m.contains("HTTP/1.1 400")),
+        matches!(&err, Error::BadGreeting { line } if line.contains("HTTP/1.1 400")),
         "{err:?}"
     );
 }

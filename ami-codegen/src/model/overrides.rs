@@ -155,7 +155,7 @@ impl Spec {
             match std::fs::read_to_string(&path) {
                 Ok(text) => Ok(Some(text)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(source) => Err(Error::Io { path, source }),
+                Err(error) => Err(Error::Io { path, error }),
             }
         };
         let mut spec = Spec::empty();

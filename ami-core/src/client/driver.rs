@@ -215,14 +215,7 @@ pub(crate) async fn establish(
     let result = tokio::time::timeout_at(deadline, inner).await;
     match result {
         Ok(r) => r,
-        Err(_) if stage == Stage::Greeting => Err(Error::Protocol(format!(
-            "no AMI greeting within the timeout{}",
-            if tls.is_some() {
-                ""
-            } else {
-                " (if the port speaks TLS, use amis://)"
-            }
-        ))),
+        Err(_) if stage == Stage::Greeting => Err(Error::NoGreeting { tls: tls.is_some() }),
         Err(_) => Err(Error::Timeout {
             action: "connect".to_owned(),
         }),
@@ -273,9 +266,7 @@ async fn establish_inner(
             .await?;
         check_login(&resp)?;
         let Some(challenge) = resp.get("Challenge") else {
-            return Err(Error::Protocol(
-                "the Challenge response has no Challenge field".to_owned(),
-            ));
+            return Err(Error::NoChallenge);
         };
         let mut md5 = Md5::new();
         md5.update(challenge.as_bytes());
@@ -346,17 +337,21 @@ impl Connection {
         loop {
             match self.decoder.decode(&mut self.buf) {
                 Ok(Some(Frame::Greeting(g))) => return Ok(g),
-                Ok(Some(Frame::Message(_))) => {
-                    return Err(Error::Protocol(
-                        "a message came before the greeting".to_owned(),
-                    ));
+                Ok(Some(Frame::Message(m))) => {
+                    let line = m
+                        .field(0)
+                        .map(|f| format!("{}: {}", f.key(), f.value().to_string_lossy()))
+                        .unwrap_or_default();
+                    return Err(Error::BadGreeting { line });
                 }
                 Ok(None) => self.fill().await?,
                 Err(DecodeError::BadGreeting { line }) => {
-                    return Err(Error::Protocol(format!("not an AMI greeting: {line:?}")));
+                    return Err(Error::BadGreeting { line });
                 }
                 Err(e @ DecodeError::Oversized { .. }) => {
-                    return Err(Error::Protocol(format!("no AMI greeting: {e}")));
+                    return Err(Error::BadGreeting {
+                        line: e.to_string(),
+                    });
                 }
             }
         }
