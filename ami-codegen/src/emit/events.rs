@@ -77,6 +77,20 @@ fn event_struct(e: &EventDef) -> TokenStream {
 /// `match` on the lower-cased event name of `msg`: `arms` are
 /// `(wire name, expression)`, `fallback` the expression for any other name.
 pub(crate) fn dispatch(arms: &[(&str, TokenStream)], fallback: TokenStream) -> TokenStream {
+    match_lowered(
+        quote!(msg.event_name().map(runtime::Text::as_bytes)),
+        arms,
+        fallback,
+    )
+}
+
+/// `match` on `subject` (an `Option<&[u8]>`), lower-cased: `arms` are
+/// `(wire name, expression)`, `fallback` the expression for any other.
+fn match_lowered(
+    subject: TokenStream,
+    arms: &[(&str, TokenStream)],
+    fallback: TokenStream,
+) -> TokenStream {
     let longest = usize_lit(arms.iter().map(|(w, _)| w.len()).max().unwrap_or(0));
     let arms = arms.iter().map(|(wire, expr)| {
         let lit = byte_lit(&wire.as_bytes().to_ascii_lowercase());
@@ -84,9 +98,7 @@ pub(crate) fn dispatch(arms: &[(&str, TokenStream)], fallback: TokenStream) -> T
     });
     quote! {
         let mut buf = [0; #longest];
-        let name = msg
-            .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+        let name = #subject.and_then(|name| runtime::lower(name, &mut buf));
         match name {
             #(#arms)*
             _ => #fallback,
@@ -126,8 +138,65 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
         quote!(Self::Unknown(runtime::RawEvent::from_message(msg))),
     );
     let ids: Vec<_> = events.iter().map(|e| ident(&e.rust_name)).collect();
+    let wires: Vec<&str> = events.iter().map(|e| e.wire_name.as_str()).collect();
+    let kind_variants = events.iter().map(|e| {
+        let id = ident(&e.rust_name);
+        let doc = format!(" [`Event::{}`], wire name `{}`.", e.rust_name, e.wire_name);
+        let acronym = acronym_allow(&e.rust_name);
+        quote! {
+            #[doc = #doc]
+            #acronym
+            #id,
+        }
+    });
+    let kind_arms: Vec<(&str, TokenStream)> = events
+        .iter()
+        .map(|e| {
+            let id = ident(&e.rust_name);
+            (e.wire_name.as_str(), quote!(Self::#id))
+        })
+        .collect();
+    let kind_of_name = match_lowered(
+        quote!(Some(name.as_bytes())),
+        &kind_arms,
+        quote!(Self::Unknown),
+    );
 
     quote! {
+        /// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+        /// and `Ord`, for filters, counters and metrics labels
+        /// ([`Event::kind`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[allow(clippy::enum_variant_names)] // variants are named after the events
+        pub enum EventKind {
+            #(#kind_variants)*
+            /// [`Event::Unknown`]: an event this crate does not know.
+            Unknown,
+        }
+
+        impl EventKind {
+            /// Every kind, in the order of [`Event`]'s variants
+            /// ([`Unknown`](EventKind::Unknown) last).
+            pub const ALL: &'static [EventKind] = &[#(Self::#ids,)* Self::Unknown];
+
+            /// The kind of the event named `name` (any ASCII case);
+            /// [`Unknown`](EventKind::Unknown) for a name this crate does
+            /// not know.
+            pub fn from_name(name: &str) -> Self {
+                #kind_of_name
+            }
+
+            /// The event's documented wire name (`"Hangup"`); `None` for
+            /// [`Unknown`](EventKind::Unknown).
+            pub fn wire_name(self) -> Option<&'static str> {
+                match self {
+                    #(Self::#ids => Some(#wires),)*
+                    Self::Unknown => None,
+                }
+            }
+        }
+
+
         /// Every event this crate knows, one variant per event struct, and
         /// [`Unknown`](Event::Unknown) for any other.
         ///
@@ -185,6 +254,14 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             /// Whether this is an event this crate does not know.
             pub fn is_unknown(&self) -> bool {
                 matches!(self, Self::Unknown(_))
+            }
+
+            /// Which event this is, without its data.
+            pub fn kind(&self) -> EventKind {
+                match self {
+                    #(Self::#ids(_) => EventKind::#ids,)*
+                    Self::Unknown(_) => EventKind::Unknown,
+                }
             }
         }
 

@@ -437,7 +437,8 @@ impl FromMessage for QueueStatusItem {
         let mut buf = [0; 11];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"queueparams") => {
                 Self::QueueParams(super::event::QueueParams::from_message(msg))

@@ -935,6 +935,108 @@ impl runtime::TypedEvent for UserEvent {
     const NAME: &'static str = "UserEvent";
 }
 
+/// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+/// and `Ord`, for filters, counters and metrics labels
+/// ([`Event::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum EventKind {
+    /// [`Event::AOCD`], wire name `AOC-D`.
+    #[allow(clippy::upper_case_acronyms)]
+    AOCD,
+    /// [`Event::CoreShowChannel`], wire name `CoreShowChannel`.
+    CoreShowChannel,
+    /// [`Event::CoreShowChannelsComplete`], wire name `CoreShowChannelsComplete`.
+    CoreShowChannelsComplete,
+    /// [`Event::DialBegin`], wire name `DialBegin`.
+    DialBegin,
+    /// [`Event::FullyBooted`], wire name `FullyBooted`.
+    FullyBooted,
+    /// [`Event::Hangup`], wire name `Hangup`.
+    Hangup,
+    /// [`Event::NewExten`], wire name `NewExten`.
+    NewExten,
+    /// [`Event::QueueEntry`], wire name `QueueEntry`.
+    QueueEntry,
+    /// [`Event::QueueMember`], wire name `QueueMember`.
+    QueueMember,
+    /// [`Event::QueueParams`], wire name `QueueParams`.
+    QueueParams,
+    /// [`Event::QueueStatusComplete`], wire name `QueueStatusComplete`.
+    QueueStatusComplete,
+    /// [`Event::VarSet`], wire name `VarSet`.
+    VarSet,
+    /// [`Event::UserEvent`], wire name `UserEvent`.
+    UserEvent,
+    /// [`Event::Unknown`]: an event this crate does not know.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind, in the order of [`Event`]'s variants
+    /// ([`Unknown`](EventKind::Unknown) last).
+    pub const ALL: &'static [EventKind] = &[
+        Self::AOCD,
+        Self::CoreShowChannel,
+        Self::CoreShowChannelsComplete,
+        Self::DialBegin,
+        Self::FullyBooted,
+        Self::Hangup,
+        Self::NewExten,
+        Self::QueueEntry,
+        Self::QueueMember,
+        Self::QueueParams,
+        Self::QueueStatusComplete,
+        Self::VarSet,
+        Self::UserEvent,
+        Self::Unknown,
+    ];
+    /// The kind of the event named `name` (any ASCII case);
+    /// [`Unknown`](EventKind::Unknown) for a name this crate does
+    /// not know.
+    pub fn from_name(name: &str) -> Self {
+        let mut buf = [0; 24];
+        let name = Some(name.as_bytes()).and_then(|name| runtime::lower(name, &mut buf));
+        match name {
+            Some(b"aoc-d") => Self::AOCD,
+            Some(b"coreshowchannel") => Self::CoreShowChannel,
+            Some(b"coreshowchannelscomplete") => Self::CoreShowChannelsComplete,
+            Some(b"dialbegin") => Self::DialBegin,
+            Some(b"fullybooted") => Self::FullyBooted,
+            Some(b"hangup") => Self::Hangup,
+            Some(b"newexten") => Self::NewExten,
+            Some(b"queueentry") => Self::QueueEntry,
+            Some(b"queuemember") => Self::QueueMember,
+            Some(b"queueparams") => Self::QueueParams,
+            Some(b"queuestatuscomplete") => Self::QueueStatusComplete,
+            Some(b"varset") => Self::VarSet,
+            Some(b"userevent") => Self::UserEvent,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The event's documented wire name (`"Hangup"`); `None` for
+    /// [`Unknown`](EventKind::Unknown).
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            Self::AOCD => Some("AOC-D"),
+            Self::CoreShowChannel => Some("CoreShowChannel"),
+            Self::CoreShowChannelsComplete => Some("CoreShowChannelsComplete"),
+            Self::DialBegin => Some("DialBegin"),
+            Self::FullyBooted => Some("FullyBooted"),
+            Self::Hangup => Some("Hangup"),
+            Self::NewExten => Some("NewExten"),
+            Self::QueueEntry => Some("QueueEntry"),
+            Self::QueueMember => Some("QueueMember"),
+            Self::QueueParams => Some("QueueParams"),
+            Self::QueueStatusComplete => Some("QueueStatusComplete"),
+            Self::VarSet => Some("VarSet"),
+            Self::UserEvent => Some("UserEvent"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// Every event this crate knows, one variant per event struct, and
 /// [`Unknown`](Event::Unknown) for any other.
 ///
@@ -991,7 +1093,8 @@ impl Event {
         let mut buf = [0; 24];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"aoc-d") => Self::AOCD(AOCD::from_message(msg)),
             Some(b"coreshowchannel") => {
@@ -1066,6 +1169,26 @@ impl Event {
     /// Whether this is an event this crate does not know.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// Which event this is, without its data.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::AOCD(_) => EventKind::AOCD,
+            Self::CoreShowChannel(_) => EventKind::CoreShowChannel,
+            Self::CoreShowChannelsComplete(_) => EventKind::CoreShowChannelsComplete,
+            Self::DialBegin(_) => EventKind::DialBegin,
+            Self::FullyBooted(_) => EventKind::FullyBooted,
+            Self::Hangup(_) => EventKind::Hangup,
+            Self::NewExten(_) => EventKind::NewExten,
+            Self::QueueEntry(_) => EventKind::QueueEntry,
+            Self::QueueMember(_) => EventKind::QueueMember,
+            Self::QueueParams(_) => EventKind::QueueParams,
+            Self::QueueStatusComplete(_) => EventKind::QueueStatusComplete,
+            Self::VarSet(_) => EventKind::VarSet,
+            Self::UserEvent(_) => EventKind::UserEvent,
+            Self::Unknown(_) => EventKind::Unknown,
+        }
     }
 }
 

@@ -316,6 +316,62 @@ impl runtime::TypedEvent for Refrobnicated {
     const NAME: &'static str = "Refrobnicated";
 }
 
+/// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+/// and `Ord`, for filters, counters and metrics labels
+/// ([`Event::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum EventKind {
+    /// [`Event::FrobListComplete`], wire name `FrobListComplete`.
+    FrobListComplete,
+    /// [`Event::FrobReport`], wire name `FrobReport`.
+    FrobReport,
+    /// [`Event::Frobnicated`], wire name `Frobnicated`.
+    Frobnicated,
+    /// [`Event::Refrobnicated`], wire name `Refrobnicated`.
+    Refrobnicated,
+    /// [`Event::Unknown`]: an event this crate does not know.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind, in the order of [`Event`]'s variants
+    /// ([`Unknown`](EventKind::Unknown) last).
+    pub const ALL: &'static [EventKind] = &[
+        Self::FrobListComplete,
+        Self::FrobReport,
+        Self::Frobnicated,
+        Self::Refrobnicated,
+        Self::Unknown,
+    ];
+    /// The kind of the event named `name` (any ASCII case);
+    /// [`Unknown`](EventKind::Unknown) for a name this crate does
+    /// not know.
+    pub fn from_name(name: &str) -> Self {
+        let mut buf = [0; 16];
+        let name = Some(name.as_bytes()).and_then(|name| runtime::lower(name, &mut buf));
+        match name {
+            Some(b"froblistcomplete") => Self::FrobListComplete,
+            Some(b"frobreport") => Self::FrobReport,
+            Some(b"frobnicated") => Self::Frobnicated,
+            Some(b"refrobnicated") => Self::Refrobnicated,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The event's documented wire name (`"Hangup"`); `None` for
+    /// [`Unknown`](EventKind::Unknown).
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            Self::FrobListComplete => Some("FrobListComplete"),
+            Self::FrobReport => Some("FrobReport"),
+            Self::Frobnicated => Some("Frobnicated"),
+            Self::Refrobnicated => Some("Refrobnicated"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// Every event this crate knows, one variant per event struct, and
 /// [`Unknown`](Event::Unknown) for any other.
 ///
@@ -353,7 +409,8 @@ impl Event {
         let mut buf = [0; 16];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"froblistcomplete") => {
                 Self::FrobListComplete(FrobListComplete::from_message(msg))
@@ -397,6 +454,17 @@ impl Event {
     /// Whether this is an event this crate does not know.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// Which event this is, without its data.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::FrobListComplete(_) => EventKind::FrobListComplete,
+            Self::FrobReport(_) => EventKind::FrobReport,
+            Self::Frobnicated(_) => EventKind::Frobnicated,
+            Self::Refrobnicated(_) => EventKind::Refrobnicated,
+            Self::Unknown(_) => EventKind::Unknown,
+        }
     }
 }
 

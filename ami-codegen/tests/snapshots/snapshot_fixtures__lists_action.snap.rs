@@ -65,7 +65,8 @@ impl FromMessage for ShowPeersItem {
         let mut buf = [0; 10];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"peershown") => {
                 Self::PeerShown(super::event::PeerShown::from_message(msg))
@@ -157,7 +158,8 @@ impl FromMessage for ShowRoomsItem {
         let mut buf = [0; 15];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"roomshown") => {
                 Self::RoomShown(super::event::RoomShown::from_message(msg))

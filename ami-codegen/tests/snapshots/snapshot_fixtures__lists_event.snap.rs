@@ -485,6 +485,72 @@ impl runtime::TypedEvent for ShowRoomsComplete {
     const NAME: &'static str = "ShowRoomsComplete";
 }
 
+/// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+/// and `Ord`, for filters, counters and metrics labels
+/// ([`Event::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum EventKind {
+    /// [`Event::PeerDetail`], wire name `PeerDetail`.
+    PeerDetail,
+    /// [`Event::PeerShown`], wire name `PeerShown`.
+    PeerShown,
+    /// [`Event::PeersShownComplete`], wire name `PeersShownComplete`.
+    PeersShownComplete,
+    /// [`Event::RoomMemberShown`], wire name `RoomMemberShown`.
+    RoomMemberShown,
+    /// [`Event::RoomShown`], wire name `RoomShown`.
+    RoomShown,
+    /// [`Event::ShowRoomsComplete`], wire name `ShowRoomsComplete`.
+    ShowRoomsComplete,
+    /// [`Event::Unknown`]: an event this crate does not know.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind, in the order of [`Event`]'s variants
+    /// ([`Unknown`](EventKind::Unknown) last).
+    pub const ALL: &'static [EventKind] = &[
+        Self::PeerDetail,
+        Self::PeerShown,
+        Self::PeersShownComplete,
+        Self::RoomMemberShown,
+        Self::RoomShown,
+        Self::ShowRoomsComplete,
+        Self::Unknown,
+    ];
+    /// The kind of the event named `name` (any ASCII case);
+    /// [`Unknown`](EventKind::Unknown) for a name this crate does
+    /// not know.
+    pub fn from_name(name: &str) -> Self {
+        let mut buf = [0; 18];
+        let name = Some(name.as_bytes()).and_then(|name| runtime::lower(name, &mut buf));
+        match name {
+            Some(b"peerdetail") => Self::PeerDetail,
+            Some(b"peershown") => Self::PeerShown,
+            Some(b"peersshowncomplete") => Self::PeersShownComplete,
+            Some(b"roommembershown") => Self::RoomMemberShown,
+            Some(b"roomshown") => Self::RoomShown,
+            Some(b"showroomscomplete") => Self::ShowRoomsComplete,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The event's documented wire name (`"Hangup"`); `None` for
+    /// [`Unknown`](EventKind::Unknown).
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            Self::PeerDetail => Some("PeerDetail"),
+            Self::PeerShown => Some("PeerShown"),
+            Self::PeersShownComplete => Some("PeersShownComplete"),
+            Self::RoomMemberShown => Some("RoomMemberShown"),
+            Self::RoomShown => Some("RoomShown"),
+            Self::ShowRoomsComplete => Some("ShowRoomsComplete"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// Every event this crate knows, one variant per event struct, and
 /// [`Unknown`](Event::Unknown) for any other.
 ///
@@ -526,7 +592,8 @@ impl Event {
         let mut buf = [0; 18];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"peerdetail") => Self::PeerDetail(PeerDetail::from_message(msg)),
             Some(b"peershown") => Self::PeerShown(PeerShown::from_message(msg)),
@@ -578,6 +645,19 @@ impl Event {
     /// Whether this is an event this crate does not know.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// Which event this is, without its data.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::PeerDetail(_) => EventKind::PeerDetail,
+            Self::PeerShown(_) => EventKind::PeerShown,
+            Self::PeersShownComplete(_) => EventKind::PeersShownComplete,
+            Self::RoomMemberShown(_) => EventKind::RoomMemberShown,
+            Self::RoomShown(_) => EventKind::RoomShown,
+            Self::ShowRoomsComplete(_) => EventKind::ShowRoomsComplete,
+            Self::Unknown(_) => EventKind::Unknown,
+        }
     }
 }
 

@@ -137,6 +137,52 @@ impl runtime::TypedEvent for SettingChanged {
     const NAME: &'static str = "SettingChanged";
 }
 
+/// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+/// and `Ord`, for filters, counters and metrics labels
+/// ([`Event::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum EventKind {
+    /// [`Event::LinkToggled`], wire name `LinkToggled`.
+    LinkToggled,
+    /// [`Event::SettingChanged`], wire name `SettingChanged`.
+    SettingChanged,
+    /// [`Event::Unknown`]: an event this crate does not know.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind, in the order of [`Event`]'s variants
+    /// ([`Unknown`](EventKind::Unknown) last).
+    pub const ALL: &'static [EventKind] = &[
+        Self::LinkToggled,
+        Self::SettingChanged,
+        Self::Unknown,
+    ];
+    /// The kind of the event named `name` (any ASCII case);
+    /// [`Unknown`](EventKind::Unknown) for a name this crate does
+    /// not know.
+    pub fn from_name(name: &str) -> Self {
+        let mut buf = [0; 14];
+        let name = Some(name.as_bytes()).and_then(|name| runtime::lower(name, &mut buf));
+        match name {
+            Some(b"linktoggled") => Self::LinkToggled,
+            Some(b"settingchanged") => Self::SettingChanged,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The event's documented wire name (`"Hangup"`); `None` for
+    /// [`Unknown`](EventKind::Unknown).
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            Self::LinkToggled => Some("LinkToggled"),
+            Self::SettingChanged => Some("SettingChanged"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// Every event this crate knows, one variant per event struct, and
 /// [`Unknown`](Event::Unknown) for any other.
 ///
@@ -170,7 +216,8 @@ impl Event {
         let mut buf = [0; 14];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"linktoggled") => Self::LinkToggled(LinkToggled::from_message(msg)),
             Some(b"settingchanged") => {
@@ -206,6 +253,15 @@ impl Event {
     /// Whether this is an event this crate does not know.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// Which event this is, without its data.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::LinkToggled(_) => EventKind::LinkToggled,
+            Self::SettingChanged(_) => EventKind::SettingChanged,
+            Self::Unknown(_) => EventKind::Unknown,
+        }
     }
 }
 

@@ -359,6 +359,72 @@ impl runtime::TypedEvent for NewExten {
     const NAME: &'static str = "NewExten";
 }
 
+/// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+/// and `Ord`, for filters, counters and metrics labels
+/// ([`Event::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum EventKind {
+    /// [`Event::AocD`], wire name `AOC-D`.
+    AocD,
+    /// [`Event::AocE`], wire name `AOC-E`.
+    AocE,
+    /// [`Event::AocS`], wire name `AOC-S`.
+    AocS,
+    /// [`Event::CallerIdChange`], wire name `CallerIdChange`.
+    CallerIdChange,
+    /// [`Event::Hangup`], wire name `Hangup`.
+    Hangup,
+    /// [`Event::NewExten`], wire name `NewExten`.
+    NewExten,
+    /// [`Event::Unknown`]: an event this crate does not know.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind, in the order of [`Event`]'s variants
+    /// ([`Unknown`](EventKind::Unknown) last).
+    pub const ALL: &'static [EventKind] = &[
+        Self::AocD,
+        Self::AocE,
+        Self::AocS,
+        Self::CallerIdChange,
+        Self::Hangup,
+        Self::NewExten,
+        Self::Unknown,
+    ];
+    /// The kind of the event named `name` (any ASCII case);
+    /// [`Unknown`](EventKind::Unknown) for a name this crate does
+    /// not know.
+    pub fn from_name(name: &str) -> Self {
+        let mut buf = [0; 14];
+        let name = Some(name.as_bytes()).and_then(|name| runtime::lower(name, &mut buf));
+        match name {
+            Some(b"aoc-d") => Self::AocD,
+            Some(b"aoc-e") => Self::AocE,
+            Some(b"aoc-s") => Self::AocS,
+            Some(b"calleridchange") => Self::CallerIdChange,
+            Some(b"hangup") => Self::Hangup,
+            Some(b"newexten") => Self::NewExten,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The event's documented wire name (`"Hangup"`); `None` for
+    /// [`Unknown`](EventKind::Unknown).
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            Self::AocD => Some("AOC-D"),
+            Self::AocE => Some("AOC-E"),
+            Self::AocS => Some("AOC-S"),
+            Self::CallerIdChange => Some("CallerIdChange"),
+            Self::Hangup => Some("Hangup"),
+            Self::NewExten => Some("NewExten"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// Every event this crate knows, one variant per event struct, and
 /// [`Unknown`](Event::Unknown) for any other.
 ///
@@ -400,7 +466,8 @@ impl Event {
         let mut buf = [0; 14];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"aoc-d") => Self::AocD(AocD::from_message(msg)),
             Some(b"aoc-e") => Self::AocE(AocE::from_message(msg)),
@@ -448,6 +515,19 @@ impl Event {
     /// Whether this is an event this crate does not know.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// Which event this is, without its data.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::AocD(_) => EventKind::AocD,
+            Self::AocE(_) => EventKind::AocE,
+            Self::AocS(_) => EventKind::AocS,
+            Self::CallerIdChange(_) => EventKind::CallerIdChange,
+            Self::Hangup(_) => EventKind::Hangup,
+            Self::NewExten(_) => EventKind::NewExten,
+            Self::Unknown(_) => EventKind::Unknown,
+        }
     }
 }
 

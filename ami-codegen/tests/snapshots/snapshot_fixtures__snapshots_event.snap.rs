@@ -860,6 +860,57 @@ impl runtime::TypedEvent for Poked {
     const NAME: &'static str = "Poked";
 }
 
+/// Which [`Event`] an event is, without its data: `Copy`, `Hash`
+/// and `Ord`, for filters, counters and metrics labels
+/// ([`Event::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum EventKind {
+    /// [`Event::PokeCopy`], wire name `PokeCopy`.
+    PokeCopy,
+    /// [`Event::PokeTransfer`], wire name `PokeTransfer`.
+    PokeTransfer,
+    /// [`Event::Poked`], wire name `Poked`.
+    Poked,
+    /// [`Event::Unknown`]: an event this crate does not know.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind, in the order of [`Event`]'s variants
+    /// ([`Unknown`](EventKind::Unknown) last).
+    pub const ALL: &'static [EventKind] = &[
+        Self::PokeCopy,
+        Self::PokeTransfer,
+        Self::Poked,
+        Self::Unknown,
+    ];
+    /// The kind of the event named `name` (any ASCII case);
+    /// [`Unknown`](EventKind::Unknown) for a name this crate does
+    /// not know.
+    pub fn from_name(name: &str) -> Self {
+        let mut buf = [0; 12];
+        let name = Some(name.as_bytes()).and_then(|name| runtime::lower(name, &mut buf));
+        match name {
+            Some(b"pokecopy") => Self::PokeCopy,
+            Some(b"poketransfer") => Self::PokeTransfer,
+            Some(b"poked") => Self::Poked,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The event's documented wire name (`"Hangup"`); `None` for
+    /// [`Unknown`](EventKind::Unknown).
+    pub fn wire_name(self) -> Option<&'static str> {
+        match self {
+            Self::PokeCopy => Some("PokeCopy"),
+            Self::PokeTransfer => Some("PokeTransfer"),
+            Self::Poked => Some("Poked"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// Every event this crate knows, one variant per event struct, and
 /// [`Unknown`](Event::Unknown) for any other.
 ///
@@ -895,7 +946,8 @@ impl Event {
         let mut buf = [0; 12];
         let name = msg
             .event_name()
-            .and_then(|name| runtime::lower(name.as_bytes(), &mut buf));
+            .map(runtime::Text::as_bytes)
+            .and_then(|name| runtime::lower(name, &mut buf));
         match name {
             Some(b"pokecopy") => Self::PokeCopy(PokeCopy::from_message(msg)),
             Some(b"poketransfer") => Self::PokeTransfer(PokeTransfer::from_message(msg)),
@@ -932,6 +984,16 @@ impl Event {
     /// Whether this is an event this crate does not know.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
+    }
+
+    /// Which event this is, without its data.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::PokeCopy(_) => EventKind::PokeCopy,
+            Self::PokeTransfer(_) => EventKind::PokeTransfer,
+            Self::Poked(_) => EventKind::Poked,
+            Self::Unknown(_) => EventKind::Unknown,
+        }
     }
 }
 
