@@ -162,8 +162,14 @@ fn every_known_event_decodes_typed_and_loses_nothing() {
         "only {fields_checked} fields checked"
     );
     assert!(seen.contains("newexten"));
-    // Every event name in the transcripts is known (documented or in spec/).
-    assert!(unknown.is_empty(), "events decoded as Unknown: {unknown:?}");
+    // Every event name in the transcripts (of a live Asterisk 22) is known,
+    // documented or in spec/, when the types are generated from 22 (older
+    // versions' docs lack some of 22's events).
+    if cfg!(any(ami_spec_major = "18", ami_spec_major = "20")) {
+        eprintln!("events of Asterisk 22 unknown to this version's docs: {unknown:?}");
+    } else {
+        assert!(unknown.is_empty(), "events decoded as Unknown: {unknown:?}");
+    }
 }
 
 #[test]
