@@ -12,20 +12,31 @@
 //!    spelling is preserved); then the spec's global type for the wire key
 //!    (or the unprefixed snapshot field); otherwise text.
 //! 4. Name everything ([`naming`]) and sort.
+//!
+//! This file walks the XML (step 1) and builds the model; `apply_spec`
+//! holds step 2, `types` and `enums` step 3 (type inference, enum
+//! collection), `text` the doc text.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::naming::{self, UniqueNames};
-use crate::model::overrides::{
-    spec_err, Spec, SpecUsage, EVENTS_FILE, LISTS_FILE, RESPONSES_FILE, TYPES_FILE,
-};
+use crate::model::overrides::{Spec, SpecUsage};
 use crate::model::{
-    ActionDef, Docs, EnumDef, EnumValue, EventDef, FieldDef, FieldType, GroupDef, IndexStyle,
-    ListDef, Model, Param, ResponseDef,
+    ActionDef, Docs, EventDef, FieldDef, FieldType, GroupDef, IndexStyle, ListDef, Model, Param,
+    ResponseDef,
 };
 use crate::xml::macros::SNAPSHOT_BASE_ATTR;
-use crate::xml::{describe_context, Element, Node};
+use crate::xml::{describe_context, Element};
 use crate::Error;
+
+mod apply_spec;
+mod enums;
+mod text;
+mod types;
+
+use enums::EnumCollector;
+pub use text::{normalize, paragraphs};
+use types::field_type;
 
 /// Lowers a resolved document into the model, applying `spec`.
 ///
@@ -390,185 +401,6 @@ impl Raw {
         self.event_index.get(&name.to_ascii_lowercase()).copied()
     }
 
-    fn apply_spec_events(&mut self, spec: &Spec, usage: &mut SpecUsage) {
-        for (name, entry) in &spec.events {
-            if let Some(action) = &entry.requires_action {
-                if self.find_action(action).is_none() {
-                    continue;
-                }
-            }
-            let index = match self.find_event(name) {
-                Some(i) => i,
-                None => {
-                    let i = self.event_slot(name);
-                    let event = &mut self.events[i];
-                    event.undocumented = true;
-                    event.docs.synopsis = entry.synopsis.clone();
-                    if let Some(class) = &entry.class {
-                        event.classes.insert(class.clone());
-                    }
-                    i
-                }
-            };
-            let event = &mut self.events[index];
-            let note = spec_note(EVENTS_FILE, entry.source.as_deref());
-            if event.undocumented && event.docs.description.is_empty() {
-                event.docs.description.push(note.clone());
-            }
-            let mut added = event.undocumented;
-            for field in &entry.fields {
-                if !event
-                    .fields
-                    .iter()
-                    .any(|f| f.wire.eq_ignore_ascii_case(field))
-                {
-                    let mut raw = RawField::plain(field);
-                    raw.docs.description.push(note.clone());
-                    event.fields.push(raw);
-                    added = true;
-                }
-            }
-            if added {
-                usage.hit(EVENTS_FILE, name);
-            }
-        }
-    }
-
-    fn apply_spec_lists(&mut self, spec: &Spec, usage: &mut SpecUsage) -> Result<(), Error> {
-        for (name, entry) in &spec.lists {
-            let Some(index) = self.find_action(name) else {
-                continue;
-            };
-            let action = &mut self.actions[index];
-            let list = action.list.get_or_insert_with(|| RawList {
-                items: Vec::new(),
-                complete: None,
-            });
-            let mut changed = false;
-            match &list.complete {
-                Some(documented) if !documented.eq_ignore_ascii_case(&entry.complete) => {
-                    return Err(spec_err(
-                        LISTS_FILE,
-                        name,
-                        &format!(
-                            "completion event `{}` contradicts the documentation's `{documented}`",
-                            entry.complete
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    list.complete = Some(entry.complete.clone());
-                    changed = true;
-                }
-            }
-            for item in &entry.items {
-                changed |= push_unique_ci(&mut list.items, item.clone());
-            }
-            if changed {
-                usage.hit(LISTS_FILE, name);
-            }
-        }
-        // Every list names events the model has.
-        for action in &mut self.actions {
-            let Some(list) = &mut action.list else {
-                continue;
-            };
-            let from_spec = spec
-                .lists
-                .keys()
-                .find(|k| k.eq_ignore_ascii_case(&action.wire));
-            let complain = |what: &str| -> Error {
-                match from_spec {
-                    Some(entry) => spec_err(LISTS_FILE, entry, what),
-                    None => Error::Doc {
-                        source_name: self.source.clone(),
-                        element: "responses".into(),
-                        context: format!("action `{}`", action.wire),
-                        message: what.to_owned(),
-                    },
-                }
-            };
-            // A spec mapping may name events this Asterisk version does not
-            // have (the spec covers several versions): keep what exists, and
-            // drop the mapping when its completion or every item is missing.
-            if from_spec.is_some() {
-                let known = |n: &String| self.event_index.contains_key(&n.to_ascii_lowercase());
-                list.items.retain(known);
-                let complete_known = list.complete.as_ref().is_some_and(known);
-                if !complete_known || list.items.is_empty() {
-                    if let Some(entry) = from_spec {
-                        usage
-                            .matched
-                            .remove(&super::overrides::entry_id(LISTS_FILE, entry));
-                    }
-                    action.list = None;
-                    continue;
-                }
-            }
-            let Some(complete) = &list.complete else {
-                return Err(complain("the list has no completion event"));
-            };
-            if list.items.is_empty() {
-                return Err(complain("the list has no item event"));
-            }
-            for name in list.items.iter().chain(std::iter::once(complete)) {
-                if !self.event_index.contains_key(&name.to_ascii_lowercase()) {
-                    return Err(complain(&format!(
-                        "event `{name}` is neither documented nor in {EVENTS_FILE}"
-                    )));
-                }
-            }
-            // Use the model's spelling of each event.
-            let spell = |n: &String| -> String {
-                let i = self.event_index[&n.to_ascii_lowercase()];
-                self.events[i].wire.clone()
-            };
-            list.items = list.items.iter().map(spell).collect();
-            list.complete = Some(spell(complete));
-        }
-        Ok(())
-    }
-
-    fn apply_spec_responses(&mut self, spec: &Spec, usage: &mut SpecUsage) {
-        for (name, entry) in &spec.responses {
-            let Some(index) = self.find_action(name) else {
-                continue;
-            };
-            let note = spec_note(RESPONSES_FILE, entry.source.as_deref());
-            self.actions[index].response = Some(
-                entry
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        let mut raw = RawField::plain(f);
-                        raw.docs.description.push(note.clone());
-                        raw
-                    })
-                    .collect(),
-            );
-            usage.hit(RESPONSES_FILE, name);
-        }
-    }
-
-    fn apply_spec_multi(&mut self, spec: &Spec, usage: &mut SpecUsage) {
-        for (name, keys) in &spec.types.multi {
-            let Some(index) = self.find_action(name) else {
-                continue;
-            };
-            for key in keys {
-                if let Some(param) = self.actions[index]
-                    .params
-                    .iter_mut()
-                    .find(|p| p.wire.eq_ignore_ascii_case(key))
-                {
-                    param.multi = true;
-                    usage.hit(TYPES_FILE, &format!("multi.{name}.{key}"));
-                }
-            }
-        }
-    }
-
     fn finish(self, spec: &Spec, usage: &mut SpecUsage) -> Result<Model, Error> {
         let mut actions = self.actions;
         let mut events = self.events;
@@ -842,167 +674,6 @@ fn get_ci<'a, V>(map: &'a BTreeMap<String, V>, key: &str) -> Option<(&'a String,
         .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
 }
 
-fn field_type(
-    field: &RawField,
-    owner: Owner<'_>,
-    owner_rust: &str,
-    spec: &Spec,
-    usage: &mut SpecUsage,
-    enums: &mut EnumCollector,
-) -> FieldType {
-    let types = &spec.types;
-    // 1. A per-owner spec type.
-    let (section, owner_wire, map) = match owner {
-        Owner::Action(a) => ("actions", a, &types.actions),
-        Owner::Event(e) => ("events", e, &types.events),
-        Owner::Response(r) => ("responses", r, &types.responses),
-    };
-    if let Some((owner_key, fields)) = get_ci(map, owner_wire) {
-        if let Some((field_key, ty)) = get_ci(fields, &field.wire) {
-            usage.hit(TYPES_FILE, &format!("{section}.{owner_key}.{field_key}"));
-            return ty.to_field_type();
-        }
-    }
-    // 2. The documentation's enumlist.
-    if let Some(values) = &field.values {
-        if !matches!(owner, Owner::Action(_)) {
-            if is_boolean_set(values) {
-                return FieldType::Boolean;
-            }
-            if values.iter().all(|(v, _)| v.trim().parse::<i64>().is_ok()) {
-                return FieldType::Integer;
-            }
-        }
-        let key = field.snapshot_base.as_deref().unwrap_or(&field.wire);
-        let id = enums.add(key, owner_rust, owner, values, &field.docs);
-        return FieldType::Enum(id);
-    }
-    // 3. The global type of the wire key, or of the unprefixed snapshot field.
-    if !matches!(owner, Owner::Action(_)) {
-        for key in std::iter::once(field.wire.as_str()).chain(field.snapshot_base.as_deref()) {
-            if let Some((global_key, ty)) = get_ci(&types.fields, key) {
-                usage.hit(TYPES_FILE, &format!("fields.{global_key}"));
-                return ty.to_field_type();
-            }
-        }
-    }
-    FieldType::String
-}
-
-/// `{yes, no}`, `{true, false}`, `{0, 1}` or `{on, off}`, in any case.
-fn is_boolean_set(values: &[(String, Docs)]) -> bool {
-    if values.len() != 2 {
-        return false;
-    }
-    let set: BTreeSet<String> = values
-        .iter()
-        .map(|(v, _)| v.trim().to_ascii_lowercase())
-        .collect();
-    [["no", "yes"], ["false", "true"], ["0", "1"], ["off", "on"]]
-        .iter()
-        .any(|pair| set.iter().map(String::as_str).eq(pair.iter().copied()))
-}
-
-/// Collects enum-typed fields, then names the enums.
-#[derive(Debug, Default)]
-struct EnumCollector {
-    /// One entry per distinct (key, value list), in first-seen order.
-    defs: Vec<PendingEnum>,
-    by_content: BTreeMap<(String, Vec<String>), usize>,
-}
-
-#[derive(Debug)]
-struct PendingEnum {
-    key: String,
-    values: Vec<(String, Docs)>,
-    /// Rust names of the owners using it, sorted.
-    owners: BTreeSet<(u8, String)>,
-    docs: Docs,
-}
-
-impl EnumCollector {
-    /// Registers an enum-typed field; returns a provisional id, replaced by
-    /// the enum's name once all are known.
-    fn add(
-        &mut self,
-        key: &str,
-        owner_rust: &str,
-        owner: Owner<'_>,
-        values: &[(String, Docs)],
-        docs: &Docs,
-    ) -> String {
-        let wire_values: Vec<String> = values.iter().map(|(v, _)| v.clone()).collect();
-        let content = (key.to_owned(), wire_values);
-        let index = match self.by_content.get(&content) {
-            Some(&i) => i,
-            None => {
-                self.defs.push(PendingEnum {
-                    key: key.to_owned(),
-                    values: values.to_vec(),
-                    owners: BTreeSet::new(),
-                    docs: docs.clone(),
-                });
-                self.by_content.insert(content, self.defs.len() - 1);
-                self.defs.len() - 1
-            }
-        };
-        let rank = match owner {
-            Owner::Action(_) => 0,
-            Owner::Event(_) => 1,
-            Owner::Response(_) => 2,
-        };
-        self.defs[index]
-            .owners
-            .insert((rank, owner_rust.to_owned()));
-        provisional_id(index)
-    }
-
-    /// Names every enum (see [`naming::enum_names`]).
-    fn name_all(&self, taken: &mut UniqueNames) -> BTreeMap<String, String> {
-        let wanted: Vec<(&str, &str)> = self
-            .defs
-            .iter()
-            .map(|def| {
-                let (_, owner) = def.owners.iter().next().expect("an enum has an owner");
-                (def.key.as_str(), owner.as_str())
-            })
-            .collect();
-        naming::enum_names(&wanted, taken)
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| (provisional_id(i), name))
-            .collect()
-    }
-
-    fn into_defs(self, names: &BTreeMap<String, String>) -> Vec<EnumDef> {
-        self.defs
-            .into_iter()
-            .enumerate()
-            .map(|(i, def)| {
-                let mut variants = UniqueNames::new();
-                variants.reserve(naming::FALLBACK_VARIANT);
-                EnumDef {
-                    rust_name: names[&provisional_id(i)].clone(),
-                    values: def
-                        .values
-                        .into_iter()
-                        .map(|(wire, docs)| EnumValue {
-                            rust_name: variants.claim(&naming::variant_name(&wire)),
-                            wire_name: wire,
-                            docs,
-                        })
-                        .collect(),
-                    docs: def.docs,
-                }
-            })
-            .collect()
-    }
-}
-
-fn provisional_id(index: usize) -> String {
-    format!("\u{0}enum{index}")
-}
-
 /// The documentation paragraph of something that comes from `spec/`.
 fn spec_note(file: &str, source: Option<&str>) -> String {
     match source {
@@ -1084,75 +755,4 @@ fn push_unique_ci(list: &mut Vec<String>, item: String) -> bool {
         list.push(item);
         true
     }
-}
-
-/// Collapses runs of whitespace and trims.
-pub fn normalize(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Plain-text paragraphs of a documentation element: `<para>`s with inline
-/// markup flattened, notes and warnings prefixed, lists as `- item: text`
-/// lines, examples kept line by line. `skip_enumlist` leaves out the value
-/// list of a parameter that became an enum (its values carry those docs).
-pub fn paragraphs(element: &Element, skip_enumlist: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    for child in &element.children {
-        match child {
-            Node::Text(t) => {
-                let t = normalize(t);
-                if !t.is_empty() {
-                    out.push(t);
-                }
-            }
-            Node::Element(e) => match e.name.as_str() {
-                "para" => {
-                    let t = normalize(&e.text());
-                    if !t.is_empty() {
-                        out.push(t);
-                    }
-                }
-                "note" | "warning" => {
-                    let label = if e.name == "note" { "Note" } else { "Warning" };
-                    let body = paragraphs(e, false).join(" ");
-                    if !body.is_empty() {
-                        out.push(format!("{label}: {body}"));
-                    }
-                }
-                "enumlist" if skip_enumlist => {}
-                "enumlist" | "variablelist" | "optionlist" => {
-                    for item in e.elements() {
-                        let name = item.attr("name").unwrap_or_default();
-                        let body = paragraphs(item, false).join(" ");
-                        out.push(match (name.is_empty(), body.is_empty()) {
-                            (false, false) => format!("- {name}: {body}"),
-                            (false, true) => format!("- {name}"),
-                            (true, _) => format!("- {body}"),
-                        });
-                    }
-                }
-                "example" => {
-                    let text = e.text();
-                    let lines: Vec<&str> = text
-                        .lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty())
-                        .collect();
-                    if !lines.is_empty() {
-                        out.push(lines.join("\n"));
-                    }
-                }
-                // Structure that is not prose.
-                "synopsis" | "since" | "see-also" | "syntax" | "parameter" | "responses"
-                | "xi:include" => {}
-                _ => {
-                    let t = normalize(&e.text());
-                    if !t.is_empty() {
-                        out.push(t);
-                    }
-                }
-            },
-        }
-    }
-    out
 }
