@@ -176,6 +176,41 @@ pub fn paren_key(base: &str, index: usize) -> String {
     format!("{base}({index})")
 }
 
+/// An undocumented value of a value enum, exactly as received. Only the
+/// generated code makes one, and only for a value that is not documented,
+/// so an enum value always equals its documented variant.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Undocumented(Value);
+
+impl Undocumented {
+    /// For the generated `From` impls only (they pass undocumented values).
+    #[doc(hidden)]
+    pub fn new(value: Value) -> Self {
+        Undocumented(value)
+    }
+
+    /// The value.
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+
+    /// The value, owned.
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+
+    /// The value's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Undocumented {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
 /// Shown by `Debug` in place of a secret.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Redacted;

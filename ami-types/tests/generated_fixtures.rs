@@ -230,21 +230,26 @@ fn value_enums_keep_unknown_values_byte_for_byte() {
     assert_eq!(odd.as_bytes(), b"up\xff");
     assert_eq!(Value::from(odd).as_bytes(), b"up\xff");
     // Case-sensitive: `up` is not `Up`.
+    let lower = ChannelStateDesc::from("up");
+    assert_ne!(lower, ChannelStateDesc::Up);
+    assert!(!lower.is_documented());
+    assert_eq!(lower.as_str(), Some("up"));
+    // However it is made, a documented spelling is its variant.
     assert_eq!(
-        ChannelStateDesc::from("up"),
-        ChannelStateDesc::Other(Value::from("up"))
+        ChannelStateDesc::from(Value::from("Up")),
+        ChannelStateDesc::Up
     );
     assert_eq!(ChannelStateDesc::PreRing.to_string(), "Pre-ring");
     assert_eq!(
         ChannelStateDesc::VALUES,
         ["Down", "Up", "Dialing Offhook", "Pre-ring"]
     );
-    // A documented value named `Other` moves the fallback aside.
+    // A documented value named `Other` is a variant like any other; the
+    // hidden catch-all cannot clash with it.
     assert_eq!(OriginateType::from("Other"), OriginateType::Other);
-    assert_eq!(
-        OriginateType::from("Remote"),
-        OriginateType::OtherValue(Value::from("Remote"))
-    );
+    let remote = OriginateType::from("Remote");
+    assert!(!remote.is_documented());
+    assert_eq!(remote.as_bytes(), b"Remote");
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! The `enums` module: value enums that never fail to parse.
 //!
-//! Documented values are variants; any other value lands in a fallback
-//! variant (`Other`) that keeps it byte for byte, so decoding and re-encoding
-//! round-trips whatever Asterisk sent. Matching is exact (case-sensitive).
+//! Documented values are variants; any other value lands in a hidden
+//! catch-all (`_Custom(runtime::Undocumented)`, as ruma's `_Custom`) that
+//! keeps it byte for byte, so decoding and re-encoding round-trips whatever
+//! Asterisk sent, and that no one can fill with a documented value.
+//! Matching is exact (case-sensitive).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -23,31 +25,25 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
     }
 }
 
-/// The fallback variant's name: `Other`, unless a documented value took it.
-pub(crate) fn fallback_name(e: &EnumDef) -> String {
-    let taken = |n: &str| e.values.iter().any(|v| v.rust_name == n);
-    ["Other", "OtherValue", "Unlisted"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .chain((2..).map(|i| format!("Other{i}")))
-        .find(|n| !taken(n))
-        .unwrap_or_default()
-}
-
 fn value_enum(e: &EnumDef) -> TokenStream {
     let name = ident(&e.rust_name);
-    let other = ident(&fallback_name(e));
+    // The catch-all: hidden, and holding a type only this crate makes, so
+    // that a documented value can never be built as an undocumented one
+    // (`Other("Up") != Up` was possible with a public `Other(Value)`).
+    let other = ident("_Custom");
 
     let mut d = DocBuilder::new();
     d.docs(&e.docs);
     if d.is_empty() {
         d.markdown("A value with a documented set of spellings.");
     }
-    d.markdown(&format!(
-        "Any other value is kept byte for byte in [`{other}`]({}::{other}); matching is exact \
-         (case-sensitive).",
-        e.rust_name
-    ));
+    d.markdown(
+        "Any other value is kept byte for byte, in a hidden variant: read it with `as_bytes` \
+         or `as_str`; `is_documented` is false for it. `From<&str>` (and from `Value`, \
+         `&Text`) gives the documented variant for a documented spelling, so a value equals \
+         its variant however it was made. Matching is exact (case-sensitive); a `match` \
+         needs a `_` arm for undocumented values.",
+    );
     let docs = d.tokens();
     let acronym = acronym_allow(&e.rust_name);
 
@@ -69,45 +65,45 @@ fn value_enum(e: &EnumDef) -> TokenStream {
     });
 
     let from_value = if e.values.is_empty() {
-        quote!(Self::#other(value))
+        quote!(Self::#other(runtime::Undocumented::new(value)))
     } else {
         quote! {
             match value.as_bytes() {
                 #(#byte_lits => Self::#variants,)*
-                _ => Self::#other(value),
+                _ => Self::#other(runtime::Undocumented::new(value)),
             }
         }
     };
     let from_text = if e.values.is_empty() {
-        quote!(Self::#other(value.to_value()))
+        quote!(Self::#other(runtime::Undocumented::new(value.to_value())))
     } else {
         quote! {
             match value.as_bytes() {
                 #(#byte_lits => Self::#variants,)*
-                _ => Self::#other(value.to_value()),
+                _ => Self::#other(runtime::Undocumented::new(value.to_value())),
             }
         }
     };
     let from_str = if e.values.is_empty() {
-        quote!(Self::#other(Value::from(s)))
+        quote!(Self::#other(runtime::Undocumented::new(Value::from(s))))
     } else {
         quote! {
             match s {
                 #(#wires => Self::#variants,)*
-                _ => Self::#other(Value::from(s)),
+                _ => Self::#other(runtime::Undocumented::new(Value::from(s))),
             }
         }
     };
     let to_value = if e.values.is_empty() {
         quote! {
             let #name::#other(v) = value;
-            v.clone()
+            v.value().clone()
         }
     } else {
         quote! {
             match value {
                 #(#name::#variants => Value::from_static(#wires),)*
-                #name::#other(v) => v.clone(),
+                #name::#other(v) => v.value().clone(),
             }
         }
     };
@@ -115,12 +111,12 @@ fn value_enum(e: &EnumDef) -> TokenStream {
     let into_value = if e.values.is_empty() {
         quote! {
             let #name::#other(v) = value;
-            v
+            v.into_value()
         }
     } else {
         quote! {
             match value {
-                #name::#other(v) => v,
+                #name::#other(v) => v.into_value(),
                 documented => Value::from(&documented),
             }
         }
@@ -133,7 +129,8 @@ fn value_enum(e: &EnumDef) -> TokenStream {
         pub enum #name {
             #(#variant_defs)*
             /// Any value not documented, exactly as received.
-            #other(Value),
+            #[doc(hidden)]
+            #other(runtime::Undocumented),
         }
 
         impl #name {

@@ -4,8 +4,11 @@ use super::runtime::{self, Text, Value};
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in [`Other`](AOCMessageMsgType::Other);
-/// matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AOCMessageMsgType {
     /// `D`
@@ -13,7 +16,8 @@ pub enum AOCMessageMsgType {
     /// `E`
     E,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl AOCMessageMsgType {
@@ -24,7 +28,7 @@ impl AOCMessageMsgType {
         match self {
             Self::D => b"D",
             Self::E => b"E",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -35,7 +39,7 @@ impl AOCMessageMsgType {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -44,7 +48,7 @@ impl From<Value> for AOCMessageMsgType {
         match value.as_bytes() {
             b"D" => Self::D,
             b"E" => Self::E,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -54,7 +58,7 @@ impl From<&Text> for AOCMessageMsgType {
         match value.as_bytes() {
             b"D" => Self::D,
             b"E" => Self::E,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -64,7 +68,7 @@ impl From<&str> for AOCMessageMsgType {
         match s {
             "D" => Self::D,
             "E" => Self::E,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -80,7 +84,7 @@ impl From<&AOCMessageMsgType> for Value {
         match value {
             AOCMessageMsgType::D => Value::from_static("D"),
             AOCMessageMsgType::E => Value::from_static("E"),
-            AOCMessageMsgType::Other(v) => v.clone(),
+            AOCMessageMsgType::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -88,7 +92,7 @@ impl From<&AOCMessageMsgType> for Value {
 impl From<AOCMessageMsgType> for Value {
     fn from(value: AOCMessageMsgType) -> Self {
         match value {
-            AOCMessageMsgType::Other(v) => v,
+            AOCMessageMsgType::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -108,8 +112,11 @@ impl runtime::AsFieldValue for AOCMessageMsgType {
 
 /// The state of a channel, as text.
 ///
-/// Any other value is kept byte for byte in [`Other`](ChannelStateDesc::Other);
-/// matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ChannelStateDesc {
     /// `Down`
@@ -121,7 +128,8 @@ pub enum ChannelStateDesc {
     /// `Pre-ring`
     PreRing,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl ChannelStateDesc {
@@ -139,7 +147,7 @@ impl ChannelStateDesc {
             Self::Up => b"Up",
             Self::DialingOffhook => b"Dialing Offhook",
             Self::PreRing => b"Pre-ring",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -150,7 +158,7 @@ impl ChannelStateDesc {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -161,7 +169,7 @@ impl From<Value> for ChannelStateDesc {
             b"Up" => Self::Up,
             b"Dialing Offhook" => Self::DialingOffhook,
             b"Pre-ring" => Self::PreRing,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -173,7 +181,7 @@ impl From<&Text> for ChannelStateDesc {
             b"Up" => Self::Up,
             b"Dialing Offhook" => Self::DialingOffhook,
             b"Pre-ring" => Self::PreRing,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -185,7 +193,7 @@ impl From<&str> for ChannelStateDesc {
             "Up" => Self::Up,
             "Dialing Offhook" => Self::DialingOffhook,
             "Pre-ring" => Self::PreRing,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -203,7 +211,7 @@ impl From<&ChannelStateDesc> for Value {
             ChannelStateDesc::Up => Value::from_static("Up"),
             ChannelStateDesc::DialingOffhook => Value::from_static("Dialing Offhook"),
             ChannelStateDesc::PreRing => Value::from_static("Pre-ring"),
-            ChannelStateDesc::Other(v) => v.clone(),
+            ChannelStateDesc::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -211,7 +219,7 @@ impl From<&ChannelStateDesc> for Value {
 impl From<ChannelStateDesc> for Value {
     fn from(value: ChannelStateDesc) -> Self {
         match value {
-            ChannelStateDesc::Other(v) => v,
+            ChannelStateDesc::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -231,8 +239,11 @@ impl runtime::AsFieldValue for ChannelStateDesc {
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in
-/// [`OtherValue`](OriginateType::OtherValue); matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OriginateType {
     /// `Other`
@@ -240,7 +251,8 @@ pub enum OriginateType {
     /// `Local`
     Local,
     /// Any value not documented, exactly as received.
-    OtherValue(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl OriginateType {
@@ -251,7 +263,7 @@ impl OriginateType {
         match self {
             Self::Other => b"Other",
             Self::Local => b"Local",
-            Self::OtherValue(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -262,7 +274,7 @@ impl OriginateType {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::OtherValue(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -271,7 +283,7 @@ impl From<Value> for OriginateType {
         match value.as_bytes() {
             b"Other" => Self::Other,
             b"Local" => Self::Local,
-            _ => Self::OtherValue(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -281,7 +293,7 @@ impl From<&Text> for OriginateType {
         match value.as_bytes() {
             b"Other" => Self::Other,
             b"Local" => Self::Local,
-            _ => Self::OtherValue(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -291,7 +303,7 @@ impl From<&str> for OriginateType {
         match s {
             "Other" => Self::Other,
             "Local" => Self::Local,
-            _ => Self::OtherValue(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -307,7 +319,7 @@ impl From<&OriginateType> for Value {
         match value {
             OriginateType::Other => Value::from_static("Other"),
             OriginateType::Local => Value::from_static("Local"),
-            OriginateType::OtherValue(v) => v.clone(),
+            OriginateType::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -315,7 +327,7 @@ impl From<&OriginateType> for Value {
 impl From<OriginateType> for Value {
     fn from(value: OriginateType) -> Self {
         match value {
-            OriginateType::OtherValue(v) => v,
+            OriginateType::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -335,8 +347,11 @@ impl runtime::AsFieldValue for OriginateType {
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in [`Other`](SendInfo100rel::Other);
-/// matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SendInfo100rel {
     /// `no`
@@ -346,7 +361,8 @@ pub enum SendInfo100rel {
     /// `yes`
     Yes,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl SendInfo100rel {
@@ -358,7 +374,7 @@ impl SendInfo100rel {
             Self::No => b"no",
             Self::Required => b"required",
             Self::Yes => b"yes",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -369,7 +385,7 @@ impl SendInfo100rel {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -379,7 +395,7 @@ impl From<Value> for SendInfo100rel {
             b"no" => Self::No,
             b"required" => Self::Required,
             b"yes" => Self::Yes,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -390,7 +406,7 @@ impl From<&Text> for SendInfo100rel {
             b"no" => Self::No,
             b"required" => Self::Required,
             b"yes" => Self::Yes,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -401,7 +417,7 @@ impl From<&str> for SendInfo100rel {
             "no" => Self::No,
             "required" => Self::Required,
             "yes" => Self::Yes,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -418,7 +434,7 @@ impl From<&SendInfo100rel> for Value {
             SendInfo100rel::No => Value::from_static("no"),
             SendInfo100rel::Required => Value::from_static("required"),
             SendInfo100rel::Yes => Value::from_static("yes"),
-            SendInfo100rel::Other(v) => v.clone(),
+            SendInfo100rel::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -426,7 +442,7 @@ impl From<&SendInfo100rel> for Value {
 impl From<SendInfo100rel> for Value {
     fn from(value: SendInfo100rel) -> Self {
         match value {
-            SendInfo100rel::Other(v) => v,
+            SendInfo100rel::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -446,8 +462,11 @@ impl runtime::AsFieldValue for SendInfo100rel {
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in
-/// [`Other`](UpdateConfigActionKind::Other); matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum UpdateConfigActionKind {
     /// `NewCat`
@@ -457,7 +476,8 @@ pub enum UpdateConfigActionKind {
     /// `Update`
     Update,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl UpdateConfigActionKind {
@@ -469,7 +489,7 @@ impl UpdateConfigActionKind {
             Self::NewCat => b"NewCat",
             Self::DelCat => b"DelCat",
             Self::Update => b"Update",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -480,7 +500,7 @@ impl UpdateConfigActionKind {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -490,7 +510,7 @@ impl From<Value> for UpdateConfigActionKind {
             b"NewCat" => Self::NewCat,
             b"DelCat" => Self::DelCat,
             b"Update" => Self::Update,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -501,7 +521,7 @@ impl From<&Text> for UpdateConfigActionKind {
             b"NewCat" => Self::NewCat,
             b"DelCat" => Self::DelCat,
             b"Update" => Self::Update,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -512,7 +532,7 @@ impl From<&str> for UpdateConfigActionKind {
             "NewCat" => Self::NewCat,
             "DelCat" => Self::DelCat,
             "Update" => Self::Update,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -529,7 +549,7 @@ impl From<&UpdateConfigActionKind> for Value {
             UpdateConfigActionKind::NewCat => Value::from_static("NewCat"),
             UpdateConfigActionKind::DelCat => Value::from_static("DelCat"),
             UpdateConfigActionKind::Update => Value::from_static("Update"),
-            UpdateConfigActionKind::Other(v) => v.clone(),
+            UpdateConfigActionKind::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -537,7 +557,7 @@ impl From<&UpdateConfigActionKind> for Value {
 impl From<UpdateConfigActionKind> for Value {
     fn from(value: UpdateConfigActionKind) -> Self {
         match value {
-            UpdateConfigActionKind::Other(v) => v,
+            UpdateConfigActionKind::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }

@@ -4,8 +4,11 @@ use super::runtime::{self, Text, Value};
 
 /// How hard to frobnicate.
 ///
-/// Any other value is kept byte for byte in [`Other`](Mode::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// `gentle`
@@ -17,7 +20,8 @@ pub enum Mode {
     /// `wild`
     Wild,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl Mode {
@@ -29,7 +33,7 @@ impl Mode {
             Self::Gentle => b"gentle",
             Self::Firm => b"firm",
             Self::Wild => b"wild",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -40,7 +44,7 @@ impl Mode {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -50,7 +54,7 @@ impl From<Value> for Mode {
             b"gentle" => Self::Gentle,
             b"firm" => Self::Firm,
             b"wild" => Self::Wild,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -61,7 +65,7 @@ impl From<&Text> for Mode {
             b"gentle" => Self::Gentle,
             b"firm" => Self::Firm,
             b"wild" => Self::Wild,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -72,7 +76,7 @@ impl From<&str> for Mode {
             "gentle" => Self::Gentle,
             "firm" => Self::Firm,
             "wild" => Self::Wild,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -89,7 +93,7 @@ impl From<&Mode> for Value {
             Mode::Gentle => Value::from_static("gentle"),
             Mode::Firm => Value::from_static("firm"),
             Mode::Wild => Value::from_static("wild"),
-            Mode::Other(v) => v.clone(),
+            Mode::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -97,7 +101,7 @@ impl From<&Mode> for Value {
 impl From<Mode> for Value {
     fn from(value: Mode) -> Self {
         match value {
-            Mode::Other(v) => v,
+            Mode::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -117,8 +121,11 @@ impl runtime::AsFieldValue for Mode {
 
 /// How it went.
 ///
-/// Any other value is kept byte for byte in [`Other`](ResultType::Other); matching
-/// is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ResultType {
     /// `Ok`
@@ -126,7 +133,8 @@ pub enum ResultType {
     /// `Failed`
     Failed,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl ResultType {
@@ -137,7 +145,7 @@ impl ResultType {
         match self {
             Self::Ok => b"Ok",
             Self::Failed => b"Failed",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -148,7 +156,7 @@ impl ResultType {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -157,7 +165,7 @@ impl From<Value> for ResultType {
         match value.as_bytes() {
             b"Ok" => Self::Ok,
             b"Failed" => Self::Failed,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -167,7 +175,7 @@ impl From<&Text> for ResultType {
         match value.as_bytes() {
             b"Ok" => Self::Ok,
             b"Failed" => Self::Failed,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -177,7 +185,7 @@ impl From<&str> for ResultType {
         match s {
             "Ok" => Self::Ok,
             "Failed" => Self::Failed,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -193,7 +201,7 @@ impl From<&ResultType> for Value {
         match value {
             ResultType::Ok => Value::from_static("Ok"),
             ResultType::Failed => Value::from_static("Failed"),
-            ResultType::Other(v) => v.clone(),
+            ResultType::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -201,7 +209,7 @@ impl From<&ResultType> for Value {
 impl From<ResultType> for Value {
     fn from(value: ResultType) -> Self {
         match value {
-            ResultType::Other(v) => v,
+            ResultType::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -221,8 +229,11 @@ impl runtime::AsFieldValue for ResultType {
 
 /// The same choices as Mode.
 ///
-/// Any other value is kept byte for byte in [`Other`](Strength::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Strength {
     /// `gentle`
@@ -234,7 +245,8 @@ pub enum Strength {
     /// `wild`
     Wild,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl Strength {
@@ -246,7 +258,7 @@ impl Strength {
             Self::Gentle => b"gentle",
             Self::Firm => b"firm",
             Self::Wild => b"wild",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -257,7 +269,7 @@ impl Strength {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -267,7 +279,7 @@ impl From<Value> for Strength {
             b"gentle" => Self::Gentle,
             b"firm" => Self::Firm,
             b"wild" => Self::Wild,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -278,7 +290,7 @@ impl From<&Text> for Strength {
             b"gentle" => Self::Gentle,
             b"firm" => Self::Firm,
             b"wild" => Self::Wild,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -289,7 +301,7 @@ impl From<&str> for Strength {
             "gentle" => Self::Gentle,
             "firm" => Self::Firm,
             "wild" => Self::Wild,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -306,7 +318,7 @@ impl From<&Strength> for Value {
             Strength::Gentle => Value::from_static("gentle"),
             Strength::Firm => Value::from_static("firm"),
             Strength::Wild => Value::from_static("wild"),
-            Strength::Other(v) => v.clone(),
+            Strength::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -314,7 +326,7 @@ impl From<&Strength> for Value {
 impl From<Strength> for Value {
     fn from(value: Strength) -> Self {
         match value {
-            Strength::Other(v) => v,
+            Strength::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }

@@ -4,8 +4,11 @@ use super::runtime::{self, Text, Value};
 
 /// State of the channel, as text.
 ///
-/// Any other value is kept byte for byte in [`Other`](ChannelStateDesc::Other);
-/// matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ChannelStateDesc {
     /// `Down`
@@ -31,7 +34,8 @@ pub enum ChannelStateDesc {
     /// `Unknown`
     Unknown,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl ChannelStateDesc {
@@ -63,7 +67,7 @@ impl ChannelStateDesc {
             Self::DialingOffhook => b"Dialing Offhook",
             Self::PreRing => b"Pre-ring",
             Self::Unknown => b"Unknown",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -74,7 +78,7 @@ impl ChannelStateDesc {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -92,7 +96,7 @@ impl From<Value> for ChannelStateDesc {
             b"Dialing Offhook" => Self::DialingOffhook,
             b"Pre-ring" => Self::PreRing,
             b"Unknown" => Self::Unknown,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -111,7 +115,7 @@ impl From<&Text> for ChannelStateDesc {
             b"Dialing Offhook" => Self::DialingOffhook,
             b"Pre-ring" => Self::PreRing,
             b"Unknown" => Self::Unknown,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -130,7 +134,7 @@ impl From<&str> for ChannelStateDesc {
             "Dialing Offhook" => Self::DialingOffhook,
             "Pre-ring" => Self::PreRing,
             "Unknown" => Self::Unknown,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -155,7 +159,7 @@ impl From<&ChannelStateDesc> for Value {
             ChannelStateDesc::DialingOffhook => Value::from_static("Dialing Offhook"),
             ChannelStateDesc::PreRing => Value::from_static("Pre-ring"),
             ChannelStateDesc::Unknown => Value::from_static("Unknown"),
-            ChannelStateDesc::Other(v) => v.clone(),
+            ChannelStateDesc::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -163,7 +167,7 @@ impl From<&ChannelStateDesc> for Value {
 impl From<ChannelStateDesc> for Value {
     fn from(value: ChannelStateDesc) -> Self {
         match value {
-            ChannelStateDesc::Other(v) => v,
+            ChannelStateDesc::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -183,8 +187,11 @@ impl runtime::AsFieldValue for ChannelStateDesc {
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in [`Other`](Status::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
     /// `Reachable`
@@ -194,7 +201,8 @@ pub enum Status {
     /// `Unknown`
     Unknown,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl Status {
@@ -206,7 +214,7 @@ impl Status {
             Self::Reachable => b"Reachable",
             Self::Unreachable => b"Unreachable",
             Self::Unknown => b"Unknown",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -217,7 +225,7 @@ impl Status {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -227,7 +235,7 @@ impl From<Value> for Status {
             b"Reachable" => Self::Reachable,
             b"Unreachable" => Self::Unreachable,
             b"Unknown" => Self::Unknown,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -238,7 +246,7 @@ impl From<&Text> for Status {
             b"Reachable" => Self::Reachable,
             b"Unreachable" => Self::Unreachable,
             b"Unknown" => Self::Unknown,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -249,7 +257,7 @@ impl From<&str> for Status {
             "Reachable" => Self::Reachable,
             "Unreachable" => Self::Unreachable,
             "Unknown" => Self::Unknown,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -266,7 +274,7 @@ impl From<&Status> for Value {
             Status::Reachable => Value::from_static("Reachable"),
             Status::Unreachable => Value::from_static("Unreachable"),
             Status::Unknown => Value::from_static("Unknown"),
-            Status::Other(v) => v.clone(),
+            Status::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -274,7 +282,7 @@ impl From<&Status> for Value {
 impl From<Status> for Value {
     fn from(value: Status) -> Self {
         match value {
-            Status::Other(v) => v,
+            Status::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }

@@ -4,8 +4,11 @@ use super::runtime::{self, Text, Value};
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in [`Other`](State::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum State {
     /// `Up`
@@ -13,7 +16,8 @@ pub enum State {
     /// `Down`
     Down,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl State {
@@ -24,7 +28,7 @@ impl State {
         match self {
             Self::Up => b"Up",
             Self::Down => b"Down",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -35,7 +39,7 @@ impl State {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -44,7 +48,7 @@ impl From<Value> for State {
         match value.as_bytes() {
             b"Up" => Self::Up,
             b"Down" => Self::Down,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -54,7 +58,7 @@ impl From<&Text> for State {
         match value.as_bytes() {
             b"Up" => Self::Up,
             b"Down" => Self::Down,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -64,7 +68,7 @@ impl From<&str> for State {
         match s {
             "Up" => Self::Up,
             "Down" => Self::Down,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -80,7 +84,7 @@ impl From<&State> for Value {
         match value {
             State::Up => Value::from_static("Up"),
             State::Down => Value::from_static("Down"),
-            State::Other(v) => v.clone(),
+            State::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -88,7 +92,7 @@ impl From<&State> for Value {
 impl From<State> for Value {
     fn from(value: State) -> Self {
         match value {
-            State::Other(v) => v,
+            State::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }

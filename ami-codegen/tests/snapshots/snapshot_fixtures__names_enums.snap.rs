@@ -4,8 +4,11 @@ use super::runtime::{self, Text, Value};
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in [`Other`](MsgType::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum MsgType {
     /// `S`
@@ -15,7 +18,8 @@ pub enum MsgType {
     /// `E`
     E,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl MsgType {
@@ -27,7 +31,7 @@ impl MsgType {
             Self::S => b"S",
             Self::D => b"D",
             Self::E => b"E",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -38,7 +42,7 @@ impl MsgType {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -48,7 +52,7 @@ impl From<Value> for MsgType {
             b"S" => Self::S,
             b"D" => Self::D,
             b"E" => Self::E,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -59,7 +63,7 @@ impl From<&Text> for MsgType {
             b"S" => Self::S,
             b"D" => Self::D,
             b"E" => Self::E,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -70,7 +74,7 @@ impl From<&str> for MsgType {
             "S" => Self::S,
             "D" => Self::D,
             "E" => Self::E,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -87,7 +91,7 @@ impl From<&MsgType> for Value {
             MsgType::S => Value::from_static("S"),
             MsgType::D => Value::from_static("D"),
             MsgType::E => Value::from_static("E"),
-            MsgType::Other(v) => v.clone(),
+            MsgType::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -95,7 +99,7 @@ impl From<&MsgType> for Value {
 impl From<MsgType> for Value {
     fn from(value: MsgType) -> Self {
         match value {
-            MsgType::Other(v) => v,
+            MsgType::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -115,8 +119,11 @@ impl runtime::AsFieldValue for MsgType {
 
 /// A value with a documented set of spellings.
 ///
-/// Any other value is kept byte for byte in [`Other`](Type::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
     /// `NotAvailable`
@@ -128,7 +135,8 @@ pub enum Type {
     /// `Units`
     Units,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl Type {
@@ -146,7 +154,7 @@ impl Type {
             Self::Free => b"Free",
             Self::Currency => b"Currency",
             Self::Units => b"Units",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -157,7 +165,7 @@ impl Type {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -168,7 +176,7 @@ impl From<Value> for Type {
             b"Free" => Self::Free,
             b"Currency" => Self::Currency,
             b"Units" => Self::Units,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -180,7 +188,7 @@ impl From<&Text> for Type {
             b"Free" => Self::Free,
             b"Currency" => Self::Currency,
             b"Units" => Self::Units,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -192,7 +200,7 @@ impl From<&str> for Type {
             "Free" => Self::Free,
             "Currency" => Self::Currency,
             "Units" => Self::Units,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -210,7 +218,7 @@ impl From<&Type> for Value {
             Type::Free => Value::from_static("Free"),
             Type::Currency => Value::from_static("Currency"),
             Type::Units => Value::from_static("Units"),
-            Type::Other(v) => v.clone(),
+            Type::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -218,7 +226,7 @@ impl From<&Type> for Value {
 impl From<Type> for Value {
     fn from(value: Type) -> Self {
         match value {
-            Type::Other(v) => v,
+            Type::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -240,8 +248,11 @@ impl runtime::AsFieldValue for Type {
 ///
 /// The zeros stand for a six digit counter from 000000.
 ///
-/// Any other value is kept byte for byte in
-/// [`Other`](UpdateConfigActionKind::Other); matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum UpdateConfigActionKind {
     /// `NewCat`
@@ -251,7 +262,8 @@ pub enum UpdateConfigActionKind {
     /// `Update`
     Update,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl UpdateConfigActionKind {
@@ -263,7 +275,7 @@ impl UpdateConfigActionKind {
             Self::NewCat => b"NewCat",
             Self::DelCat => b"DelCat",
             Self::Update => b"Update",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -274,7 +286,7 @@ impl UpdateConfigActionKind {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -284,7 +296,7 @@ impl From<Value> for UpdateConfigActionKind {
             b"NewCat" => Self::NewCat,
             b"DelCat" => Self::DelCat,
             b"Update" => Self::Update,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -295,7 +307,7 @@ impl From<&Text> for UpdateConfigActionKind {
             b"NewCat" => Self::NewCat,
             b"DelCat" => Self::DelCat,
             b"Update" => Self::Update,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -306,7 +318,7 @@ impl From<&str> for UpdateConfigActionKind {
             "NewCat" => Self::NewCat,
             "DelCat" => Self::DelCat,
             "Update" => Self::Update,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -323,7 +335,7 @@ impl From<&UpdateConfigActionKind> for Value {
             UpdateConfigActionKind::NewCat => Value::from_static("NewCat"),
             UpdateConfigActionKind::DelCat => Value::from_static("DelCat"),
             UpdateConfigActionKind::Update => Value::from_static("Update"),
-            UpdateConfigActionKind::Other(v) => v.clone(),
+            UpdateConfigActionKind::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -331,7 +343,7 @@ impl From<&UpdateConfigActionKind> for Value {
 impl From<UpdateConfigActionKind> for Value {
     fn from(value: UpdateConfigActionKind) -> Self {
         match value {
-            UpdateConfigActionKind::Other(v) => v,
+            UpdateConfigActionKind::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -351,8 +363,11 @@ impl runtime::AsFieldValue for UpdateConfigActionKind {
 
 /// A name that starts with a digit.
 ///
-/// Any other value is kept byte for byte in [`Other`](V100rel::Other); matching is
-/// exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum V100rel {
     /// `no`
@@ -362,7 +377,8 @@ pub enum V100rel {
     /// `yes`
     Yes,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl V100rel {
@@ -374,7 +390,7 @@ impl V100rel {
             Self::No => b"no",
             Self::Required => b"required",
             Self::Yes => b"yes",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -385,7 +401,7 @@ impl V100rel {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -395,7 +411,7 @@ impl From<Value> for V100rel {
             b"no" => Self::No,
             b"required" => Self::Required,
             b"yes" => Self::Yes,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -406,7 +422,7 @@ impl From<&Text> for V100rel {
             b"no" => Self::No,
             b"required" => Self::Required,
             b"yes" => Self::Yes,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -417,7 +433,7 @@ impl From<&str> for V100rel {
             "no" => Self::No,
             "required" => Self::Required,
             "yes" => Self::Yes,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -434,7 +450,7 @@ impl From<&V100rel> for Value {
             V100rel::No => Value::from_static("no"),
             V100rel::Required => Value::from_static("required"),
             V100rel::Yes => Value::from_static("yes"),
-            V100rel::Other(v) => v.clone(),
+            V100rel::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -442,7 +458,7 @@ impl From<&V100rel> for Value {
 impl From<V100rel> for Value {
     fn from(value: V100rel) -> Self {
         match value {
-            V100rel::Other(v) => v,
+            V100rel::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }

@@ -4,8 +4,11 @@ use super::runtime::{self, Text, Value};
 
 /// How the bridge picks its video source.
 ///
-/// Any other value is kept byte for byte in
-/// [`Other`](BridgeVideoSourceMode::Other); matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum BridgeVideoSourceMode {
     /// `none`
@@ -15,7 +18,8 @@ pub enum BridgeVideoSourceMode {
     /// `single`
     Single,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl BridgeVideoSourceMode {
@@ -27,7 +31,7 @@ impl BridgeVideoSourceMode {
             Self::None => b"none",
             Self::Talker => b"talker",
             Self::Single => b"single",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -38,7 +42,7 @@ impl BridgeVideoSourceMode {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -48,7 +52,7 @@ impl From<Value> for BridgeVideoSourceMode {
             b"none" => Self::None,
             b"talker" => Self::Talker,
             b"single" => Self::Single,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -59,7 +63,7 @@ impl From<&Text> for BridgeVideoSourceMode {
             b"none" => Self::None,
             b"talker" => Self::Talker,
             b"single" => Self::Single,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -70,7 +74,7 @@ impl From<&str> for BridgeVideoSourceMode {
             "none" => Self::None,
             "talker" => Self::Talker,
             "single" => Self::Single,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -87,7 +91,7 @@ impl From<&BridgeVideoSourceMode> for Value {
             BridgeVideoSourceMode::None => Value::from_static("none"),
             BridgeVideoSourceMode::Talker => Value::from_static("talker"),
             BridgeVideoSourceMode::Single => Value::from_static("single"),
-            BridgeVideoSourceMode::Other(v) => v.clone(),
+            BridgeVideoSourceMode::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -95,7 +99,7 @@ impl From<&BridgeVideoSourceMode> for Value {
 impl From<BridgeVideoSourceMode> for Value {
     fn from(value: BridgeVideoSourceMode) -> Self {
         match value {
-            BridgeVideoSourceMode::Other(v) => v,
+            BridgeVideoSourceMode::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
@@ -115,8 +119,11 @@ impl runtime::AsFieldValue for BridgeVideoSourceMode {
 
 /// State of the channel, as text.
 ///
-/// Any other value is kept byte for byte in [`Other`](ChannelStateDesc::Other);
-/// matching is exact (case-sensitive).
+/// Any other value is kept byte for byte, in a hidden variant: read it with
+/// `as_bytes` or `as_str`; `is_documented` is false for it. `From<&str>` (and from
+/// `Value`, `&Text`) gives the documented variant for a documented spelling, so a
+/// value equals its variant however it was made. Matching is exact
+/// (case-sensitive); a `match` needs a `_` arm for undocumented values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ChannelStateDesc {
     /// `Down`
@@ -142,7 +149,8 @@ pub enum ChannelStateDesc {
     /// `Unknown`
     Unknown,
     /// Any value not documented, exactly as received.
-    Other(Value),
+    #[doc(hidden)]
+    _Custom(runtime::Undocumented),
 }
 
 impl ChannelStateDesc {
@@ -174,7 +182,7 @@ impl ChannelStateDesc {
             Self::DialingOffhook => b"Dialing Offhook",
             Self::PreRing => b"Pre-ring",
             Self::Unknown => b"Unknown",
-            Self::Other(v) => v.as_bytes(),
+            Self::_Custom(v) => v.as_bytes(),
         }
     }
 
@@ -185,7 +193,7 @@ impl ChannelStateDesc {
 
     /// Whether the value is one of the documented ones.
     pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::_Custom(_))
     }
 }
 
@@ -203,7 +211,7 @@ impl From<Value> for ChannelStateDesc {
             b"Dialing Offhook" => Self::DialingOffhook,
             b"Pre-ring" => Self::PreRing,
             b"Unknown" => Self::Unknown,
-            _ => Self::Other(value),
+            _ => Self::_Custom(runtime::Undocumented::new(value)),
         }
     }
 }
@@ -222,7 +230,7 @@ impl From<&Text> for ChannelStateDesc {
             b"Dialing Offhook" => Self::DialingOffhook,
             b"Pre-ring" => Self::PreRing,
             b"Unknown" => Self::Unknown,
-            _ => Self::Other(value.to_value()),
+            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
         }
     }
 }
@@ -241,7 +249,7 @@ impl From<&str> for ChannelStateDesc {
             "Dialing Offhook" => Self::DialingOffhook,
             "Pre-ring" => Self::PreRing,
             "Unknown" => Self::Unknown,
-            _ => Self::Other(Value::from(s)),
+            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
         }
     }
 }
@@ -266,7 +274,7 @@ impl From<&ChannelStateDesc> for Value {
             ChannelStateDesc::DialingOffhook => Value::from_static("Dialing Offhook"),
             ChannelStateDesc::PreRing => Value::from_static("Pre-ring"),
             ChannelStateDesc::Unknown => Value::from_static("Unknown"),
-            ChannelStateDesc::Other(v) => v.clone(),
+            ChannelStateDesc::_Custom(v) => v.value().clone(),
         }
     }
 }
@@ -274,7 +282,7 @@ impl From<&ChannelStateDesc> for Value {
 impl From<ChannelStateDesc> for Value {
     fn from(value: ChannelStateDesc) -> Self {
         match value {
-            ChannelStateDesc::Other(v) => v,
+            ChannelStateDesc::_Custom(v) => v.into_value(),
             documented => Value::from(&documented),
         }
     }
