@@ -18,7 +18,7 @@ use ami_server::{Server, ServerConfig};
 use clap::{Parser, Subcommand};
 use tokio::time::Instant;
 
-use crate::json::Json;
+use crate::json::{ListJson, MessageJson, ReconnectedJson};
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success, 1 Asterisk answered with an error, 2 usage error,
@@ -500,7 +500,7 @@ impl Conn {
 
 /// Writes one JSON document (pretty) or line (compact) to stdout. A closed
 /// pipe is not an error.
-fn print(j: &Json, pretty: bool) -> Result<(), io::Error> {
+fn print(j: &impl serde::Serialize, pretty: bool) -> Result<(), io::Error> {
     let mut out = io::stdout().lock();
     let r = if pretty {
         serde_json::to_writer_pretty(&mut out, j)
@@ -512,7 +512,7 @@ fn print(j: &Json, pretty: bool) -> Result<(), io::Error> {
     out.flush()
 }
 
-fn print_doc(j: &Json) {
+fn print_doc(j: &impl serde::Serialize) {
     // A reader that went away (`| head`) is fine; nothing else can fail.
     let _ = print(j, true);
 }
@@ -523,16 +523,16 @@ async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Fai
     session.close().await;
     match result {
         Ok(reply) if list || reply.is_list() => {
-            print_doc(&json::list(&reply));
+            print_doc(&ListJson::new(&reply));
             Ok(())
         }
         Ok(reply) => {
-            print_doc(&json::message(&reply.response));
+            print_doc(&MessageJson(&reply.response));
             Ok(())
         }
         Err(e) => {
             if let Some(response) = e.response() {
-                print_doc(&json::message(response));
+                print_doc(&MessageJson(response));
             }
             Err(Failure::from_error(e, ""))
         }
@@ -559,11 +559,16 @@ async fn command(conn: &Conn, command: &str, raw: bool) -> Result<(), Failure> {
             Ok(())
         }
         Ok(lines) => {
-            print_doc(&Json::strs(lines.iter().map(|l| l.to_string_lossy())));
+            print_doc(
+                &lines
+                    .iter()
+                    .map(|l| l.to_string_lossy())
+                    .collect::<Vec<_>>(),
+            );
             Ok(())
         }
         Err(Error::Action { message, response }) => {
-            print_doc(&json::message(&response));
+            print_doc(&MessageJson(&response));
             // The CLI's own complaint is in the output, not in `Message`
             // (which says "Command output follows").
             let output: Vec<String> = response
@@ -656,7 +661,7 @@ async fn events(
                     });
                 if wanted {
                     seen += 1;
-                    let line = serde_json::to_writer(&mut out, &json::message(&event))
+                    let line = serde_json::to_writer(&mut out, &MessageJson(&event))
                         .map_err(io::Error::from)
                         .and_then(|()| out.write_all(b"\n"));
                     if line.is_err() {
@@ -671,7 +676,7 @@ async fn events(
             }
             Err(StreamError::Reconnected(gap)) => {
                 eprintln!("ami: {}", escape_controls(&gap.to_string()));
-                let line = serde_json::to_writer(&mut out, &json::reconnected(&gap))
+                let line = serde_json::to_writer(&mut out, &ReconnectedJson::new(&gap))
                     .map_err(io::Error::from)
                     .and_then(|()| out.write_all(b"\n"));
                 if line.is_err() {
@@ -705,7 +710,7 @@ fn spec(what: SpecCmd) -> Result<(), Failure> {
                 }
             }
         } else {
-            print_doc(&Json::strs(names));
+            print_doc(&names);
         }
     };
     match what {

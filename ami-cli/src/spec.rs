@@ -1,79 +1,123 @@
-//! `ami spec`: the metadata the binary was generated with, as JSON.
+//! `ami spec`: the metadata the binary was generated with, as JSON
+//! (`Serialize` views; keys in the order of their fields).
 
 use ami_types::meta::{ActionMeta, EventMeta, FieldMeta, ParamKind, ParamMeta, ValueType};
+use serde::Serialize;
 
 use crate::check::key_form;
-use crate::json::Json;
 
-fn ty(t: ValueType) -> Json {
-    Json::Str(
-        match t {
-            ValueType::String => "string",
-            ValueType::Integer => "integer",
-            ValueType::Boolean => "boolean",
-            ValueType::Float => "float",
-            ValueType::Enum => "enum",
-        }
-        .to_owned(),
-    )
-}
-
-fn param(p: &ParamMeta) -> Json {
-    let kind = match p.kind {
-        ParamKind::Single => "single",
-        ParamKind::Repeated => "repeated",
-        ParamKind::Indexed(_) => "indexed",
-    };
-    let mut pairs = vec![
-        ("name", Json::Str(p.name.to_owned())),
-        ("required", Json::Bool(p.required)),
-        ("default", Json::opt_str(p.default)),
-        ("values", Json::strs(p.values)),
-        ("type", ty(p.ty)),
-        ("kind", Json::Str(kind.to_owned())),
-    ];
-    if let ParamKind::Indexed(_) = p.kind {
-        pairs.push(("key", Json::Str(key_form(p))));
+fn ty(t: ValueType) -> &'static str {
+    match t {
+        ValueType::String => "string",
+        ValueType::Integer => "integer",
+        ValueType::Boolean => "boolean",
+        ValueType::Float => "float",
+        ValueType::Enum => "enum",
     }
-    Json::obj(pairs)
 }
 
-fn field(f: &FieldMeta) -> Json {
-    Json::obj([
-        ("name", Json::Str(f.name.to_owned())),
-        ("type", ty(f.ty)),
-        ("multi", Json::Bool(f.multi)),
-        ("values", Json::strs(f.values)),
-    ])
+#[derive(Serialize)]
+struct Param {
+    name: &'static str,
+    required: bool,
+    default: Option<&'static str>,
+    values: &'static [&'static str],
+    #[serde(rename = "type")]
+    ty: &'static str,
+    kind: &'static str,
+    /// For indexed parameters only: the first key, e.g. `Action-000000`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+}
+
+impl Param {
+    fn new(p: &ParamMeta) -> Self {
+        let (kind, key) = match p.kind {
+            ParamKind::Single => ("single", None),
+            ParamKind::Repeated => ("repeated", None),
+            ParamKind::Indexed(_) => ("indexed", Some(key_form(p))),
+        };
+        Param {
+            name: p.name,
+            required: p.required,
+            default: p.default,
+            values: p.values,
+            ty: ty(p.ty),
+            kind,
+            key,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Field {
+    name: &'static str,
+    #[serde(rename = "type")]
+    ty: &'static str,
+    multi: bool,
+    values: &'static [&'static str],
+}
+
+#[derive(Serialize)]
+struct List {
+    items: &'static [&'static str],
+    complete: &'static str,
 }
 
 /// An action: name, synopsis, its event list (or `null`) and its
 /// parameters in documentation order.
-pub fn action(a: &ActionMeta) -> Json {
-    let list = a.list.map_or(Json::Null, |l| {
-        Json::obj([
-            ("items", Json::strs(l.items)),
-            ("complete", Json::Str(l.complete.to_owned())),
-        ])
-    });
-    Json::obj([
-        ("kind", Json::Str("action".to_owned())),
-        ("name", Json::Str(a.name.to_owned())),
-        ("synopsis", Json::Str(a.synopsis.to_owned())),
-        ("list", list),
-        ("params", Json::Arr(a.params.iter().map(param).collect())),
-    ])
+#[derive(Serialize)]
+pub struct Action {
+    kind: &'static str,
+    name: &'static str,
+    synopsis: &'static str,
+    list: Option<List>,
+    params: Vec<Param>,
+}
+
+/// The view of an action's metadata.
+pub fn action(a: &ActionMeta) -> Action {
+    Action {
+        kind: "action",
+        name: a.name,
+        synopsis: a.synopsis,
+        list: a.list.map(|l| List {
+            items: l.items,
+            complete: l.complete,
+        }),
+        params: a.params.iter().map(Param::new).collect(),
+    }
 }
 
 /// An event: name, synopsis, classes, whether it is undocumented, and its
 /// fields in documentation order.
-pub fn event(e: &EventMeta) -> Json {
-    Json::obj([
-        ("kind", Json::Str("event".to_owned())),
-        ("name", Json::Str(e.name.to_owned())),
-        ("synopsis", Json::Str(e.synopsis.to_owned())),
-        ("classes", Json::strs(e.classes)),
-        ("undocumented", Json::Bool(e.undocumented)),
-        ("fields", Json::Arr(e.fields.iter().map(field).collect())),
-    ])
+#[derive(Serialize)]
+pub struct Event {
+    kind: &'static str,
+    name: &'static str,
+    synopsis: &'static str,
+    classes: &'static [&'static str],
+    undocumented: bool,
+    fields: Vec<Field>,
+}
+
+/// The view of an event's metadata.
+pub fn event(e: &EventMeta) -> Event {
+    Event {
+        kind: "event",
+        name: e.name,
+        synopsis: e.synopsis,
+        classes: e.classes,
+        undocumented: e.undocumented,
+        fields: e
+            .fields
+            .iter()
+            .map(|f: &FieldMeta| Field {
+                name: f.name,
+                ty: ty(f.ty),
+                multi: f.multi,
+                values: f.values,
+            })
+            .collect(),
+    }
 }
