@@ -120,6 +120,29 @@ pub enum Events {
     Mask(String),
 }
 
+impl Events {
+    /// The setting as the value of `Events` on `Login` or `EventMask` on
+    /// the `Events` action.
+    pub(crate) fn as_wire(&self) -> &str {
+        match self {
+            Events::On => "on",
+            Events::Off => "off",
+            Events::Mask(mask) => mask.as_str(),
+        }
+    }
+
+    /// The setting a wire value (or URL parameter) names: Asterisk's
+    /// spellings of on and off (any case), else a class mask.
+    pub(crate) fn from_wire(value: &str) -> Events {
+        let value = value.trim();
+        match value.to_ascii_lowercase().as_str() {
+            "on" | "yes" | "true" | "1" => Events::On,
+            "off" | "no" | "false" | "0" | "" => Events::Off,
+            _ => Events::Mask(value.to_owned()),
+        }
+    }
+}
+
 /// A secret that never shows in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Secret(String);
@@ -265,13 +288,7 @@ impl ClientBuilder {
         }
         for (key, value) in url.query_pairs() {
             match &*key {
-                "events" => {
-                    b.events = match &*value {
-                        "on" => Events::On,
-                        "off" => Events::Off,
-                        mask => Events::Mask(mask.to_owned()),
-                    }
-                }
+                "events" => b.events = Events::from_wire(&value),
                 "auth" => {
                     b.md5 = match &*value {
                         "md5" => true,
@@ -809,16 +826,11 @@ impl Client {
 
     /// Whether the connection is up now: logged in, not lost, not closed.
     pub fn is_connected(&self) -> bool {
-        self.inner.link.state().is_up() && !self.inner.link.shared.is_closed()
+        self.inner.link.state().is_up()
     }
 
     /// The state of the connection now.
     pub fn state(&self) -> ConnectionState {
-        if let Some(reason) = self.inner.link.shared.reason() {
-            return ConnectionState::Closed {
-                reason: reason.to_owned(),
-            };
-        }
         self.inner.link.state()
     }
 

@@ -330,10 +330,6 @@ impl Shared {
         self.reason.get().map(String::as_str)
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        self.reason.get().is_some()
-    }
-
     /// The bytes the buffered events occupy now.
     #[cfg(test)]
     pub(crate) fn buffered_bytes(&self) -> usize {

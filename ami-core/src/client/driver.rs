@@ -35,7 +35,7 @@ use crate::client::{deadline_after, ClientBuilder, Events};
 use crate::codec::{self, DecodeError, Decoder, Frame, Greeting, Raw};
 use crate::error::{Error, Result};
 use crate::events::{Item, Shared};
-use crate::message::{keys, Message, Text, Value};
+use crate::message::{keys, Message, Text};
 use crate::tls::Connector;
 
 /// Read buffer growth step.
@@ -165,23 +165,11 @@ impl Session {
         if action.eq_ignore_ascii_case(b"Events") {
             let mask = msg
                 .get("EventMask")
-                .map(|m| m.to_string_lossy().trim().to_owned())
+                .map(|m| m.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            self.events = match mask.to_ascii_lowercase().as_str() {
-                "on" | "yes" | "true" | "1" => Events::On,
-                "off" | "no" | "false" | "0" | "" => Events::Off,
-                _ => Events::Mask(mask),
-            };
+            self.events = Events::from_wire(&mask);
         } else if action.eq_ignore_ascii_case(b"Filter") && !self.filters.contains(msg) {
             self.filters.push(msg.clone());
-        }
-    }
-
-    pub(crate) fn mask(&self) -> &str {
-        match &self.events {
-            Events::On => "on",
-            Events::Off => "off",
-            Events::Mask(mask) => mask.as_str(),
         }
     }
 }
@@ -277,7 +265,14 @@ async fn establish_inner(
         login.append("Secret", secret.expose());
     }
     let later = setup == Setup::Again && session.events != Events::Off;
-    login.append("Events", if later { "off" } else { session.mask() });
+    login.append(
+        "Events",
+        if later {
+            "off"
+        } else {
+            session.events.as_wire()
+        },
+    );
     let resp = conn
         .request(login, &format!("{prefix}login"), events)
         .await?;
@@ -662,24 +657,43 @@ impl Driver {
             }));
             return;
         }
-        let action = msg.get(keys::ACTION);
-        if action.is_some_and(|a| a.as_bytes().eq_ignore_ascii_case(b"Logoff")) {
+        if msg
+            .get(keys::ACTION)
+            .is_some_and(|a| a.as_bytes().eq_ignore_ascii_case(b"Logoff"))
+        {
             self.logged_off = true;
         }
-        let before = self.wbuf.len();
-        if let Err(e) = codec::encode(&msg, &mut self.wbuf) {
-            self.wbuf.truncate(before);
+        if let Err((e, Waiter::Caller(tx))) =
+            self.write_action(&msg, expect, Waiter::Caller(tx), deadline)
+        {
             let _ = tx.send(Err(e.into()));
-            return;
         }
-        // Put our ActionID before the terminating empty line.
+    }
+
+    /// Encodes `msg` into the write buffer with our ActionID before its
+    /// terminating empty line, and registers it for `waiter`. Nothing is
+    /// written when it cannot be encoded (the waiter comes back).
+    fn write_action(
+        &mut self,
+        msg: &Message,
+        expect: Expect,
+        waiter: Waiter,
+        deadline: Instant,
+    ) -> std::result::Result<u64, (codec::EncodeError, Waiter)> {
+        let before = self.wbuf.len();
+        if let Err(e) = codec::encode(msg, &mut self.wbuf) {
+            self.wbuf.truncate(before);
+            return Err((e, waiter));
+        }
         self.wbuf.truncate(self.wbuf.len() - 2);
-        let action = action.map(Text::to_value).unwrap_or_default();
-        let id = self
-            .table
-            .register(action, expect, Waiter::Caller(tx), deadline);
+        let action = msg
+            .get(keys::ACTION)
+            .map(Text::to_value)
+            .unwrap_or_default();
+        let id = self.table.register(action, expect, waiter, deadline);
         self.table.write_action_id(id, &mut self.wbuf);
         self.wbuf.extend_from_slice(b"\r\n");
+        Ok(id)
     }
 
     /// After a reconnect (logged in with events off, filters set): sends
@@ -688,35 +702,31 @@ impl Driver {
         if session.events == Events::Off {
             return;
         }
-        let id = self.table.register(
-            Value::from_static("Events"),
-            Expect::Response,
-            Waiter::Internal,
-            deadline_after(self.timeout),
-        );
-        self.wbuf
-            .extend_from_slice(b"Action: Events\r\nEventMask: ");
-        self.wbuf.extend_from_slice(session.mask().as_bytes());
-        self.wbuf.extend_from_slice(b"\r\n");
-        self.table.write_action_id(id, &mut self.wbuf);
-        self.wbuf.extend_from_slice(b"\r\n");
-        self.wrote(false);
+        let mut on = Message::action("Events");
+        on.append("EventMask", session.events.as_wire());
+        self.send_internal(&on, deadline_after(self.timeout));
     }
 
     /// Sends a keepalive `Ping`; its answer (or any traffic) proves the peer
     /// alive.
     fn send_ping(&mut self, now: Instant) {
-        let id = self.table.register(
-            Value::from_static("Ping"),
-            Expect::Response,
-            Waiter::Internal,
-            deadline_after(Duration::MAX),
-        );
-        self.ping = Some((id, now));
-        self.wbuf.extend_from_slice(b"Action: Ping\r\n");
-        self.table.write_action_id(id, &mut self.wbuf);
-        self.wbuf.extend_from_slice(b"\r\n");
-        self.wrote(false);
+        let id = self.send_internal(&Message::action("Ping"), deadline_after(Duration::MAX));
+        self.ping = id.map(|id| (id, now));
+    }
+
+    /// Writes an action of the driver's own, whose answer goes to no one;
+    /// its id, unless it could not be encoded.
+    fn send_internal(&mut self, msg: &Message, deadline: Instant) -> Option<u64> {
+        match self.write_action(msg, Expect::Response, Waiter::Internal, deadline) {
+            Ok(id) => {
+                self.wrote(false);
+                Some(id)
+            }
+            Err((e, _)) => {
+                tracing::warn!(error = %e, "an internal AMI action could not be encoded");
+                None
+            }
+        }
     }
 
     /// Decodes what was read. An event no pending action can claim goes to
