@@ -70,6 +70,7 @@ struct List {
 pub struct Action {
     kind: &'static str,
     name: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
     synopsis: &'static str,
     list: Option<List>,
     params: Vec<Param>,
@@ -95,6 +96,7 @@ pub fn action(a: &ActionMeta) -> Action {
 pub struct Event {
     kind: &'static str,
     name: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
     synopsis: &'static str,
     classes: &'static [&'static str],
     undocumented: bool,

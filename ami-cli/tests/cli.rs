@@ -497,7 +497,9 @@ fn spec_action_status_and_spec_event_status_differ() {
     let a = json(&o);
     assert_eq!(a["kind"], "action");
     assert_eq!(a["name"], "Status");
-    assert!(!a["synopsis"].as_str().unwrap().is_empty());
+    // A synopsis is Asterisk's prose: there when built from its XML
+    // (AMI_SPEC_XML), left out (not empty) with the bundled fact model.
+    assert!(a.get("synopsis").is_none_or(|s| !s.as_str().unwrap().is_empty()));
     assert_eq!(a["list"]["complete"], "StatusComplete");
     let params = a["params"].as_array().unwrap();
     assert_eq!(params[0]["name"], "Channel");
@@ -520,7 +522,9 @@ fn spec_action_status_and_spec_event_status_differ() {
         .unwrap()
         .iter()
         .any(|f| f["name"] == "Channel" && f["type"] == "string"));
-    assert_ne!(a["synopsis"], e["synopsis"]);
+    if a.get("synopsis").is_some() {
+        assert_ne!(a["synopsis"], e["synopsis"]);
+    }
 }
 
 #[test]

@@ -5,35 +5,67 @@ use std::path::{Path, PathBuf};
 
 use crate::emit::{self, EmitError};
 use crate::model::{Model, Param};
-use crate::{write, Error};
+use crate::write;
 
 /// What to generate from, and where to.
 ///
 /// ```no_run
-/// // In build.rs's `main`:
+/// // In build.rs's `main`: the Asterisk you run when AMI_SPEC_XML names its
+/// // documentation, else the model of 22.10.1 that ships with ami-codegen.
 /// ami_codegen::Config::new()
 ///     .spec_from_env("AMI_SPEC_XML")
-///     .newest_spec_in("../../shared/asterisk-docs")
-///     .spec_dir("../spec")
+///     .bundled(ami_codegen::bundled::NEWEST)
 ///     .generate()
 ///     .unwrap_or_else(|e| panic!("{e}"));
 /// ```
 ///
-/// The documentation file is the first of: [`spec`](Config::spec), the
-/// environment variable named by [`spec_from_env`](Config::spec_from_env)
-/// when set, the newest version folder of
-/// [`newest_spec_in`](Config::newest_spec_in). Output goes to
-/// [`out_dir`](Config::out_dir), by default `$OUT_DIR`: one file per module,
-/// `action.rs`, `event.rs`, `response.rs`, `enums.rs`, `meta.rs`, each
-/// rewritten only when its content changes.
+/// The source is the first of: [`spec`](Config::spec), the environment
+/// variable named by [`spec_from_env`](Config::spec_from_env) when set, the
+/// newest version folder of [`newest_spec_in`](Config::newest_spec_in), the
+/// [`bundled`](Config::bundled) fact model. Documentation read from XML
+/// keeps Asterisk's prose as rustdoc; a bundled model has facts only.
+/// Output goes to [`out_dir`](Config::out_dir), by default `$OUT_DIR`: one
+/// file per module, `action.rs`, `event.rs`, `response.rs`, `enums.rs`,
+/// `meta.rs`, each rewritten only when its content changes.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     spec: Option<PathBuf>,
     spec_env: Option<String>,
     search_dir: Option<PathBuf>,
-    spec_dir: Option<PathBuf>,
+    bundled: Option<String>,
+    overrides: Overrides,
     out_dir: Option<PathBuf>,
     cargo: Option<bool>,
+}
+
+/// Which overrides apply to documentation read from XML.
+#[derive(Debug, Clone, Default)]
+enum Overrides {
+    /// The project's `spec/`, as compiled into this crate.
+    #[default]
+    Bundled,
+    /// The spec files of a folder.
+    Dir(PathBuf),
+    /// None: the XML alone.
+    None,
+}
+
+/// Where a model comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// An Asterisk documentation file.
+    Xml(PathBuf),
+    /// The fact model of this version, bundled with ami-codegen.
+    Bundled(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Xml(path) => write!(f, "{}", path.display()),
+            Source::Bundled(version) => write!(f, "the bundled model of Asterisk {version}"),
+        }
+    }
 }
 
 impl Config {
@@ -56,16 +88,31 @@ impl Config {
     }
 
     /// Falls back to `<dir>/<newest version>/core-en_US.xml`, versions
-    /// compared numerically (`22.10.1` is newer than `22.9.0`).
+    /// compared numerically (`22.10.1` is newer than `22.9.0`). In a build
+    /// script, a change anywhere under `dir` (a new version folder) reruns it.
     pub fn newest_spec_in(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
         self.search_dir = Some(dir.into());
         self
     }
 
-    /// The project's overrides (`types.toml`, `lists.toml`, …). Without it,
-    /// the XML is used alone.
+    /// Falls back to the fact model of `version` bundled with this crate
+    /// (see [`bundled::versions`](crate::bundled::versions)): no file needed.
+    pub fn bundled(&mut self, version: impl Into<String>) -> &mut Self {
+        self.bundled = Some(version.into());
+        self
+    }
+
+    /// Applies the spec files in `dir` (`types.toml`, `lists.toml`, …) to
+    /// documentation read from XML, instead of the project's own, which are
+    /// compiled in and used by default.
     pub fn spec_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
-        self.spec_dir = Some(dir.into());
+        self.overrides = Overrides::Dir(dir.into());
+        self
+    }
+
+    /// Reads the XML alone, without the project's overrides.
+    pub fn without_overrides(&mut self) -> &mut Self {
+        self.overrides = Overrides::None;
         self
     }
 
@@ -83,20 +130,23 @@ impl Config {
         self
     }
 
-    /// The documentation file this configuration selects.
-    pub fn resolve_spec(&self) -> Result<PathBuf, GenerateError> {
+    /// The source this configuration selects.
+    pub fn resolve(&self) -> Result<Source, GenerateError> {
         if let Some(spec) = &self.spec {
-            return Ok(spec.clone());
+            return Ok(Source::Xml(spec.clone()));
         }
         if let Some(var) = &self.spec_env {
             if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-                return Ok(PathBuf::from(value));
+                return Ok(Source::Xml(PathBuf::from(value)));
             }
         }
         if let Some(dir) = &self.search_dir {
             if let Some(newest) = newest_version(dir) {
-                return Ok(newest);
+                return Ok(Source::Xml(newest));
             }
+        }
+        if let Some(version) = &self.bundled {
+            return Ok(Source::Bundled(version.clone()));
         }
         Err(GenerateError::NoSpec {
             env: self.spec_env.clone(),
@@ -104,56 +154,72 @@ impl Config {
         })
     }
 
-    /// Reads the documentation and the overrides, emits every module and
-    /// writes the files that changed.
-    pub fn generate(&self) -> Result<Generated, GenerateError> {
-        let cargo = self
-            .cargo
-            .unwrap_or_else(|| std::env::var_os("OUT_DIR").is_some());
+    /// Reads the model this configuration selects, without writing anything.
+    pub fn read(&self) -> Result<(Source, Model), GenerateError> {
+        let cargo = self.in_build_script();
         if cargo {
             if let Some(var) = &self.spec_env {
                 println!("cargo:rerun-if-env-changed={var}");
             }
+            if let Some(dir) = &self.search_dir {
+                if dir.is_dir() {
+                    println!("cargo:rerun-if-changed={}", dir.display());
+                }
+            }
         }
-        let xml = self.resolve_spec()?;
-        if cargo {
-            println!("cargo:rerun-if-changed={}", xml.display());
-        }
+        let source = self.resolve()?;
+        let model = match &source {
+            Source::Bundled(version) => match crate::bundled::model(version) {
+                Some(model) => model.map_err(GenerateError::Bundled)?,
+                None => {
+                    return Err(GenerateError::NotBundled {
+                        version: version.clone(),
+                    })
+                }
+            },
+            Source::Xml(xml) => {
+                if cargo {
+                    println!("cargo:rerun-if-changed={}", xml.display());
+                }
+                self.read_xml(xml, cargo)?
+            }
+        };
+        Ok((source, model))
+    }
+
+    fn in_build_script(&self) -> bool {
+        self.cargo
+            .unwrap_or_else(|| std::env::var_os("OUT_DIR").is_some())
+    }
+
+    fn read_xml(&self, xml: &Path, cargo: bool) -> Result<Model, GenerateError> {
         if !xml.is_file() {
             return Err(GenerateError::SpecUnreadable {
-                path: xml,
+                path: xml.to_owned(),
                 reason: "no such file".to_owned(),
             });
         }
-        let model = match &self.spec_dir {
-            Some(dir) => {
+        let spec = match &self.overrides {
+            Overrides::Bundled => crate::bundled::spec(),
+            Overrides::Dir(dir) => {
                 if cargo {
-                    for file in crate::model::overrides::FILES {
-                        let path = dir.join(file);
-                        if path.is_file() {
-                            println!("cargo:rerun-if-changed={}", path.display());
-                        }
-                    }
+                    println!("cargo:rerun-if-changed={}", dir.display());
                 }
-                crate::read_model(&xml, dir)
+                crate::Spec::load(dir)
             }
-            None => std::fs::read_to_string(&xml)
-                .map_err(|error| Error::Io {
-                    path: xml.clone(),
-                    error,
-                })
-                .and_then(|text| {
-                    crate::read_model_str(&text, &crate::source_name(&xml), &crate::Spec::empty())
-                }),
+            Overrides::None => Ok(crate::Spec::empty()),
         }
-        .map_err(|e| match e {
-            Error::Io { path, error } if path == xml => GenerateError::SpecUnreadable {
-                path,
-                reason: error.to_string(),
-            },
-            e => GenerateError::Read(e),
+        .map_err(GenerateError::Read)?;
+        let text = std::fs::read_to_string(xml).map_err(|error| GenerateError::SpecUnreadable {
+            path: xml.to_owned(),
+            reason: error.to_string(),
         })?;
+        crate::read_model_str(&text, &crate::source_name(xml), &spec).map_err(GenerateError::Read)
+    }
 
+    /// Reads the model, emits every module and writes the files that changed.
+    pub fn generate(&self) -> Result<Generated, GenerateError> {
+        let (source, model) = self.read()?;
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
@@ -174,7 +240,8 @@ impl Config {
             paths.push(path);
         }
         Ok(Generated {
-            spec: xml,
+            version: parse_version(&model.source).map(|_| model.source.clone()),
+            source,
             files: paths,
             written,
             stats: Stats::of(&model),
@@ -218,8 +285,11 @@ fn parse_version(name: &str) -> Option<Vec<u64>> {
 /// The outcome of [`Config::generate`].
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The documentation file used.
-    pub spec: PathBuf,
+    /// What the model came from.
+    pub source: Source,
+    /// The Asterisk version, when the source says it: a bundled model, or a
+    /// documentation file in a folder named like `22.10.1`.
+    pub version: Option<String>,
     /// Every generated file.
     pub files: Vec<PathBuf>,
     /// How many of them changed.
@@ -312,7 +382,16 @@ pub enum GenerateError {
     },
     /// The documentation or `spec/` could not be turned into a model.
     #[error(transparent)]
-    Read(Error),
+    Read(crate::Error),
+    /// No model of this version is bundled.
+    #[error("no bundled model of Asterisk {version}; bundled: {}", crate::bundled::versions().collect::<Vec<_>>().join(", "))]
+    NotBundled {
+        /// The version asked for.
+        version: String,
+    },
+    /// A bundled model does not read (a broken build of this crate).
+    #[error(transparent)]
+    Bundled(crate::model::facts::FactsError),
     /// The model could not be turned into Rust.
     #[error(transparent)]
     Emit(EmitError),
@@ -386,7 +465,7 @@ mod tests {
         let e = Config::new()
             .spec_from_env("AMI_CODEGEN_TEST_UNSET_VARIABLE")
             .newest_spec_in("/nonexistent")
-            .resolve_spec()
+            .resolve()
             .unwrap_err();
         let text = e.to_string();
         assert!(

@@ -9,6 +9,7 @@
 //! binary (`--spec FILE --out DIR [--spec-dir DIR] [--stats]`) writes the same
 //! files for reading or vendoring.
 
+pub mod bundled;
 mod config;
 pub mod emit;
 pub mod error;
@@ -16,7 +17,7 @@ pub mod model;
 pub mod write;
 pub mod xml;
 
-pub use config::{render_model, Config, GenerateError, Generated, Stats};
+pub use config::{render_model, Config, GenerateError, Generated, Source, Stats};
 pub use error::Error;
 pub use model::overrides::{Spec, SpecUsage};
 

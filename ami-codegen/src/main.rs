@@ -1,128 +1,105 @@
-//! `ami-codegen --spec FILE --out DIR [--spec-dir DIR] [--stats]`
+//! `ami-codegen`: writes what `ami-types` generates at build time, for
+//! reading or vendoring, and the fact models bundled with this crate.
 //!
-//! Writes the Rust that `ami-types` generates at build time, for reading or
-//! vendoring: `action.rs`, `event.rs`, `response.rs`, `enums.rs`, `meta.rs`.
-//! `--stats` prints what the documentation holds (with or without `--out`).
+//! ```text
+//! cargo run -p ami-codegen --features cli -- --spec core-en_US.xml --out DIR
+//! cargo run -p ami-codegen --features cli -- --spec ../shared/asterisk-docs/22.10.1/core-en_US.xml \
+//!     --emit-model ami-codegen/models/22.10.1.json
+//! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: ami-codegen --spec FILE [--out DIR] [--spec-dir DIR] [--stats]
+use clap::{ArgGroup, Parser};
 
-  --spec FILE      Asterisk's core-en_US.xml (e.g. /var/lib/asterisk/documentation/core-en_US.xml)
-  --out DIR        write action.rs, event.rs, response.rs, enums.rs, meta.rs into DIR
-  --spec-dir DIR   the project's overrides (types.toml, lists.toml, ...); default: the
-                   spec/ folder of the source tree this binary was built from, if present
-  --stats          print counts of actions, parameters, events, enums and list actions";
-
+/// Generates typed Rust for every AMI action and event from Asterisk's XML
+/// documentation, or from a fact model bundled with ami-codegen.
+#[derive(Debug, Parser)]
+#[command(name = "ami-codegen", version)]
+#[command(group(ArgGroup::new("source").required(true).args(["spec", "bundled"])))]
+#[command(group(ArgGroup::new("action").required(true).multiple(true).args(["out", "emit_model", "stats"])))]
 struct Args {
-    spec: PathBuf,
-    out: Option<PathBuf>,
+    /// Asterisk's core-en_US.xml (an install has it at
+    /// /var/lib/asterisk/documentation/core-en_US.xml).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// A bundled fact model instead of XML, e.g. 22.10.1.
+    #[arg(long, value_name = "VERSION")]
+    bundled: Option<String>,
+    /// Spec files (types.toml, lists.toml, ...) to apply instead of the
+    /// project's own, which are compiled in.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["no_overrides", "bundled"])]
     spec_dir: Option<PathBuf>,
+    /// Read the XML alone, without any overrides.
+    #[arg(long, conflicts_with = "bundled")]
+    no_overrides: bool,
+    /// Write action.rs, event.rs, response.rs, enums.rs and meta.rs into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write the fact-only model (no Asterisk prose) to FILE, as bundled in
+    /// ami-codegen/models/.
+    #[arg(long, value_name = "FILE")]
+    emit_model: Option<PathBuf>,
+    /// Print counts of actions, parameters, events, enums and list actions.
+    #[arg(long)]
     stats: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut spec = None;
-    let mut out = None;
-    let mut spec_dir = None;
-    let mut stats = false;
-    let mut args = std::env::args_os().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .map(PathBuf::from)
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.to_str() {
-            Some("--spec") => spec = Some(value("--spec")?),
-            Some("--out") => out = Some(value("--out")?),
-            Some("--spec-dir") => spec_dir = Some(value("--spec-dir")?),
-            Some("--stats") => stats = true,
-            Some("-h" | "--help") => return Err(String::new()),
-            _ => return Err(format!("unexpected argument {}", arg.to_string_lossy())),
-        }
-    }
-    let spec = spec.ok_or("--spec is required")?;
-    if out.is_none() && !stats {
-        return Err("nothing to do: give --out DIR and/or --stats".to_owned());
-    }
-    Ok(Args {
-        spec,
-        out,
-        spec_dir,
-        stats,
-    })
-}
-
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
-        Err(e) if e.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("ami-codegen: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let spec_dir = args.spec_dir.or_else(|| {
-        let built_with = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec"));
-        built_with.is_dir().then_some(built_with)
-    });
-
+    let args = Args::parse();
     let started = Instant::now();
     let mut config = ami_codegen::Config::new();
-    config.spec(&args.spec).cargo_rerun(false);
-    if let Some(dir) = &spec_dir {
+    config.cargo_rerun(false);
+    if let Some(spec) = &args.spec {
+        config.spec(spec);
+    }
+    if let Some(version) = &args.bundled {
+        config.bundled(version);
+    }
+    if let Some(dir) = &args.spec_dir {
         config.spec_dir(dir);
     }
-    let stats = if let Some(out) = &args.out {
-        config.out_dir(out);
-        match config.generate() {
-            Ok(generated) => {
-                eprintln!(
-                    "ami-codegen: {} files in {} ({} changed) in {:.0?}",
-                    generated.files.len(),
-                    out.display(),
-                    generated.written,
-                    started.elapsed()
-                );
-                generated.stats
-            }
-            Err(e) => {
-                eprintln!("ami-codegen: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    } else {
-        let model = match &spec_dir {
-            Some(dir) => ami_codegen::read_model(&args.spec, dir),
-            None => std::fs::read_to_string(&args.spec)
-                .map_err(|error| ami_codegen::Error::Io {
-                    path: args.spec.clone(),
-                    error,
-                })
-                .and_then(|text| {
-                    ami_codegen::read_model_str(
-                        &text,
-                        &ami_codegen::source_name(&args.spec),
-                        &ami_codegen::Spec::empty(),
-                    )
-                }),
-        };
-        match model {
-            Ok(model) => ami_codegen::Stats::of(&model),
-            Err(e) => {
-                eprintln!("ami-codegen: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+    if args.no_overrides {
+        config.without_overrides();
+    }
+    let (source, model) = match config.read() {
+        Ok(read) => read,
+        Err(e) => return fail(&e),
     };
+    if let Some(path) = &args.emit_model {
+        if let Err(error) = std::fs::write(path, model.facts().to_json()) {
+            return fail(&format!("cannot write {}: {error}", path.display()));
+        }
+        eprintln!("ami-codegen: fact model of {source} in {}", path.display());
+    }
+    if let Some(out) = &args.out {
+        let files = match ami_codegen::render_model(&model) {
+            Ok(files) => files,
+            Err(e) => return fail(&e),
+        };
+        let mut written = 0;
+        for (name, text) in &files {
+            let path = out.join(format!("{name}.rs"));
+            match ami_codegen::write::write_if_changed(&path, text) {
+                Ok(changed) => written += usize::from(changed),
+                Err(error) => return fail(&format!("cannot write {}: {error}", path.display())),
+            }
+        }
+        eprintln!(
+            "ami-codegen: {} files in {} ({written} changed) in {:.0?}",
+            files.len(),
+            out.display(),
+            started.elapsed()
+        );
+    }
     if args.stats {
-        println!("{stats}");
+        println!("{}", ami_codegen::Stats::of(&model));
     }
     ExitCode::SUCCESS
+}
+
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("ami-codegen: {e}");
+    ExitCode::FAILURE
 }

@@ -7,12 +7,15 @@
 //! Stage 1 (`xml`) reads the document; `model::lower` turns it into this IR and
 //! applies the project's overrides from `spec/`.
 
+pub mod facts;
 pub mod lower;
 pub mod naming;
 pub mod overrides;
 
+use serde::{Deserialize, Serialize};
+
 /// Everything generated for one Asterisk documentation file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
     /// Where the documentation came from (a version string or a file name),
     /// for the generated header. Never a timestamp.
@@ -26,38 +29,48 @@ pub struct Model {
 }
 
 /// Documentation taken from the XML, as plain text (no markup).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Docs {
     /// One-line synopsis.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub synopsis: Option<String>,
     /// Description paragraphs, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub description: Vec<String>,
     /// Versions the item appeared in (`<since><version>`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub since: Vec<String>,
     /// The module that documents it (`module` attribute / `<module>`), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
 }
 
 /// A manager action (`<manager name="…">`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionDef {
     /// Exact wire name, e.g. `PJSIPShowEndpoints`.
     pub wire_name: String,
     /// Rust type name; keeps Asterisk's spelling where it is a valid identifier.
     pub rust_name: String,
     /// Parameters in documentation order, without `ActionID` (the client sets it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<Param>,
     /// Documentation.
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     /// Set when the action answers with an event list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<ListDef>,
     /// Typed fields of the success response, where `spec/` knows them;
     /// `None` means the generic response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseDef>,
 }
 
 /// One parameter of an action, or an indexed group of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Param {
     /// A single `Key: Value` parameter.
     Single(FieldDef),
@@ -67,28 +80,35 @@ pub enum Param {
 }
 
 /// A field of an event or response, or a single parameter of an action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldDef {
     /// Exact wire key, e.g. `Cause-txt`.
     pub wire_name: String,
     /// snake_case Rust name, sanitised (`r#type` is avoided: `type_`).
     pub rust_name: String,
     /// Value type.
+    #[serde(default, skip_serializing_if = "FieldType::is_string")]
     pub ty: FieldType,
     /// Whether the action cannot be sent without it (actions only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub required: bool,
     /// Documented default value, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// Whether the key may repeat (`Variable`, `ChanVariable`): a `Vec`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub multi: bool,
     /// Documentation.
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
 }
 
 /// The type of a field's value.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FieldType {
     /// Text, kept as bytes.
+    #[default]
     String,
     /// A signed integer (`ChannelState`, `Priority`, `Cause`, `ListItems`).
     Integer,
@@ -101,29 +121,32 @@ pub enum FieldType {
 }
 
 /// A value enum: documented values plus a fallback that keeps any other value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumDef {
     /// Rust type name, e.g. `ChannelStateDesc`.
     pub rust_name: String,
     /// Documented values in documentation order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<EnumValue>,
     /// Documentation.
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
 }
 
 /// One documented value of an [`EnumDef`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumValue {
     /// Exact wire spelling, e.g. `Dialing Offhook`.
     pub wire_name: String,
     /// UpperCamelCase variant name, e.g. `DialingOffhook`.
     pub rust_name: String,
     /// Documentation.
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
 }
 
 /// A repeated, numbered group of parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDef {
     /// Rust name of the field holding the entries, e.g. `actions`.
     pub rust_name: String,
@@ -135,11 +158,13 @@ pub struct GroupDef {
     /// `UnitAmount`) to which the index is appended.
     pub members: Vec<FieldDef>,
     /// Documentation.
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
 }
 
 /// How an indexed group numbers its keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum IndexStyle {
     /// `Base-000000`, `Base-000001`, … (six digits, from 0).
     Dash6,
@@ -148,7 +173,7 @@ pub enum IndexStyle {
 }
 
 /// The event list an action answers with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListDef {
     /// Wire names of the item events, in a stable order (one or more).
     pub items: Vec<String>,
@@ -157,16 +182,17 @@ pub struct ListDef {
 }
 
 /// Typed fields of an action's success response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResponseDef {
     /// Rust type name, e.g. `PingResponse`.
     pub rust_name: String,
     /// Fields in wire order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldDef>,
 }
 
 /// A manager event (`<managerEvent name="…">`), all instances merged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDef {
     /// Exact wire name as documented (matched case-insensitively on the wire).
     pub wire_name: String,
@@ -174,11 +200,29 @@ pub struct EventDef {
     pub rust_name: String,
     /// Fields in documentation order, merged over all instances and
     /// modules, with snapshot macros expanded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldDef>,
     /// Privilege classes (`EVENT_FLAG_CALL` → `call`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
     /// Documentation.
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     /// Whether the event comes from `spec/` rather than the XML.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub undocumented: bool,
+}
+
+impl Docs {
+    /// Whether nothing is documented.
+    pub fn is_empty(&self) -> bool {
+        self == &Docs::default()
+    }
+}
+
+impl FieldType {
+    /// Whether this is [`FieldType::String`], the default.
+    pub fn is_string(&self) -> bool {
+        self == &FieldType::String
+    }
 }

@@ -188,10 +188,3 @@ impl event::OriginateResponse {
             .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Success"))
     }
 }
-
-/// Every event, decoded into the exhaustive enum.
-impl ami_core::EventType for Event {
-    fn accepts(_: &Message) -> bool {
-        true
-    }
-}

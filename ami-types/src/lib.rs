@@ -42,9 +42,12 @@
 //! assert_eq!(e.raw().get("X-Extra").unwrap(), "kept");
 //! ```
 //!
-//! The spec the crate is generated from is `AMI_SPEC_XML` when set (e.g.
-//! `/var/lib/asterisk/documentation/core-en_US.xml` of your Asterisk), else the
-//! newest version under the workspace's `../shared/asterisk-docs/`.
+//! The crate is generated from the documentation named by `AMI_SPEC_XML` when
+//! set (e.g. `/var/lib/asterisk/documentation/core-en_US.xml` of your
+//! Asterisk; its prose becomes these docs), else from the fact model of
+//! Asterisk 22.10.1 that ships inside `ami-codegen`: names, parameters,
+//! types and value lists, without Asterisk's prose. For another version
+//! beside this one, see [`include_generated!`].
 //!
 //! Mistakes are compile errors. A missing required parameter:
 //!
@@ -91,6 +94,70 @@ pub use typed::{AsFieldValue, FieldValue, TypedFields};
 /// enum by default, or one event struct
 /// ([`Client::events::<event::Hangup>()`](Client::events)).
 pub type EventStream<E = event::Event> = ami_core::EventStream<E>;
+
+/// Includes, where it is invoked, the modules that [`ami_codegen::Config`]
+/// wrote into the invoking crate's `$OUT_DIR` from a build script of its own:
+/// `action`, `event`, `response`, `enums` and `meta`, next to the
+/// `runtime` they call. This is the `tonic::include_proto!` way to the
+/// types of another Asterisk version than the one `ami-types` was built
+/// for; they work with the same [`Client`].
+///
+/// `build.rs` (with `ami-codegen` as a build dependency):
+///
+/// ```no_run
+/// ami_codegen::Config::new()
+///     .spec("/var/lib/asterisk/documentation/core-en_US.xml")
+///     .generate()
+///     .unwrap_or_else(|e| panic!("{e}"));
+/// ```
+///
+/// `src/lib.rs`:
+///
+/// ```ignore
+/// ami_types::include_generated!();
+/// ```
+///
+/// The workspace's `examples/asterisk-20` crate does this for Asterisk
+/// 20.20.1.
+///
+/// [`ami_codegen::Config`]: https://docs.rs/ami-codegen/latest/ami_codegen/struct.Config.html
+#[macro_export]
+macro_rules! include_generated {
+    () => {
+        #[doc(hidden)]
+        pub use $crate::runtime;
+
+        /// Every manager action, one builder struct each (generated).
+        pub mod action {
+            include!(concat!(env!("OUT_DIR"), "/action.rs"));
+        }
+
+        /// Every manager event, one struct each, and the `Event` enum
+        /// (generated).
+        pub mod event {
+            include!(concat!(env!("OUT_DIR"), "/event.rs"));
+        }
+
+        /// Typed success responses (generated).
+        pub mod response {
+            include!(concat!(env!("OUT_DIR"), "/response.rs"));
+        }
+
+        /// Value enums of enumerated parameters and fields (generated).
+        pub mod enums {
+            include!(concat!(env!("OUT_DIR"), "/enums.rs"));
+        }
+
+        /// The actions and events as data (generated).
+        pub mod meta {
+            pub use $crate::meta::{
+                ActionMeta, EventMeta, FieldMeta, IndexStyle, ListMeta, ParamKind, ParamMeta,
+                ValueType,
+            };
+            include!(concat!(env!("OUT_DIR"), "/meta.rs"));
+        }
+    };
+}
 
 /// Every manager action, one builder struct each (generated).
 pub mod action {

@@ -1206,6 +1206,13 @@ impl FromMessage for Event {
     }
 }
 
+/// Every event, decoded into the exhaustive enum.
+impl runtime::EventType for Event {
+    fn accepts(_: &Message) -> bool {
+        true
+    }
+}
+
 impl runtime::TypedFields for Event {
     fn for_each_field(&self, f: &mut dyn FnMut(&'static str, runtime::FieldValue<'_>)) {
         match self {
