@@ -499,7 +499,9 @@ fn spec_action_status_and_spec_event_status_differ() {
     assert_eq!(a["name"], "Status");
     // A synopsis is Asterisk's prose: there when built from its XML
     // (AMI_SPEC_XML), left out (not empty) with the bundled fact model.
-    assert!(a.get("synopsis").is_none_or(|s| !s.as_str().unwrap().is_empty()));
+    assert!(a
+        .get("synopsis")
+        .is_none_or(|s| !s.as_str().unwrap().is_empty()));
     assert_eq!(a["list"]["complete"], "StatusComplete");
     let params = a["params"].as_array().unwrap();
     assert_eq!(params[0]["name"], "Channel");

@@ -339,8 +339,8 @@ pub(crate) fn wire_key_note(wire: &str) -> String {
 }
 
 /// The one rule that decides what is secret, compiled from `ami-core`'s own
-/// file, so that the generated `Debug` and `Message`'s agree.
-#[path = "../../ami-core/src/secret_rule.rs"]
+/// file (`emit/secret_rule.rs` is a link to it, which `cargo package`
+/// follows), so that the generated `Debug` and `Message`'s agree.
 #[allow(dead_code)]
 mod secret_rule;
 

@@ -1,0 +1,1 @@
+../../../ami-core/src/secret_rule.rs
