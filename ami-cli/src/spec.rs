@@ -13,6 +13,7 @@ fn ty(t: ValueType) -> &'static str {
         ValueType::Boolean => "boolean",
         ValueType::Float => "float",
         ValueType::Enum => "enum",
+        ValueType::Variables => "variables",
     }
 }
 

@@ -16,6 +16,7 @@ pub const SPEC_FILES: &[(&str, &str)] = &[
     ("lists.toml", include_str!("../spec/lists.toml")),
     ("events.toml", include_str!("../spec/events.toml")),
     ("responses.toml", include_str!("../spec/responses.toml")),
+    ("snapshots.toml", include_str!("../spec/snapshots.toml")),
 ];
 
 /// The bundled models as `(version, fact file)`, oldest first.

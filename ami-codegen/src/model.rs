@@ -118,6 +118,9 @@ pub enum FieldType {
     Float,
     /// One of a closed set of values: the Rust name of an [`EnumDef`].
     Enum(String),
+    /// `name=value` lines of a repeated key (`ChanVariable`): a map in wire
+    /// order. Always [`multi`](FieldDef::multi).
+    Variables,
 }
 
 /// A value enum: documented values plus a fallback that keeps any other value.

@@ -215,6 +215,8 @@ fn parses(ty: &FieldType, value: &str) -> bool {
             "yes" | "no" | "true" | "false" | "1" | "0" | "on" | "off" | "y" | "n" | "t" | "f"
         ),
         FieldType::String | FieldType::Enum(_) => true,
+        // `name=value`; a bare name is a variable without value.
+        FieldType::Variables => !value.starts_with('='),
     }
 }
 

@@ -59,7 +59,35 @@ pub fn secret_assignment(value: &[u8]) -> Option<usize> {
 /// variables, configuration lines), whose secret part is redacted.
 pub fn holds_assignments(key: &[u8]) -> bool {
     let base = key.split(|&b| b == b'-' || b == b'(').next().unwrap_or(key);
-    [b"variable" as &[u8], b"chanvariable", b"line"]
-        .iter()
-        .any(|k| base.eq_ignore_ascii_case(k))
+    const CHAN_VARIABLE: &[u8] = b"chanvariable";
+    // `ChanVariable` with any snapshot prefix (`DestChanVariable`, …).
+    let chan_variable = base.len() >= CHAN_VARIABLE.len()
+        && base[base.len() - CHAN_VARIABLE.len()..].eq_ignore_ascii_case(CHAN_VARIABLE);
+    chan_variable
+        || [b"variable" as &[u8], b"line"]
+            .iter()
+            .any(|k| base.eq_ignore_ascii_case(k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_assignments;
+
+    #[test]
+    fn channel_variables_hold_assignments_under_any_snapshot_prefix() {
+        for key in [
+            "Variable",
+            "ChanVariable",
+            "DestChanVariable",
+            "TransfererChanVariable",
+            "chanvariable",
+            "Variable-000001",
+            "Line-000000-000001",
+        ] {
+            assert!(holds_assignments(key.as_bytes()), "{key}");
+        }
+        for key in ["Variables", "AllVariables", "Value", "Channel", "Var"] {
+            assert!(!holds_assignments(key.as_bytes()), "{key}");
+        }
+    }
 }

@@ -86,9 +86,11 @@ pub mod meta;
 #[doc(hidden)]
 pub mod runtime;
 mod typed;
+mod variables;
 
 pub use client::{connect, connect_with};
 pub use typed::{AsFieldValue, FieldValue, TypedFields};
+pub use variables::Variables;
 
 /// A stream of events decoded as `E`: the generated [`Event`](event::Event)
 /// enum by default, or one event struct

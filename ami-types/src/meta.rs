@@ -116,6 +116,9 @@ pub enum ValueType {
     Float,
     /// One of the documented `values` (others are kept too).
     Enum,
+    /// `name=value` lines of a repeated key (`ChanVariable`), read as
+    /// [`Variables`](crate::Variables).
+    Variables,
 }
 
 /// The event list of a list action.

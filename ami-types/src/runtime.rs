@@ -20,7 +20,7 @@ pub use crate::meta::{
     ActionMeta, EventMeta, FieldMeta, IndexStyle, ListMeta, ParamKind, ParamMeta, ValueType,
 };
 pub use crate::typed::{AsFieldValue, FieldValue, TypedFields};
-pub use crate::{EventType, RawEvent, Response, TypedEvent};
+pub use crate::{EventType, RawEvent, Response, TypedEvent, Variables};
 pub use ami_core::{Action, FieldError, FromMessage, ListAction, Message, Text, Value};
 
 /// Lower-cases `key` into `buf`; `None` when it does not fit (then it

@@ -75,7 +75,7 @@ struct Slot<'a> {
 
 fn slot<'a>(f: &'a FieldDef, imports: &mut Imports) -> Slot<'a> {
     let (arg, stored, copy, into) = match (&f.ty, f.multi) {
-        (_, true) | (FieldType::String, false) => {
+        (_, true) | (FieldType::String | FieldType::Variables, false) => {
             imports.0.insert("Value");
             (quote!(impl Into<Value>), quote!(Value), false, true)
         }

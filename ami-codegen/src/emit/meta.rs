@@ -123,6 +123,7 @@ fn value_type(ty: &FieldType) -> TokenStream {
         FieldType::Boolean => quote!(ValueType::Boolean),
         FieldType::Float => quote!(ValueType::Float),
         FieldType::Enum(_) => quote!(ValueType::Enum),
+        FieldType::Variables => quote!(ValueType::Variables),
     }
 }
 

@@ -32,11 +32,14 @@ pub(crate) struct Record<'a> {
 
 /// The return type of a field's accessor.
 fn accessor_type(f: &FieldDef) -> TokenStream {
+    if f.ty == FieldType::Variables {
+        return quote!(runtime::Variables<'_>);
+    }
     if f.multi {
         return quote!(impl Iterator<Item = &Text> + '_);
     }
     match &f.ty {
-        FieldType::String => quote!(Option<&Text>),
+        FieldType::String | FieldType::Variables => quote!(Option<&Text>),
         FieldType::Integer => quote!(Option<i64>),
         FieldType::Boolean => quote!(Option<bool>),
         FieldType::Float => quote!(Option<f64>),
@@ -50,11 +53,14 @@ fn accessor_type(f: &FieldDef) -> TokenStream {
 /// The body of a field's accessor.
 fn accessor_body(f: &FieldDef) -> TokenStream {
     let wire = &f.wire_name;
+    if f.ty == FieldType::Variables {
+        return quote!(runtime::Variables::new(&self.raw, #wire));
+    }
     if f.multi {
         return quote!(self.raw.get_all(#wire));
     }
     match &f.ty {
-        FieldType::String => quote!(self.raw.get(#wire)),
+        FieldType::String | FieldType::Variables => quote!(self.raw.get(#wire)),
         FieldType::Integer => quote!(runtime::integer(&self.raw, #wire)),
         FieldType::Boolean => quote!(runtime::boolean(&self.raw, #wire)),
         FieldType::Float => quote!(runtime::float(&self.raw, #wire)),
@@ -66,6 +72,12 @@ fn accessor_body(f: &FieldDef) -> TokenStream {
 pub(crate) fn field_docs(f: &FieldDef) -> TokenStream {
     let mut d = DocBuilder::new();
     d.docs(&f.docs);
+    if f.ty == FieldType::Variables {
+        d.markdown(
+            "The channel variables of this snapshot (one `name=value` line each, \
+             those named in `manager.conf`'s `channelvars`), in wire order.",
+        );
+    }
     d.markdown(&wire_key_note(&f.wire_name));
     d.tokens()
 }
@@ -118,7 +130,7 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
                 FieldType::Integer => quote!(runtime::check_integer),
                 FieldType::Boolean => quote!(runtime::check_boolean),
                 FieldType::Float => quote!(runtime::check_float),
-                FieldType::String | FieldType::Enum(_) => return None,
+                FieldType::String | FieldType::Enum(_) | FieldType::Variables => return None,
             };
             Some(quote!(#check(&self.raw, #wire, &mut errors);))
         })
@@ -138,7 +150,9 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
     let visits = r.fields.iter().map(|f| {
         let id = ident(&f.rust_name);
         let wire = &f.wire_name;
-        if f.multi {
+        if f.ty == FieldType::Variables {
+            quote!(runtime::visit_all(f, #wire, self.raw.get_all(#wire));)
+        } else if f.multi {
             quote!(runtime::visit_all(f, #wire, self.#id());)
         } else {
             quote!(runtime::visit(f, #wire, self.#id());)
@@ -159,17 +173,23 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         // at run time, by the message.
         let checked = is_value_of_variable(&f.wire_name) || holds_assignments(&f.wire_name);
         let wire = &f.wire_name;
+        // The raw lines of a repeated key (`Variables` masks its own values).
+        let all = if f.ty == FieldType::Variables {
+            quote!(self.raw.get_all(#wire))
+        } else {
+            quote!(self.#id())
+        };
         match (f.multi, secret, checked) {
             (true, true, _) => quote!(.field(#label, &runtime::Redacted)),
             (false, true, _) => quote!(.field(#label, &self.#id().map(|_| runtime::Redacted))),
             (true, false, true) => quote!(.field(
                 #label,
-                &runtime::shown(&self.raw, #wire, self.#id().collect::<Vec<_>>())
+                &runtime::shown(&self.raw, #wire, #all.collect::<Vec<_>>())
             )),
             (false, false, true) => {
                 quote!(.field(#label, &runtime::shown(&self.raw, #wire, self.#id())))
             }
-            (true, false, false) => quote!(.field(#label, &self.#id().collect::<Vec<_>>())),
+            (true, false, false) => quote!(.field(#label, &#all.collect::<Vec<_>>())),
             (false, false, false) => quote!(.field(#label, &self.#id())),
         }
     });

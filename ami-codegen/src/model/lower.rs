@@ -46,6 +46,7 @@ pub fn lower(root: &Element, source: &str, spec: &Spec) -> Result<(Model, SpecUs
     let mut ancestors = Vec::new();
     raw.walk(root, &mut ancestors)?;
     let mut usage = SpecUsage::default();
+    raw.apply_spec_snapshots(spec, &mut usage);
     raw.apply_spec_events(spec, &mut usage);
     raw.apply_spec_lists(spec, &mut usage)?;
     raw.apply_spec_responses(spec, &mut usage);
@@ -660,10 +661,10 @@ fn field_def(
     FieldDef {
         wire_name: field.wire.clone(),
         rust_name,
+        multi: field.multi || ty == FieldType::Variables,
         ty,
         required: field.required,
         default: field.default.clone(),
-        multi: field.multi,
         docs,
     }
 }

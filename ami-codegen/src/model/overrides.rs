@@ -27,9 +27,20 @@ pub const LISTS_FILE: &str = "lists.toml";
 pub const EVENTS_FILE: &str = "events.toml";
 /// See [`TYPES_FILE`].
 pub const RESPONSES_FILE: &str = "responses.toml";
+/// See [`TYPES_FILE`].
+pub const SNAPSHOTS_FILE: &str = "snapshots.toml";
 
 /// All spec files, in the order they are read.
-pub const FILES: &[&str] = &[TYPES_FILE, LISTS_FILE, EVENTS_FILE, RESPONSES_FILE];
+pub const FILES: &[&str] = &[
+    TYPES_FILE,
+    LISTS_FILE,
+    EVENTS_FILE,
+    RESPONSES_FILE,
+    SNAPSHOTS_FILE,
+];
+
+/// The snapshot macros `snapshots.toml` may extend.
+pub const SNAPSHOT_KINDS: &[&str] = &["channel", "bridge"];
 
 /// A field type as written in `types.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -43,6 +54,8 @@ pub enum TypeName {
     Boolean,
     /// A decimal number.
     Float,
+    /// `name=value` lines of a repeated key, a map in wire order.
+    Variables,
 }
 
 impl TypeName {
@@ -53,6 +66,7 @@ impl TypeName {
             TypeName::Integer => FieldType::Integer,
             TypeName::Boolean => FieldType::Boolean,
             TypeName::Float => FieldType::Float,
+            TypeName::Variables => FieldType::Variables,
         }
     }
 }
@@ -128,6 +142,19 @@ pub struct ResponseEntry {
     pub source: Option<String>,
 }
 
+/// One entry of `snapshots.toml`: fields every expansion of a snapshot
+/// macro carries on the wire that the docs' macro leaves out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotEntry {
+    /// Fields without prefix, in wire order; each expansion gets them with
+    /// its prefix, after the macro's last field.
+    pub fields: Vec<String>,
+    /// Where the field list comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
 /// The project's overrides, validated.
 #[derive(Debug, Clone, Default)]
 pub struct Spec {
@@ -139,6 +166,8 @@ pub struct Spec {
     pub events: BTreeMap<String, EventEntry>,
     /// `responses.toml`, by action wire name.
     pub responses: BTreeMap<String, ResponseEntry>,
+    /// `snapshots.toml`, by macro (`channel`, `bridge`).
+    pub snapshots: BTreeMap<String, SnapshotEntry>,
 }
 
 impl Spec {
@@ -171,6 +200,9 @@ impl Spec {
         if let Some(text) = read(RESPONSES_FILE)? {
             spec.responses = parse(RESPONSES_FILE, &text)?;
         }
+        if let Some(text) = read(SNAPSHOTS_FILE)? {
+            spec.snapshots = parse(SNAPSHOTS_FILE, &text)?;
+        }
         spec.validate()?;
         Ok(spec)
     }
@@ -185,6 +217,7 @@ impl Spec {
                 LISTS_FILE => spec.lists = parse(name, text)?,
                 EVENTS_FILE => spec.events = parse(name, text)?,
                 RESPONSES_FILE => spec.responses = parse(name, text)?,
+                SNAPSHOTS_FILE => spec.snapshots = parse(name, text)?,
                 other => {
                     return Err(Error::SpecParse {
                         file: other.to_owned(),
@@ -282,6 +315,16 @@ impl Spec {
                 }
             }
         }
+        for (kind, entry) in &self.snapshots {
+            if !SNAPSHOT_KINDS.contains(&kind.as_str()) {
+                return Err(spec_err(
+                    SNAPSHOTS_FILE,
+                    kind,
+                    &format!("unknown snapshot; expected one of {SNAPSHOT_KINDS:?}"),
+                ));
+            }
+            check_list(SNAPSHOTS_FILE, kind, &entry.fields)?;
+        }
         Ok(())
     }
 
@@ -317,6 +360,9 @@ impl Spec {
         }
         for action in self.responses.keys() {
             out.insert(entry_id(RESPONSES_FILE, action));
+        }
+        for kind in self.snapshots.keys() {
+            out.insert(entry_id(SNAPSHOTS_FILE, kind));
         }
         out
     }

@@ -2,13 +2,60 @@
 //! responses, repeated keys.
 
 use crate::model::overrides::{
-    spec_err, Spec, SpecUsage, EVENTS_FILE, LISTS_FILE, RESPONSES_FILE, TYPES_FILE,
+    spec_err, Spec, SpecUsage, EVENTS_FILE, LISTS_FILE, RESPONSES_FILE, SNAPSHOTS_FILE, TYPES_FILE,
 };
+use crate::xml::macros;
 use crate::Error;
 
 use super::{push_unique_ci, spec_note, Raw, RawField, RawList};
 
 impl Raw {
+    /// Adds the fields of `snapshots.toml` to every expansion of a snapshot
+    /// macro, with its prefix, after the macro's last field.
+    pub(super) fn apply_spec_snapshots(&mut self, spec: &Spec, usage: &mut SpecUsage) {
+        for (kind, entry) in &spec.snapshots {
+            let last = match kind.as_str() {
+                "channel" => macros::channel_snapshot_fields().last(),
+                _ => macros::bridge_snapshot_fields().last(),
+            };
+            let Some(last) = last else { continue };
+            let note = spec_note(SNAPSHOTS_FILE, entry.source.as_deref());
+            let mut added = false;
+            for event in &mut self.events {
+                let mut i = 0;
+                while i < event.fields.len() {
+                    let field = &event.fields[i];
+                    let prefix = match (&field.snapshot_base, field.wire.strip_suffix(last)) {
+                        (Some(base), Some(prefix)) if base == last => prefix.to_owned(),
+                        _ => {
+                            i += 1;
+                            continue;
+                        }
+                    };
+                    for (n, name) in entry.fields.iter().enumerate() {
+                        let wire = format!("{prefix}{name}");
+                        if event
+                            .fields
+                            .iter()
+                            .any(|f| f.wire.eq_ignore_ascii_case(&wire))
+                        {
+                            continue;
+                        }
+                        let mut raw = RawField::plain(&wire);
+                        raw.snapshot_base = Some(name.clone());
+                        raw.docs.description.push(note.clone());
+                        event.fields.insert(i + 1 + n, raw);
+                        added = true;
+                    }
+                    i += 1;
+                }
+            }
+            if added {
+                usage.hit(SNAPSHOTS_FILE, kind);
+            }
+        }
+    }
+
     pub(super) fn apply_spec_events(&mut self, spec: &Spec, usage: &mut SpecUsage) {
         for (name, entry) in &spec.events {
             if let Some(action) = &entry.requires_action {
