@@ -12,9 +12,14 @@
 //! to expect.
 
 fn main() {
+    // A bundled model is compiled into ami-codegen: nothing to watch but
+    // this script (without a rerun-if line cargo would rerun it on any
+    // change in the package).
+    println!("cargo:rerun-if-changed=build.rs");
     let generated = ami_codegen::Config::new()
         .spec_from_env("AMI_SPEC_XML")
         .bundled(ami_codegen::bundled::NEWEST)
+        .typed_fields(std::env::var_os("CARGO_FEATURE_TYPED_FIELDS").is_some())
         .generate()
         .unwrap_or_else(|e| panic!("ami-types: {e}"));
     println!("cargo::rustc-check-cfg=cfg(ami_spec, values(any()))");

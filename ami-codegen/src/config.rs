@@ -34,6 +34,7 @@ pub struct Config {
     search_dir: Option<PathBuf>,
     bundled: Option<String>,
     overrides: Overrides,
+    options: emit::Options,
     out_dir: Option<PathBuf>,
     cargo: Option<bool>,
 }
@@ -113,6 +114,14 @@ impl Config {
     /// Reads the XML alone, without the project's overrides.
     pub fn without_overrides(&mut self) -> &mut Self {
         self.overrides = Overrides::None;
+        self
+    }
+
+    /// Whether to emit `TypedFields` impls, a visitor over every typed
+    /// field that tools use (default: yes). Leaving them out saves about a
+    /// quarter of the generated code's compile time.
+    pub fn typed_fields(&mut self, yes: bool) -> &mut Self {
+        self.options.typed_fields = yes;
         self
     }
 
@@ -226,7 +235,7 @@ impl Config {
                 .map(PathBuf::from)
                 .ok_or(GenerateError::NoOutDir)?,
         };
-        let files = render_model(&model)?;
+        let files = render_model_with(&model, self.options)?;
         let mut paths = Vec::new();
         let mut written = 0;
         for (name, text) in files {
@@ -251,7 +260,15 @@ impl Config {
 
 /// Every module of `model`, formatted: `(module name, file text)`.
 pub fn render_model(model: &Model) -> Result<Vec<(&'static str, String)>, EmitError> {
-    emit::emit(model)?
+    render_model_with(model, emit::Options::default())
+}
+
+/// [`render_model`] with emission `options`.
+pub fn render_model_with(
+    model: &Model,
+    options: emit::Options,
+) -> Result<Vec<(&'static str, String)>, EmitError> {
+    emit::emit_with(model, options)?
         .iter()
         .map(|m| Ok((m.name, write::render(m, &model.source)?)))
         .collect()

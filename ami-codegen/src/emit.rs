@@ -92,9 +92,29 @@ impl std::fmt::Display for EmitError {
 
 impl std::error::Error for EmitError {}
 
+/// What to emit besides the types themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// `TypedFields` impls (a visitor over every typed field, for tools
+    /// such as the CLI's JSON output): about a quarter of `ami-types`'
+    /// compile time. Default: on.
+    pub typed_fields: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { typed_fields: true }
+    }
+}
+
 /// Emits every module for `model`, after checking that its names are usable.
 pub fn emit(model: &Model) -> Result<Vec<ModuleTokens>, EmitError> {
-    let cx = Context::new(model)?;
+    emit_with(model, Options::default())
+}
+
+/// [`emit`] with `options`.
+pub fn emit_with(model: &Model, options: Options) -> Result<Vec<ModuleTokens>, EmitError> {
+    let cx = Context::new(model, options)?;
     Ok(vec![
         ModuleTokens {
             name: "action",
@@ -123,13 +143,14 @@ pub fn emit(model: &Model) -> Result<Vec<ModuleTokens>, EmitError> {
 /// model.
 pub(crate) struct Context<'m> {
     pub(crate) model: &'m Model,
+    pub(crate) options: Options,
     /// Events by lower-cased wire name.
     events: BTreeMap<String, &'m EventDef>,
     enums: BTreeMap<&'m str, &'m EnumDef>,
 }
 
 impl<'m> Context<'m> {
-    fn new(model: &'m Model) -> Result<Self, EmitError> {
+    fn new(model: &'m Model, options: Options) -> Result<Self, EmitError> {
         let mut events = BTreeMap::new();
         for e in &model.events {
             if events.insert(e.wire_name.to_ascii_lowercase(), e).is_some() {
@@ -146,6 +167,7 @@ impl<'m> Context<'m> {
             .collect();
         let cx = Context {
             model,
+            options,
             events,
             enums,
         };

@@ -17,7 +17,9 @@ pub mod model;
 pub mod write;
 pub mod xml;
 
-pub use config::{render_model, Config, GenerateError, Generated, Source, Stats};
+pub use config::{
+    render_model, render_model_with, Config, GenerateError, Generated, Source, Stats,
+};
 pub use error::Error;
 pub use model::overrides::{Spec, SpecUsage};
 

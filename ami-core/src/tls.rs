@@ -13,18 +13,27 @@
 //! [`ServerConfig`](rustls::ServerConfig) in its `ServerConfig::tls`, made
 //! with [`server_config`].
 
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 
+#[cfg(feature = "tls")]
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+#[cfg(feature = "tls")]
 use rustls::crypto::CryptoProvider;
+#[cfg(feature = "tls")]
 use rustls::pki_types::pem::PemObject;
+#[cfg(feature = "tls")]
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+#[cfg(feature = "tls")]
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+#[cfg(feature = "tls")]
 use tokio::net::TcpStream;
+#[cfg(feature = "tls")]
 use tokio_rustls::TlsConnector;
 
 use crate::error::{Error, Result};
 
+#[cfg(feature = "tls")]
 pub use rustls;
 
 /// The default port of AMI over TLS.
@@ -50,14 +59,17 @@ impl std::fmt::Debug for TlsSettings {
     }
 }
 
+#[cfg(feature = "tls")]
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+#[cfg(feature = "tls")]
 fn tls_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Tls(format!("{what}: {e}"))
 }
 
+#[cfg(feature = "tls")]
 /// A connector made once per client (the platform's roots are read once)
 /// and used for every connection, reconnects included.
 #[derive(Clone)]
@@ -66,6 +78,7 @@ pub(crate) struct Connector {
     server_name: ServerName<'static>,
 }
 
+#[cfg(feature = "tls")]
 impl std::fmt::Debug for Connector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connector")
@@ -74,6 +87,7 @@ impl std::fmt::Debug for Connector {
     }
 }
 
+#[cfg(feature = "tls")]
 impl Connector {
     pub(crate) fn new(settings: &TlsSettings, host: &str) -> Result<Connector> {
         let builder = rustls::ClientConfig::builder_with_provider(provider())
@@ -127,6 +141,7 @@ impl Connector {
     }
 }
 
+#[cfg(feature = "tls")]
 /// The roots to verify against: the given PEM certificates, or the
 /// platform's.
 fn roots(ca_pem: Option<&[u8]>) -> Result<RootCertStore> {
@@ -161,9 +176,11 @@ fn roots(ca_pem: Option<&[u8]>) -> Result<RootCertStore> {
 
 /// The lab opt-out: any certificate is accepted, the handshake's own
 /// signatures are still checked.
+#[cfg(feature = "tls")]
 #[derive(Debug)]
 struct AcceptAnyCertificate(Arc<CryptoProvider>);
 
+#[cfg(feature = "tls")]
 impl ServerCertVerifier for AcceptAnyCertificate {
     fn verify_server_cert(
         &self,
@@ -209,6 +226,7 @@ impl ServerCertVerifier for AcceptAnyCertificate {
     }
 }
 
+#[cfg(feature = "tls")]
 /// A rustls server configuration from a PEM certificate chain and a PEM
 /// private key, for the embedded server (or any server of yours).
 ///
@@ -234,4 +252,22 @@ pub fn server_config(cert_chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls
         .with_single_cert(chain, key)
         .map_err(|e| tls_error("the certificate or key is unusable", e))?;
     Ok(Arc::new(config))
+}
+
+/// Without the `tls` feature no connector can be made: an `amis://` URL or
+/// [`ClientBuilder::tls`](crate::ClientBuilder::tls) fails to connect with
+/// this message.
+#[cfg(not(feature = "tls"))]
+const NO_TLS: &str = "this build of ami-core has no TLS: enable its `tls` feature (on by default)";
+
+/// A connector cannot exist without the `tls` feature.
+#[cfg(not(feature = "tls"))]
+#[derive(Clone, Debug)]
+pub(crate) enum Connector {}
+
+#[cfg(not(feature = "tls"))]
+impl Connector {
+    pub(crate) fn new(_settings: &TlsSettings, _host: &str) -> Result<Connector> {
+        Err(Error::Tls(NO_TLS.to_owned()))
+    }
 }

@@ -303,39 +303,157 @@ impl<N: Texts, V: fmt::Debug> fmt::Debug for ValueOf<'_, N, V> {
     }
 }
 
-/// `Debug` of a typed field of a received message: redacted when the
-/// message says its key is secret ([`Message::is_secret`]: a `Value` whose
-/// `Variable` names a secret), its raw values with secret assignments
-/// masked when it holds some, else the typed value's own `Debug`.
-pub struct Shown<'a, T> {
-    raw: &'a Message,
-    key: &'static str,
-    value: T,
+/// How `Debug` shows one typed field of a generated struct (a table per
+/// struct, read by [`debug_record`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DebugField {
+    /// The Rust field name shown.
+    pub label: &'static str,
+    /// The wire key.
+    pub key: &'static str,
+    /// The type the value is shown as.
+    pub show: Show,
+    /// Whether the key repeats (every value, as text).
+    pub multi: bool,
+    /// Whether the key is secret by itself (`Secret`, `Password`): never shown.
+    pub secret: bool,
+    /// Whether the message decides (a `Value` whose `Variable` names a
+    /// secret; assignments whose name is one).
+    pub checked: bool,
 }
 
-/// A [`Shown`] for the field `key` of `raw`, typed as `value`.
-pub fn shown<'a, T>(raw: &'a Message, key: &'static str, value: T) -> Shown<'a, T>
-where
-    T: fmt::Debug,
-{
-    Shown { raw, key, value }
+impl DebugField {
+    /// A field shown as `show`, neither repeated nor secret.
+    pub const fn of(label: &'static str, key: &'static str, show: Show) -> Self {
+        DebugField {
+            label,
+            key,
+            show,
+            multi: false,
+            secret: false,
+            checked: false,
+        }
+    }
+
+    /// The key repeats.
+    pub const fn multi(mut self) -> Self {
+        self.multi = true;
+        self
+    }
+
+    /// The key is secret by itself.
+    pub const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+
+    /// The message decides whether the value is secret.
+    pub const fn checked(mut self) -> Self {
+        self.checked = true;
+        self
+    }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Shown<'_, T> {
+/// The type a [`DebugField`] is shown as.
+#[derive(Clone, Copy)]
+pub enum Show {
+    /// `Option<&Text>`.
+    Text,
+    /// `Option<i64>`.
+    Integer,
+    /// `Option<bool>`.
+    Boolean,
+    /// `Option<f64>`.
+    Float,
+    /// `Option<E>` of a value enum, through [`debug_enum`].
+    Enum(fn(&Text, &mut fmt::Formatter<'_>) -> fmt::Result),
+}
+
+impl fmt::Debug for Show {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.raw.is_secret(self.key) {
-            return f.write_str("<redacted>");
+        f.write_str(match self {
+            Show::Text => "Text",
+            Show::Integer => "Integer",
+            Show::Boolean => "Boolean",
+            Show::Float => "Float",
+            Show::Enum(_) => "Enum",
+        })
+    }
+}
+
+/// Shows `text` as the value enum `E`.
+pub fn debug_enum<E>(text: &Text, f: &mut fmt::Formatter<'_>) -> fmt::Result
+where
+    E: for<'a> From<&'a Text> + fmt::Debug,
+{
+    E::from(text).fmt(f)
+}
+
+/// `Debug` of a generated struct: `name { label: value, .. }`, every typed
+/// field whether set or not, secrets redacted.
+pub fn debug_record(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    raw: &Message,
+    fields: &[DebugField],
+) -> fmt::Result {
+    let mut s = f.debug_struct(name);
+    for field in fields {
+        s.field(field.label, &FieldShown { raw, field });
+    }
+    s.finish_non_exhaustive()
+}
+
+struct FieldShown<'a> {
+    raw: &'a Message,
+    field: &'a DebugField,
+}
+
+impl fmt::Debug for FieldShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (raw, d) = (self.raw, self.field);
+        if d.secret {
+            return match (d.multi, raw.get(d.key)) {
+                (true, _) => Redacted.fmt(f),
+                (false, Some(_)) => Some(Redacted).fmt(f),
+                (false, None) => f.write_str("None"),
+            };
         }
-        let assigns = self
-            .raw
-            .get_all(self.key)
-            .any(|v| ami_core::message::secret_assignment(v.as_bytes()).is_some());
-        if !assigns {
-            return self.value.fmt(f);
+        if d.checked {
+            if raw.is_secret(d.key) {
+                return f.write_str("<redacted>");
+            }
+            if raw
+                .get_all(d.key)
+                .any(|v| ami_core::message::secret_assignment(v.as_bytes()).is_some())
+            {
+                return f
+                    .debug_list()
+                    .entries(raw.get_all(d.key).map(Masked))
+                    .finish();
+            }
         }
-        f.debug_list()
-            .entries(self.raw.get_all(self.key).map(Masked))
-            .finish()
+        if d.multi {
+            return f.debug_list().entries(raw.get_all(d.key)).finish();
+        }
+        match d.show {
+            Show::Text => raw.get(d.key).fmt(f),
+            Show::Integer => integer(raw, d.key).fmt(f),
+            Show::Boolean => boolean(raw, d.key).fmt(f),
+            Show::Float => float(raw, d.key).fmt(f),
+            Show::Enum(show) => match raw.get(d.key) {
+                Some(text) => f.debug_tuple("Some").field(&EnumShown(text, show)).finish(),
+                None => f.write_str("None"),
+            },
+        }
+    }
+}
+
+struct EnumShown<'a>(&'a Text, fn(&Text, &mut fmt::Formatter<'_>) -> fmt::Result);
+
+impl fmt::Debug for EnumShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.1)(self.0, f)
     }
 }
 

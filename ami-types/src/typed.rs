@@ -19,9 +19,13 @@ pub enum FieldValue<'a> {
 
 /// Generated events and responses list their typed fields through this
 /// trait, e.g. to print them with their types, or to check that nothing
-/// documented was lost.
+/// documented was lost. This crate's types implement it with the
+/// `typed-fields` feature (off by default: it costs about 4 s of a release
+/// build); code from [`include_generated!`](crate::include_generated)
+/// implements it unless its `Config::typed_fields(false)`.
 ///
 /// ```
+/// # #[cfg(feature = "typed-fields")] {
 /// use ami_types::event::Event;
 /// use ami_types::{FieldValue, Message, TypedFields};
 ///
@@ -35,6 +39,7 @@ pub enum FieldValue<'a> {
 ///     }
 /// });
 /// assert_eq!(seen, [("Cause", 16)]);
+/// # }
 /// ```
 pub trait TypedFields {
     /// Calls `f` with the wire key and value of every typed field that is

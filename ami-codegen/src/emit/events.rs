@@ -12,8 +12,9 @@ use crate::model::EventDef;
 
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
     let events = &cx.model.events;
-    let structs = events.iter().map(event_struct);
-    let event_enum = event_enum(events);
+    let typed_fields = cx.options.typed_fields;
+    let structs = events.iter().map(|e| event_struct(e, typed_fields));
+    let event_enum = event_enum(events, typed_fields);
     let names: Vec<&str> = events.iter().map(|e| e.wire_name.as_str()).collect();
     let names = names_const(
         "The wire names of every event in [`Event`], as documented.",
@@ -29,7 +30,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
     }
 }
 
-fn event_struct(e: &EventDef) -> TokenStream {
+fn event_struct(e: &EventDef, typed_fields: bool) -> TokenStream {
     let mut d = DocBuilder::new();
     d.docs(&e.docs);
     let mut about = format!("AMI event {}", docs::code(&e.wire_name));
@@ -59,6 +60,7 @@ fn event_struct(e: &EventDef) -> TokenStream {
         owner_wire_name: &e.wire_name,
         docs: d.tokens(),
         fields: &e.fields,
+        typed_fields,
         inherent: quote! {
             #[doc = #const_doc]
             pub const NAME: &'static str = #wire;
@@ -106,7 +108,7 @@ fn match_lowered(
     }
 }
 
-fn event_enum(events: &[EventDef]) -> TokenStream {
+fn event_enum(events: &[EventDef], typed_fields: bool) -> TokenStream {
     let variants = events.iter().map(|e| {
         let id = ident(&e.rust_name);
         let mut d = DocBuilder::new();
@@ -162,6 +164,20 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
         quote!(Self::Unknown),
     );
 
+    let typed_fields_impl = if typed_fields {
+        quote! {
+            impl runtime::TypedFields for Event {
+                fn for_each_field(&self, f: &mut dyn FnMut(&'static str, runtime::FieldValue<'_>)) {
+                    match self {
+                        #(Self::#ids(e) => runtime::TypedFields::for_each_field(e, f),)*
+                        Self::Unknown(_) => {}
+                    }
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
     quote! {
         /// Which [`Event`] an event is, without its data: `Copy`, `Hash`
         /// and `Ord`, for filters, counters and metrics labels
@@ -286,13 +302,6 @@ fn event_enum(events: &[EventDef]) -> TokenStream {
             }
         }
 
-        impl runtime::TypedFields for Event {
-            fn for_each_field(&self, f: &mut dyn FnMut(&'static str, runtime::FieldValue<'_>)) {
-                match self {
-                    #(Self::#ids(e) => runtime::TypedFields::for_each_field(e, f),)*
-                    Self::Unknown(_) => {}
-                }
-            }
-        }
+        #typed_fields_impl
     }
 }

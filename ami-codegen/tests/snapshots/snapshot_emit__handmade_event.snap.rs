@@ -43,7 +43,10 @@ impl runtime::TypedFields for AOCD {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for AOCD {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AOCD").field("charge", &self.charge()).finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("charge", "Charge", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "AOCD", &self.raw, FIELDS)
     }
 }
 
@@ -120,12 +123,23 @@ impl runtime::TypedFields for CoreShowChannel {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for CoreShowChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CoreShowChannel")
-            .field("channel", &self.channel())
-            .field("channel_state", &self.channel_state())
-            .field("channel_state_desc", &self.channel_state_desc())
-            .field("uniqueid", &self.uniqueid())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "channel_state",
+                "ChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "channel_state_desc",
+                "ChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of("uniqueid", "Uniqueid", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "CoreShowChannel", &self.raw, FIELDS)
     }
 }
 
@@ -186,10 +200,11 @@ impl runtime::TypedFields for CoreShowChannelsComplete {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for CoreShowChannelsComplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CoreShowChannelsComplete")
-            .field("event_list", &self.event_list())
-            .field("list_items", &self.list_items())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("event_list", "EventList", runtime::Show::Text),
+            runtime::DebugField::of("list_items", "ListItems", runtime::Show::Integer),
+        ];
+        runtime::debug_record(f, "CoreShowChannelsComplete", &self.raw, FIELDS)
     }
 }
 
@@ -307,17 +322,42 @@ impl runtime::TypedFields for DialBegin {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for DialBegin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DialBegin")
-            .field("channel", &self.channel())
-            .field("channel_state", &self.channel_state())
-            .field("channel_state_desc", &self.channel_state_desc())
-            .field("uniqueid", &self.uniqueid())
-            .field("dest_channel", &self.dest_channel())
-            .field("dest_channel_state", &self.dest_channel_state())
-            .field("dest_channel_state_desc", &self.dest_channel_state_desc())
-            .field("dest_uniqueid", &self.dest_uniqueid())
-            .field("dial_string", &self.dial_string())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "channel_state",
+                "ChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "channel_state_desc",
+                "ChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of("uniqueid", "Uniqueid", runtime::Show::Text),
+            runtime::DebugField::of("dest_channel", "DestChannel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "dest_channel_state",
+                "DestChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "dest_channel_state_desc",
+                "DestChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of(
+                "dest_uniqueid",
+                "DestUniqueid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("dial_string", "DialString", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "DialBegin", &self.raw, FIELDS)
     }
 }
 
@@ -356,7 +396,8 @@ impl runtime::TypedFields for FullyBooted {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for FullyBooted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FullyBooted").finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[];
+        runtime::debug_record(f, "FullyBooted", &self.raw, FIELDS)
     }
 }
 
@@ -450,14 +491,25 @@ impl runtime::TypedFields for Hangup {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for Hangup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hangup")
-            .field("channel", &self.channel())
-            .field("channel_state", &self.channel_state())
-            .field("channel_state_desc", &self.channel_state_desc())
-            .field("uniqueid", &self.uniqueid())
-            .field("cause", &self.cause())
-            .field("cause_txt", &self.cause_txt())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "channel_state",
+                "ChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "channel_state_desc",
+                "ChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of("uniqueid", "Uniqueid", runtime::Show::Text),
+            runtime::DebugField::of("cause", "Cause", runtime::Show::Integer),
+            runtime::DebugField::of("cause_txt", "Cause-txt", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "Hangup", &self.raw, FIELDS)
     }
 }
 
@@ -526,11 +578,12 @@ impl runtime::TypedFields for NewExten {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for NewExten {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewExten")
-            .field("extension", &self.extension())
-            .field("priority", &self.priority())
-            .field("application", &self.application())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("extension", "Extension", runtime::Show::Text),
+            runtime::DebugField::of("priority", "Priority", runtime::Show::Integer),
+            runtime::DebugField::of("application", "Application", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "NewExten", &self.raw, FIELDS)
     }
 }
 
@@ -591,10 +644,11 @@ impl runtime::TypedFields for QueueEntry {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for QueueEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueueEntry")
-            .field("queue", &self.queue())
-            .field("position", &self.position())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("queue", "Queue", runtime::Show::Text),
+            runtime::DebugField::of("position", "Position", runtime::Show::Integer),
+        ];
+        runtime::debug_record(f, "QueueEntry", &self.raw, FIELDS)
     }
 }
 
@@ -674,12 +728,13 @@ impl runtime::TypedFields for QueueMember {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for QueueMember {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueueMember")
-            .field("queue", &self.queue())
-            .field("paused", &self.paused())
-            .field("in_call", &self.in_call())
-            .field("last_call", &self.last_call())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("queue", "Queue", runtime::Show::Text),
+            runtime::DebugField::of("paused", "Paused", runtime::Show::Boolean),
+            runtime::DebugField::of("in_call", "InCall", runtime::Show::Boolean),
+            runtime::DebugField::of("last_call", "LastCall", runtime::Show::Integer),
+        ];
+        runtime::debug_record(f, "QueueMember", &self.raw, FIELDS)
     }
 }
 
@@ -749,11 +804,16 @@ impl runtime::TypedFields for QueueParams {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for QueueParams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueueParams")
-            .field("queue", &self.queue())
-            .field("max", &self.max())
-            .field("service_level_perf", &self.service_level_perf())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("queue", "Queue", runtime::Show::Text),
+            runtime::DebugField::of("max", "Max", runtime::Show::Integer),
+            runtime::DebugField::of(
+                "service_level_perf",
+                "ServiceLevelPerf",
+                runtime::Show::Float,
+            ),
+        ];
+        runtime::debug_record(f, "QueueParams", &self.raw, FIELDS)
     }
 }
 
@@ -809,9 +869,10 @@ impl runtime::TypedFields for QueueStatusComplete {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for QueueStatusComplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueueStatusComplete")
-            .field("list_items", &self.list_items())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("list_items", "ListItems", runtime::Show::Integer),
+        ];
+        runtime::debug_record(f, "QueueStatusComplete", &self.raw, FIELDS)
     }
 }
 
@@ -866,10 +927,12 @@ impl runtime::TypedFields for VarSet {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for VarSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VarSet")
-            .field("variable", &runtime::shown(&self.raw, "Variable", self.variable()))
-            .field("value", &runtime::shown(&self.raw, "Value", self.value()))
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("variable", "Variable", runtime::Show::Text)
+                .checked(),
+            runtime::DebugField::of("value", "Value", runtime::Show::Text).checked(),
+        ];
+        runtime::debug_record(f, "VarSet", &self.raw, FIELDS)
     }
 }
 
@@ -924,10 +987,11 @@ impl runtime::TypedFields for UserEvent {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for UserEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserEvent")
-            .field("user_event", &self.user_event())
-            .field("header", &self.header().collect::<Vec<_>>())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("user_event", "UserEvent", runtime::Show::Text),
+            runtime::DebugField::of("header", "Header", runtime::Show::Text).multi(),
+        ];
+        runtime::debug_record(f, "UserEvent", &self.raw, FIELDS)
     }
 }
 

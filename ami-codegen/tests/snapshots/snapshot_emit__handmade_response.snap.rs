@@ -60,9 +60,10 @@ impl runtime::TypedFields for PingResponse {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for PingResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PingResponse")
-            .field("ping", &self.ping())
-            .field("timestamp", &self.timestamp())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("ping", "Ping", runtime::Show::Text),
+            runtime::DebugField::of("timestamp", "Timestamp", runtime::Show::Float),
+        ];
+        runtime::debug_record(f, "PingResponse", &self.raw, FIELDS)
     }
 }

@@ -50,10 +50,11 @@ impl runtime::TypedFields for FrobListComplete {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for FrobListComplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FrobListComplete")
-            .field("event_list", &self.event_list())
-            .field("list_items", &self.list_items())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("event_list", "EventList", runtime::Show::Text),
+            runtime::DebugField::of("list_items", "ListItems", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "FrobListComplete", &self.raw, FIELDS)
     }
 }
 
@@ -124,12 +125,17 @@ impl runtime::TypedFields for FrobReport {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for FrobReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FrobReport")
-            .field("channel", &self.channel())
-            .field("report_x_foo", &self.report_x_foo())
-            .field("report_x_bar", &self.report_x_bar())
-            .field("result", &self.result())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of("report_x_foo", "ReportXFoo", runtime::Show::Text),
+            runtime::DebugField::of("report_x_bar", "ReportXBar", runtime::Show::Text),
+            runtime::DebugField::of(
+                "result",
+                "Result",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::ResultType>),
+            ),
+        ];
+        runtime::debug_record(f, "FrobReport", &self.raw, FIELDS)
     }
 }
 
@@ -208,13 +214,18 @@ impl runtime::TypedFields for Frobnicated {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for Frobnicated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Frobnicated")
-            .field("channel", &self.channel())
-            .field("result", &self.result())
-            .field("report_x_foo", &self.report_x_foo())
-            .field("report_x_bar", &self.report_x_bar())
-            .field("other", &self.other())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "result",
+                "Result",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::ResultType>),
+            ),
+            runtime::DebugField::of("report_x_foo", "ReportXFoo", runtime::Show::Text),
+            runtime::DebugField::of("report_x_bar", "ReportXBar", runtime::Show::Text),
+            runtime::DebugField::of("other", "Other", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "Frobnicated", &self.raw, FIELDS)
     }
 }
 
@@ -301,14 +312,19 @@ impl runtime::TypedFields for Refrobnicated {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for Refrobnicated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Refrobnicated")
-            .field("channel", &self.channel())
-            .field("result", &self.result())
-            .field("report_x_foo", &self.report_x_foo())
-            .field("report_x_bar", &self.report_x_bar())
-            .field("other", &self.other())
-            .field("times", &self.times())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "result",
+                "Result",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::ResultType>),
+            ),
+            runtime::DebugField::of("report_x_foo", "ReportXFoo", runtime::Show::Text),
+            runtime::DebugField::of("report_x_bar", "ReportXBar", runtime::Show::Text),
+            runtime::DebugField::of("other", "Other", runtime::Show::Text),
+            runtime::DebugField::of("times", "Times", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "Refrobnicated", &self.raw, FIELDS)
     }
 }
 

@@ -55,10 +55,11 @@ impl runtime::TypedFields for PeerDetail {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for PeerDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PeerDetail")
-            .field("peer", &self.peer())
-            .field("address", &self.address())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("peer", "Peer", runtime::Show::Text),
+            runtime::DebugField::of("address", "Address", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "PeerDetail", &self.raw, FIELDS)
     }
 }
 
@@ -117,11 +118,16 @@ impl runtime::TypedFields for PeerShown {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for PeerShown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PeerShown")
-            .field("action_id", &self.action_id())
-            .field("peer", &self.peer())
-            .field("status", &self.status())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("action_id", "ActionID", runtime::Show::Text),
+            runtime::DebugField::of("peer", "Peer", runtime::Show::Text),
+            runtime::DebugField::of(
+                "status",
+                "Status",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::Status>),
+            ),
+        ];
+        runtime::debug_record(f, "PeerShown", &self.raw, FIELDS)
     }
 }
 
@@ -186,11 +192,12 @@ impl runtime::TypedFields for PeersShownComplete {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for PeersShownComplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PeersShownComplete")
-            .field("event_list", &self.event_list())
-            .field("list_items", &self.list_items())
-            .field("elapsed", &self.elapsed())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("event_list", "EventList", runtime::Show::Text),
+            runtime::DebugField::of("list_items", "ListItems", runtime::Show::Integer),
+            runtime::DebugField::of("elapsed", "Elapsed", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "PeersShownComplete", &self.raw, FIELDS)
     }
 }
 
@@ -347,23 +354,46 @@ impl runtime::TypedFields for RoomMemberShown {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for RoomMemberShown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoomMemberShown")
-            .field("room", &self.room())
-            .field("channel", &self.channel())
-            .field("channel_state", &self.channel_state())
-            .field("channel_state_desc", &self.channel_state_desc())
-            .field("caller_id_num", &self.caller_id_num())
-            .field("caller_id_name", &self.caller_id_name())
-            .field("connected_line_num", &self.connected_line_num())
-            .field("connected_line_name", &self.connected_line_name())
-            .field("language", &self.language())
-            .field("account_code", &self.account_code())
-            .field("context", &self.context())
-            .field("exten", &self.exten())
-            .field("priority", &self.priority())
-            .field("uniqueid", &self.uniqueid())
-            .field("linkedid", &self.linkedid())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("room", "Room", runtime::Show::Text),
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "channel_state",
+                "ChannelState",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "channel_state_desc",
+                "ChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of("caller_id_num", "CallerIDNum", runtime::Show::Text),
+            runtime::DebugField::of(
+                "caller_id_name",
+                "CallerIDName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "connected_line_num",
+                "ConnectedLineNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "connected_line_name",
+                "ConnectedLineName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("language", "Language", runtime::Show::Text),
+            runtime::DebugField::of("account_code", "AccountCode", runtime::Show::Text),
+            runtime::DebugField::of("context", "Context", runtime::Show::Text),
+            runtime::DebugField::of("exten", "Exten", runtime::Show::Text),
+            runtime::DebugField::of("priority", "Priority", runtime::Show::Text),
+            runtime::DebugField::of("uniqueid", "Uniqueid", runtime::Show::Text),
+            runtime::DebugField::of("linkedid", "Linkedid", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "RoomMemberShown", &self.raw, FIELDS)
     }
 }
 
@@ -414,10 +444,11 @@ impl runtime::TypedFields for RoomShown {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for RoomShown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoomShown")
-            .field("room", &self.room())
-            .field("members", &self.members())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("room", "Room", runtime::Show::Text),
+            runtime::DebugField::of("members", "Members", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "RoomShown", &self.raw, FIELDS)
     }
 }
 
@@ -474,10 +505,11 @@ impl runtime::TypedFields for ShowRoomsComplete {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for ShowRoomsComplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ShowRoomsComplete")
-            .field("event_list", &self.event_list())
-            .field("list_items", &self.list_items())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("event_list", "EventList", runtime::Show::Text),
+            runtime::DebugField::of("list_items", "ListItems", runtime::Show::Integer),
+        ];
+        runtime::debug_record(f, "ShowRoomsComplete", &self.raw, FIELDS)
     }
 }
 

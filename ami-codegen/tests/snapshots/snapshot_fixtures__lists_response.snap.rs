@@ -53,8 +53,9 @@ impl runtime::TypedFields for ShowRoomsResponse {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for ShowRoomsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ShowRoomsResponse")
-            .field("rooms", &self.rooms())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("rooms", "Rooms", runtime::Show::Integer),
+        ];
+        runtime::debug_record(f, "ShowRoomsResponse", &self.raw, FIELDS)
     }
 }

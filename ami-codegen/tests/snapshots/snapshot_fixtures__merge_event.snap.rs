@@ -57,11 +57,16 @@ impl runtime::TypedFields for LinkToggled {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for LinkToggled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkToggled")
-            .field("link", &self.link())
-            .field("state", &self.state())
-            .field("reason", &self.reason())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("link", "Link", runtime::Show::Text),
+            runtime::DebugField::of(
+                "state",
+                "State",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::State>),
+            ),
+            runtime::DebugField::of("reason", "Reason", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "LinkToggled", &self.raw, FIELDS)
     }
 }
 
@@ -125,11 +130,12 @@ impl runtime::TypedFields for SettingChanged {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for SettingChanged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SettingChanged")
-            .field("name", &self.name())
-            .field("value", &runtime::shown(&self.raw, "Value", self.value()))
-            .field("scope", &self.scope())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("name", "Name", runtime::Show::Text),
+            runtime::DebugField::of("value", "Value", runtime::Show::Text).checked(),
+            runtime::DebugField::of("scope", "Scope", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "SettingChanged", &self.raw, FIELDS)
     }
 }
 

@@ -46,10 +46,15 @@ impl runtime::TypedFields for AocD {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for AocD {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AocD")
-            .field("channel", &self.channel())
-            .field("type_", &self.type_())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "type_",
+                "Type",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::Type>),
+            ),
+        ];
+        runtime::debug_record(f, "AocD", &self.raw, FIELDS)
     }
 }
 
@@ -100,10 +105,15 @@ impl runtime::TypedFields for AocE {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for AocE {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AocE")
-            .field("channel", &self.channel())
-            .field("type_", &self.type_())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "type_",
+                "Type",
+                runtime::Show::Enum(runtime::debug_enum::<super::enums::Type>),
+            ),
+        ];
+        runtime::debug_record(f, "AocE", &self.raw, FIELDS)
     }
 }
 
@@ -154,10 +164,11 @@ impl runtime::TypedFields for AocS {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for AocS {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AocS")
-            .field("channel", &self.channel())
-            .field("chargeable", &self.chargeable())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of("chargeable", "Chargeable", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "AocS", &self.raw, FIELDS)
     }
 }
 
@@ -220,11 +231,16 @@ impl runtime::TypedFields for CallerIdChange {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for CallerIdChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallerIdChange")
-            .field("cid_calling_pres", &self.cid_calling_pres())
-            .field("type_", &self.type_())
-            .field("match_", &self.match_())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of(
+                "cid_calling_pres",
+                "CID-CallingPres",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("type_", "Type", runtime::Show::Text),
+            runtime::DebugField::of("match_", "Match", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "CallerIdChange", &self.raw, FIELDS)
     }
 }
 
@@ -293,11 +309,12 @@ impl runtime::TypedFields for Hangup {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for Hangup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hangup")
-            .field("channel", &self.channel())
-            .field("cause", &self.cause())
-            .field("cause_txt", &self.cause_txt())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of("cause", "Cause", runtime::Show::Integer),
+            runtime::DebugField::of("cause_txt", "Cause-txt", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "Hangup", &self.raw, FIELDS)
     }
 }
 
@@ -348,10 +365,11 @@ impl runtime::TypedFields for NewExten {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for NewExten {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewExten")
-            .field("extension", &self.extension())
-            .field("application", &self.application())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("extension", "Extension", runtime::Show::Text),
+            runtime::DebugField::of("application", "Application", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "NewExten", &self.raw, FIELDS)
     }
 }
 

@@ -161,23 +161,70 @@ impl runtime::TypedFields for PokeCopy {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for PokeCopy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PokeCopy")
-            .field("copy_channel", &self.copy_channel())
-            .field("copy_channel_state", &self.copy_channel_state())
-            .field("copy_channel_state_desc", &self.copy_channel_state_desc())
-            .field("copy_caller_id_num", &self.copy_caller_id_num())
-            .field("copy_caller_id_name", &self.copy_caller_id_name())
-            .field("copy_connected_line_num", &self.copy_connected_line_num())
-            .field("copy_connected_line_name", &self.copy_connected_line_name())
-            .field("copy_language", &self.copy_language())
-            .field("copy_account_code", &self.copy_account_code())
-            .field("copy_context", &self.copy_context())
-            .field("copy_exten", &self.copy_exten())
-            .field("copy_priority", &self.copy_priority())
-            .field("copy_uniqueid", &self.copy_uniqueid())
-            .field("copy_linkedid", &self.copy_linkedid())
-            .field("strength", &self.strength())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("copy_channel", "CopyChannel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "copy_channel_state",
+                "CopyChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "copy_channel_state_desc",
+                "CopyChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of(
+                "copy_caller_id_num",
+                "CopyCallerIDNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "copy_caller_id_name",
+                "CopyCallerIDName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "copy_connected_line_num",
+                "CopyConnectedLineNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "copy_connected_line_name",
+                "CopyConnectedLineName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "copy_language",
+                "CopyLanguage",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "copy_account_code",
+                "CopyAccountCode",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("copy_context", "CopyContext", runtime::Show::Text),
+            runtime::DebugField::of("copy_exten", "CopyExten", runtime::Show::Text),
+            runtime::DebugField::of(
+                "copy_priority",
+                "CopyPriority",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "copy_uniqueid",
+                "CopyUniqueid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "copy_linkedid",
+                "CopyLinkedid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("strength", "Strength", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "PokeCopy", &self.raw, FIELDS)
     }
 }
 
@@ -621,56 +668,190 @@ impl runtime::TypedFields for PokeTransfer {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for PokeTransfer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PokeTransfer")
-            .field("from_channel", &self.from_channel())
-            .field("from_channel_state", &self.from_channel_state())
-            .field("from_channel_state_desc", &self.from_channel_state_desc())
-            .field("from_caller_id_num", &self.from_caller_id_num())
-            .field("from_caller_id_name", &self.from_caller_id_name())
-            .field("from_connected_line_num", &self.from_connected_line_num())
-            .field("from_connected_line_name", &self.from_connected_line_name())
-            .field("from_language", &self.from_language())
-            .field("from_account_code", &self.from_account_code())
-            .field("from_context", &self.from_context())
-            .field("from_exten", &self.from_exten())
-            .field("from_priority", &self.from_priority())
-            .field("from_uniqueid", &self.from_uniqueid())
-            .field("from_linkedid", &self.from_linkedid())
-            .field("to_channel", &self.to_channel())
-            .field("to_channel_state", &self.to_channel_state())
-            .field("to_channel_state_desc", &self.to_channel_state_desc())
-            .field("to_caller_id_num", &self.to_caller_id_num())
-            .field("to_caller_id_name", &self.to_caller_id_name())
-            .field("to_connected_line_num", &self.to_connected_line_num())
-            .field("to_connected_line_name", &self.to_connected_line_name())
-            .field("to_language", &self.to_language())
-            .field("to_account_code", &self.to_account_code())
-            .field("to_context", &self.to_context())
-            .field("to_exten", &self.to_exten())
-            .field("to_priority", &self.to_priority())
-            .field("to_uniqueid", &self.to_uniqueid())
-            .field("to_linkedid", &self.to_linkedid())
-            .field("bridge_uniqueid", &self.bridge_uniqueid())
-            .field("bridge_type", &self.bridge_type())
-            .field("bridge_technology", &self.bridge_technology())
-            .field("bridge_creator", &self.bridge_creator())
-            .field("bridge_name", &self.bridge_name())
-            .field("bridge_num_channels", &self.bridge_num_channels())
-            .field("bridge_video_source_mode", &self.bridge_video_source_mode())
-            .field("bridge_video_source", &self.bridge_video_source())
-            .field("target_bridge_uniqueid", &self.target_bridge_uniqueid())
-            .field("target_bridge_type", &self.target_bridge_type())
-            .field("target_bridge_technology", &self.target_bridge_technology())
-            .field("target_bridge_creator", &self.target_bridge_creator())
-            .field("target_bridge_name", &self.target_bridge_name())
-            .field("target_bridge_num_channels", &self.target_bridge_num_channels())
-            .field(
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("from_channel", "FromChannel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "from_channel_state",
+                "FromChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "from_channel_state_desc",
+                "FromChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of(
+                "from_caller_id_num",
+                "FromCallerIDNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "from_caller_id_name",
+                "FromCallerIDName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "from_connected_line_num",
+                "FromConnectedLineNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "from_connected_line_name",
+                "FromConnectedLineName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "from_language",
+                "FromLanguage",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "from_account_code",
+                "FromAccountCode",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("from_context", "FromContext", runtime::Show::Text),
+            runtime::DebugField::of("from_exten", "FromExten", runtime::Show::Text),
+            runtime::DebugField::of(
+                "from_priority",
+                "FromPriority",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "from_uniqueid",
+                "FromUniqueid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "from_linkedid",
+                "FromLinkedid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("to_channel", "ToChannel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "to_channel_state",
+                "ToChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "to_channel_state_desc",
+                "ToChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of(
+                "to_caller_id_num",
+                "ToCallerIDNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "to_caller_id_name",
+                "ToCallerIDName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "to_connected_line_num",
+                "ToConnectedLineNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "to_connected_line_name",
+                "ToConnectedLineName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("to_language", "ToLanguage", runtime::Show::Text),
+            runtime::DebugField::of(
+                "to_account_code",
+                "ToAccountCode",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("to_context", "ToContext", runtime::Show::Text),
+            runtime::DebugField::of("to_exten", "ToExten", runtime::Show::Text),
+            runtime::DebugField::of("to_priority", "ToPriority", runtime::Show::Integer),
+            runtime::DebugField::of("to_uniqueid", "ToUniqueid", runtime::Show::Text),
+            runtime::DebugField::of("to_linkedid", "ToLinkedid", runtime::Show::Text),
+            runtime::DebugField::of(
+                "bridge_uniqueid",
+                "BridgeUniqueid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("bridge_type", "BridgeType", runtime::Show::Text),
+            runtime::DebugField::of(
+                "bridge_technology",
+                "BridgeTechnology",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "bridge_creator",
+                "BridgeCreator",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("bridge_name", "BridgeName", runtime::Show::Text),
+            runtime::DebugField::of(
+                "bridge_num_channels",
+                "BridgeNumChannels",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "bridge_video_source_mode",
+                "BridgeVideoSourceMode",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::BridgeVideoSourceMode>,
+                ),
+            ),
+            runtime::DebugField::of(
+                "bridge_video_source",
+                "BridgeVideoSource",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "target_bridge_uniqueid",
+                "TargetBridgeUniqueid",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "target_bridge_type",
+                "TargetBridgeType",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "target_bridge_technology",
+                "TargetBridgeTechnology",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "target_bridge_creator",
+                "TargetBridgeCreator",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "target_bridge_name",
+                "TargetBridgeName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "target_bridge_num_channels",
+                "TargetBridgeNumChannels",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
                 "target_bridge_video_source_mode",
-                &self.target_bridge_video_source_mode(),
-            )
-            .field("target_bridge_video_source", &self.target_bridge_video_source())
-            .field("reason", &self.reason())
-            .finish_non_exhaustive()
+                "TargetBridgeVideoSourceMode",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::BridgeVideoSourceMode>,
+                ),
+            ),
+            runtime::DebugField::of(
+                "target_bridge_video_source",
+                "TargetBridgeVideoSource",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("reason", "Reason", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "PokeTransfer", &self.raw, FIELDS)
     }
 }
 
@@ -836,23 +1017,46 @@ impl runtime::TypedFields for Poked {
 /// is in `FromMessage::raw`.
 impl std::fmt::Debug for Poked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Poked")
-            .field("channel", &self.channel())
-            .field("channel_state", &self.channel_state())
-            .field("channel_state_desc", &self.channel_state_desc())
-            .field("caller_id_num", &self.caller_id_num())
-            .field("caller_id_name", &self.caller_id_name())
-            .field("connected_line_num", &self.connected_line_num())
-            .field("connected_line_name", &self.connected_line_name())
-            .field("language", &self.language())
-            .field("account_code", &self.account_code())
-            .field("context", &self.context())
-            .field("exten", &self.exten())
-            .field("priority", &self.priority())
-            .field("uniqueid", &self.uniqueid())
-            .field("linkedid", &self.linkedid())
-            .field("strength", &self.strength())
-            .finish_non_exhaustive()
+        const FIELDS: &[runtime::DebugField] = &[
+            runtime::DebugField::of("channel", "Channel", runtime::Show::Text),
+            runtime::DebugField::of(
+                "channel_state",
+                "ChannelState",
+                runtime::Show::Integer,
+            ),
+            runtime::DebugField::of(
+                "channel_state_desc",
+                "ChannelStateDesc",
+                runtime::Show::Enum(
+                    runtime::debug_enum::<super::enums::ChannelStateDesc>,
+                ),
+            ),
+            runtime::DebugField::of("caller_id_num", "CallerIDNum", runtime::Show::Text),
+            runtime::DebugField::of(
+                "caller_id_name",
+                "CallerIDName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "connected_line_num",
+                "ConnectedLineNum",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of(
+                "connected_line_name",
+                "ConnectedLineName",
+                runtime::Show::Text,
+            ),
+            runtime::DebugField::of("language", "Language", runtime::Show::Text),
+            runtime::DebugField::of("account_code", "AccountCode", runtime::Show::Text),
+            runtime::DebugField::of("context", "Context", runtime::Show::Text),
+            runtime::DebugField::of("exten", "Exten", runtime::Show::Text),
+            runtime::DebugField::of("priority", "Priority", runtime::Show::Integer),
+            runtime::DebugField::of("uniqueid", "Uniqueid", runtime::Show::Text),
+            runtime::DebugField::of("linkedid", "Linkedid", runtime::Show::Text),
+            runtime::DebugField::of("strength", "Strength", runtime::Show::Text),
+        ];
+        runtime::debug_record(f, "Poked", &self.raw, FIELDS)
     }
 }
 
