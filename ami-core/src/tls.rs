@@ -9,6 +9,10 @@
 //! turns verification off for the lab (the connection is still encrypted,
 //! but anyone in the path can read and change it).
 //!
+//! All of this needs the `tls` feature (off by default). Without it,
+//! `amis://` fails to connect with [`Error::Tls`] saying which feature to
+//! turn on.
+//!
 //! The embedded server (the `ami-server` crate) serves TLS with a rustls
 //! [`ServerConfig`](rustls::ServerConfig) in its `ServerConfig::tls`, made
 //! with [`server_config`].
@@ -258,7 +262,8 @@ pub fn server_config(cert_chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls
 /// [`ClientBuilder::tls`](crate::ClientBuilder::tls) fails to connect with
 /// this message.
 #[cfg(not(feature = "tls"))]
-const NO_TLS: &str = "this build of ami-core has no TLS: enable its `tls` feature (on by default)";
+const NO_TLS: &str = "this build has no TLS: enable the `tls` feature of ami-types (or ami-core), \
+     e.g. ami-types = { version = \"0.1\", features = [\"tls\"] }";
 
 /// A connector cannot exist without the `tls` feature.
 #[cfg(not(feature = "tls"))]
