@@ -35,9 +35,13 @@ pub struct Docs {
     /// One-line synopsis.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synopsis: Option<String>,
-    /// Description paragraphs, in order.
+    /// Description paragraphs, in order. A paragraph `- name: text` (or
+    /// `- name`) is an item of a value list; consecutive items are one list.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub description: Vec<String>,
+    /// The `<example>` blocks of the description, line by line as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
     /// Versions the item appeared in (`<since><version>`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub since: Vec<String>,
@@ -98,6 +102,10 @@ pub struct FieldDef {
     /// Whether the key may repeat (`Variable`, `ChanVariable`): a `Vec`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub multi: bool,
+    /// When a snapshot macro produced the field: the snapshot's prefix
+    /// (`Dest` for `DestChannel`, empty for `Channel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
     /// Documentation.
     #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,

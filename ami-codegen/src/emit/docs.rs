@@ -80,14 +80,40 @@ impl DocBuilder {
         self
     }
 
-    /// Adds the synopsis and the description paragraphs of `docs`.
+    /// Adds the synopsis, the description paragraphs (value lists as
+    /// lists) and the examples (as code blocks) of `docs`.
     pub(crate) fn docs(&mut self, docs: &Docs) -> &mut Self {
         if let Some(s) = &docs.synopsis {
             self.prose(s);
         }
+        let mut items: Vec<(String, Option<String>)> = Vec::new();
         for p in &docs.description {
-            self.prose(p);
+            match list_item(p) {
+                Some(item) => items.push(item),
+                None => {
+                    if !items.is_empty() {
+                        self.list(&std::mem::take(&mut items));
+                    }
+                    self.prose(p);
+                }
+            }
         }
+        if !items.is_empty() {
+            self.list(&items);
+        }
+        for example in &docs.examples {
+            self.example(example);
+        }
+        self
+    }
+
+    /// Adds a code block shown as written (not a doc test).
+    pub(crate) fn example(&mut self, text: &str) -> &mut Self {
+        let mut lines = vec!["```text".to_owned()];
+        // A fence inside would end the block early.
+        lines.extend(text.lines().map(|l| l.replace("```", "'''")));
+        lines.push("```".to_owned());
+        self.paragraphs.push(lines);
         self
     }
 
@@ -111,6 +137,24 @@ impl DocBuilder {
         }
         out
     }
+}
+
+/// A value-list item `- name: text` (or `- name`) as `(`name`, text)`.
+fn list_item(paragraph: &str) -> Option<(String, Option<String>)> {
+    let rest = paragraph.strip_prefix("- ")?;
+    let (name, text) = match rest.split_once(": ") {
+        Some((name, text)) => (name, Some(text.to_owned())),
+        None => (rest, None),
+    };
+    // A name is one short token; anything else is prose that looks like one.
+    if name.is_empty() || name.len() > 40 || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let lead = match text {
+        Some(_) => format!("{}:", code(name)),
+        None => code(name),
+    };
+    Some((lead, text))
 }
 
 /// `since` as a sentence, e.g. `Since Asterisk 12.0.0, 13.2.0.`

@@ -13,7 +13,9 @@ use crate::model::EventDef;
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
     let events = &cx.model.events;
     let typed_fields = cx.options.typed_fields;
-    let structs = events.iter().map(|e| event_struct(e, typed_fields));
+    let structs = events
+        .iter()
+        .map(|e| event_struct(e, &lists_of(cx, e), typed_fields));
     let event_enum = event_enum(events, typed_fields);
     let names: Vec<&str> = events.iter().map(|e| e.wire_name.as_str()).collect();
     let names = names_const(
@@ -30,7 +32,30 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
     }
 }
 
-fn event_struct(e: &EventDef, typed_fields: bool) -> TokenStream {
+/// The list actions whose answer holds `e`: `(action Rust name, whether
+/// it is the completion event)`.
+fn lists_of<'m>(cx: &Context<'m>, e: &EventDef) -> Vec<(&'m str, bool)> {
+    cx.model
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let list = a.list.as_ref()?;
+            if list.complete.eq_ignore_ascii_case(&e.wire_name) {
+                Some((a.rust_name.as_str(), true))
+            } else if list
+                .items
+                .iter()
+                .any(|i| i.eq_ignore_ascii_case(&e.wire_name))
+            {
+                Some((a.rust_name.as_str(), false))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn event_struct(e: &EventDef, lists: &[(&str, bool)], typed_fields: bool) -> TokenStream {
     let mut d = DocBuilder::new();
     d.docs(&e.docs);
     let mut about = format!("AMI event {}", docs::code(&e.wire_name));
@@ -53,6 +78,21 @@ fn event_struct(e: &EventDef, typed_fields: bool) -> TokenStream {
              project's `spec/`.",
         );
     }
+    let link = |action: &str| format!("[`{action}`](super::action::{action})");
+    let items: Vec<String> = lists.iter().filter(|l| !l.1).map(|l| link(l.0)).collect();
+    let ends: Vec<String> = lists.iter().filter(|l| l.1).map(|l| link(l.0)).collect();
+    if !items.is_empty() {
+        d.markdown(&format!(
+            "An item of the event list that {} answers with.",
+            items.join(", ")
+        ));
+    }
+    if !ends.is_empty() {
+        d.markdown(&format!(
+            "Ends the event list that {} answers with.",
+            ends.join(", ")
+        ));
+    }
     let wire = &e.wire_name;
     let const_doc = format!(" The event name as documented, {}.", docs::code(wire));
     let record = record(&Record {
@@ -71,7 +111,7 @@ fn event_struct(e: &EventDef, typed_fields: bool) -> TokenStream {
         #record
 
         impl runtime::TypedEvent for #id {
-            const NAME: &'static str = #wire;
+            const NAME: &'static str = Self::NAME;
         }
     }
 }

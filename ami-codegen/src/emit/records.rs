@@ -74,6 +74,20 @@ fn accessor_body(f: &FieldDef) -> TokenStream {
 pub(crate) fn field_docs(f: &FieldDef) -> TokenStream {
     let mut d = DocBuilder::new();
     d.docs(&f.docs);
+    if let Some(prefix) = &f.snapshot {
+        // A fact-only model has no text: the macro's own (the project's).
+        let base = &f.wire_name[prefix.len().min(f.wire_name.len())..];
+        let about = crate::xml::macros::about(base);
+        if f.docs.synopsis.is_none() && f.docs.description.is_empty() {
+            if let Some((text, _)) = about {
+                d.prose(text);
+            }
+        }
+        if !prefix.is_empty() {
+            let kind = about.map_or("channel", |(_, kind)| kind);
+            d.markdown(&format!("Of the {kind} the `{prefix}…` fields describe."));
+        }
+    }
     if f.ty == FieldType::Variables {
         d.markdown(
             "The channel variables of this snapshot (one `name=value` line each, \

@@ -84,6 +84,7 @@ impl Model {
 fn strip(docs: &mut Docs) {
     docs.synopsis = None;
     docs.description.clear();
+    docs.examples.clear();
 }
 
 fn strip_field(field: &mut FieldDef) {
@@ -137,6 +138,7 @@ mod tests {
             required: false,
             default: None,
             multi: false,
+            snapshot: None,
             docs: Docs {
                 synopsis: Some(synopsis.to_owned()),
                 since: vec!["12.0.0".to_owned()],
@@ -154,6 +156,7 @@ mod tests {
             docs: Docs {
                 synopsis: Some(format!("synopsis of {name}")),
                 description: vec!["a paragraph".to_owned()],
+                examples: vec!["Action: X".to_owned()],
                 since: vec!["13.0.0".to_owned()],
                 module: Some("app_x".to_owned()),
             },
@@ -173,6 +176,7 @@ mod tests {
         let documented = &facts.events[0];
         assert_eq!(documented.docs.synopsis, None);
         assert!(documented.docs.description.is_empty());
+        assert!(documented.docs.examples.is_empty());
         assert_eq!(documented.docs.since, ["13.0.0"]);
         assert_eq!(documented.docs.module.as_deref(), Some("app_x"));
         assert_eq!(documented.fields[0].docs.synopsis, None);

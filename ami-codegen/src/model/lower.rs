@@ -35,7 +35,7 @@ mod text;
 mod types;
 
 use enums::EnumCollector;
-pub use text::{normalize, paragraphs};
+pub use text::{normalize, paragraphs, paragraphs_and_examples};
 use types::field_type;
 
 /// Lowers a resolved document into the model, applying `spec`.
@@ -87,6 +87,7 @@ impl RawField {
 struct RawDocs {
     synopsis: Option<String>,
     description: Vec<String>,
+    examples: Vec<String>,
     since: Vec<String>,
     modules: Vec<String>,
 }
@@ -100,8 +101,12 @@ impl RawDocs {
                 .filter(|s| !s.is_empty());
         }
         for description in element.elements_named("description") {
-            for para in paragraphs(description, false) {
+            let (paras, examples) = paragraphs_and_examples(description);
+            for para in paras {
                 push_unique(&mut self.description, para);
+            }
+            for example in examples {
+                push_unique(&mut self.examples, example);
             }
         }
         for since in element.elements_named("since") {
@@ -121,6 +126,7 @@ impl RawDocs {
         Docs {
             synopsis: self.synopsis.clone(),
             description: self.description.clone(),
+            examples: self.examples.clone(),
             since: self.since.clone(),
             module: if self.modules.is_empty() {
                 None
@@ -662,6 +668,11 @@ fn field_def(
         wire_name: field.wire.clone(),
         rust_name,
         multi: field.multi || ty == FieldType::Variables,
+        snapshot: field
+            .snapshot_base
+            .as_deref()
+            .and_then(|base| field.wire.strip_suffix(base))
+            .map(str::to_owned),
         ty,
         required: field.required,
         default: field.default.clone(),

@@ -96,6 +96,16 @@ pub fn bridge_snapshot_fields() -> impl Iterator<Item = &'static str> {
     BRIDGE_SNAPSHOT.iter().map(|f| f.name)
 }
 
+/// The project's description of a snapshot field by its name without
+/// prefix (`Channel`), for models that hold facts only, and what the
+/// snapshot describes (`channel` or `bridge`).
+pub fn about(base: &str) -> Option<(&'static str, &'static str)> {
+    let find = |fields: &'static [MacroField]| fields.iter().find(|f| f.name == base);
+    find(CHANNEL_SNAPSHOT)
+        .map(|f| (f.about, "channel"))
+        .or_else(|| find(BRIDGE_SNAPSHOT).map(|f| (f.about, "bridge")))
+}
+
 /// Replaces every snapshot macro in the tree by its parameters.
 pub fn expand(element: &mut Element) {
     let needs_work = element.children.iter().any(|c| match c {

@@ -20,6 +20,7 @@ pub fn field(wire: &str, rust: &str, ty: FieldType) -> FieldDef {
         required: false,
         default: None,
         multi: false,
+        snapshot: None,
         docs: docs(&format!("The {wire} value.")),
     }
 }
@@ -96,7 +97,11 @@ pub fn model() -> Model {
         description: vec![
             "First paragraph with ${EXTEN} and CHAN_START.".to_owned(),
             "- not a list; 1. not a list either".to_owned(),
+            "- Up: a value list item, *escaped*".to_owned(),
+            "- Down".to_owned(),
+            "After the list.".to_owned(),
         ],
+        examples: vec!["Action: Originate\nChannel: PJSIP/100\nData: ```x```".to_owned()],
         since: vec!["12.0.0".to_owned()],
         module: Some("builtin".to_owned()),
     };

@@ -205,6 +205,17 @@ impl std::fmt::Debug for Login {
 ///
 /// \- not a list; 1. not a list either
 ///
+/// - `Up`: a value list item, \*escaped\*
+/// - `Down`
+///
+/// After the list.
+///
+/// ```text
+/// Action: Originate
+/// Channel: PJSIP/100
+/// Data: '''x'''
+/// ```
+///
 /// AMI action `Originate`. Since Asterisk `12.0.0`. Documented by `builtin`.
 #[derive(Clone, PartialEq)]
 #[must_use]

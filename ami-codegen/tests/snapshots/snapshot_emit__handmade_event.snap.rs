@@ -51,12 +51,15 @@ impl std::fmt::Debug for AOCD {
 }
 
 impl runtime::TypedEvent for AOCD {
-    const NAME: &'static str = "AOC-D";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for CoreShowChannel.
 ///
 /// AMI event `CoreShowChannel`, class `call`.
+///
+/// An item of the event list that
+/// [`CoreShowChannels`](super::action::CoreShowChannels) answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CoreShowChannel {
     raw: Message,
@@ -144,12 +147,15 @@ impl std::fmt::Debug for CoreShowChannel {
 }
 
 impl runtime::TypedEvent for CoreShowChannel {
-    const NAME: &'static str = "CoreShowChannel";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for CoreShowChannelsComplete.
 ///
 /// AMI event `CoreShowChannelsComplete`, class `call`.
+///
+/// Ends the event list that [`CoreShowChannels`](super::action::CoreShowChannels)
+/// answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CoreShowChannelsComplete {
     raw: Message,
@@ -209,7 +215,7 @@ impl std::fmt::Debug for CoreShowChannelsComplete {
 }
 
 impl runtime::TypedEvent for CoreShowChannelsComplete {
-    const NAME: &'static str = "CoreShowChannelsComplete";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for DialBegin.
@@ -362,7 +368,7 @@ impl std::fmt::Debug for DialBegin {
 }
 
 impl runtime::TypedEvent for DialBegin {
-    const NAME: &'static str = "DialBegin";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for FullyBooted.
@@ -402,7 +408,7 @@ impl std::fmt::Debug for FullyBooted {
 }
 
 impl runtime::TypedEvent for FullyBooted {
-    const NAME: &'static str = "FullyBooted";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for Hangup.
@@ -514,7 +520,7 @@ impl std::fmt::Debug for Hangup {
 }
 
 impl runtime::TypedEvent for Hangup {
-    const NAME: &'static str = "Hangup";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for NewExten.
@@ -588,12 +594,15 @@ impl std::fmt::Debug for NewExten {
 }
 
 impl runtime::TypedEvent for NewExten {
-    const NAME: &'static str = "NewExten";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for QueueEntry.
 ///
 /// AMI event `QueueEntry`, class `call`.
+///
+/// An item of the event list that [`QueueStatus`](super::action::QueueStatus)
+/// answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct QueueEntry {
     raw: Message,
@@ -653,13 +662,16 @@ impl std::fmt::Debug for QueueEntry {
 }
 
 impl runtime::TypedEvent for QueueEntry {
-    const NAME: &'static str = "QueueEntry";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// AMI event `QueueMember`, class `call`.
 ///
 /// Asterisk sends this event without documenting it; its fields come from this
 /// project's `spec/`.
+///
+/// An item of the event list that [`QueueStatus`](super::action::QueueStatus)
+/// answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct QueueMember {
     raw: Message,
@@ -739,12 +751,15 @@ impl std::fmt::Debug for QueueMember {
 }
 
 impl runtime::TypedEvent for QueueMember {
-    const NAME: &'static str = "QueueMember";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for QueueParams.
 ///
 /// AMI event `QueueParams`, class `call`.
+///
+/// An item of the event list that [`QueueStatus`](super::action::QueueStatus)
+/// answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct QueueParams {
     raw: Message,
@@ -818,7 +833,7 @@ impl std::fmt::Debug for QueueParams {
 }
 
 impl runtime::TypedEvent for QueueParams {
-    const NAME: &'static str = "QueueParams";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for QueueStatusComplete.
@@ -827,6 +842,9 @@ impl runtime::TypedEvent for QueueParams {
 ///
 /// Asterisk sends this event without documenting it; its fields come from this
 /// project's `spec/`.
+///
+/// Ends the event list that [`QueueStatus`](super::action::QueueStatus) answers
+/// with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct QueueStatusComplete {
     raw: Message,
@@ -877,7 +895,7 @@ impl std::fmt::Debug for QueueStatusComplete {
 }
 
 impl runtime::TypedEvent for QueueStatusComplete {
-    const NAME: &'static str = "QueueStatusComplete";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for VarSet.
@@ -937,7 +955,7 @@ impl std::fmt::Debug for VarSet {
 }
 
 impl runtime::TypedEvent for VarSet {
-    const NAME: &'static str = "VarSet";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Raised for UserEvent.
@@ -996,7 +1014,7 @@ impl std::fmt::Debug for UserEvent {
 }
 
 impl runtime::TypedEvent for UserEvent {
-    const NAME: &'static str = "UserEvent";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Which [`Event`] an event is, without its data: `Copy`, `Hash`

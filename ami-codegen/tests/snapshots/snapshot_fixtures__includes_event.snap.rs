@@ -6,6 +6,8 @@ use super::runtime::{self, FieldError, FromMessage, Message, Text};
 /// Ends the list of frobnications.
 ///
 /// AMI event `FrobListComplete`, class `command`.
+///
+/// Ends the event list that [`FrobList`](super::action::FrobList) answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FrobListComplete {
     raw: Message,
@@ -59,7 +61,7 @@ impl std::fmt::Debug for FrobListComplete {
 }
 
 impl runtime::TypedEvent for FrobListComplete {
-    const NAME: &'static str = "FrobListComplete";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Report values of a frobnication.
@@ -140,12 +142,15 @@ impl std::fmt::Debug for FrobReport {
 }
 
 impl runtime::TypedEvent for FrobReport {
-    const NAME: &'static str = "FrobReport";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// A channel was frobnicated.
 ///
 /// AMI event `Frobnicated`, class `call`. Since Asterisk `2.0.0`.
+///
+/// An item of the event list that [`FrobList`](super::action::FrobList) answers
+/// with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Frobnicated {
     raw: Message,
@@ -230,7 +235,7 @@ impl std::fmt::Debug for Frobnicated {
 }
 
 impl runtime::TypedEvent for Frobnicated {
-    const NAME: &'static str = "Frobnicated";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// A channel was frobnicated again.
@@ -329,7 +334,7 @@ impl std::fmt::Debug for Refrobnicated {
 }
 
 impl runtime::TypedEvent for Refrobnicated {
-    const NAME: &'static str = "Refrobnicated";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Which [`Event`] an event is, without its data: `Copy`, `Hash`

@@ -11,6 +11,9 @@ use super::runtime::{self, FieldError, FromMessage, Message, Text};
 ///
 /// Asterisk sends this event without documenting it; its fields come from this
 /// project's `spec/`.
+///
+/// An item of the event list that [`ShowPeers`](super::action::ShowPeers) answers
+/// with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeerDetail {
     raw: Message,
@@ -64,12 +67,15 @@ impl std::fmt::Debug for PeerDetail {
 }
 
 impl runtime::TypedEvent for PeerDetail {
-    const NAME: &'static str = "PeerDetail";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// One peer of a peer listing.
 ///
 /// AMI event `PeerShown`, class `system`.
+///
+/// An item of the event list that [`ShowPeers`](super::action::ShowPeers) answers
+/// with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeerShown {
     raw: Message,
@@ -132,12 +138,14 @@ impl std::fmt::Debug for PeerShown {
 }
 
 impl runtime::TypedEvent for PeerShown {
-    const NAME: &'static str = "PeerShown";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// End of a peer listing.
 ///
 /// AMI event `PeersShownComplete`, class `system`.
+///
+/// Ends the event list that [`ShowPeers`](super::action::ShowPeers) answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeersShownComplete {
     raw: Message,
@@ -202,12 +210,15 @@ impl std::fmt::Debug for PeersShownComplete {
 }
 
 impl runtime::TypedEvent for PeersShownComplete {
-    const NAME: &'static str = "PeersShownComplete";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// One member of a room.
 ///
 /// AMI event `RoomMemberShown`, class `command`.
+///
+/// An item of the event list that [`ShowRooms`](super::action::ShowRooms) answers
+/// with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RoomMemberShown {
     raw: Message,
@@ -398,12 +409,15 @@ impl std::fmt::Debug for RoomMemberShown {
 }
 
 impl runtime::TypedEvent for RoomMemberShown {
-    const NAME: &'static str = "RoomMemberShown";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// One room.
 ///
 /// AMI event `RoomShown`, class `command`.
+///
+/// An item of the event list that [`ShowRooms`](super::action::ShowRooms) answers
+/// with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RoomShown {
     raw: Message,
@@ -453,12 +467,14 @@ impl std::fmt::Debug for RoomShown {
 }
 
 impl runtime::TypedEvent for RoomShown {
-    const NAME: &'static str = "RoomShown";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// End of the room listing.
 ///
 /// AMI event `ShowRoomsComplete`, class `command`.
+///
+/// Ends the event list that [`ShowRooms`](super::action::ShowRooms) answers with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ShowRoomsComplete {
     raw: Message,
@@ -514,7 +530,7 @@ impl std::fmt::Debug for ShowRoomsComplete {
 }
 
 impl runtime::TypedEvent for ShowRoomsComplete {
-    const NAME: &'static str = "ShowRoomsComplete";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Which [`Event`] an event is, without its data: `Copy`, `Hash`

@@ -71,7 +71,7 @@ impl std::fmt::Debug for LinkToggled {
 }
 
 impl runtime::TypedEvent for LinkToggled {
-    const NAME: &'static str = "LinkToggled";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// A setting was given a new value.
@@ -140,7 +140,7 @@ impl std::fmt::Debug for SettingChanged {
 }
 
 impl runtime::TypedEvent for SettingChanged {
-    const NAME: &'static str = "SettingChanged";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Which [`Event`] an event is, without its data: `Copy`, `Hash`

@@ -59,7 +59,7 @@ impl std::fmt::Debug for AocD {
 }
 
 impl runtime::TypedEvent for AocD {
-    const NAME: &'static str = "AOC-D";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Charges at the end.
@@ -118,7 +118,7 @@ impl std::fmt::Debug for AocE {
 }
 
 impl runtime::TypedEvent for AocE {
-    const NAME: &'static str = "AOC-E";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Charge rates were announced.
@@ -173,7 +173,7 @@ impl std::fmt::Debug for AocS {
 }
 
 impl runtime::TypedEvent for AocS {
-    const NAME: &'static str = "AOC-S";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Caller presentation changed.
@@ -245,7 +245,7 @@ impl std::fmt::Debug for CallerIdChange {
 }
 
 impl runtime::TypedEvent for CallerIdChange {
-    const NAME: &'static str = "CallerIdChange";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// A channel hung up.
@@ -319,7 +319,7 @@ impl std::fmt::Debug for Hangup {
 }
 
 impl runtime::TypedEvent for Hangup {
-    const NAME: &'static str = "Hangup";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// The dialplan moved on; Asterisk sends it spelled Newexten.
@@ -374,7 +374,7 @@ impl std::fmt::Debug for NewExten {
 }
 
 impl runtime::TypedEvent for NewExten {
-    const NAME: &'static str = "NewExten";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Which [`Event`] an event is, without its data: `Copy`, `Hash`

@@ -16,12 +16,16 @@ impl PokeCopy {
     pub const NAME: &'static str = "PokeCopy";
     /// Name of the channel.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyChannel`.
     pub fn copy_channel(&self) -> Option<&Text> {
         self.raw.get("CopyChannel")
     }
 
     /// Numeric state of the channel.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyChannelState`.
     pub fn copy_channel_state(&self) -> Option<i64> {
@@ -30,12 +34,16 @@ impl PokeCopy {
 
     /// State of the channel, as text.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyChannelStateDesc`.
     pub fn copy_channel_state_desc(&self) -> Option<super::enums::ChannelStateDesc> {
         runtime::value(&self.raw, "CopyChannelStateDesc")
     }
 
     /// Caller ID number.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyCallerIDNum`.
     pub fn copy_caller_id_num(&self) -> Option<&Text> {
@@ -44,12 +52,16 @@ impl PokeCopy {
 
     /// Caller ID name.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyCallerIDName`.
     pub fn copy_caller_id_name(&self) -> Option<&Text> {
         self.raw.get("CopyCallerIDName")
     }
 
     /// Connected line number.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyConnectedLineNum`.
     pub fn copy_connected_line_num(&self) -> Option<&Text> {
@@ -58,12 +70,16 @@ impl PokeCopy {
 
     /// Connected line name.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyConnectedLineName`.
     pub fn copy_connected_line_name(&self) -> Option<&Text> {
         self.raw.get("CopyConnectedLineName")
     }
 
     /// Language set on the channel.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyLanguage`.
     pub fn copy_language(&self) -> Option<&Text> {
@@ -72,12 +88,16 @@ impl PokeCopy {
 
     /// Account code set on the channel.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyAccountCode`.
     pub fn copy_account_code(&self) -> Option<&Text> {
         self.raw.get("CopyAccountCode")
     }
 
     /// Dialplan context the channel is in.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyContext`.
     pub fn copy_context(&self) -> Option<&Text> {
@@ -86,12 +106,16 @@ impl PokeCopy {
 
     /// Dialplan extension the channel is at.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyExten`.
     pub fn copy_exten(&self) -> Option<&Text> {
         self.raw.get("CopyExten")
     }
 
     /// Dialplan priority the channel is at.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyPriority`.
     pub fn copy_priority(&self) -> Option<i64> {
@@ -100,12 +124,16 @@ impl PokeCopy {
 
     /// Unique id of the channel.
     ///
+    /// Of the channel the `Copy…` fields describe.
+    ///
     /// Wire key `CopyUniqueid`.
     pub fn copy_uniqueid(&self) -> Option<&Text> {
         self.raw.get("CopyUniqueid")
     }
 
     /// Id linking the channels of one call.
+    ///
+    /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyLinkedid`.
     pub fn copy_linkedid(&self) -> Option<&Text> {
@@ -229,7 +257,7 @@ impl std::fmt::Debug for PokeCopy {
 }
 
 impl runtime::TypedEvent for PokeCopy {
-    const NAME: &'static str = "PokeCopy";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// A poke moved from one channel to another.
@@ -245,6 +273,8 @@ impl PokeTransfer {
     pub const NAME: &'static str = "PokeTransfer";
     /// Name of the channel.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromChannel`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_channel(&self) -> Option<&Text> {
@@ -252,6 +282,8 @@ impl PokeTransfer {
     }
 
     /// Numeric state of the channel.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromChannelState`.
     #[allow(clippy::wrong_self_convention)]
@@ -261,6 +293,8 @@ impl PokeTransfer {
 
     /// State of the channel, as text.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromChannelStateDesc`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_channel_state_desc(&self) -> Option<super::enums::ChannelStateDesc> {
@@ -268,6 +302,8 @@ impl PokeTransfer {
     }
 
     /// Caller ID number.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromCallerIDNum`.
     #[allow(clippy::wrong_self_convention)]
@@ -277,6 +313,8 @@ impl PokeTransfer {
 
     /// Caller ID name.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromCallerIDName`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_caller_id_name(&self) -> Option<&Text> {
@@ -284,6 +322,8 @@ impl PokeTransfer {
     }
 
     /// Connected line number.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromConnectedLineNum`.
     #[allow(clippy::wrong_self_convention)]
@@ -293,6 +333,8 @@ impl PokeTransfer {
 
     /// Connected line name.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromConnectedLineName`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_connected_line_name(&self) -> Option<&Text> {
@@ -300,6 +342,8 @@ impl PokeTransfer {
     }
 
     /// Language set on the channel.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromLanguage`.
     #[allow(clippy::wrong_self_convention)]
@@ -309,6 +353,8 @@ impl PokeTransfer {
 
     /// Account code set on the channel.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromAccountCode`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_account_code(&self) -> Option<&Text> {
@@ -316,6 +362,8 @@ impl PokeTransfer {
     }
 
     /// Dialplan context the channel is in.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromContext`.
     #[allow(clippy::wrong_self_convention)]
@@ -325,6 +373,8 @@ impl PokeTransfer {
 
     /// Dialplan extension the channel is at.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromExten`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_exten(&self) -> Option<&Text> {
@@ -332,6 +382,8 @@ impl PokeTransfer {
     }
 
     /// Dialplan priority the channel is at.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromPriority`.
     #[allow(clippy::wrong_self_convention)]
@@ -341,6 +393,8 @@ impl PokeTransfer {
 
     /// Unique id of the channel.
     ///
+    /// Of the channel the `From…` fields describe.
+    ///
     /// Wire key `FromUniqueid`.
     #[allow(clippy::wrong_self_convention)]
     pub fn from_uniqueid(&self) -> Option<&Text> {
@@ -348,6 +402,8 @@ impl PokeTransfer {
     }
 
     /// Id linking the channels of one call.
+    ///
+    /// Of the channel the `From…` fields describe.
     ///
     /// Wire key `FromLinkedid`.
     #[allow(clippy::wrong_self_convention)]
@@ -357,6 +413,8 @@ impl PokeTransfer {
 
     /// Name of the channel.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToChannel`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_channel(&self) -> Option<&Text> {
@@ -364,6 +422,8 @@ impl PokeTransfer {
     }
 
     /// Numeric state of the channel.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToChannelState`.
     #[allow(clippy::wrong_self_convention)]
@@ -373,6 +433,8 @@ impl PokeTransfer {
 
     /// State of the channel, as text.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToChannelStateDesc`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_channel_state_desc(&self) -> Option<super::enums::ChannelStateDesc> {
@@ -380,6 +442,8 @@ impl PokeTransfer {
     }
 
     /// Caller ID number.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToCallerIDNum`.
     #[allow(clippy::wrong_self_convention)]
@@ -389,6 +453,8 @@ impl PokeTransfer {
 
     /// Caller ID name.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToCallerIDName`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_caller_id_name(&self) -> Option<&Text> {
@@ -396,6 +462,8 @@ impl PokeTransfer {
     }
 
     /// Connected line number.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToConnectedLineNum`.
     #[allow(clippy::wrong_self_convention)]
@@ -405,6 +473,8 @@ impl PokeTransfer {
 
     /// Connected line name.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToConnectedLineName`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_connected_line_name(&self) -> Option<&Text> {
@@ -412,6 +482,8 @@ impl PokeTransfer {
     }
 
     /// Language set on the channel.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToLanguage`.
     #[allow(clippy::wrong_self_convention)]
@@ -421,6 +493,8 @@ impl PokeTransfer {
 
     /// Account code set on the channel.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToAccountCode`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_account_code(&self) -> Option<&Text> {
@@ -428,6 +502,8 @@ impl PokeTransfer {
     }
 
     /// Dialplan context the channel is in.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToContext`.
     #[allow(clippy::wrong_self_convention)]
@@ -437,6 +513,8 @@ impl PokeTransfer {
 
     /// Dialplan extension the channel is at.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToExten`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_exten(&self) -> Option<&Text> {
@@ -444,6 +522,8 @@ impl PokeTransfer {
     }
 
     /// Dialplan priority the channel is at.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToPriority`.
     #[allow(clippy::wrong_self_convention)]
@@ -453,6 +533,8 @@ impl PokeTransfer {
 
     /// Unique id of the channel.
     ///
+    /// Of the channel the `To…` fields describe.
+    ///
     /// Wire key `ToUniqueid`.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_uniqueid(&self) -> Option<&Text> {
@@ -460,6 +542,8 @@ impl PokeTransfer {
     }
 
     /// Id linking the channels of one call.
+    ///
+    /// Of the channel the `To…` fields describe.
     ///
     /// Wire key `ToLinkedid`.
     #[allow(clippy::wrong_self_convention)]
@@ -527,12 +611,16 @@ impl PokeTransfer {
 
     /// Unique id of the bridge.
     ///
+    /// Of the bridge the `Target…` fields describe.
+    ///
     /// Wire key `TargetBridgeUniqueid`.
     pub fn target_bridge_uniqueid(&self) -> Option<&Text> {
         self.raw.get("TargetBridgeUniqueid")
     }
 
     /// Kind of bridge.
+    ///
+    /// Of the bridge the `Target…` fields describe.
     ///
     /// Wire key `TargetBridgeType`.
     pub fn target_bridge_type(&self) -> Option<&Text> {
@@ -541,12 +629,16 @@ impl PokeTransfer {
 
     /// Technology that moves the media.
     ///
+    /// Of the bridge the `Target…` fields describe.
+    ///
     /// Wire key `TargetBridgeTechnology`.
     pub fn target_bridge_technology(&self) -> Option<&Text> {
         self.raw.get("TargetBridgeTechnology")
     }
 
     /// Who created the bridge.
+    ///
+    /// Of the bridge the `Target…` fields describe.
     ///
     /// Wire key `TargetBridgeCreator`.
     pub fn target_bridge_creator(&self) -> Option<&Text> {
@@ -555,6 +647,8 @@ impl PokeTransfer {
 
     /// Name of the bridge.
     ///
+    /// Of the bridge the `Target…` fields describe.
+    ///
     /// Wire key `TargetBridgeName`.
     pub fn target_bridge_name(&self) -> Option<&Text> {
         self.raw.get("TargetBridgeName")
@@ -562,12 +656,16 @@ impl PokeTransfer {
 
     /// How many channels are in the bridge.
     ///
+    /// Of the bridge the `Target…` fields describe.
+    ///
     /// Wire key `TargetBridgeNumChannels`.
     pub fn target_bridge_num_channels(&self) -> Option<&Text> {
         self.raw.get("TargetBridgeNumChannels")
     }
 
     /// How the bridge picks its video source.
+    ///
+    /// Of the bridge the `Target…` fields describe.
     ///
     /// Wire key `TargetBridgeVideoSourceMode`.
     pub fn target_bridge_video_source_mode(
@@ -577,6 +675,8 @@ impl PokeTransfer {
     }
 
     /// Unique id of the channel that is the video source, if any.
+    ///
+    /// Of the bridge the `Target…` fields describe.
     ///
     /// Wire key `TargetBridgeVideoSource`.
     pub fn target_bridge_video_source(&self) -> Option<&Text> {
@@ -856,7 +956,7 @@ impl std::fmt::Debug for PokeTransfer {
 }
 
 impl runtime::TypedEvent for PokeTransfer {
-    const NAME: &'static str = "PokeTransfer";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// A channel was poked.
@@ -1061,7 +1161,7 @@ impl std::fmt::Debug for Poked {
 }
 
 impl runtime::TypedEvent for Poked {
-    const NAME: &'static str = "Poked";
+    const NAME: &'static str = Self::NAME;
 }
 
 /// Which [`Event`] an event is, without its data: `Copy`, `Hash`

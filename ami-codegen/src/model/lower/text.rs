@@ -13,6 +13,26 @@ pub fn normalize(text: &str) -> String {
 /// list of a parameter that became an enum (its values carry those docs).
 pub fn paragraphs(element: &Element, skip_enumlist: bool) -> Vec<String> {
     let mut out = Vec::new();
+    let mut examples = Vec::new();
+    collect(element, skip_enumlist, &mut out, &mut examples);
+    out.extend(examples);
+    out
+}
+
+/// Like [`paragraphs`], with the `<example>` blocks apart (for a
+/// description, whose examples become code blocks).
+pub fn paragraphs_and_examples(element: &Element) -> (Vec<String>, Vec<String>) {
+    let (mut out, mut examples) = (Vec::new(), Vec::new());
+    collect(element, false, &mut out, &mut examples);
+    (out, examples)
+}
+
+fn collect(
+    element: &Element,
+    skip_enumlist: bool,
+    out: &mut Vec<String>,
+    examples: &mut Vec<String>,
+) {
     for child in &element.children {
         match child {
             Node::Text(t) => {
@@ -55,7 +75,7 @@ pub fn paragraphs(element: &Element, skip_enumlist: bool) -> Vec<String> {
                         .filter(|l| !l.is_empty())
                         .collect();
                     if !lines.is_empty() {
-                        out.push(lines.join("\n"));
+                        examples.push(lines.join("\n"));
                     }
                 }
                 // Structure that is not prose.
@@ -70,5 +90,4 @@ pub fn paragraphs(element: &Element, skip_enumlist: bool) -> Vec<String> {
             },
         }
     }
-    out
 }
