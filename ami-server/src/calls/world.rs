@@ -1,9 +1,7 @@
 //! The state of the simulated system: channels and their snapshots,
 //! bridges, variables, the live queues, and the `World` that holds them.
 
-use std::collections::hash_map::RandomState;
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
@@ -220,7 +218,7 @@ pub(crate) struct World {
     pub(crate) calls: BTreeMap<u64, mpsc::UnboundedSender<HangupRequest>>,
     pub(crate) next_call: u64,
     pub(crate) calls_processed: u64,
-    pub(crate) rng: u64,
+    pub(crate) rng: fastrand::Rng,
     /// Live queue state, by lower-cased queue name.
     pub(crate) queues: BTreeMap<String, QueueLive>,
 }
@@ -266,7 +264,7 @@ impl World {
             calls: BTreeMap::new(),
             next_call: 1,
             calls_processed: 0,
-            rng: RandomState::new().hash_one(epoch) | 1,
+            rng: fastrand::Rng::new(),
             queues: BTreeMap::new(),
         }
     }
@@ -297,14 +295,9 @@ impl World {
         self.queues.entry(name.to_ascii_lowercase()).or_default()
     }
 
-    /// A pseudo-random number (xorshift64*; not for cryptography).
+    /// A pseudo-random number (not for cryptography).
     pub(crate) fn random(&mut self) -> u64 {
-        let mut x = self.rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.rng.u64(..)
     }
 
     pub(crate) fn bridge_id(&mut self) -> String {
