@@ -367,6 +367,8 @@ pub enum Show {
     Float,
     /// `Option<E>` of a value enum, through [`debug_enum`].
     Enum(fn(&Text, &mut fmt::Formatter<'_>) -> fmt::Result),
+    /// A [`Variables`] map (secret names redacted).
+    Variables,
 }
 
 impl fmt::Debug for Show {
@@ -377,6 +379,7 @@ impl fmt::Debug for Show {
             Show::Boolean => "Boolean",
             Show::Float => "Float",
             Show::Enum(_) => "Enum",
+            Show::Variables => "Variables",
         })
     }
 }
@@ -412,6 +415,9 @@ struct FieldShown<'a> {
 impl fmt::Debug for FieldShown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (raw, d) = (self.raw, self.field);
+        if let Show::Variables = d.show {
+            return Variables::new(raw, d.key).fmt(f);
+        }
         if d.secret {
             return match (d.multi, raw.get(d.key)) {
                 (true, _) => Redacted.fmt(f),
@@ -445,6 +451,7 @@ impl fmt::Debug for FieldShown<'_> {
                 Some(text) => f.debug_tuple("Some").field(&EnumShown(text, show)).finish(),
                 None => f.write_str("None"),
             },
+            Show::Variables => Variables::new(raw, d.key).fmt(f),
         }
     }
 }

@@ -8,7 +8,9 @@ use ami_core::{Message, Text};
 /// The channel variables a snapshot carries (`ChanVariable: name=value`,
 /// one line each, with the snapshot's prefix: `DestChanVariable`, …), in
 /// wire order. Asterisk sends the variables listed in `manager.conf`'s
-/// `channelvars`.
+/// `channelvars`; `OriginateResponse` names the channel in the key
+/// (`ChanVariable(Local/100@default-00000000;1): name=value`), which counts
+/// as the same key. `Status` with `AllVariables` sends `Variable` lines.
 ///
 /// `Debug` redacts the value of a secret name (`PASSWORD=…`), by the rule
 /// that decides every secret ([`ami_core::message::is_secret_name`]).
@@ -46,7 +48,17 @@ impl<'a> Variables<'a> {
     /// Every `(name, value)`, in wire order. A line without `=` is a name
     /// with an empty value.
     pub fn iter(&self) -> impl Iterator<Item = (&'a Text, &'a Text)> + 'a {
-        self.raw.get_all(self.key).map(split)
+        self.lines().map(split)
+    }
+
+    /// The raw `name=value` lines, in wire order: of the key, or of
+    /// `key(…)`.
+    pub fn lines(&self) -> impl Iterator<Item = &'a Text> + 'a {
+        let key = self.key.as_bytes();
+        self.raw
+            .fields()
+            .filter(move |f| is_key(f.key_bytes(), key))
+            .map(|f| f.value())
     }
 
     /// The value of variable `name` (exact case, as Asterisk's variable
@@ -59,13 +71,24 @@ impl<'a> Variables<'a> {
 
     /// How many lines there are.
     pub fn len(&self) -> usize {
-        self.raw.get_all(self.key).count()
+        self.lines().count()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.raw.get_all(self.key).next().is_none()
+        self.lines().next().is_none()
     }
+}
+
+/// Whether wire key `found` is `key` (any case) or `key(…)`.
+fn is_key(found: &[u8], key: &[u8]) -> bool {
+    if found.eq_ignore_ascii_case(key) {
+        return true;
+    }
+    found.len() > key.len() + 1
+        && found[..key.len()].eq_ignore_ascii_case(key)
+        && found[key.len()] == b'('
+        && found.last() == Some(&b')')
 }
 
 fn split(line: &Text) -> (&Text, &Text) {
@@ -141,6 +164,21 @@ mod tests {
             "1"
         );
         assert!(Variables::new(&m, "OtherChanVariable").is_empty());
+    }
+
+    #[test]
+    fn a_key_naming_its_channel_counts_as_the_key() {
+        let m: Message = [
+            ("Event", "OriginateResponse"),
+            ("ChanVariable(Local/300@default-00000000;1)", "CUSTOMER=40"),
+            ("ChanVariable(", "NOT=closed"),
+            ("ChanVariables", "NOT=this"),
+        ]
+        .into_iter()
+        .collect();
+        let vars = Variables::new(&m, "ChanVariable");
+        assert_eq!(vars.len(), 1);
+        assert_eq!(vars.get("CUSTOMER").unwrap(), "40");
     }
 
     #[test]

@@ -167,7 +167,7 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         let id = ident(&f.rust_name);
         let wire = &f.wire_name;
         if f.ty == FieldType::Variables {
-            quote!(runtime::visit_all(f, #wire, self.raw.get_all(#wire));)
+            quote!(runtime::visit_all(f, #wire, self.#id().lines());)
         } else if f.multi {
             quote!(runtime::visit_all(f, #wire, self.#id());)
         } else {
@@ -192,7 +192,8 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         let checked = is_value_of_variable(&f.wire_name) || holds_assignments(&f.wire_name);
         let multi = f.multi;
         let show = match &f.ty {
-            FieldType::String | FieldType::Variables => quote!(runtime::Show::Text),
+            FieldType::String => quote!(runtime::Show::Text),
+            FieldType::Variables => quote!(runtime::Show::Variables),
             FieldType::Integer => quote!(runtime::Show::Integer),
             FieldType::Boolean => quote!(runtime::Show::Boolean),
             FieldType::Float => quote!(runtime::Show::Float),
