@@ -166,7 +166,18 @@ mod written_for_22_10_1 {
             | Event::DialEnd(_)
             | Event::OriginateResponse(_)
             | Event::Pickup(_)
-            | Event::MCID(_) => Family::Dial,
+            | Event::MCID(_)
+            // Call completion (CCBS/CCNR).
+            | Event::CCAvailable(_)
+            | Event::CCOfferTimerStart(_)
+            | Event::CCRequested(_)
+            | Event::CCRequestAcknowledged(_)
+            | Event::CCCallerStartMonitoring(_)
+            | Event::CCCallerStopMonitoring(_)
+            | Event::CCCallerRecalling(_)
+            | Event::CCRecallComplete(_)
+            | Event::CCFailure(_)
+            | Event::CCMonitorFailed(_) => Family::Dial,
             // Bridges, Local channels and transfers.
             Event::BridgeCreate(_)
             | Event::BridgeEnter(_)
@@ -252,6 +263,7 @@ mod written_for_22_10_1 {
             | Event::DeviceStateChange(_)
             | Event::ExtensionStatus(_)
             | Event::PresenceStateChange(_)
+            | Event::JabberStatus(_)
             | Event::PresenceStatus(_)
             | Event::DNDState(_) => Family::Endpoint,
             // Voicemail and message waiting.
