@@ -8,27 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extra=${1:-}
 cargo package -p ami-core -p ami-server -p ami-codegen -p ami-types --no-verify --allow-dirty --quiet 2>/dev/null
-app=$(mktemp -d /tmp/ami-cold.XXXXXX)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$app"' EXIT; echo "app: $app"
-mkdir -p "$app/vendor" "$app/src"
-for c in ami-core ami-codegen ami-types; do tar xzf "target/package/$c-0.1.0.crate" -C "$app/vendor"; done
-cat >"$app/Cargo.toml" <<TOML
-[package]
-name = "cold-build"
-version = "0.1.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-ami-types = { version = "0.1.0"${extra:+, $extra} }
-tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
-
-[patch.crates-io]
-ami-core = { path = "vendor/ami-core-0.1.0" }
-ami-codegen = { path = "vendor/ami-codegen-0.1.0" }
-ami-types = { path = "vendor/ami-types-0.1.0" }
-TOML
-cp Cargo.lock "$app/Cargo.lock"
+. .ci/packaged-app.sh
+packaged_app cold-build "ami-types = { version = \"0.1.0\"${extra:+, $extra} }"
+echo "app: $app"
 cat >"$app/src/main.rs" <<'RS'
 use ami_types::action::Ping;
 use ami_types::event::Event;

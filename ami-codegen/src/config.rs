@@ -229,16 +229,29 @@ impl Config {
     /// Reads the model, emits every module and writes the files that changed.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
         let (source, model) = self.read()?;
+        let (paths, written) = self.write(&model)?;
+        Ok(Generated {
+            version: parse_version(&model.source).map(|_| model.source.clone()),
+            source,
+            files: paths,
+            written,
+            stats: Stats::of(&model),
+        })
+    }
+
+    /// Emits every module of `model` (read with [`read`](Config::read) or
+    /// made otherwise) into the output directory, rewriting only the files
+    /// whose content changes: the files, and how many changed.
+    pub fn write(&self, model: &Model) -> Result<(Vec<PathBuf>, usize), GenerateError> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
                 .ok_or(GenerateError::NoOutDir)?,
         };
-        let files = render_model_with(&model, self.options)?;
         let mut paths = Vec::new();
         let mut written = 0;
-        for (name, text) in files {
+        for (name, text) in render_model_with(model, self.options)? {
             let path = out_dir.join(format!("{name}.rs"));
             if write::write_if_changed(&path, &text).map_err(|error| GenerateError::Write {
                 path: path.clone(),
@@ -248,13 +261,7 @@ impl Config {
             }
             paths.push(path);
         }
-        Ok(Generated {
-            version: parse_version(&model.source).map(|_| model.source.clone()),
-            source,
-            files: paths,
-            written,
-            stats: Stats::of(&model),
-        })
+        Ok((paths, written))
     }
 }
 

@@ -74,18 +74,10 @@ fn main() -> ExitCode {
         eprintln!("ami-codegen: fact model of {source} in {}", path.display());
     }
     if let Some(out) = &args.out {
-        let files = match ami_codegen::render_model(&model) {
-            Ok(files) => files,
+        let (files, written) = match config.out_dir(out).write(&model) {
+            Ok(written) => written,
             Err(e) => return fail(&e),
         };
-        let mut written = 0;
-        for (name, text) in &files {
-            let path = out.join(format!("{name}.rs"));
-            match ami_codegen::write::write_if_changed(&path, text) {
-                Ok(changed) => written += usize::from(changed),
-                Err(error) => return fail(&format!("cannot write {}: {error}", path.display())),
-            }
-        }
         eprintln!(
             "ami-codegen: {} files in {} ({written} changed) in {:.0?}",
             files.len(),

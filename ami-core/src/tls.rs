@@ -17,26 +17,16 @@
 //! [`ServerConfig`](rustls::ServerConfig) in its `ServerConfig::tls`, made
 //! with [`server_config`].
 
-#[cfg(feature = "tls")]
-use std::sync::Arc;
-
-#[cfg(feature = "tls")]
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-#[cfg(feature = "tls")]
-use rustls::crypto::CryptoProvider;
-#[cfg(feature = "tls")]
-use rustls::pki_types::pem::PemObject;
-#[cfg(feature = "tls")]
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-#[cfg(feature = "tls")]
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
-#[cfg(feature = "tls")]
-use tokio::net::TcpStream;
-#[cfg(feature = "tls")]
-use tokio_rustls::TlsConnector;
-
+#[cfg(not(feature = "tls"))]
 use crate::error::{Error, Result};
 
+#[cfg(feature = "tls")]
+mod connector;
+
+#[cfg(feature = "tls")]
+pub use connector::server_config;
+#[cfg(feature = "tls")]
+pub(crate) use connector::Connector;
 #[cfg(feature = "tls")]
 pub use rustls;
 
@@ -61,201 +51,6 @@ impl std::fmt::Debug for TlsSettings {
             .field("server_name", &self.server_name)
             .finish()
     }
-}
-
-#[cfg(feature = "tls")]
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-#[cfg(feature = "tls")]
-fn tls_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Tls(format!("{what}: {e}"))
-}
-
-#[cfg(feature = "tls")]
-/// A connector made once per client (the platform's roots are read once)
-/// and used for every connection, reconnects included.
-#[derive(Clone)]
-pub(crate) struct Connector {
-    connector: TlsConnector,
-    server_name: ServerName<'static>,
-}
-
-#[cfg(feature = "tls")]
-impl std::fmt::Debug for Connector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connector")
-            .field("server_name", &self.server_name)
-            .finish_non_exhaustive()
-    }
-}
-
-#[cfg(feature = "tls")]
-impl Connector {
-    pub(crate) fn new(settings: &TlsSettings, host: &str) -> Result<Connector> {
-        let builder = rustls::ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| tls_error("TLS setup", e))?;
-        let config = if settings.accept_invalid_certs {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider())))
-                .with_no_client_auth()
-        } else {
-            builder
-                .with_root_certificates(roots(settings.ca_pem.as_deref())?)
-                .with_no_client_auth()
-        };
-        let name = settings.server_name.as_deref().unwrap_or(host);
-        let server_name = ServerName::try_from(name.to_owned())
-            .map_err(|_| Error::Tls(format!("{name:?} is not a valid TLS server name")))?;
-        Ok(Connector {
-            connector: TlsConnector::from(Arc::new(config)),
-            server_name,
-        })
-    }
-
-    /// The TLS handshake over a connected socket.
-    pub(crate) async fn handshake(
-        &self,
-        tcp: TcpStream,
-    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
-        self.connector
-            .connect(self.server_name.clone(), tcp)
-            .await
-            .map_err(|e| {
-                let hint = match e.get_ref().and_then(|r| r.downcast_ref::<rustls::Error>()) {
-                    Some(rustls::Error::InvalidMessage(_)) => {
-                        " (the server does not speak TLS on this port: is it a plain AMI port? use ami://)"
-                    }
-                    Some(rustls::Error::InvalidCertificate(
-                        rustls::CertificateError::NotValidForName
-                        | rustls::CertificateError::NotValidForNameContext { .. },
-                    )) => {
-                        " (the certificate names another host: connect by a name it has, or set tls_server_name)"
-                    }
-                    Some(rustls::Error::InvalidCertificate(_)) => {
-                        " (give the server's CA with tls_ca_pem / --ca, or for a lab only, danger_accept_invalid_certs / --insecure)"
-                    }
-                    _ => "",
-                };
-                Error::Tls(format!("TLS handshake failed: {e}{hint}"))
-            })
-    }
-}
-
-#[cfg(feature = "tls")]
-/// The roots to verify against: the given PEM certificates, or the
-/// platform's.
-fn roots(ca_pem: Option<&[u8]>) -> Result<RootCertStore> {
-    let mut store = RootCertStore::empty();
-    match ca_pem {
-        Some(pem) => {
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| tls_error("the CA file is not valid PEM", e))?;
-                store
-                    .add(cert)
-                    .map_err(|e| tls_error("a certificate of the CA file is unusable", e))?;
-            }
-            if store.is_empty() {
-                return Err(Error::Tls("the CA file holds no certificate".to_owned()));
-            }
-        }
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            for e in &found.errors {
-                tracing::debug!(error = %e, "could not read some of the platform's TLS roots");
-            }
-            let (_added, _ignored) = store.add_parsable_certificates(found.certs);
-            if store.is_empty() {
-                return Err(Error::Tls(
-                    "no trusted root certificates found on this system; give the server's CA (tls_ca_pem, --ca)".to_owned(),
-                ));
-            }
-        }
-    }
-    Ok(store)
-}
-
-/// The lab opt-out: any certificate is accepted, the handshake's own
-/// signatures are still checked.
-#[cfg(feature = "tls")]
-#[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
-
-#[cfg(feature = "tls")]
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-#[cfg(feature = "tls")]
-/// A rustls server configuration from a PEM certificate chain and a PEM
-/// private key, for the embedded server (or any server of yours).
-///
-/// ```
-/// let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-/// let config = ami_core::tls::server_config(
-///     cert.cert.pem().as_bytes(),
-///     cert.signing_key.serialize_pem().as_bytes(),
-/// )
-/// .unwrap();
-/// # drop(config);
-/// ```
-pub fn server_config(cert_chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerConfig>> {
-    let chain = CertificateDer::pem_slice_iter(cert_chain_pem)
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| tls_error("the certificate chain is not valid PEM", e))?;
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key_pem)
-        .map_err(|e| tls_error("the private key is not valid PEM", e))?;
-    let config = rustls::ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| tls_error("TLS setup", e))?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| tls_error("the certificate or key is unusable", e))?;
-    Ok(Arc::new(config))
 }
 
 /// Without the `tls` feature no connector can be made: an `amis://` URL or

@@ -131,26 +131,7 @@ macro_rules! include_generated {
         #[doc(hidden)]
         pub use $crate::runtime;
 
-        /// Every manager action, one builder struct each (generated).
-        pub mod action {
-            include!(concat!(env!("OUT_DIR"), "/action.rs"));
-        }
-
-        /// Every manager event, one struct each, and the `Event` enum
-        /// (generated).
-        pub mod event {
-            include!(concat!(env!("OUT_DIR"), "/event.rs"));
-        }
-
-        /// Typed success responses (generated).
-        pub mod response {
-            include!(concat!(env!("OUT_DIR"), "/response.rs"));
-        }
-
-        /// Value enums of enumerated parameters and fields (generated).
-        pub mod enums {
-            include!(concat!(env!("OUT_DIR"), "/enums.rs"));
-        }
+        $crate::include_generated!(@types);
 
         /// The actions and events as data (generated).
         pub mod meta {
@@ -161,26 +142,30 @@ macro_rules! include_generated {
             include!(concat!(env!("OUT_DIR"), "/meta.rs"));
         }
     };
+    // The four type modules, also this crate's own.
+    (@types) => {
+        /// Every manager action, one builder struct each (generated).
+        pub mod action {
+            include!(concat!(env!("OUT_DIR"), "/action.rs"));
+        }
+
+        /// Every manager event, one struct each, and the
+        /// [`Event`](event::Event) enum (generated).
+        pub mod event {
+            include!(concat!(env!("OUT_DIR"), "/event.rs"));
+        }
+
+        /// Typed success responses, for the actions whose response fields
+        /// the project's `spec/` describes (generated).
+        pub mod response {
+            include!(concat!(env!("OUT_DIR"), "/response.rs"));
+        }
+
+        /// Value enums of enumerated parameters and fields (generated).
+        pub mod enums {
+            include!(concat!(env!("OUT_DIR"), "/enums.rs"));
+        }
+    };
 }
 
-/// Every manager action, one builder struct each (generated).
-pub mod action {
-    include!(concat!(env!("OUT_DIR"), "/action.rs"));
-}
-
-/// Every manager event, one struct each, and the [`Event`](event::Event)
-/// enum (generated).
-pub mod event {
-    include!(concat!(env!("OUT_DIR"), "/event.rs"));
-}
-
-/// Typed success responses, for the actions whose response fields the
-/// project's `spec/` describes (generated).
-pub mod response {
-    include!(concat!(env!("OUT_DIR"), "/response.rs"));
-}
-
-/// Value enums of enumerated parameters and fields (generated).
-pub mod enums {
-    include!(concat!(env!("OUT_DIR"), "/enums.rs"));
-}
+include_generated!(@types);
