@@ -10,12 +10,12 @@
 //! but anyone in the path can read and change it).
 //!
 //! All of this needs the `tls` feature (off by default). Without it,
-//! `amis://` fails to connect with [`Error::Tls`] saying which feature to
+//! `amis://` fails to connect with a [`Tls`](crate::Error::Tls) error saying which feature to
 //! turn on.
 //!
 //! The embedded server (the `ami-server` crate) serves TLS with a rustls
-//! [`ServerConfig`](rustls::ServerConfig) in its `ServerConfig::tls`, made
-//! with [`server_config`].
+//! `ServerConfig` in its `ServerConfig::tls`, made with `server_config`
+//! (both with the `tls` feature).
 
 #[cfg(not(feature = "tls"))]
 use crate::error::{Error, Result};
