@@ -1,0 +1,186 @@
+//! [`Model`]: the state machine. Typed events in, [`ChangeRecord`]s out,
+//! [`State`] snapshots for readers. It does no I/O: [`Pbx`](crate::Pbx)
+//! feeds it from a connection, [`replay`](crate::replay) from recorded
+//! bytes, and a test from anything.
+
+mod apply;
+mod load;
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::change::{Change, ChangeRecord, Origin};
+use crate::state::{State, Str, Tombstone};
+use ami_types::event::Event;
+
+pub(crate) use apply::value;
+pub use load::Lists;
+
+/// How many hung-up channels the model remembers by default.
+pub const DEFAULT_TOMBSTONES: usize = 4096;
+
+/// The live model of one Asterisk, fed with events.
+///
+/// ```
+/// use ami_live::{Change, Model};
+/// use ami_types::event::Event;
+/// use ami_types::{FromMessage, Message};
+///
+/// let event = |fields: &[(&str, &str)]| {
+///     Event::from_message(fields.iter().copied().collect::<Message>())
+/// };
+/// let mut model = Model::new();
+/// model.apply(event(&[
+///     ("Event", "Newchannel"),
+///     ("Channel", "PJSIP/100-00000001"),
+///     ("ChannelState", "4"),
+///     ("ChannelStateDesc", "Ring"),
+///     ("Uniqueid", "1700000000.1"),
+///     ("Linkedid", "1700000000.1"),
+/// ]));
+/// assert_eq!(model.state().channels.len(), 1);
+/// let changes = model.apply(event(&[
+///     ("Event", "Hangup"),
+///     ("Channel", "PJSIP/100-00000001"),
+///     ("ChannelState", "6"),
+///     ("Uniqueid", "1700000000.1"),
+///     ("Linkedid", "1700000000.1"),
+///     ("Cause", "16"),
+///     ("Cause-txt", "Normal Clearing"),
+/// ]));
+/// assert!(matches!(changes[0].change, Change::ChannelRemoved { cause: Some(16), .. }));
+/// assert!(model.state().channels.is_empty());
+/// assert!(model.state().calls.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Model {
+    state: State,
+    next_generation: u64,
+    tombstone_order: VecDeque<(Str, u64)>,
+    tombstone_limit: usize,
+    /// Queue callers whose `QueueCallerAbandon` came before their leave.
+    abandoning: HashSet<Str>,
+    /// Changes of the event being applied.
+    out: Vec<Change>,
+    /// The time of the event being applied.
+    now: SystemTime,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model::new()
+    }
+}
+
+impl Model {
+    /// An empty model.
+    pub fn new() -> Model {
+        Model {
+            state: State::default(),
+            next_generation: 1,
+            tombstone_order: VecDeque::new(),
+            tombstone_limit: DEFAULT_TOMBSTONES,
+            abandoning: HashSet::new(),
+            out: Vec::new(),
+            now: SystemTime::now(),
+        }
+    }
+
+    /// Remembers at most `limit` hung-up channels (at least 1).
+    pub fn with_tombstone_limit(mut self, limit: usize) -> Model {
+        self.tombstone_limit = limit.max(1);
+        self
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// A snapshot of the current state (cheap: the maps are shared).
+    pub fn snapshot(&self) -> Arc<State> {
+        Arc::new(self.state.clone())
+    }
+
+    /// Applies one event and returns what it changed. Events the model has
+    /// no use for change nothing; events about a hung-up channel hit its
+    /// tombstone and change nothing either.
+    pub fn apply(&mut self, event: impl Into<Arc<Event>>) -> Vec<ChangeRecord> {
+        let event = event.into();
+        let timestamp = ami_types::EventHeader::timestamp(&*event);
+        self.now = timestamp
+            .filter(|t| t.is_finite() && *t > 0.0 && *t < 1e11)
+            .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(t))
+            .unwrap_or_else(SystemTime::now);
+        self.apply_event(&event);
+        self.records(Origin::Event, timestamp, Some(event))
+    }
+
+    /// Numbers the changes collected in `out`.
+    fn records(
+        &mut self,
+        origin: Origin,
+        timestamp: Option<f64>,
+        source: Option<Arc<Event>>,
+    ) -> Vec<ChangeRecord> {
+        let changes = std::mem::take(&mut self.out);
+        changes
+            .into_iter()
+            .map(|change| {
+                self.state.seq += 1;
+                ChangeRecord {
+                    seq: self.state.seq,
+                    timestamp,
+                    origin,
+                    change,
+                    source: source.clone(),
+                }
+            })
+            .collect()
+    }
+
+    fn emit(&mut self, change: Change) {
+        self.out.push(change);
+    }
+
+    fn new_generation(&mut self) -> u64 {
+        let g = self.next_generation;
+        self.next_generation += 1;
+        g
+    }
+
+    fn bury(&mut self, tombstone: Tombstone) {
+        let uid = tombstone.id.uniqueid.clone();
+        let generation = tombstone.id.generation;
+        self.state
+            .tombstones
+            .insert(uid.clone(), Arc::new(tombstone));
+        self.tombstone_order.push_back((uid, generation));
+        while self.tombstone_order.len() > self.tombstone_limit {
+            let Some((old, generation)) = self.tombstone_order.pop_front() else {
+                break;
+            };
+            if self
+                .state
+                .tombstones
+                .get(&old)
+                .is_some_and(|t| t.id.generation == generation)
+            {
+                self.state.tombstones.remove(&old);
+            }
+        }
+    }
+
+    /// The call a linkedid means now (following merges).
+    fn resolve(&self, linkedid: &Str) -> Str {
+        let mut id = linkedid.clone();
+        for _ in 0..64 {
+            match self.state.aliases.get(&id) {
+                Some(next) if *next != id => id = next.clone(),
+                _ => break,
+            }
+        }
+        id
+    }
+}

@@ -1,0 +1,1089 @@
+//! Applying one event: the Asterisk 22 semantics.
+//!
+//! - Identity is the `Uniqueid`; names change. Every channel snapshot an
+//!   event carries (any prefix: `Dest…`, `LocalOne…`, `Parkee…`, ...)
+//!   refreshes that channel, and creates it when the model has not seen it
+//!   (its `Newchannel` came before the model's list), unless it hung up:
+//!   then the event hits its tombstone and changes nothing.
+//! - A call is the set of channels sharing a `Linkedid`, spliced across
+//!   Local channel pairs; a linkedid that changes (channels joining a
+//!   bridge) merges calls.
+//! - Structure comes from `Bridge*`, `Local*` and `Hangup`; transfers and
+//!   `BridgeMerge` only annotate.
+//! - Queue counters come from `QueueStatus` only; events move callers and
+//!   members.
+
+use std::sync::Arc;
+
+use imbl::{OrdSet, Vector};
+
+use super::Model;
+use crate::change::{Change, ChannelField, TransferKind, Unparked};
+use crate::state::{
+    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, ParkedCall, Participant, Party,
+    Queue, QueueCaller, QueueMember, Str, Tombstone,
+};
+use ami_types::event::Event;
+use ami_types::{Message, Text};
+
+/// Keeps the entries of a persistent map for which `keep` holds.
+pub(crate) fn retain<V: Clone>(
+    map: &mut imbl::OrdMap<Str, V>,
+    mut keep: impl FnMut(&Str, &V) -> bool,
+) {
+    let gone: Vec<Str> = map
+        .iter()
+        .filter(|(k, v)| !keep(k, v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in gone {
+        map.remove(&k);
+    }
+}
+
+/// Changes every value of a persistent map in place.
+pub(crate) fn for_each_mut<V: Clone>(map: &mut imbl::OrdMap<Str, V>, mut f: impl FnMut(&mut V)) {
+    let keys: Vec<Str> = map.keys().cloned().collect();
+    for k in keys {
+        if let Some(v) = map.get_mut(&k) {
+            f(v);
+        }
+    }
+}
+
+/// A value as shared text; Asterisk's `<unknown>` reads as empty.
+pub(crate) fn text(msg: &Message, key: &str) -> Str {
+    msg.get(key).map(value).unwrap_or_else(|| Str::from(""))
+}
+
+pub(crate) fn value(v: &Text) -> Str {
+    let s = v.to_string_lossy();
+    let s = s.trim_end_matches(['\r', '\n']);
+    if s == "<unknown>" {
+        Str::from("")
+    } else {
+        Str::from(s)
+    }
+}
+
+/// A non-empty value.
+pub(crate) fn opt(msg: &Message, key: &str) -> Option<Str> {
+    Some(text(msg, key)).filter(|s| !s.is_empty())
+}
+
+pub(crate) fn int(msg: &Message, key: &str) -> Option<i64> {
+    msg.get(key)?.as_str()?.trim().parse().ok()
+}
+
+pub(crate) fn boolean(msg: &Message, key: &str) -> Option<bool> {
+    let v = msg.get(key)?.as_str()?.trim().to_ascii_lowercase();
+    Some(matches!(
+        v.as_str(),
+        "yes" | "true" | "y" | "t" | "1" | "on"
+    ))
+}
+
+/// A channel snapshot read from an event, under a key prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) uniqueid: Str,
+    pub(crate) name: Str,
+    pub(crate) linkedid: Str,
+    pub(crate) state: i64,
+    pub(crate) state_desc: Str,
+    pub(crate) caller_id: Party,
+    pub(crate) connected_line: Party,
+    pub(crate) account_code: Str,
+    pub(crate) language: Str,
+    pub(crate) dialplan: Dialplan,
+}
+
+impl Snapshot {
+    /// The snapshot under `prefix`, when the message has a whole one
+    /// (`Uniqueid`, `Channel`, `ChannelState` and `Linkedid`).
+    pub(crate) fn read(msg: &Message, prefix: &str) -> Option<Snapshot> {
+        let mut key = String::with_capacity(prefix.len() + 20);
+        let mut get = |name: &str| {
+            key.clear();
+            key.push_str(prefix);
+            key.push_str(name);
+            msg.get(&key).map(value)
+        };
+        let uniqueid = get("Uniqueid").filter(|u| !u.is_empty())?;
+        let state = get("ChannelState")?.trim().parse().ok()?;
+        let linkedid = get("Linkedid")?;
+        Some(Snapshot {
+            name: get("Channel")?,
+            state_desc: get("ChannelStateDesc").unwrap_or_default(),
+            caller_id: Party {
+                num: get("CallerIDNum").unwrap_or_default(),
+                name: get("CallerIDName").unwrap_or_default(),
+            },
+            connected_line: Party {
+                num: get("ConnectedLineNum").unwrap_or_default(),
+                name: get("ConnectedLineName").unwrap_or_default(),
+            },
+            account_code: get("AccountCode").unwrap_or_default(),
+            language: get("Language").unwrap_or_default(),
+            dialplan: Dialplan {
+                context: get("Context").unwrap_or_default(),
+                exten: get("Exten").unwrap_or_default(),
+                priority: get("Priority")
+                    .and_then(|p| p.trim().parse().ok())
+                    .unwrap_or_default(),
+            },
+            uniqueid,
+            linkedid,
+            state,
+        })
+    }
+
+    /// Every whole snapshot in a message, with its prefix.
+    fn all(msg: &Message) -> Vec<(String, Snapshot)> {
+        let mut out = Vec::new();
+        for field in msg.fields() {
+            let key = field.key_bytes();
+            if key.len() < 8 || !key[key.len() - 8..].eq_ignore_ascii_case(b"uniqueid") {
+                continue;
+            }
+            let Ok(prefix) = std::str::from_utf8(&key[..key.len() - 8]) else {
+                continue;
+            };
+            if prefix.eq_ignore_ascii_case("swap")
+                || prefix.to_ascii_lowercase().ends_with("bridge")
+            {
+                continue;
+            }
+            if let Some(snap) = Snapshot::read(msg, prefix) {
+                if !out.iter().any(|(p, _): &(String, Snapshot)| p == prefix) {
+                    out.push((prefix.to_owned(), snap));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Model {
+    pub(super) fn apply_event(&mut self, event: &Event) {
+        let msg = event.raw();
+        // A list item (it answers somebody's action), not a live event;
+        // OriginateResponse is an event that carries the ActionID too.
+        if msg.action_id().is_some() && !matches!(event, Event::OriginateResponse(_)) {
+            return;
+        }
+        match event {
+            Event::Newchannel(_) => {
+                if let Some(snap) = Snapshot::read(msg, "") {
+                    self.add_or_refresh(&snap, true);
+                }
+                return;
+            }
+            Event::Hangup(e) => {
+                let Some(uid) = e.uniqueid().map(value) else {
+                    return;
+                };
+                let name = e.channel().map(value).unwrap_or_default();
+                self.remove_channel(
+                    &uid,
+                    Some(e.cause().unwrap_or_default()),
+                    e.cause_txt().map(value).unwrap_or_default(),
+                    e.tech_cause().map(value).filter(|t| !t.is_empty()),
+                    name,
+                );
+                return;
+            }
+            Event::Cdr(_) | Event::CEL(_) => return,
+            _ => {}
+        }
+        // Every channel snapshot the event carries.
+        for (_, snap) in Snapshot::all(msg) {
+            self.add_or_refresh(&snap, false);
+        }
+        match event {
+            Event::Rename(e) => {
+                if let (Some(uid), Some(to)) = (e.uniqueid(), e.newname()) {
+                    self.rename(&value(uid), value(to));
+                }
+            }
+            Event::NewExten(_) => {
+                let uid = text(msg, "Uniqueid");
+                let app = text(msg, "Application");
+                let data = text(msg, "AppData");
+                self.update(&uid, ChannelField::Application, |c| {
+                    c.application = app;
+                    c.application_data = data;
+                });
+            }
+            Event::VarSet(e) => {
+                if let (Some(var), Some(uid)) = (e.variable(), e.uniqueid()) {
+                    let (var, val) = (value(var), e.value().map(value).unwrap_or_default());
+                    self.update(&value(uid), ChannelField::Variable, |c| {
+                        c.variables.insert(var, val);
+                    });
+                }
+            }
+            Event::Hold(_) | Event::Unhold(_) => {
+                let hold = matches!(event, Event::Hold(_));
+                self.update(&text(msg, "Uniqueid"), ChannelField::Hold, |c| {
+                    c.on_hold = hold
+                });
+            }
+            Event::HangupRequest(_) | Event::SoftHangupRequest(_) => {
+                let cause = int(msg, "Cause").unwrap_or_default();
+                self.update(&text(msg, "Uniqueid"), ChannelField::HangupRequested, |c| {
+                    c.hangup_requested = Some(cause)
+                });
+            }
+            Event::LocalBridge(_) => {
+                let one = text(msg, "LocalOneUniqueid");
+                let two = text(msg, "LocalTwoUniqueid");
+                self.tie_local(&one, &two);
+            }
+            Event::LocalOptimizationEnd(_) => self.emit(Change::LocalOptimized {
+                one: text(msg, "LocalOneUniqueid"),
+                two: text(msg, "LocalTwoUniqueid"),
+                success: boolean(msg, "Success").unwrap_or(false),
+            }),
+            Event::BridgeCreate(_) => {
+                self.ensure_bridge(msg);
+            }
+            Event::BridgeEnter(_) => {
+                let bridge = self.ensure_bridge(msg);
+                self.enter_bridge(&bridge, &text(msg, "Uniqueid"));
+            }
+            Event::BridgeLeave(_) => {
+                let bridge = text(msg, "BridgeUniqueid");
+                self.leave_bridge(&bridge, &text(msg, "Uniqueid"));
+            }
+            Event::BridgeDestroy(_) => self.destroy_bridge(&text(msg, "BridgeUniqueid")),
+            Event::BridgeMerge(_) => self.emit(Change::BridgesMerged {
+                from: text(msg, "FromBridgeUniqueid"),
+                into: text(msg, "ToBridgeUniqueid"),
+            }),
+            Event::BlindTransfer(_) => {
+                let target = match (opt(msg, "Extension"), opt(msg, "Context")) {
+                    (Some(x), Some(c)) => Some(Str::from(format!("{x}@{c}"))),
+                    (x, _) => x,
+                };
+                self.emit(Change::Transferred {
+                    kind: TransferKind::Blind,
+                    result: text(msg, "Result"),
+                    transferer: opt(msg, "TransfererUniqueid"),
+                    transferee: opt(msg, "TransfereeUniqueid"),
+                    target,
+                });
+            }
+            Event::AttendedTransfer(_) => self.emit(Change::Transferred {
+                kind: TransferKind::Attended,
+                result: text(msg, "Result"),
+                transferer: opt(msg, "OrigTransfererUniqueid"),
+                transferee: opt(msg, "TransfereeUniqueid"),
+                target: opt(msg, "TransferTargetUniqueid"),
+            }),
+            Event::DialBegin(_) => {
+                let dial = Dial {
+                    caller: opt(msg, "Uniqueid"),
+                    dial_string: text(msg, "DialString"),
+                    ..Dial::default()
+                };
+                self.update(&text(msg, "DestUniqueid"), ChannelField::Dial, |c| {
+                    c.dial = Some(dial)
+                });
+            }
+            Event::DialState(_) | Event::DialEnd(_) => {
+                let ended = matches!(event, Event::DialEnd(_));
+                let status = text(msg, "DialStatus");
+                let forward = text(msg, "Forward");
+                let caller = opt(msg, "Uniqueid");
+                self.update(&text(msg, "DestUniqueid"), ChannelField::Dial, |c| {
+                    let dial = c.dial.get_or_insert_with(Dial::default);
+                    dial.caller = dial.caller.take().or(caller);
+                    dial.status = status;
+                    if !forward.is_empty() {
+                        dial.forward = forward;
+                    }
+                    dial.ended |= ended;
+                });
+            }
+            Event::QueueCallerJoin(_) => self.queue_join(msg),
+            Event::QueueCallerAbandon(_) => {
+                self.abandoning.insert(text(msg, "Uniqueid"));
+            }
+            Event::QueueCallerLeave(_) => {
+                let uid = text(msg, "Uniqueid");
+                let abandoned = self.abandoning.remove(&uid);
+                self.queue_leave(&text(msg, "Queue"), &uid, abandoned);
+            }
+            Event::QueueMemberAdded(_)
+            | Event::QueueMemberStatus(_)
+            | Event::QueueMemberPause(_)
+            | Event::QueueMemberPenalty(_)
+            | Event::QueueMemberRinginuse(_) => {
+                let member = member_from_event(msg);
+                self.upsert_member(text(msg, "Queue"), member);
+            }
+            Event::QueueMemberRemoved(_) => {
+                self.remove_member(&text(msg, "Queue"), &text(msg, "Interface"))
+            }
+            Event::ParkedCall(_) => self.park(parked_from(msg, self.now)),
+            Event::ParkedCallSwap(_) => {
+                let parked = parked_from(msg, self.now);
+                let old: Vec<Str> = self
+                    .state
+                    .parked
+                    .values()
+                    .filter(|p| p.lot == parked.lot && p.space == parked.space)
+                    .map(|p| p.uniqueid.clone())
+                    .collect();
+                for uid in old {
+                    self.unpark(&uid, Unparked::Swapped);
+                }
+                self.park(parked);
+            }
+            Event::UnParkedCall(_) => {
+                self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::Retrieved)
+            }
+            Event::ParkedCallTimeOut(_) => {
+                self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::TimedOut)
+            }
+            Event::ParkedCallGiveUp(_) => {
+                self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::GaveUp)
+            }
+            Event::ConfbridgeStart(_) => {
+                self.conference_start(text(msg, "Conference"), opt(msg, "BridgeUniqueid"));
+            }
+            Event::ConfbridgeEnd(_) => self.conference_end(&text(msg, "Conference")),
+            Event::ConfbridgeJoin(_) => {
+                let name = text(msg, "Conference");
+                self.conference_start(name.clone(), opt(msg, "BridgeUniqueid"));
+                let p = Participant {
+                    uniqueid: text(msg, "Uniqueid"),
+                    channel: text(msg, "Channel"),
+                    admin: boolean(msg, "Admin").unwrap_or(false),
+                    muted: boolean(msg, "Muted").unwrap_or(false),
+                    talking: false,
+                };
+                self.participant_join(&name, p);
+            }
+            Event::ConfbridgeLeave(_) => {
+                self.participant_leave(&text(msg, "Conference"), &text(msg, "Uniqueid"))
+            }
+            Event::ConfbridgeMute(_) | Event::ConfbridgeUnmute(_) => {
+                let muted = matches!(event, Event::ConfbridgeMute(_));
+                self.participant_update(&text(msg, "Conference"), &text(msg, "Uniqueid"), |p| {
+                    p.muted = muted
+                });
+            }
+            Event::ConfbridgeTalking(_) => {
+                let talking = boolean(msg, "TalkingStatus").unwrap_or(false);
+                self.participant_update(&text(msg, "Conference"), &text(msg, "Uniqueid"), |p| {
+                    p.talking = talking
+                });
+            }
+            _ => {}
+        }
+    }
+
+    // --- channels -----------------------------------------------------------
+
+    /// Adds a channel from a snapshot, or refreshes the live one. A
+    /// tombstoned `Uniqueid` comes back only by its `Newchannel`.
+    pub(crate) fn add_or_refresh(&mut self, snap: &Snapshot, is_new: bool) {
+        if self.state.channels.contains_key(&snap.uniqueid) {
+            self.refresh(snap);
+            return;
+        }
+        if !is_new && self.state.tombstones.contains_key(&snap.uniqueid) {
+            return;
+        }
+        let generation = self.new_generation();
+        let channel = Channel {
+            id: ChannelId {
+                uniqueid: snap.uniqueid.clone(),
+                generation,
+            },
+            name: snap.name.clone(),
+            linkedid: snap.linkedid.clone(),
+            call: Str::from(""),
+            state: snap.state,
+            state_desc: snap.state_desc.clone(),
+            caller_id: snap.caller_id.clone(),
+            connected_line: snap.connected_line.clone(),
+            account_code: snap.account_code.clone(),
+            language: snap.language.clone(),
+            dialplan: snap.dialplan.clone(),
+            application: Str::from(""),
+            application_data: Str::from(""),
+            bridge: None,
+            variables: Default::default(),
+            on_hold: false,
+            local_peer: None,
+            dial: None,
+            hangup_requested: None,
+            created_at: self.now,
+            answered_at: (snap.state == 6).then_some(self.now),
+        };
+        self.insert_channel(channel);
+    }
+
+    /// Inserts a new channel and puts it in its call.
+    pub(crate) fn insert_channel(&mut self, mut channel: Channel) {
+        let uid = channel.id.uniqueid.clone();
+        let call = self.resolve(&channel.linkedid);
+        channel.call = call.clone();
+        let up = channel.is_up();
+        let at = channel.created_at;
+        self.emit(Change::ChannelAdded {
+            id: channel.id.clone(),
+            name: channel.name.clone(),
+        });
+        self.state.channels.insert(uid.clone(), Arc::new(channel));
+        self.join_call(&call, &uid, at);
+        if up {
+            self.answered(&call);
+        }
+    }
+
+    fn join_call(&mut self, call: &Str, uid: &Str, at: std::time::SystemTime) {
+        match self.state.calls.get_mut(call) {
+            Some(c) => {
+                Arc::make_mut(c).channels.insert(uid.clone());
+            }
+            None => {
+                self.state.calls.insert(
+                    call.clone(),
+                    Arc::new(Call {
+                        id: call.clone(),
+                        channels: OrdSet::unit(uid.clone()),
+                        origin: uid.clone(),
+                        started_at: at,
+                        answered_at: None,
+                        connected_at: None,
+                        first_hangup: None,
+                    }),
+                );
+                self.emit(Change::CallStarted { call: call.clone() });
+            }
+        }
+    }
+
+    fn answered(&mut self, call: &Str) {
+        let now = self.now;
+        if let Some(c) = self.state.calls.get_mut(call) {
+            if c.answered_at.is_none() {
+                Arc::make_mut(c).answered_at = Some(now);
+                self.emit(Change::CallAnswered { call: call.clone() });
+            }
+        }
+    }
+
+    /// Refreshes a live channel from a snapshot, reporting what changed.
+    fn refresh(&mut self, snap: &Snapshot) {
+        let Some(old) = self.state.channels.get(&snap.uniqueid).cloned() else {
+            return;
+        };
+        let id = old.id.clone();
+        let mut new = (*old).clone();
+        let mut changed = Vec::new();
+        if old.name != snap.name {
+            self.emit(Change::ChannelRenamed {
+                id: id.clone(),
+                from: old.name.clone(),
+                to: snap.name.clone(),
+            });
+            new.name = snap.name.clone();
+        }
+        if old.state != snap.state || old.state_desc != snap.state_desc {
+            new.state = snap.state;
+            new.state_desc = snap.state_desc.clone();
+            if snap.state == 6 && new.answered_at.is_none() {
+                new.answered_at = Some(self.now);
+            }
+            changed.push(ChannelField::State);
+        }
+        if old.caller_id != snap.caller_id {
+            new.caller_id = snap.caller_id.clone();
+            changed.push(ChannelField::CallerId);
+        }
+        if old.connected_line != snap.connected_line {
+            new.connected_line = snap.connected_line.clone();
+            changed.push(ChannelField::ConnectedLine);
+        }
+        if old.account_code != snap.account_code {
+            new.account_code = snap.account_code.clone();
+            changed.push(ChannelField::AccountCode);
+        }
+        if old.language != snap.language {
+            new.language = snap.language.clone();
+            changed.push(ChannelField::Language);
+        }
+        if old.dialplan != snap.dialplan {
+            new.dialplan = snap.dialplan.clone();
+            changed.push(ChannelField::Dialplan);
+        }
+        let relinked = old.linkedid != snap.linkedid;
+        if relinked {
+            new.linkedid = snap.linkedid.clone();
+            changed.push(ChannelField::Linkedid);
+        }
+        if changed.is_empty() && old.name == snap.name {
+            return;
+        }
+        let up = new.is_up();
+        let call = new.call.clone();
+        self.state
+            .channels
+            .insert(snap.uniqueid.clone(), Arc::new(new));
+        for what in changed {
+            self.emit(Change::ChannelChanged {
+                id: id.clone(),
+                what,
+            });
+        }
+        if relinked {
+            let target = self.resolve(&snap.linkedid);
+            if target != call {
+                if self.state.calls.contains_key(&target) {
+                    self.merge_calls(&call, &target);
+                } else {
+                    // A linkedid no call has: the same call under a new name.
+                    self.state.aliases.insert(target, call.clone());
+                }
+            }
+        }
+        if up {
+            let call = self.call_id_of(&snap.uniqueid);
+            if let Some(call) = call {
+                self.answered(&call);
+            }
+        }
+    }
+
+    fn call_id_of(&self, uid: &str) -> Option<Str> {
+        self.state.channels.get(uid).map(|c| c.call.clone())
+    }
+
+    /// Changes a live channel, reporting `what` (nothing when absent).
+    pub(crate) fn update(&mut self, uid: &str, what: ChannelField, f: impl FnOnce(&mut Channel)) {
+        let Some(ch) = self.state.channels.get_mut(uid) else {
+            return;
+        };
+        let ch = Arc::make_mut(ch);
+        let before = ch.clone();
+        f(ch);
+        if *ch != before {
+            let id = ch.id.clone();
+            self.emit(Change::ChannelChanged { id, what });
+        }
+    }
+
+    fn rename(&mut self, uid: &str, to: Str) {
+        let Some(ch) = self.state.channels.get_mut(uid) else {
+            return;
+        };
+        if ch.name == to {
+            return;
+        }
+        let ch = Arc::make_mut(ch);
+        let from = std::mem::replace(&mut ch.name, to.clone());
+        let id = ch.id.clone();
+        self.emit(Change::ChannelRenamed { id, from, to });
+    }
+
+    /// Removes a channel: tombstone, bridge, queues, parking, conferences,
+    /// its call.
+    pub(crate) fn remove_channel(
+        &mut self,
+        uid: &str,
+        cause: Option<i64>,
+        cause_txt: Str,
+        tech_cause: Option<Str>,
+        name: Str,
+    ) {
+        let Some(ch) = self.state.channels.remove(uid) else {
+            return;
+        };
+        let uid = ch.id.uniqueid.clone();
+        if let Some(bridge) = ch.bridge.clone() {
+            self.leave_bridge(&bridge, &uid);
+        }
+        let queues: Vec<Str> = self
+            .state
+            .queues
+            .values()
+            .filter(|q| q.callers.iter().any(|c| c.uniqueid == uid))
+            .map(|q| q.name.clone())
+            .collect();
+        for q in queues {
+            let abandoned = self.abandoning.remove(&uid);
+            self.queue_leave(&q, &uid, abandoned);
+        }
+        if self.state.parked.contains_key(&uid) {
+            self.unpark(&uid, Unparked::GaveUp);
+        }
+        let confs: Vec<Str> = self
+            .state
+            .conferences
+            .values()
+            .filter(|c| c.participants.contains_key(&uid))
+            .map(|c| c.name.clone())
+            .collect();
+        for c in confs {
+            self.participant_leave(&c, &uid);
+        }
+        // The other half of a Local pair forgets this one.
+        if let Some(peer) = &ch.local_peer {
+            if let Some(p) = self.state.channels.get_mut(peer) {
+                Arc::make_mut(p).local_peer = None;
+            }
+        }
+        let name = if name.is_empty() {
+            ch.name.clone()
+        } else {
+            name
+        };
+        self.emit(Change::ChannelRemoved {
+            id: ch.id.clone(),
+            name: name.clone(),
+            cause,
+            cause_txt: cause_txt.clone(),
+            tech_cause: tech_cause.clone(),
+        });
+        self.bury(Tombstone {
+            id: ch.id.clone(),
+            name,
+            cause,
+            cause_txt: cause_txt.clone(),
+            tech_cause,
+            ended_at: self.now,
+        });
+        self.leave_call(&ch.call, &uid, cause, cause_txt);
+    }
+
+    fn leave_call(&mut self, call: &Str, uid: &Str, cause: Option<i64>, cause_txt: Str) {
+        let Some(c) = self.state.calls.get_mut(call) else {
+            return;
+        };
+        let c = Arc::make_mut(c);
+        c.channels.remove(uid);
+        if c.first_hangup.is_none() {
+            if let Some(cause) = cause {
+                c.first_hangup = Some((cause, cause_txt));
+            }
+        }
+        if c.channels.is_empty() {
+            let duration = self.now.duration_since(c.started_at).unwrap_or_default();
+            let cause = c.first_hangup.as_ref().map(|(c, _)| *c);
+            self.state.calls.remove(call);
+            retain(&mut self.state.aliases, |_, into| into != call);
+            self.emit(Change::CallEnded {
+                call: call.clone(),
+                duration,
+                cause,
+            });
+        }
+    }
+
+    /// Merges call `a` and call `b`: the younger goes into the older.
+    pub(crate) fn merge_calls(&mut self, a: &Str, b: &Str) {
+        if a == b {
+            return;
+        }
+        let (Some(ca), Some(cb)) = (self.state.calls.get(a), self.state.calls.get(b)) else {
+            return;
+        };
+        let (from, into) = if (cb.started_at, &cb.id) < (ca.started_at, &ca.id) {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        let Some(gone) = self.state.calls.remove(&from) else {
+            return;
+        };
+        for uid in gone.channels.iter() {
+            if let Some(ch) = self.state.channels.get_mut(uid) {
+                Arc::make_mut(ch).call = into.clone();
+            }
+        }
+        if let Some(c) = self.state.calls.get_mut(&into) {
+            let c = Arc::make_mut(c);
+            c.channels = c.channels.clone().union(gone.channels.clone());
+            c.answered_at = min_time(c.answered_at, gone.answered_at);
+            c.connected_at = min_time(c.connected_at, gone.connected_at);
+            if c.first_hangup.is_none() {
+                c.first_hangup = gone.first_hangup.clone();
+            }
+        }
+        let pointing: Vec<Str> = self
+            .state
+            .aliases
+            .iter()
+            .filter(|(_, target)| **target == from)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in pointing {
+            self.state.aliases.insert(k, into.clone());
+        }
+        self.state.aliases.insert(from.clone(), into.clone());
+        self.emit(Change::CallsMerged { from, into });
+    }
+
+    fn tie_local(&mut self, one: &Str, two: &Str) {
+        if one.is_empty() || two.is_empty() {
+            return;
+        }
+        let (o, t) = (one.clone(), two.clone());
+        self.update(one, ChannelField::LocalPeer, |c| c.local_peer = Some(t));
+        self.update(two, ChannelField::LocalPeer, |c| c.local_peer = Some(o));
+        if let (Some(a), Some(b)) = (self.call_id_of(one), self.call_id_of(two)) {
+            self.merge_calls(&a, &b);
+        }
+    }
+
+    // --- bridges ------------------------------------------------------------
+
+    /// The bridge an event names, created when new.
+    fn ensure_bridge(&mut self, msg: &Message) -> Str {
+        let id = text(msg, "BridgeUniqueid");
+        if id.is_empty() || self.state.bridges.contains_key(&id) {
+            return id;
+        }
+        self.state.bridges.insert(
+            id.clone(),
+            Arc::new(Bridge {
+                id: id.clone(),
+                bridge_type: text(msg, "BridgeType"),
+                technology: text(msg, "BridgeTechnology"),
+                creator: text(msg, "BridgeCreator"),
+                name: text(msg, "BridgeName"),
+                channels: OrdSet::new(),
+            }),
+        );
+        self.emit(Change::BridgeCreated { bridge: id.clone() });
+        id
+    }
+
+    pub(crate) fn enter_bridge(&mut self, bridge: &Str, uid: &Str) {
+        if bridge.is_empty() || !self.state.channels.contains_key(uid) {
+            return;
+        }
+        if let Some(old) = self.state.channels.get(uid).and_then(|c| c.bridge.clone()) {
+            if old != *bridge {
+                self.leave_bridge(&old, uid);
+            }
+        }
+        let Some(b) = self.state.bridges.get_mut(bridge) else {
+            return;
+        };
+        Arc::make_mut(b).channels.insert(uid.clone());
+        let b = b.clone();
+        let id = bridge.clone();
+        self.update(uid, ChannelField::Bridge, |c| c.bridge = Some(id));
+        if !b.is_holding() && b.channels.len() >= 2 {
+            let now = self.now;
+            for member in b.channels.iter() {
+                if let Some(call) = self.call_id_of(member) {
+                    if let Some(c) = self.state.calls.get_mut(&call) {
+                        if c.connected_at.is_none() {
+                            Arc::make_mut(c).connected_at = Some(now);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn leave_bridge(&mut self, bridge: &Str, uid: &Str) {
+        if let Some(b) = self.state.bridges.get_mut(bridge) {
+            Arc::make_mut(b).channels.remove(uid);
+        }
+        let bridge = bridge.clone();
+        self.update(uid, ChannelField::Bridge, |c| {
+            if c.bridge.as_ref() == Some(&bridge) {
+                c.bridge = None;
+            }
+        });
+    }
+
+    pub(crate) fn destroy_bridge(&mut self, bridge: &Str) {
+        let Some(b) = self.state.bridges.remove(bridge) else {
+            return;
+        };
+        for uid in b.channels.iter() {
+            let bridge = bridge.clone();
+            self.update(uid, ChannelField::Bridge, |c| {
+                if c.bridge.as_ref() == Some(&bridge) {
+                    c.bridge = None;
+                }
+            });
+        }
+        self.emit(Change::BridgeDestroyed {
+            bridge: bridge.clone(),
+        });
+    }
+
+    // --- queues -------------------------------------------------------------
+
+    fn queue_mut(&mut self, name: &Str) -> &mut Queue {
+        if !self.state.queues.contains_key(name) {
+            self.state.queues.insert(
+                name.clone(),
+                Arc::new(Queue {
+                    name: name.clone(),
+                    ..Queue::default()
+                }),
+            );
+            self.out.push(Change::QueueAdded {
+                queue: name.clone(),
+            });
+        }
+        Arc::make_mut(self.state.queues.get_mut(name).expect("inserted above"))
+    }
+
+    fn queue_join(&mut self, msg: &Message) {
+        let name = text(msg, "Queue");
+        let uid = text(msg, "Uniqueid");
+        if name.is_empty() || uid.is_empty() {
+            return;
+        }
+        let position = int(msg, "Position").unwrap_or(i64::MAX);
+        let caller = QueueCaller {
+            uniqueid: uid.clone(),
+            channel: text(msg, "Channel"),
+            position,
+            caller_id: Party {
+                num: text(msg, "CallerIDNum"),
+                name: text(msg, "CallerIDName"),
+            },
+            joined_at: self.now,
+        };
+        let q = self.queue_mut(&name);
+        if q.callers.iter().any(|c| c.uniqueid == uid) {
+            return;
+        }
+        let index = usize::try_from(position.saturating_sub(1))
+            .unwrap_or(0)
+            .min(q.callers.len());
+        q.callers.insert(index, caller);
+        renumber(&mut q.callers);
+        let position = q.callers[index].position;
+        self.emit(Change::QueueCallerJoined {
+            queue: name,
+            uniqueid: uid,
+            position,
+        });
+    }
+
+    pub(crate) fn queue_leave(&mut self, name: &Str, uid: &Str, abandoned: bool) {
+        let Some(q) = self.state.queues.get_mut(name) else {
+            return;
+        };
+        let Some(index) = q.callers.iter().position(|c| c.uniqueid == *uid) else {
+            return;
+        };
+        let q = Arc::make_mut(q);
+        q.callers.remove(index);
+        renumber(&mut q.callers);
+        self.emit(Change::QueueCallerLeft {
+            queue: name.clone(),
+            uniqueid: uid.clone(),
+            abandoned,
+        });
+    }
+
+    pub(crate) fn upsert_member(&mut self, queue: Str, member: QueueMember) {
+        if queue.is_empty() || member.interface.is_empty() {
+            return;
+        }
+        let interface = member.interface.clone();
+        let q = self.queue_mut(&queue);
+        let change = match q.members.get(&interface) {
+            Some(old) if *old == member => return,
+            Some(_) => Change::QueueMemberChanged { queue, interface },
+            None => Change::QueueMemberAdded { queue, interface },
+        };
+        q.members.insert(member.interface.clone(), member);
+        self.emit(change);
+    }
+
+    fn remove_member(&mut self, queue: &Str, interface: &Str) {
+        let Some(q) = self.state.queues.get_mut(queue) else {
+            return;
+        };
+        if Arc::make_mut(q).members.remove(interface).is_some() {
+            self.emit(Change::QueueMemberRemoved {
+                queue: queue.clone(),
+                interface: interface.clone(),
+            });
+        }
+    }
+
+    // --- parking ------------------------------------------------------------
+
+    pub(crate) fn park(&mut self, parked: ParkedCall) {
+        if parked.uniqueid.is_empty() || !self.state.channels.contains_key(&parked.uniqueid) {
+            return;
+        }
+        if self
+            .state
+            .parked
+            .get(&parked.uniqueid)
+            .is_some_and(|p| p.lot == parked.lot && p.space == parked.space)
+        {
+            return;
+        }
+        self.emit(Change::Parked {
+            uniqueid: parked.uniqueid.clone(),
+            lot: parked.lot.clone(),
+            space: parked.space.clone(),
+        });
+        self.state
+            .parked
+            .insert(parked.uniqueid.clone(), Arc::new(parked));
+    }
+
+    pub(crate) fn unpark(&mut self, uid: &Str, how: Unparked) {
+        if self.state.parked.remove(uid).is_some() {
+            self.emit(Change::Unparked {
+                uniqueid: uid.clone(),
+                how,
+            });
+        }
+    }
+
+    // --- conferences ----------------------------------------------------------
+
+    pub(crate) fn conference_start(&mut self, name: Str, bridge: Option<Str>) {
+        if name.is_empty() {
+            return;
+        }
+        if let Some(c) = self.state.conferences.get_mut(&name) {
+            if c.bridge.is_none() && bridge.is_some() {
+                Arc::make_mut(c).bridge = bridge;
+            }
+            return;
+        }
+        self.state.conferences.insert(
+            name.clone(),
+            Arc::new(Conference {
+                name: name.clone(),
+                bridge,
+                ..Conference::default()
+            }),
+        );
+        self.emit(Change::ConferenceStarted { conference: name });
+    }
+
+    fn conference_end(&mut self, name: &Str) {
+        if self.state.conferences.remove(name).is_some() {
+            self.emit(Change::ConferenceEnded {
+                conference: name.clone(),
+            });
+        }
+    }
+
+    pub(crate) fn participant_join(&mut self, conference: &Str, p: Participant) {
+        if p.uniqueid.is_empty() || !self.state.channels.contains_key(&p.uniqueid) {
+            return;
+        }
+        let Some(c) = self.state.conferences.get_mut(conference) else {
+            return;
+        };
+        if c.participants.contains_key(&p.uniqueid) {
+            return;
+        }
+        let uid = p.uniqueid.clone();
+        Arc::make_mut(c).participants.insert(uid.clone(), p);
+        self.emit(Change::ParticipantJoined {
+            conference: conference.clone(),
+            uniqueid: uid,
+        });
+    }
+
+    fn participant_leave(&mut self, conference: &Str, uid: &Str) {
+        let Some(c) = self.state.conferences.get_mut(conference) else {
+            return;
+        };
+        if Arc::make_mut(c).participants.remove(uid).is_some() {
+            self.emit(Change::ParticipantLeft {
+                conference: conference.clone(),
+                uniqueid: uid.clone(),
+            });
+        }
+    }
+
+    fn participant_update(
+        &mut self,
+        conference: &Str,
+        uid: &Str,
+        f: impl FnOnce(&mut Participant),
+    ) {
+        let Some(c) = self.state.conferences.get_mut(conference) else {
+            return;
+        };
+        let Some(p) = c.participants.get(uid) else {
+            return;
+        };
+        let mut new = p.clone();
+        f(&mut new);
+        if new != *p {
+            Arc::make_mut(c).participants.insert(uid.clone(), new);
+            self.emit(Change::ParticipantChanged {
+                conference: conference.clone(),
+                uniqueid: uid.clone(),
+            });
+        }
+    }
+}
+
+/// Positions 1, 2, 3, ... in queue order.
+fn renumber(callers: &mut Vector<QueueCaller>) {
+    for (i, c) in callers.iter_mut().enumerate() {
+        c.position = i as i64 + 1;
+    }
+}
+
+fn min_time(
+    a: Option<std::time::SystemTime>,
+    b: Option<std::time::SystemTime>,
+) -> Option<std::time::SystemTime> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A member from a `QueueMember*` event.
+fn member_from_event(msg: &Message) -> QueueMember {
+    QueueMember {
+        interface: text(msg, "Interface"),
+        name: text(msg, "MemberName"),
+        state_interface: text(msg, "StateInterface"),
+        membership: text(msg, "Membership"),
+        penalty: int(msg, "Penalty").unwrap_or_default(),
+        calls_taken: int(msg, "CallsTaken").unwrap_or_default(),
+        last_call: int(msg, "LastCall").unwrap_or_default(),
+        in_call: boolean(msg, "InCall").unwrap_or(false),
+        status: int(msg, "Status").unwrap_or_default(),
+        paused: boolean(msg, "Paused").unwrap_or(false),
+        paused_reason: text(msg, "PausedReason"),
+    }
+}
+
+/// A parked call from `ParkedCall` (event or list item) or
+/// `ParkedCallSwap`.
+pub(crate) fn parked_from(msg: &Message, now: std::time::SystemTime) -> ParkedCall {
+    let duration = int(msg, "ParkingDuration").unwrap_or_default().max(0) as u64;
+    ParkedCall {
+        uniqueid: text(msg, "ParkeeUniqueid"),
+        channel: text(msg, "ParkeeChannel"),
+        lot: text(msg, "Parkinglot"),
+        space: text(msg, "ParkingSpace"),
+        timeout: text(msg, "ParkingTimeout"),
+        parker_dial_string: text(msg, "ParkerDialString"),
+        parked_at: now
+            .checked_sub(std::time::Duration::from_secs(duration))
+            .unwrap_or(now),
+    }
+}

@@ -1,0 +1,405 @@
+//! Loading the state from list answers (`CoreShowChannels`, `BridgeList`,
+//! `QueueStatus`, `ParkedCalls`, `ConfbridgeListRooms` + `ConfbridgeList`),
+//! at connect, after a reconnect, or for one part (`QueueStatus` after a
+//! `Reload`). What changed against the state before is reported as the
+//! [`diff`](crate::diff) of the two.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use imbl::{OrdMap, OrdSet};
+
+use super::apply::{boolean, for_each_mut, int, opt, parked_from, retain, text, Snapshot};
+use super::Model;
+use crate::change::{ChangeRecord, Origin};
+use crate::diff::diff;
+use crate::state::{
+    Bridge, Call, Channel, ChannelId, Conference, Participant, Party, Queue, QueueCaller,
+    QueueMember, State, Str, Tombstone,
+};
+use ami_types::Message;
+
+/// The list answers a load starts from, as their item messages. `None`
+/// leaves that part of the state as it is (not asked, or the module is not
+/// loaded); `Some(vec![])` means there is none.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    /// `CoreShowChannel` items.
+    pub channels: Option<Vec<Message>>,
+    /// `BridgeListItem` items.
+    pub bridges: Option<Vec<Message>>,
+    /// `QueueStatus` items (`QueueParams`, `QueueMember`, `QueueEntry`).
+    pub queues: Option<Vec<Message>>,
+    /// `ParkedCalls` items (`ParkedCall`).
+    pub parked: Option<Vec<Message>>,
+    /// Each `ConfbridgeListRooms` room with its `ConfbridgeList` items.
+    pub conferences: Option<Vec<(Message, Vec<Message>)>>,
+}
+
+/// `HH:MM:SS` (or seconds) as a duration.
+fn hms(s: &str) -> Option<Duration> {
+    let mut secs: u64 = 0;
+    for part in s.trim().split(':') {
+        secs = secs
+            .checked_mul(60)?
+            .checked_add(part.trim().parse().ok()?)?;
+    }
+    Some(Duration::from_secs(secs))
+}
+
+impl Model {
+    /// Replaces the parts of the state that `lists` holds with what they
+    /// say, keeping the identity (generation) of every channel that was
+    /// already live and what only events tell (variables, Local pairs,
+    /// dials, hold), and returns the difference as changes of `origin`.
+    /// Buffered events applied afterwards merge idempotently: a list
+    /// answer can be ahead of the event stream.
+    pub fn load(&mut self, lists: Lists, origin: Origin) -> Vec<ChangeRecord> {
+        let now = SystemTime::now();
+        self.now = now;
+        let old = self.state.clone();
+        let mut new = old.clone();
+
+        if let Some(items) = &lists.channels {
+            let mut channels = OrdMap::new();
+            for item in items {
+                let Some(snap) = Snapshot::read(item, "") else {
+                    continue;
+                };
+                let before = old.channels.get(&snap.uniqueid);
+                let created_at = match before {
+                    Some(b) => b.created_at,
+                    None => hms(&text(item, "Duration"))
+                        .and_then(|d| now.checked_sub(d))
+                        .unwrap_or(now),
+                };
+                let generation = match before {
+                    Some(b) => b.id.generation,
+                    None => self.new_generation(),
+                };
+                let mut ch = match before {
+                    Some(b) => (**b).clone(),
+                    None => Channel {
+                        id: ChannelId {
+                            uniqueid: snap.uniqueid.clone(),
+                            generation,
+                        },
+                        name: snap.name.clone(),
+                        linkedid: snap.linkedid.clone(),
+                        call: Str::from(""),
+                        state: snap.state,
+                        state_desc: snap.state_desc.clone(),
+                        caller_id: Party::default(),
+                        connected_line: Party::default(),
+                        account_code: Str::from(""),
+                        language: Str::from(""),
+                        dialplan: Default::default(),
+                        application: Str::from(""),
+                        application_data: Str::from(""),
+                        bridge: None,
+                        variables: Default::default(),
+                        on_hold: false,
+                        local_peer: None,
+                        dial: None,
+                        hangup_requested: None,
+                        created_at,
+                        answered_at: None,
+                    },
+                };
+                ch.name = snap.name.clone();
+                ch.linkedid = snap.linkedid.clone();
+                ch.state = snap.state;
+                ch.state_desc = snap.state_desc.clone();
+                ch.caller_id = snap.caller_id.clone();
+                ch.connected_line = snap.connected_line.clone();
+                ch.account_code = snap.account_code.clone();
+                ch.language = snap.language.clone();
+                ch.dialplan = snap.dialplan.clone();
+                ch.application = text(item, "Application");
+                ch.application_data = text(item, "ApplicationData");
+                ch.bridge = opt(item, "BridgeId");
+                if ch.is_up() && ch.answered_at.is_none() {
+                    ch.answered_at = Some(now);
+                }
+                channels.insert(snap.uniqueid.clone(), Arc::new(ch));
+            }
+            // Local pairs and dials whose other side is gone are forgotten.
+            let live: OrdSet<Str> = channels.keys().cloned().collect();
+            for_each_mut(&mut channels, |ch: &mut Arc<Channel>| {
+                if ch.local_peer.as_ref().is_some_and(|p| !live.contains(p)) {
+                    Arc::make_mut(ch).local_peer = None;
+                }
+            });
+            new.channels = channels;
+            self.rebuild_calls(&old, &mut new, now);
+        }
+
+        if let Some(items) = &lists.bridges {
+            let mut bridges = OrdMap::new();
+            for item in items {
+                let Some(id) = opt(item, "BridgeUniqueid") else {
+                    continue;
+                };
+                bridges.insert(
+                    id.clone(),
+                    Arc::new(Bridge {
+                        id,
+                        bridge_type: text(item, "BridgeType"),
+                        technology: text(item, "BridgeTechnology"),
+                        creator: text(item, "BridgeCreator"),
+                        name: text(item, "BridgeName"),
+                        channels: OrdSet::new(),
+                    }),
+                );
+            }
+            new.bridges = bridges;
+        }
+        // Membership from the channels' own bridge ids.
+        if lists.channels.is_some() || lists.bridges.is_some() {
+            for_each_mut(&mut new.bridges, |b| {
+                if !b.channels.is_empty() {
+                    Arc::make_mut(b).channels = OrdSet::new();
+                }
+            });
+            let members: Vec<(Str, Str)> = new
+                .channels
+                .values()
+                .filter_map(|c| c.bridge.clone().map(|b| (b, c.id.uniqueid.clone())))
+                .collect();
+            for (bridge, uid) in members {
+                let b = new.bridges.entry(bridge.clone()).or_insert_with(|| {
+                    Arc::new(Bridge {
+                        id: bridge.clone(),
+                        bridge_type: Str::from(""),
+                        technology: Str::from(""),
+                        creator: Str::from(""),
+                        name: Str::from(""),
+                        channels: OrdSet::new(),
+                    })
+                });
+                Arc::make_mut(b).channels.insert(uid);
+            }
+        }
+
+        if let Some(items) = &lists.queues {
+            new.queues = load_queues(&old, items, now);
+        }
+        if let Some(items) = &lists.parked {
+            let mut parked = OrdMap::new();
+            for item in items {
+                let p = parked_from(item, now);
+                if p.uniqueid.is_empty() {
+                    continue;
+                }
+                let mut p = p;
+                if let Some(o) = old.parked.get(&p.uniqueid) {
+                    if o.lot == p.lot && o.space == p.space {
+                        p.parked_at = o.parked_at;
+                    }
+                }
+                parked.insert(p.uniqueid.clone(), Arc::new(p));
+            }
+            new.parked = parked;
+        }
+        if let Some(rooms) = &lists.conferences {
+            let mut confs = OrdMap::new();
+            for (room, members) in rooms {
+                let Some(name) = opt(room, "Conference") else {
+                    continue;
+                };
+                let mut conf = Conference {
+                    name: name.clone(),
+                    bridge: old.conferences.get(&name).and_then(|c| c.bridge.clone()),
+                    locked: boolean(room, "Locked").unwrap_or(false),
+                    participants: OrdMap::new(),
+                };
+                for m in members {
+                    let Some(uid) = opt(m, "Uniqueid") else {
+                        continue;
+                    };
+                    conf.participants.insert(
+                        uid.clone(),
+                        Participant {
+                            uniqueid: uid,
+                            channel: text(m, "Channel"),
+                            admin: boolean(m, "Admin").unwrap_or(false),
+                            muted: boolean(m, "Muted").unwrap_or(false),
+                            talking: boolean(m, "Talking").unwrap_or(false),
+                        },
+                    );
+                }
+                confs.insert(name, Arc::new(conf));
+            }
+            new.conferences = confs;
+        }
+        // Nothing may point at a channel that is gone.
+        let live = new.channels.clone();
+        retain(&mut new.parked, |uid, _| live.contains_key(uid));
+        for_each_mut(&mut new.queues, |q| {
+            let gone = |c: &QueueCaller| !live.contains_key(&c.uniqueid) && is_channel(&c.channel);
+            if q.callers.iter().any(gone) {
+                let q = Arc::make_mut(q);
+                q.callers.retain(|c| !gone(c));
+            }
+        });
+
+        // Channels that are gone went away unseen.
+        for (uid, ch) in old.channels.iter() {
+            if !new.channels.contains_key(uid) {
+                new.tombstones.insert(
+                    uid.clone(),
+                    Arc::new(Tombstone {
+                        id: ch.id.clone(),
+                        name: ch.name.clone(),
+                        cause: None,
+                        cause_txt: Str::from(""),
+                        tech_cause: None,
+                        ended_at: now,
+                    }),
+                );
+            }
+        }
+        let changes = diff(&old, &new);
+        let tombstones: Vec<Arc<Tombstone>> = new
+            .tombstones
+            .iter()
+            .filter(|(uid, t)| old.tombstones.get(*uid) != Some(*t))
+            .map(|(_, t)| t.clone())
+            .collect();
+        new.tombstones = old.tombstones.clone();
+        self.state = new;
+        for t in tombstones {
+            self.bury((*t).clone());
+        }
+        self.out = changes;
+        self.records(origin, None, None)
+    }
+
+    /// Calls from the channels: a channel live before keeps its call,
+    /// others go by linkedid.
+    fn rebuild_calls(&mut self, old: &State, new: &mut State, now: SystemTime) {
+        let mut calls: OrdMap<Str, Arc<Call>> = OrdMap::new();
+        let mut order: Vec<Arc<Channel>> = new.channels.values().cloned().collect();
+        order.sort_by_key(|c| (c.created_at, c.id.generation));
+        for ch in order {
+            let uid = ch.id.uniqueid.clone();
+            let id = match old.channels.get(&uid) {
+                Some(o) if !o.call.is_empty() && o.linkedid == ch.linkedid => o.call.clone(),
+                _ => self.resolve(&ch.linkedid),
+            };
+            let call = calls.entry(id.clone()).or_insert_with(|| {
+                Arc::new(match old.calls.get(&id) {
+                    Some(c) => Call {
+                        channels: OrdSet::new(),
+                        ..(**c).clone()
+                    },
+                    None => Call {
+                        id: id.clone(),
+                        channels: OrdSet::new(),
+                        origin: uid.clone(),
+                        started_at: ch.created_at,
+                        answered_at: None,
+                        connected_at: None,
+                        first_hangup: None,
+                    },
+                })
+            });
+            let call = Arc::make_mut(call);
+            call.channels.insert(uid.clone());
+            if ch.is_up() && call.answered_at.is_none() {
+                call.answered_at = Some(now);
+            }
+            if ch.call != id {
+                if let Some(c) = new.channels.get_mut(&uid) {
+                    Arc::make_mut(c).call = id.clone();
+                }
+            }
+        }
+        new.calls = calls;
+        let live = new.calls.clone();
+        retain(&mut new.aliases, |_, into| live.contains_key(into));
+    }
+}
+
+/// Whether a queue entry names a channel (the simulator's static demo
+/// callers name none).
+fn is_channel(name: &str) -> bool {
+    name.contains('/')
+}
+
+/// Queues from `QueueStatus` items.
+fn load_queues(old: &State, items: &[Message], now: SystemTime) -> OrdMap<Str, Arc<Queue>> {
+    let mut queues: OrdMap<Str, Queue> = OrdMap::new();
+    for item in items {
+        let Some(name) = opt(item, "Queue") else {
+            continue;
+        };
+        let q = queues.entry(name.clone()).or_insert_with(|| Queue {
+            name: name.clone(),
+            ..Queue::default()
+        });
+        match item.event_name().and_then(|n| n.as_str()) {
+            Some(n) if n.eq_ignore_ascii_case("QueueParams") => {
+                q.strategy = text(item, "Strategy");
+                q.max = int(item, "Max").unwrap_or_default();
+                q.holdtime = int(item, "Holdtime").unwrap_or_default();
+                q.talk_time = int(item, "TalkTime").unwrap_or_default();
+                q.completed = int(item, "Completed").unwrap_or_default();
+                q.abandoned = int(item, "Abandoned").unwrap_or_default();
+                q.service_level = int(item, "ServiceLevel").unwrap_or_default();
+                q.weight = int(item, "Weight").unwrap_or_default();
+            }
+            Some(n) if n.eq_ignore_ascii_case("QueueMember") => {
+                let m = QueueMember {
+                    interface: text(item, "Location"),
+                    name: text(item, "Name"),
+                    state_interface: text(item, "StateInterface"),
+                    membership: text(item, "Membership"),
+                    penalty: int(item, "Penalty").unwrap_or_default(),
+                    calls_taken: int(item, "CallsTaken").unwrap_or_default(),
+                    last_call: int(item, "LastCall").unwrap_or_default(),
+                    in_call: boolean(item, "InCall").unwrap_or(false),
+                    status: int(item, "Status").unwrap_or_default(),
+                    paused: boolean(item, "Paused").unwrap_or(false),
+                    paused_reason: text(item, "PausedReason"),
+                };
+                if !m.interface.is_empty() {
+                    q.members.insert(m.interface.clone(), m);
+                }
+            }
+            Some(n) if n.eq_ignore_ascii_case("QueueEntry") => {
+                let uid = text(item, "Uniqueid");
+                let wait = int(item, "Wait").unwrap_or_default().max(0) as u64;
+                let joined_at = old
+                    .queues
+                    .get(&name)
+                    .and_then(|o| {
+                        o.callers
+                            .iter()
+                            .find(|c| c.uniqueid == uid && !uid.is_empty())
+                    })
+                    .map(|c| c.joined_at)
+                    .or_else(|| now.checked_sub(Duration::from_secs(wait)))
+                    .unwrap_or(now);
+                q.callers.push_back(QueueCaller {
+                    uniqueid: uid,
+                    channel: text(item, "Channel"),
+                    position: int(item, "Position").unwrap_or(q.callers.len() as i64 + 1),
+                    caller_id: Party {
+                        num: text(item, "CallerIDNum"),
+                        name: text(item, "CallerIDName"),
+                    },
+                    joined_at,
+                });
+            }
+            _ => {}
+        }
+    }
+    queues
+        .into_iter()
+        .map(|(name, mut q)| {
+            q.callers.sort_by(|a, b| a.position.cmp(&b.position));
+            (name, Arc::new(q))
+        })
+        .collect()
+}

@@ -1,0 +1,653 @@
+//! [`Pbx`]: the model fed from a live connection.
+//!
+//! One task owns the [`Model`]. It subscribes to the client's events before
+//! it asks for anything, loads the lists, applies the events that arrived
+//! meanwhile (idempotently: a list answer can be ahead of the event
+//! stream), then follows the stream. After every event it publishes an
+//! immutable snapshot (a `watch` of an `Arc<State>`) and the event's
+//! changes (a `broadcast`); readers never take a lock the task waits on
+//! for longer than an `Arc` clone, and no user code runs in the task.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::change::{Change, ChangeRecord, Origin};
+use crate::diff::diff;
+use crate::error::{Error, Result};
+use crate::handle::{CallHandle, ChannelHandle, ConferenceHandle, QueueHandle};
+use crate::model::{Lists, Model, DEFAULT_TOMBSTONES};
+use crate::state::{ChannelId, State, Str};
+use ami_types::action::{
+    BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate, ParkedCalls,
+    QueueStatus,
+};
+use ami_types::event::Event;
+use ami_types::{
+    Action, Client, ClientBuilder, EventStream, FromMessage, ListAction, Message, StreamError,
+};
+
+/// The default number of events whose changes a slow change consumer can
+/// be behind before it is resynchronised.
+pub const DEFAULT_CHANGE_BUFFER: usize = 1024;
+
+/// What the model is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Loading the lists (at connect, after a reconnect or a lag).
+    Loading,
+    /// Following events.
+    Live,
+    /// The connection is gone for good; the last state stays readable.
+    Closed(String),
+}
+
+/// The changes of one event (or one load), with the state after them.
+#[derive(Debug)]
+struct Batch {
+    records: Vec<ChangeRecord>,
+    state: Arc<State>,
+}
+
+/// Settings of a [`Pbx`].
+#[derive(Debug, Clone)]
+pub struct PbxBuilder {
+    tombstones: usize,
+    change_buffer: usize,
+    queue_refresh: Option<Duration>,
+    audit: Option<Duration>,
+}
+
+impl Default for PbxBuilder {
+    fn default() -> Self {
+        PbxBuilder {
+            tombstones: DEFAULT_TOMBSTONES,
+            change_buffer: DEFAULT_CHANGE_BUFFER,
+            queue_refresh: Some(Duration::from_secs(30)),
+            audit: None,
+        }
+    }
+}
+
+impl PbxBuilder {
+    /// Default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many hung-up channels to remember (default 4096, at least 1).
+    pub fn tombstones(mut self, n: usize) -> Self {
+        self.tombstones = n.max(1);
+        self
+    }
+
+    /// How many events' changes a slow [`ChangeStream`] can be behind before
+    /// it gets [`ChangeItem::Lagged`] (default 1024, at least 1, at most
+    /// 1,000,000).
+    pub fn change_buffer(mut self, events: usize) -> Self {
+        self.change_buffer = events.clamp(1, 1_000_000);
+        self
+    }
+
+    /// How often to re-run `QueueStatus`, whose counters (completed,
+    /// abandoned, hold time) no event carries (default 30 s; `None`: only
+    /// at connect and after a `Reload`). At least one second.
+    pub fn queue_refresh(mut self, every: Option<Duration>) -> Self {
+        self.queue_refresh = every.map(|d| d.max(Duration::from_secs(1)));
+        self
+    }
+
+    /// An audit: how often to compare the model with fresh lists
+    /// (`CoreShowChannels`, `BridgeList`) and repair what differs, counting
+    /// the repairs in [`Pbx::drift`] (default off). At least one second.
+    pub fn audit(mut self, every: Option<Duration>) -> Self {
+        self.audit = every.map(|d| d.max(Duration::from_secs(1)));
+        self
+    }
+
+    /// Connects with the settings of a URL (see
+    /// [`ClientBuilder::from_url`]) and starts the model.
+    pub async fn connect(&self, url: &str) -> Result<Pbx> {
+        let (client, events) = ClientBuilder::from_url(url)?.connect().await?;
+        self.start(client, events.typed()).await
+    }
+
+    /// Starts the model on a client, with an event stream subscribed before
+    /// anything else was asked (the one [`ami_types::connect`] returns, or
+    /// [`Client::subscribe`]`().typed()` taken now). Returns once the
+    /// lists are loaded and the buffered events merged.
+    pub async fn start(&self, client: Client, mut events: EventStream<Event>) -> Result<Pbx> {
+        let mut model = Model::new().with_tombstone_limit(self.tombstones);
+        let lists = fetch_lists(&client, true).await?;
+        let mut records = model.load(lists, Origin::Load);
+        // The events that came while the lists were loading.
+        loop {
+            match events.try_recv() {
+                Ok(Some(event)) => records.extend(model.apply(event)),
+                Ok(None) => break,
+                Err(StreamError::Disconnected(why)) => return Err(Error::Closed(why)),
+                // The lists were taken after the gap: nothing to repair.
+                Err(StreamError::Reconnected(_)) | Err(StreamError::Lagged(_)) => {}
+            }
+        }
+        let snapshot = model.snapshot();
+        let (state_tx, state_rx) = watch::channel(snapshot.clone());
+        let (changes_tx, _) = broadcast::channel(self.change_buffer);
+        let (status_tx, status_rx) = watch::channel(Status::Live);
+        let shared = Arc::new(Shared {
+            drift: AtomicU64::new(0),
+            events: AtomicU64::new(0),
+        });
+        let follower = Follower {
+            client: client.clone(),
+            model,
+            state_tx,
+            changes_tx: changes_tx.clone(),
+            status_tx,
+            shared: shared.clone(),
+            initial: records,
+        };
+        let task = tokio::spawn(follower.run(events, self.queue_refresh, self.audit));
+        Ok(Pbx {
+            inner: Arc::new(Inner {
+                client,
+                state_rx,
+                changes_tx,
+                status_rx,
+                shared,
+                task,
+                next_id: AtomicU64::new(1),
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    drift: AtomicU64,
+    events: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: Client,
+    state_rx: watch::Receiver<Arc<State>>,
+    changes_tx: broadcast::Sender<Arc<Batch>>,
+    status_rx: watch::Receiver<Status>,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+    next_id: AtomicU64,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A live mirror of one Asterisk (cheap to clone; the model stops when the
+/// last clone is dropped).
+#[derive(Debug, Clone)]
+pub struct Pbx {
+    inner: Arc<Inner>,
+}
+
+impl Pbx {
+    /// Connects to `url` (`ami://user:secret@host:5038`, see
+    /// [`ClientBuilder::from_url`]; `?reconnect=on` to survive restarts)
+    /// with default settings and returns once the model is loaded.
+    pub async fn connect(url: &str) -> Result<Pbx> {
+        PbxBuilder::new().connect(url).await
+    }
+
+    /// Settings.
+    pub fn builder() -> PbxBuilder {
+        PbxBuilder::new()
+    }
+
+    /// The client the model follows (for actions of your own).
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// The current state: an immutable snapshot, consistent (every event
+    /// applied whole), which later events never change.
+    pub fn snapshot(&self) -> Arc<State> {
+        self.inner.state_rx.borrow().clone()
+    }
+
+    /// What the model is doing.
+    pub fn status(&self) -> Status {
+        self.inner.status_rx.borrow().clone()
+    }
+
+    /// Events applied since the start.
+    pub fn events_applied(&self) -> u64 {
+        self.inner.shared.events.load(Ordering::Relaxed)
+    }
+
+    /// Repairs made by the audit (see [`PbxBuilder::audit`]) and by
+    /// resynchronisations: each is a change the events did not bring.
+    pub fn drift(&self) -> u64 {
+        self.inner.shared.drift.load(Ordering::Relaxed)
+    }
+
+    /// A stream of the changes from now on.
+    pub fn changes(&self) -> ChangeStream {
+        let rx = self.inner.changes_tx.subscribe();
+        ChangeStream {
+            rx,
+            seen: self.snapshot(),
+            pending: Default::default(),
+            state_rx: self.inner.state_rx.clone(),
+        }
+    }
+
+    /// Waits until `ready` holds for the state, and returns that state. The
+    /// predicate runs in the caller's task, on a snapshot.
+    pub async fn until(&self, mut ready: impl FnMut(&State) -> bool) -> Result<Arc<State>> {
+        let mut rx = self.inner.state_rx.clone();
+        loop {
+            let state = rx.borrow_and_update().clone();
+            if ready(&state) {
+                return Ok(state);
+            }
+            if rx.changed().await.is_err() {
+                return Err(self.closed());
+            }
+        }
+    }
+
+    /// [`until`](Pbx::until) with a deadline.
+    pub async fn until_within(
+        &self,
+        within: Duration,
+        ready: impl FnMut(&State) -> bool,
+    ) -> Result<Arc<State>> {
+        match tokio::time::timeout(within, self.until(ready)).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::Timeout("a state")),
+        }
+    }
+
+    pub(crate) fn closed(&self) -> Error {
+        match self.status() {
+            Status::Closed(why) => Error::Closed(why),
+            _ => Error::Closed("the model's task ended".into()),
+        }
+    }
+
+    /// A handle to a live channel, by `Uniqueid`.
+    pub fn channel(&self, uniqueid: &str) -> Option<ChannelHandle> {
+        let s = self.snapshot();
+        s.channel(uniqueid)
+            .map(|c| ChannelHandle::new(self.clone(), c.id.clone()))
+    }
+
+    /// A handle to a live channel, by name (case-insensitive).
+    pub fn channel_by_name(&self, name: &str) -> Option<ChannelHandle> {
+        let s = self.snapshot();
+        s.channel_by_name(name)
+            .map(|c| ChannelHandle::new(self.clone(), c.id.clone()))
+    }
+
+    /// A handle to a channel by its id (it may have gone already).
+    pub fn channel_handle(&self, id: ChannelId) -> ChannelHandle {
+        ChannelHandle::new(self.clone(), id)
+    }
+
+    /// A handle to a call by id.
+    pub fn call(&self, id: &str) -> CallHandle {
+        CallHandle::new(self.clone(), Str::from(id))
+    }
+
+    /// A handle to a queue by name.
+    pub fn queue(&self, name: &str) -> QueueHandle {
+        QueueHandle::new(self.clone(), Str::from(name))
+    }
+
+    /// A handle to a conference by name.
+    pub fn conference(&self, name: &str) -> ConferenceHandle {
+        ConferenceHandle::new(self.clone(), Str::from(name))
+    }
+
+    /// Originates a call with a `ChannelId` chosen here (unless the action
+    /// has one), so the model knows the call before its first event; waits
+    /// for the `OriginateResponse` and returns the outcome. The call's id
+    /// is that `Uniqueid` (the call follows its channels through Local
+    /// channel optimisation and merges; [`CallHandle`] finds it).
+    pub async fn originate_call(&self, originate: Originate) -> Result<OriginatedCall> {
+        let sent = originate.to_message();
+        let (originate, uniqueid) = match sent.get("ChannelId").map(|v| v.to_string_lossy()) {
+            Some(id) if !id.trim().is_empty() => (originate, Str::from(id.trim())),
+            _ => {
+                let now = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_secs();
+                let n = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+                let id = format!("{now}.live{}.{n}", std::process::id());
+                (originate.channel_id(id.clone()), Str::from(id))
+            }
+        };
+        let response = self.inner.client.originate(&originate).await?;
+        let reason = response.reason().unwrap_or_default();
+        let answered = response.is_success();
+        let uniqueid = response
+            .uniqueid()
+            .map(crate::model::value)
+            .filter(|u| !u.is_empty() && **u != *"<null>")
+            .unwrap_or(uniqueid);
+        let state = self.snapshot();
+        let cause = state
+            .tombstones
+            .get(&uniqueid)
+            .and_then(|t| t.cause)
+            .filter(|_| state.channel(&uniqueid).is_none());
+        let call = state
+            .channel(&uniqueid)
+            .map(|c| c.call.clone())
+            .unwrap_or_else(|| uniqueid.clone());
+        Ok(OriginatedCall {
+            call,
+            uniqueid,
+            answered,
+            reason,
+            cause,
+        })
+    }
+}
+
+/// How an originated call went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginatedCall {
+    /// The call's id (see [`Pbx::call`]).
+    pub call: Str,
+    /// The originated channel's `Uniqueid` (the `ChannelId` chosen).
+    pub uniqueid: Str,
+    /// Whether it was answered.
+    pub answered: bool,
+    /// `OriginateResponse`'s `Reason`: 4 answered, 5 busy, 3 no answer, 8
+    /// congestion, 1 hung up, 0 failed.
+    pub reason: i64,
+    /// The hangup cause, when the channel is already gone.
+    pub cause: Option<i64>,
+}
+
+impl OriginatedCall {
+    /// The outcome by name: `answered`, `busy`, `no answer`, `congestion`,
+    /// `hung up` or `failed`.
+    pub fn outcome(&self) -> &'static str {
+        match (self.answered, self.reason) {
+            (true, _) | (_, 4) => "answered",
+            (_, 5) => "busy",
+            (_, 3) => "no answer",
+            (_, 8) => "congestion",
+            (_, 1) => "hung up",
+            _ => "failed",
+        }
+    }
+}
+
+/// What [`ChangeStream::recv`] gives.
+#[derive(Debug, Clone)]
+pub enum ChangeItem {
+    /// One change.
+    Change(ChangeRecord),
+    /// This consumer fell behind by more than the change buffer: here is
+    /// the current state, and what changed between the last state it saw
+    /// and that one.
+    Lagged {
+        /// The state now.
+        snapshot: Arc<State>,
+        /// What changed since the last change this consumer received.
+        changes: Vec<Change>,
+    },
+}
+
+/// The model's changes, for one consumer. A consumer that falls behind
+/// never sees a broken model: it gets [`ChangeItem::Lagged`] with a fresh
+/// snapshot and the difference.
+#[derive(Debug)]
+pub struct ChangeStream {
+    rx: broadcast::Receiver<Arc<Batch>>,
+    seen: Arc<State>,
+    pending: std::collections::VecDeque<ChangeRecord>,
+    state_rx: watch::Receiver<Arc<State>>,
+}
+
+impl ChangeStream {
+    /// The next change; `None` once the model has stopped and every change
+    /// was delivered.
+    pub async fn recv(&mut self) -> Option<ChangeItem> {
+        loop {
+            if let Some(r) = self.pending.pop_front() {
+                return Some(ChangeItem::Change(r));
+            }
+            match self.rx.recv().await {
+                Ok(batch) => {
+                    if batch.state.seq <= self.seen.seq {
+                        continue;
+                    }
+                    self.seen = batch.state.clone();
+                    self.pending.extend(batch.records.iter().cloned());
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let snapshot = self.state_rx.borrow().clone();
+                    let changes = diff(&self.seen, &snapshot);
+                    self.seen = snapshot.clone();
+                    return Some(ChangeItem::Lagged { snapshot, changes });
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// The task that owns the model.
+struct Follower {
+    client: Client,
+    model: Model,
+    state_tx: watch::Sender<Arc<State>>,
+    changes_tx: broadcast::Sender<Arc<Batch>>,
+    status_tx: watch::Sender<Status>,
+    shared: Arc<Shared>,
+    initial: Vec<ChangeRecord>,
+}
+
+impl Follower {
+    async fn run(
+        mut self,
+        mut events: EventStream<Event>,
+        queue_refresh: Option<Duration>,
+        audit: Option<Duration>,
+    ) {
+        let initial = std::mem::take(&mut self.initial);
+        self.publish(initial);
+        let far = Duration::from_secs(86_400 * 365);
+        let mut queues = tokio::time::interval(queue_refresh.unwrap_or(far));
+        queues.reset();
+        let mut audits = tokio::time::interval(audit.unwrap_or(far));
+        audits.reset();
+        loop {
+            tokio::select! {
+                biased;
+                event = events.recv() => match event {
+                    Ok(event) => {
+                        self.apply(event).await;
+                        // What else is buffered, without waiting.
+                        for _ in 0..255 {
+                            match events.try_recv() {
+                                Ok(Some(event)) => self.apply(event).await,
+                                _ => break,
+                            }
+                        }
+                    }
+                    Err(StreamError::Reconnected(gap)) => {
+                        tracing::info!(%gap, "live model: resynchronising after a reconnect");
+                        self.resync(Origin::Reconnect, &mut events).await;
+                    }
+                    Err(StreamError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "live model: events lost; resynchronising");
+                        self.resync(Origin::Lagged, &mut events).await;
+                    }
+                    Err(StreamError::Disconnected(why)) => {
+                        self.status_tx.send_replace(Status::Closed(why));
+                        return;
+                    }
+                },
+                _ = queues.tick(), if queue_refresh.is_some() => self.reload_queues().await,
+                _ = audits.tick(), if audit.is_some() => self.audit().await,
+            }
+        }
+    }
+
+    async fn apply(&mut self, event: Event) {
+        let reload = matches!(&event, Event::Reload(r)
+            if r.module().is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
+        self.shared.events.fetch_add(1, Ordering::Relaxed);
+        let records = self.model.apply(event);
+        self.publish(records);
+        if reload {
+            // A new or realtime queue: only QueueStatus tells.
+            self.reload_queues().await;
+        }
+    }
+
+    fn publish(&mut self, records: Vec<ChangeRecord>) {
+        let state = self.model.snapshot();
+        self.state_tx.send_replace(state.clone());
+        if !records.is_empty() && self.changes_tx.receiver_count() > 0 {
+            let _ = self.changes_tx.send(Arc::new(Batch { records, state }));
+        }
+    }
+
+    async fn reload_queues(&mut self) {
+        if let Some(queues) = list_items(&self.client, &QueueStatus::new()).await {
+            let records = self.model.load(
+                Lists {
+                    queues: Some(queues),
+                    ..Lists::default()
+                },
+                Origin::Load,
+            );
+            self.publish(records);
+        }
+    }
+
+    async fn audit(&mut self) {
+        let Ok(lists) = fetch_lists(&self.client, false).await else {
+            return;
+        };
+        let before = self.model.state().seq;
+        let records = self.model.load(lists, Origin::Load);
+        let repaired = self.model.state().seq - before;
+        if repaired > 0 {
+            tracing::warn!(repaired, "live model: the audit repaired drift");
+            self.shared.drift.fetch_add(repaired, Ordering::Relaxed);
+        }
+        self.publish(records);
+    }
+
+    /// Reloads everything after a gap; the changes are the difference
+    /// between the state before and the state found.
+    async fn resync(&mut self, origin: Origin, events: &mut EventStream<Event>) {
+        self.status_tx.send_replace(Status::Loading);
+        let lists = loop {
+            match fetch_lists(&self.client, true).await {
+                Ok(lists) => break lists,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live model: reload failed; retrying");
+                    if !self.client.is_connected()
+                        && matches!(
+                            self.client.state(),
+                            ami_types::ami_core::client::ConnectionState::Closed { .. }
+                        )
+                    {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    // Drain what arrived meanwhile: the next load covers it.
+                    while let Ok(Some(_)) = events.try_recv() {}
+                }
+            }
+        };
+        let records = self.model.load(lists, origin);
+        self.shared
+            .drift
+            .fetch_add(records.len() as u64, Ordering::Relaxed);
+        self.publish(records);
+        self.status_tx.send_replace(Status::Live);
+    }
+}
+
+/// The items of a list action, as messages; `None` when the action fails
+/// (its module is not loaded, or it is not permitted).
+async fn list_items<A: ListAction>(client: &Client, action: &A) -> Option<Vec<Message>> {
+    match client.list(action).await {
+        Ok(list) => Some(list.items.iter().map(|i| i.raw().clone()).collect()),
+        Err(ami_types::Error::Action { message, .. })
+            if message
+                .to_ascii_lowercase()
+                .contains("no active conferences") =>
+        {
+            Some(Vec::new())
+        }
+        Err(e) => {
+            tracing::debug!(action = A::NAME, error = %e, "live model: list skipped");
+            None
+        }
+    }
+}
+
+/// Every list the model loads from. `CoreShowChannels` must answer; the
+/// others are skipped when their module is absent.
+async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
+    let (show, bridge_list, parked_calls, rooms_list) = (
+        CoreShowChannels::new(),
+        BridgeList::new(),
+        ParkedCalls::new(),
+        ConfbridgeListRooms::new(),
+    );
+    let channels = client.list(&show);
+    let bridges = list_items(client, &bridge_list);
+    let queues = async {
+        if everything {
+            list_items(client, &QueueStatus::new()).await
+        } else {
+            None
+        }
+    };
+    let parked = list_items(client, &parked_calls);
+    let rooms = list_items(client, &rooms_list);
+    let (channels, bridges, queues, parked, rooms) =
+        tokio::join!(channels, bridges, queues, parked, rooms);
+    let channels = channels?;
+    let conferences = match rooms {
+        Some(rooms) => {
+            let mut out = Vec::new();
+            for room in rooms {
+                let name = room
+                    .get("Conference")
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let members = list_items(client, &ConfbridgeList::new(name))
+                    .await
+                    .unwrap_or_default();
+                out.push((room, members));
+            }
+            Some(out)
+        }
+        None => None,
+    };
+    Ok(Lists {
+        channels: Some(channels.items.iter().map(|i| i.raw().clone()).collect()),
+        bridges,
+        queues,
+        parked,
+        conferences,
+    })
+}
