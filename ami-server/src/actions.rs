@@ -71,6 +71,7 @@ impl Session {
             "filter" => self.filter(req),
             "command" => self.command(req),
             "coreshowchannels" => return self.core_show_channels(req),
+            "bridgelist" => return self.bridge_list(req),
             "status" => return self.status(req),
             "getvar" => self.getvar(req),
             "setvar" => return self.setvar(req),
@@ -238,6 +239,35 @@ impl Session {
         // Sent under the world lock: consistent with the events already sent.
         self.send(Reply::list(
             list_start(req, "Channels will follow"),
+            items,
+            complete,
+        ));
+        drop(w);
+        Flow::Continue
+    }
+
+    /// The bridges that have channels in them, as `BridgeListItem`s (a
+    /// simulated bridge lives exactly as long as it has members).
+    fn bridge_list(&mut self, req: &Message) -> Flow {
+        let hub = std::sync::Arc::clone(&self.hub);
+        let w = hub.world();
+        let mut bridges: std::collections::BTreeMap<&str, usize> = Default::default();
+        for ch in w.channels() {
+            if let Some(b) = &ch.bridge {
+                *bridges.entry(b.as_str()).or_default() += 1;
+            }
+        }
+        let items: Vec<Message> = bridges
+            .into_iter()
+            .map(|(id, n)| {
+                let mut m = list_event("BridgeListItem", req);
+                calls::bridge_snapshot(&mut m, id, n);
+                m
+            })
+            .collect();
+        let complete = list_complete("BridgeListComplete", req, items.len());
+        self.send(Reply::list(
+            list_start(req, "Bridge listing will follow"),
             items,
             complete,
         ));
@@ -737,6 +767,8 @@ fn parse_originate(req: &Message) -> Result<OriginateRequest, &'static str> {
         variables,
         timeout,
         is_async: is_true(req.get("Async")),
+        channel_id: text(req, "ChannelId"),
+        other_channel_id: text(req, "OtherChannelId"),
     })
 }
 

@@ -20,4 +20,4 @@ mod world;
 
 pub(super) use clock::{hms, seconds_since};
 pub(super) use originate::{originate, OriginateRequest, Target};
-pub(super) use world::{event, CallerId, QueueLive, World};
+pub(super) use world::{bridge_snapshot, event, CallerId, QueueLive, World};

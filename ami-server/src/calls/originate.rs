@@ -132,6 +132,11 @@ pub(crate) struct OriginateRequest {
     /// Simulated ringing timeout.
     pub(crate) timeout: Duration,
     pub(crate) is_async: bool,
+    /// `ChannelId`: the `Uniqueid` of the originated channel.
+    pub(crate) channel_id: Option<String>,
+    /// `OtherChannelId`: the `Uniqueid` of a Local channel's `;2` half
+    /// (`<ChannelId>;2` when only `ChannelId` is given, as Asterisk does).
+    pub(crate) other_channel_id: Option<String>,
 }
 
 /// Starts a simulated call; `done` learns whether it was answered.
@@ -157,6 +162,7 @@ pub(crate) fn originate(
         pending: Vec::new(),
         cdrs: Vec::new(),
         done,
+        chosen: Default::default(),
     };
     let mut stop = hub.shutdown.subscribe();
     tokio::spawn(async move {
@@ -180,6 +186,9 @@ pub(crate) struct Call {
     /// `Cdr` events of the channels hung up, sent when the call ends.
     pub(crate) cdrs: Vec<Message>,
     pub(crate) done: Option<oneshot::Sender<bool>>,
+    /// Uniqueids chosen by Originate's `ChannelId`/`OtherChannelId`, taken
+    /// by the next channels created.
+    pub(crate) chosen: std::collections::VecDeque<String>,
 }
 
 /// How a waiting period ended.
@@ -198,6 +207,16 @@ impl Call {
             self.finish(&mut w, false);
             return;
         };
+        if let Some(id) = &req.channel_id {
+            self.chosen.push_back(id.clone());
+            if matches!(dest, Dest::Local { .. }) {
+                self.chosen.push_back(
+                    req.other_channel_id
+                        .clone()
+                        .unwrap_or_else(|| format!("{id};2")),
+                );
+            }
+        }
         // Set up the originated channel (and, for Local, its dialling half).
         let (originated, callee, endpoint) = {
             let mut w = hub.world();

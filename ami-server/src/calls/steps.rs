@@ -67,7 +67,13 @@ impl Call {
         linkedid: Option<&str>,
     ) -> u64 {
         let id = w.next_unique;
-        let uniqueid = w.next_uniqueid();
+        let uniqueid = match self.chosen.pop_front() {
+            Some(chosen) => {
+                w.next_unique += 1;
+                chosen
+            }
+            None => w.next_uniqueid(),
+        };
         let ch = Channel {
             name,
             linkedid: linkedid.map_or_else(|| uniqueid.clone(), str::to_owned),

@@ -331,10 +331,14 @@ impl World {
         self.channels.values()
     }
 
+    /// The channel named `name` (case-insensitive) or, as Asterisk's
+    /// `ast_channel_get_by_name` does, with that `Uniqueid`.
     pub(crate) fn find(&self, name: &str) -> Option<u64> {
+        let name = name.trim();
         self.channels
             .iter()
-            .find(|(_, c)| c.name.eq_ignore_ascii_case(name.trim()))
+            .find(|(_, c)| c.name.eq_ignore_ascii_case(name))
+            .or_else(|| self.channels.iter().find(|(_, c)| c.uniqueid == name))
             .map(|(id, _)| *id)
     }
 
@@ -393,7 +397,7 @@ impl World {
                 if substring {
                     c.name.to_ascii_lowercase().contains(&needle)
                 } else {
-                    c.name.eq_ignore_ascii_case(pattern)
+                    c.name.eq_ignore_ascii_case(pattern) || c.uniqueid == pattern
                 }
             })
             .map(|(id, c)| (*id, c.call))

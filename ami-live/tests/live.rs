@@ -1,0 +1,505 @@
+//! The model against the embedded AMI server: after each scenario (one
+//! call, a Local call dialling a second channel and bridging, a queue with
+//! members, a hangup mid-dial, hundreds of simultaneous calls, everything
+//! hung up) the model equals what fresh `CoreShowChannels`, `BridgeList`
+//! and `QueueStatus` report, field by field for the fields both have;
+//! handles to hung-up channels report `Gone`; readers never see a
+//! half-applied event; a reconnect resynchronises.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ami_live::{Change, ChangeItem, Error, Origin, Pbx, State};
+use ami_server::{DemoMember, DemoQueue, Server, ServerConfig};
+use ami_types::action::{BridgeList, CoreShowChannels, Originate, QueueStatus};
+use ami_types::{Client, FromMessage, Message};
+
+fn config() -> ServerConfig {
+    let agent = |n: u32| DemoMember {
+        name: format!("Agent {n}"),
+        location: format!("Local/agent{n}@queue-members/n"),
+        penalty: 0,
+        paused: n == 2,
+    };
+    ServerConfig {
+        time_scale: 0.01,
+        ring_time: Duration::from_secs(2),
+        call_duration: Duration::from_secs(100_000),
+        queues: vec![DemoQueue {
+            name: "support".into(),
+            strategy: "ringall".into(),
+            members: vec![agent(1), agent(2)],
+            callers: Vec::new(),
+        }],
+        ..ServerConfig::default()
+    }
+}
+
+fn s(m: &Message, k: &str) -> String {
+    m.get(k)
+        .map(|v| v.to_string_lossy().into_owned())
+        .filter(|v| v != "<unknown>")
+        .unwrap_or_default()
+}
+
+/// What a list and the model both say.
+#[derive(Debug, PartialEq, Eq, Clone)]
+struct View {
+    /// uniqueid → (name, linkedid, state, caller id num, context, exten, bridge)
+    channels: BTreeMap<String, (String, String, String, String, String, String, String)>,
+    /// bridge → channels
+    bridges: BTreeMap<String, Vec<String>>,
+    /// queue → (members: interface → (name, paused), callers in order)
+    queues: BTreeMap<String, (BTreeMap<String, (String, bool)>, Vec<String>)>,
+}
+
+async fn fresh(client: &Client) -> View {
+    let channels = client.list(&CoreShowChannels::new()).await.unwrap();
+    let bridges = client.list(&BridgeList::new()).await.unwrap();
+    let queues = client.list(&QueueStatus::new()).await.unwrap();
+    let mut view = View {
+        channels: BTreeMap::new(),
+        bridges: BTreeMap::new(),
+        queues: BTreeMap::new(),
+    };
+    for c in &channels.items {
+        let m = c.raw();
+        view.channels.insert(
+            s(m, "Uniqueid"),
+            (
+                s(m, "Channel"),
+                s(m, "Linkedid"),
+                s(m, "ChannelState"),
+                s(m, "CallerIDNum"),
+                s(m, "Context"),
+                s(m, "Exten"),
+                s(m, "BridgeId"),
+            ),
+        );
+    }
+    for b in &bridges.items {
+        view.bridges
+            .insert(s(b.raw(), "BridgeUniqueid"), Vec::new());
+    }
+    for c in &channels.items {
+        let b = s(c.raw(), "BridgeId");
+        if !b.is_empty() {
+            view.bridges
+                .entry(b)
+                .or_default()
+                .push(s(c.raw(), "Uniqueid"));
+        }
+    }
+    for v in view.bridges.values_mut() {
+        v.sort();
+    }
+    for item in &queues.items {
+        let m = item.raw();
+        let q = view.queues.entry(s(m, "Queue")).or_default();
+        match s(m, "Event").as_str() {
+            "QueueMember" => {
+                q.0.insert(s(m, "Location"), (s(m, "Name"), s(m, "Paused") == "1"));
+            }
+            "QueueEntry" => q.1.push(s(m, "Uniqueid")),
+            _ => {}
+        }
+    }
+    view
+}
+
+fn view(state: &State) -> View {
+    View {
+        channels: state
+            .channels
+            .values()
+            .map(|c| {
+                (
+                    c.id.uniqueid.to_string(),
+                    (
+                        c.name.to_string(),
+                        c.linkedid.to_string(),
+                        c.state.to_string(),
+                        c.caller_id.num.to_string(),
+                        c.dialplan.context.to_string(),
+                        c.dialplan.exten.to_string(),
+                        c.bridge.as_deref().unwrap_or("").to_owned(),
+                    ),
+                )
+            })
+            .collect(),
+        bridges: state
+            .bridges
+            .values()
+            .map(|b| {
+                (
+                    b.id.to_string(),
+                    b.channels.iter().map(|u| u.to_string()).collect(),
+                )
+            })
+            .collect(),
+        queues: state
+            .queues
+            .values()
+            .map(|q| {
+                (
+                    q.name.to_string(),
+                    (
+                        q.members
+                            .values()
+                            .map(|m| (m.interface.to_string(), (m.name.to_string(), m.paused)))
+                            .collect(),
+                        q.callers.iter().map(|c| c.uniqueid.to_string()).collect(),
+                    ),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Waits until the model shows what fresh lists show (the lists are taken
+/// under the server's lock, consistent with the events already sent; the
+/// model gets there once it has read those events).
+async fn assert_matches(pbx: &Pbx, what: &str) {
+    let expected = fresh(pbx.client()).await;
+    let got = pbx
+        .until_within(Duration::from_secs(10), |s| view(s) == expected)
+        .await;
+    if got.is_err() {
+        let now = view(&pbx.snapshot());
+        panic!("{what}: the model differs from the lists\nmodel: {now:#?}\nlists: {expected:#?}");
+    }
+}
+
+async fn start() -> (Server, Pbx) {
+    let server = Server::start(config()).await.unwrap();
+    let pbx = Pbx::builder()
+        .queue_refresh(None)
+        .connect(&server.url())
+        .await
+        .unwrap();
+    (server, pbx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_equals_fresh_lists_after_each_scenario() {
+    let (_server, pbx) = start().await;
+    assert_matches(&pbx, "at start").await;
+    assert_eq!(pbx.snapshot().queues["support"].members.len(), 2);
+
+    // One call.
+    let one = pbx
+        .originate_call(
+            Originate::new("PJSIP/100")
+                .application("Wait")
+                .data("100000"),
+        )
+        .await
+        .unwrap();
+    assert!(one.answered, "{one:?}");
+    assert_matches(&pbx, "one call").await;
+    let state = pbx.snapshot();
+    let ch = state.channel(&one.uniqueid).expect("the chosen ChannelId");
+    assert!(ch.is_up());
+    assert_eq!(&*ch.call, &*one.call);
+
+    // A Local call that dials a second channel and bridges with it.
+    let dialled = pbx
+        .originate_call(
+            Originate::new("Local/200@default")
+                .application("Wait")
+                .data("100000"),
+        )
+        .await
+        .unwrap();
+    assert!(dialled.answered);
+    assert_matches(&pbx, "a dialled call").await;
+    let state = pbx.snapshot();
+    let call = state.call(&dialled.call).unwrap();
+    assert_eq!(
+        call.channels.len(),
+        3,
+        "Local ;1, ;2 and the PJSIP callee: {call:?}"
+    );
+    let one_half = state.channel(&dialled.uniqueid).unwrap();
+    let other_half = one_half
+        .local_peer
+        .clone()
+        .expect("LocalBridge ties the halves");
+    let talks = state.talks_to(&other_half);
+    assert_eq!(talks.len(), 1, "{talks:?}");
+    assert!(state
+        .channel(&talks[0])
+        .unwrap()
+        .name
+        .starts_with("PJSIP/200"));
+
+    // A caller in a queue with members.
+    let client = pbx.client().clone();
+    let queued = tokio::spawn(async move {
+        client
+            .originate(
+                &Originate::new("PJSIP/5551234")
+                    .application("Queue")
+                    .data("support"),
+            )
+            .await
+    });
+    pbx.until_within(Duration::from_secs(10), |s| {
+        !s.queues["support"].callers.is_empty()
+    })
+    .await
+    .expect("the caller joins the queue");
+    assert_matches(&pbx, "a caller in a queue").await;
+    queued.await.unwrap().unwrap();
+
+    // A hangup mid-dial, through a handle; the handle then says Gone.
+    let client = pbx.client().clone();
+    let ringing = tokio::spawn(async move {
+        client
+            .originate(
+                &Originate::new("PJSIP/noanswer")
+                    .application("Wait")
+                    .data("1")
+                    .channel_id("mid-dial-1")
+                    .timeout(600_000),
+            )
+            .await
+    });
+    pbx.until_within(Duration::from_secs(10), |s| {
+        s.channel("mid-dial-1").is_some()
+    })
+    .await
+    .unwrap();
+    let handle = pbx.channel("mid-dial-1").unwrap();
+    assert_matches(&pbx, "a channel ringing").await;
+    handle.hangup().await.unwrap();
+    let cause = handle.until_hangup().await.unwrap();
+    assert!(cause.is_some());
+    let gone = handle.hangup().await.unwrap_err();
+    assert!(
+        matches!(&gone, Error::Gone { name, .. } if name.starts_with("PJSIP/noanswer")),
+        "{gone}"
+    );
+    assert!(handle.get().unwrap_err().is_gone());
+    let answer = ringing.await.unwrap().unwrap();
+    assert!(!answer.is_success());
+    assert_matches(&pbx, "after the hangup mid-dial").await;
+
+    // Hundreds of simultaneous calls.
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..300 {
+        let pbx = pbx.clone();
+        calls.spawn(async move {
+            pbx.originate_call(
+                Originate::new(format!("Local/{}@default", 1000 + n))
+                    .application("Wait")
+                    .data("100000"),
+            )
+            .await
+        });
+    }
+    while let Some(r) = calls.join_next().await {
+        assert!(r.unwrap().unwrap().answered);
+    }
+    assert_matches(&pbx, "300 more calls").await;
+    assert!(pbx.snapshot().channels.len() >= 900);
+
+    // Everything hung up, call by call, through handles.
+    let ids: Vec<_> = pbx.snapshot().calls.keys().cloned().collect();
+    for id in ids {
+        pbx.call(&id).hangup().await.unwrap();
+    }
+    if pbx
+        .until_within(Duration::from_secs(20), |s| {
+            s.channels.is_empty() && s.calls.is_empty() && s.bridges.is_empty()
+        })
+        .await
+        .is_err()
+    {
+        assert_matches(&pbx, "everything hung up").await;
+        let s = pbx.snapshot();
+        panic!(
+            "left: {:?} {:?} {:?}",
+            s.channels.values().map(|c| &c.name).collect::<Vec<_>>(),
+            s.calls.keys().collect::<Vec<_>>(),
+            s.bridges.keys().collect::<Vec<_>>()
+        );
+    }
+    assert_matches(&pbx, "everything hung up").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_never_see_a_half_applied_event() {
+    let (_server, pbx) = start().await;
+    let reader = {
+        let pbx = pbx.clone();
+        tokio::spawn(async move {
+            let mut checked = 0u64;
+            for _ in 0..20_000 {
+                let s = pbx.snapshot();
+                // Every channel is in its call, every call's channels live,
+                // every bridge member a live channel in that bridge.
+                for c in s.channels.values() {
+                    let call = s.calls.get(&c.call).expect("the channel's call");
+                    assert!(call.channels.contains(&c.id.uniqueid));
+                }
+                for call in s.calls.values() {
+                    for u in call.channels.iter() {
+                        assert_eq!(s.channel(u).map(|c| &c.call), Some(&call.id));
+                    }
+                }
+                for b in s.bridges.values() {
+                    for u in b.channels.iter() {
+                        assert_eq!(s.channel(u).and_then(|c| c.bridge.as_ref()), Some(&b.id));
+                    }
+                }
+                checked += s.channels.len() as u64;
+                tokio::task::yield_now().await;
+            }
+            checked
+        })
+    };
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let client = pbx.client().clone();
+        calls.spawn(async move {
+            client
+                .originate(
+                    &Originate::new(format!("Local/{}@default", 300 + n))
+                        .application("Wait")
+                        .data("0.5"),
+                )
+                .await
+        });
+    }
+    while let Some(r) = calls.join_next().await {
+        r.unwrap().unwrap();
+    }
+    assert!(reader.await.unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_stream_with_sequence_numbers_and_a_slow_consumer_gets_the_difference() {
+    let server = Server::start(config()).await.unwrap();
+    let pbx = Pbx::builder()
+        .queue_refresh(None)
+        .change_buffer(4)
+        .connect(&server.url())
+        .await
+        .unwrap();
+    let mut fast = pbx.changes();
+    let mut slow = pbx.changes();
+    let call = pbx
+        .originate_call(
+            Originate::new("Local/100@default")
+                .application("Wait")
+                .data("0.2"),
+        )
+        .await
+        .unwrap();
+    pbx.call(&call.call).until_ended().await.unwrap();
+
+    // The fast consumer, reading as they come: numbered, with sources,
+    // from the call's start to its end. (With a buffer of four events it
+    // may lag too; then it gets the difference.)
+    let mut seqs = Vec::new();
+    let mut ended = false;
+    while let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(300), fast.recv()).await {
+        match item {
+            ChangeItem::Change(r) => {
+                assert_eq!(r.origin, Origin::Event);
+                assert!(r.source.is_some());
+                seqs.push(r.seq);
+                ended |= matches!(&r.change, Change::CallEnded { call: c, .. } if *c == call.call);
+            }
+            ChangeItem::Lagged { .. } => {}
+        }
+    }
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+
+    // The slow one, which read nothing: the difference from the start to
+    // now, i.e. nothing left of the call.
+    let Some(ChangeItem::Lagged { snapshot, changes }) = slow.recv().await else {
+        panic!("a consumer more than four events behind gets Lagged");
+    };
+    assert!(snapshot.calls.is_empty());
+    assert!(changes.is_empty(), "the call came and went: {changes:?}");
+    let _ = ended;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnect_resynchronises_and_handles_stay_valid() {
+    let mut server = Server::start(config()).await.unwrap();
+    let url = format!("{}?reconnect=on", server.url());
+    let pbx = Pbx::builder()
+        .queue_refresh(None)
+        .connect(&url)
+        .await
+        .unwrap();
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/100")
+                .application("Wait")
+                .data("100000"),
+        )
+        .await
+        .unwrap();
+    let handle = pbx.channel(&call.uniqueid).unwrap();
+    let mut changes = pbx.changes();
+    // The server restarts: its calls are gone (a restarted Asterisk has
+    // none either), and the model must say so once it is back.
+    server.restart(Duration::from_millis(200)).await.unwrap();
+    let mut removed = None;
+    while let Ok(Some(item)) = tokio::time::timeout(Duration::from_secs(10), changes.recv()).await {
+        if let ChangeItem::Change(r) = item {
+            if let Change::ChannelRemoved { id, cause, .. } = &r.change {
+                assert_eq!(r.origin, Origin::Reconnect);
+                removed = Some((id.clone(), *cause));
+                break;
+            }
+        }
+    }
+    let (id, cause) = removed.expect("the resync reports the channel gone");
+    assert_eq!(&id, handle.id());
+    assert_eq!(cause, None);
+    assert!(handle.get().unwrap_err().is_gone());
+    // A new call after the reconnect is followed.
+    let again = pbx
+        .originate_call(
+            Originate::new("PJSIP/101")
+                .application("Wait")
+                .data("100000"),
+        )
+        .await
+        .unwrap();
+    assert!(pbx.snapshot().channel(&again.uniqueid).is_some());
+    assert_matches(&pbx, "after the reconnect").await;
+    assert!(pbx.drift() > 0);
+}
+
+#[test]
+fn a_list_item_message_is_not_an_event() {
+    // A `ParkedCall` list item (with ActionID) changes nothing; the live
+    // event of the same name parks.
+    let mut model = ami_live::Model::new();
+    let item: Message = [
+        ("Event", "ParkedCall"),
+        ("ActionID", "1"),
+        ("ParkeeChannel", "PJSIP/1"),
+        ("ParkeeChannelState", "6"),
+        ("ParkeeUniqueid", "p1"),
+        ("ParkeeLinkedid", "p1"),
+        ("ParkingSpace", "701"),
+    ]
+    .into_iter()
+    .collect();
+    assert!(model
+        .apply(ami_types::event::Event::from_message(item.clone()))
+        .is_empty());
+    let mut live = item;
+    live.remove("ActionID");
+    let changes = model.apply(ami_types::event::Event::from_message(live));
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c.change, Change::Parked { .. })));
+}
