@@ -7,6 +7,7 @@
 
 mod check;
 mod json;
+mod live;
 mod spec;
 
 use std::io::{self, Write};
@@ -114,6 +115,29 @@ enum Cmd {
         /// Only events with these names (comma-separated, any case).
         #[arg(long, value_name = "NAME,NAME", value_delimiter = ',')]
         filter: Vec<String>,
+    },
+    /// The live model's state (channels, calls, bridges, queues, parked
+    /// calls, conferences) after loading it and following events for
+    /// --for seconds: one JSON document with --json (a top-level
+    /// "channels" list, each with its "name"), else a table.
+    State {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Follow events for this many seconds before printing.
+        #[arg(long = "for", value_name = "S", value_parser = seconds)]
+        follow: Option<Duration>,
+    },
+    /// A live table of calls (who, state, duration, application), queues
+    /// (waiting, longest wait, members free/busy) and bridges, redrawn as
+    /// events arrive, until Ctrl-C.
+    Top {
+        /// Seconds between redraws at most (default 1).
+        #[arg(long, value_name = "S", value_parser = seconds)]
+        interval: Option<Duration>,
+        /// Stop after this many redraws.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
     },
     /// What this binary was generated with (no connection needed).
     Spec {
@@ -362,6 +386,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             count,
             filter,
         } => events(&conn, follow, count, &filter).await,
+        Cmd::State { json, follow } => live::state(&conn, follow, json).await,
+        Cmd::Top { interval, count } => {
+            live::top(&conn, interval.unwrap_or(Duration::from_secs(1)), count).await
+        }
     }
 }
 

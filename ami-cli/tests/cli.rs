@@ -1048,3 +1048,38 @@ fn insecure_accepts_a_lab_certificate_and_ca_needs_amis() {
     let o = ami(&["--url", &url, "--ca", "/nonexistent/ca.pem", "command", "x"]);
     assert_exit(&o, 2);
 }
+
+#[test]
+fn state_prints_the_live_model_as_json_with_the_channels_up() {
+    let sim = Sim::start(ServerConfig {
+        time_scale: 0.01,
+        ..ServerConfig::default()
+    });
+    let (client, _events) = sim.client();
+    sim.rt
+        .block_on(client.originate_message(originate("PJSIP/100", 100_000)))
+        .unwrap();
+    let o = ami(&["--url", &sim.url(), "state", "--json", "--for", "0.2"]);
+    assert_exit(&o, 0);
+    let state = json(&o);
+    let channels = state["channels"].as_array().expect("a channels list");
+    assert_eq!(channels.len(), 1, "{state}");
+    assert!(channels[0]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("PJSIP/100-"));
+    assert_eq!(channels[0]["state_desc"], "Up");
+    assert_eq!(state["calls"].as_array().unwrap().len(), 1);
+    assert_eq!(state["queues"][0]["name"], "support");
+}
+
+#[test]
+fn state_without_json_and_top_print_tables() {
+    let o = ami(&["--sim", "state"]);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("QUEUES"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("support"));
+    let o = ami(&["--sim", "top", "--count", "2", "--interval", "0.1"]);
+    assert_exit(&o, 0);
+    assert_eq!(stdout(&o).matches("CALLS").count(), 2, "{}", stdout(&o));
+}
