@@ -213,6 +213,13 @@ impl Pbx {
         &self.inner.client
     }
 
+    /// Logs off and closes the connection; the model stops with it (the
+    /// last state stays readable from snapshots already taken).
+    pub async fn close(self) -> Result<()> {
+        self.inner.client.clone().close().await?;
+        Ok(())
+    }
+
     /// The current state: an immutable snapshot, consistent (every event
     /// applied whole), which later events never change.
     pub fn snapshot(&self) -> Arc<State> {
