@@ -1,0 +1,221 @@
+//! The live model's cost: per event (apply plus the snapshot `Pbx`
+//! publishes after each one) and memory per live channel, with 1,000
+//! simultaneous calls of three channels each (a Local pair dialling a
+//! PJSIP channel, bridged), as Asterisk 22 reports them; then every call
+//! hung up, with the tombstones bounded.
+//!
+//! ```text
+//! cargo bench -p ami-live --bench live_model
+//! ```
+
+use std::alloc::System;
+use std::hint::black_box;
+use std::time::Instant;
+
+use ami_live::Model;
+use ami_types::event::Event;
+use ami_types::Message;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const CALLS: usize = 1000;
+const UP: usize = 15;
+const DOWN: usize = 7;
+const TOMBSTONES: usize = 1024;
+
+type Fields = Vec<(String, String)>;
+
+/// A channel snapshot under a prefix.
+fn snap(p: &str, name: &str, uid: &str, linked: &str, state: u8) -> Fields {
+    let desc = if state == 6 { "Up" } else { "Ring" };
+    [
+        ("Channel", name),
+        ("ChannelState", &state.to_string()),
+        ("ChannelStateDesc", desc),
+        ("CallerIDNum", "5551234"),
+        ("CallerIDName", "Bench"),
+        ("ConnectedLineNum", "<unknown>"),
+        ("ConnectedLineName", "<unknown>"),
+        ("Language", "en"),
+        ("AccountCode", ""),
+        ("Context", "default"),
+        ("Exten", "100"),
+        ("Priority", "1"),
+        ("Uniqueid", uid),
+        ("Linkedid", linked),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("{p}{k}"), v.to_owned()))
+    .collect()
+}
+
+fn kv(pairs: &[(&str, &str)]) -> Fields {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn ev(name: &str, parts: &[Fields]) -> Event {
+    let mut m: Message = [("Event", name), ("Privilege", "call,all")]
+        .into_iter()
+        .collect();
+    for (k, v) in parts.iter().flatten() {
+        m.append(k.as_str(), v.as_str());
+    }
+    Event::from_message(m)
+}
+
+/// The events that bring call `i` up, and those that end it.
+fn call(i: usize) -> (Vec<Event>, Vec<Event>) {
+    let (a, b, c) = (format!("{i}.1"), format!("{i}.2"), format!("{i}.3"));
+    let (na, nb, nc) = (
+        format!("Local/{i}@default-{i:08x};1"),
+        format!("Local/{i}@default-{i:08x};2"),
+        format!("PJSIP/{i}-{i:08x}"),
+    );
+    let bridge = format!("bridge-{i}");
+    let br = kv(&[
+        ("BridgeUniqueid", &bridge),
+        ("BridgeType", "basic"),
+        ("BridgeTechnology", "simple_bridge"),
+    ]);
+    let cause = kv(&[("Cause", "16"), ("Cause-txt", "Normal Clearing")]);
+    let up = vec![
+        ev("Newchannel", &[snap("", &na, &a, &a, 0)]),
+        ev("Newchannel", &[snap("", &nb, &b, &a, 4)]),
+        ev(
+            "LocalBridge",
+            &[
+                snap("LocalOne", &na, &a, &a, 0),
+                snap("LocalTwo", &nb, &b, &a, 4),
+            ],
+        ),
+        ev(
+            "Newexten",
+            &[
+                snap("", &nb, &b, &a, 4),
+                kv(&[("Application", "Dial"), ("AppData", "PJSIP/100")]),
+            ],
+        ),
+        ev("Newchannel", &[snap("", &nc, &c, &a, 0)]),
+        ev(
+            "DialBegin",
+            &[
+                snap("", &nb, &b, &a, 4),
+                snap("Dest", &nc, &c, &a, 0),
+                kv(&[("DialString", "100")]),
+            ],
+        ),
+        ev("Newstate", &[snap("", &nc, &c, &a, 6)]),
+        ev(
+            "DialEnd",
+            &[
+                snap("", &nb, &b, &a, 4),
+                snap("Dest", &nc, &c, &a, 6),
+                kv(&[("DialStatus", "ANSWER")]),
+            ],
+        ),
+        ev("Newstate", &[snap("", &nb, &b, &a, 6)]),
+        ev("Newstate", &[snap("", &na, &a, &a, 6)]),
+        ev("BridgeCreate", &[br.clone()]),
+        ev("BridgeEnter", &[br.clone(), snap("", &nc, &c, &a, 6)]),
+        ev("BridgeEnter", &[br.clone(), snap("", &nb, &b, &a, 6)]),
+        ev(
+            "VarSet",
+            &[
+                snap("", &nc, &c, &a, 6),
+                kv(&[("Variable", "BRIDGEPEER"), ("Value", &nb)]),
+            ],
+        ),
+        ev(
+            "VarSet",
+            &[
+                snap("", &nb, &b, &a, 6),
+                kv(&[("Variable", "BRIDGEPEER"), ("Value", &nc)]),
+            ],
+        ),
+    ];
+    let down = vec![
+        ev(
+            "HangupRequest",
+            &[snap("", &nc, &c, &a, 6), kv(&[("Cause", "16")])],
+        ),
+        ev("BridgeLeave", &[br.clone(), snap("", &nc, &c, &a, 6)]),
+        ev("BridgeLeave", &[br.clone(), snap("", &nb, &b, &a, 6)]),
+        ev("BridgeDestroy", &[br]),
+        ev("Hangup", &[snap("", &nc, &c, &a, 6), cause.clone()]),
+        ev("Hangup", &[snap("", &nb, &b, &a, 6), cause.clone()]),
+        ev("Hangup", &[snap("", &na, &a, &a, 6), cause]),
+    ];
+    assert_eq!((up.len(), down.len()), (UP, DOWN));
+    (up, down)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    for i in 0..CALLS {
+        let (u, d) = call(i);
+        up.extend(u);
+        down.extend(d);
+    }
+    let rounds = 5;
+    let (mut up_ns, mut down_ns, mut per_channel) = (Vec::new(), Vec::new(), Vec::new());
+    let mut changes = 0;
+    for _ in 0..rounds {
+        let (up, down) = (up.clone(), down.clone());
+        let mut model = Model::new().with_tombstone_limit(TOMBSTONES);
+        // The events are freed as they are applied: what stays allocated
+        // is what the model holds.
+        let region = Region::new(GLOBAL);
+        let start = Instant::now();
+        for e in up {
+            changes += model.apply(e).len();
+            black_box(model.snapshot());
+        }
+        up_ns.push(start.elapsed().as_nanos() as f64 / (CALLS * UP) as f64);
+        let stats = region.change();
+        let channels = model.state().channels.len();
+        assert_eq!(channels, CALLS * 3);
+        assert_eq!(model.state().calls.len(), CALLS);
+        let held = stats.bytes_allocated as f64 - stats.bytes_deallocated as f64
+            + stats.bytes_reallocated as f64;
+        per_channel.push(held / channels as f64);
+
+        let start = Instant::now();
+        for e in down {
+            changes += model.apply(e).len();
+            black_box(model.snapshot());
+        }
+        down_ns.push(start.elapsed().as_nanos() as f64 / (CALLS * DOWN) as f64);
+        assert!(model.state().channels.is_empty() && model.state().calls.is_empty());
+        assert!(model.state().tombstones.len() <= TOMBSTONES);
+    }
+    println!("live model, {CALLS} simultaneous calls of 3 channels, {rounds} rounds, medians:");
+    println!(
+        "  calls coming up:  {:>6.0} ns/event (apply + snapshot), {} events",
+        median(&mut up_ns),
+        CALLS * UP
+    );
+    println!(
+        "  calls hanging up: {:>6.0} ns/event (apply + snapshot), {} events",
+        median(&mut down_ns),
+        CALLS * DOWN
+    );
+    println!(
+        "  memory per live channel: {:.0} bytes (channels, calls, bridges and their maps)",
+        median(&mut per_channel)
+    );
+    println!(
+        "  tombstones after {} hangups: at most {TOMBSTONES}",
+        CALLS * 3
+    );
+    black_box(changes);
+}
