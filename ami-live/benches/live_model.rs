@@ -120,7 +120,7 @@ fn call(i: usize) -> (Vec<Event>, Vec<Event>) {
         ),
         ev("Newstate", &[snap("", &nb, &b, &a, 6)]),
         ev("Newstate", &[snap("", &na, &a, &a, 6)]),
-        ev("BridgeCreate", &[br.clone()]),
+        ev("BridgeCreate", std::slice::from_ref(&br)),
         ev("BridgeEnter", &[br.clone(), snap("", &nc, &c, &a, 6)]),
         ev("BridgeEnter", &[br.clone(), snap("", &nb, &b, &a, 6)]),
         ev(

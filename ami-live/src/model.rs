@@ -1,6 +1,6 @@
 //! [`Model`]: the state machine. Typed events in, [`ChangeRecord`]s out,
 //! [`State`] snapshots for readers. It does no I/O: [`Pbx`](crate::Pbx)
-//! feeds it from a connection, [`replay`](crate::replay) from recorded
+//! feeds it from a connection, [`replay`](crate::replay()) from recorded
 //! bytes, and a test from anything.
 
 mod apply;

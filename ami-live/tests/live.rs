@@ -42,15 +42,20 @@ fn s(m: &Message, k: &str) -> String {
         .unwrap_or_default()
 }
 
+/// (name, linkedid, state, caller id num, context, exten, bridge)
+type ChannelView = (String, String, String, String, String, String, String);
+/// (members: interface → (name, paused), callers in order)
+type QueueView = (BTreeMap<String, (String, bool)>, Vec<String>);
+
 /// What a list and the model both say.
 #[derive(Debug, PartialEq, Eq, Clone)]
 struct View {
-    /// uniqueid → (name, linkedid, state, caller id num, context, exten, bridge)
-    channels: BTreeMap<String, (String, String, String, String, String, String, String)>,
+    /// uniqueid → channel
+    channels: BTreeMap<String, ChannelView>,
     /// bridge → channels
     bridges: BTreeMap<String, Vec<String>>,
-    /// queue → (members: interface → (name, paused), callers in order)
-    queues: BTreeMap<String, (BTreeMap<String, (String, bool)>, Vec<String>)>,
+    /// queue → members and callers
+    queues: BTreeMap<String, QueueView>,
 }
 
 async fn fresh(client: &Client) -> View {

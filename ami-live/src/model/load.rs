@@ -2,7 +2,7 @@
 //! `QueueStatus`, `ParkedCalls`, `ConfbridgeListRooms` + `ConfbridgeList`),
 //! at connect, after a reconnect, or for one part (`QueueStatus` after a
 //! `Reload`). What changed against the state before is reported as the
-//! [`diff`](crate::diff) of the two.
+//! [`diff`](crate::diff::diff()) of the two.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
