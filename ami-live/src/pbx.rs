@@ -514,7 +514,7 @@ impl Follower {
 
     async fn apply(&mut self, event: Event) {
         let reload = matches!(&event, Event::Reload(r)
-            if r.module().is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
+            if r.raw().get("Module").is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
         self.shared.events.fetch_add(1, Ordering::Relaxed);
         let records = self.model.apply(event);
         self.publish(records);

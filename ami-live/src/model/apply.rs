@@ -179,17 +179,19 @@ impl Model {
                 }
                 return;
             }
-            Event::Hangup(e) => {
-                let Some(uid) = e.uniqueid().map(value) else {
+            // Fields read by wire key: older Asterisk versions document
+            // fewer of them (no `TechCause` before 22), and the model is
+            // built for whichever version `ami-types` was generated from.
+            Event::Hangup(_) => {
+                let Some(uid) = opt(msg, "Uniqueid") else {
                     return;
                 };
-                let name = e.channel().map(value).unwrap_or_default();
                 self.remove_channel(
                     &uid,
-                    Some(e.cause().unwrap_or_default()),
-                    e.cause_txt().map(value).unwrap_or_default(),
-                    e.tech_cause().map(value).filter(|t| !t.is_empty()),
-                    name,
+                    Some(int(msg, "Cause").unwrap_or_default()),
+                    text(msg, "Cause-txt"),
+                    opt(msg, "TechCause"),
+                    text(msg, "Channel"),
                 );
                 return;
             }
@@ -201,9 +203,9 @@ impl Model {
             self.add_or_refresh(&snap, false);
         }
         match event {
-            Event::Rename(e) => {
-                if let (Some(uid), Some(to)) = (e.uniqueid(), e.newname()) {
-                    self.rename(&value(uid), value(to));
+            Event::Rename(_) => {
+                if let (Some(uid), Some(to)) = (opt(msg, "Uniqueid"), opt(msg, "Newname")) {
+                    self.rename(&uid, to);
                 }
             }
             Event::NewExten(_) => {
@@ -215,10 +217,10 @@ impl Model {
                     c.application_data = data;
                 });
             }
-            Event::VarSet(e) => {
-                if let (Some(var), Some(uid)) = (e.variable(), e.uniqueid()) {
-                    let (var, val) = (value(var), e.value().map(value).unwrap_or_default());
-                    self.update(&value(uid), ChannelField::Variable, |c| {
+            Event::VarSet(_) => {
+                if let (Some(var), Some(uid)) = (opt(msg, "Variable"), opt(msg, "Uniqueid")) {
+                    let val = text(msg, "Value");
+                    self.update(&uid, ChannelField::Variable, |c| {
                         c.variables.insert(var, val);
                     });
                 }
@@ -257,10 +259,16 @@ impl Model {
                 self.leave_bridge(&bridge, &text(msg, "Uniqueid"));
             }
             Event::BridgeDestroy(_) => self.destroy_bridge(&text(msg, "BridgeUniqueid")),
-            Event::BridgeMerge(_) => self.emit(Change::BridgesMerged {
-                from: text(msg, "FromBridgeUniqueid"),
-                into: text(msg, "ToBridgeUniqueid"),
-            }),
+            // By name: Asterisk 18's documentation has no `BridgeMerge`.
+            _ if msg
+                .event_name()
+                .is_some_and(|n| n.eq_ignore_ascii_case("BridgeMerge")) =>
+            {
+                self.emit(Change::BridgesMerged {
+                    from: text(msg, "FromBridgeUniqueid"),
+                    into: text(msg, "ToBridgeUniqueid"),
+                })
+            }
             Event::BlindTransfer(_) => {
                 let target = match (opt(msg, "Extension"), opt(msg, "Context")) {
                     (Some(x), Some(c)) => Some(Str::from(format!("{x}@{c}"))),
