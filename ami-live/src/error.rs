@@ -35,6 +35,14 @@ impl Error {
         matches!(self, Error::Gone { .. })
     }
 
+    pub(crate) fn gone(what: &'static str, name: &str) -> Error {
+        Error::Gone {
+            what,
+            name: Str::from(name),
+            cause: None,
+        }
+    }
+
     pub(crate) fn channel_gone(id: &ChannelId, state: &crate::State) -> Error {
         let t = state
             .tombstones

@@ -186,21 +186,15 @@ impl CallHandle {
             .snapshot()
             .call(&self.id)
             .cloned()
-            .ok_or_else(|| Error::Gone {
-                what: "call",
-                name: self.id.clone(),
-                cause: None,
-            })
+            .ok_or_else(|| Error::gone("call", &self.id))
     }
 
     /// Its live channels.
     pub fn channels(&self) -> Result<Vec<Arc<Channel>>> {
         let state = self.pbx.snapshot();
-        let call = state.call(&self.id).ok_or_else(|| Error::Gone {
-            what: "call",
-            name: self.id.clone(),
-            cause: None,
-        })?;
+        let call = state
+            .call(&self.id)
+            .ok_or_else(|| Error::gone("call", &self.id))?;
         Ok(call
             .channels
             .iter()
@@ -227,11 +221,10 @@ impl CallHandle {
     }
 
     fn found(&self, state: &State) -> Result<Arc<Call>> {
-        state.call(&self.id).cloned().ok_or_else(|| Error::Gone {
-            what: "call",
-            name: self.id.clone(),
-            cause: None,
-        })
+        state
+            .call(&self.id)
+            .cloned()
+            .ok_or_else(|| Error::gone("call", &self.id))
     }
 
     /// Waits until the call has ended.
@@ -306,11 +299,7 @@ impl QueueHandle {
             .queues
             .get(&self.name)
             .cloned()
-            .ok_or_else(|| Error::Gone {
-                what: "queue",
-                name: self.name.clone(),
-                cause: None,
-            })
+            .ok_or_else(|| Error::gone("queue", &self.name))
     }
 
     /// Adds a member (`QueueAdd`).
@@ -328,11 +317,7 @@ impl QueueHandle {
     pub async fn remove_member(&self, interface: &str) -> Result<()> {
         let q = self.get()?;
         if !q.members.contains_key(interface) {
-            return Err(Error::Gone {
-                what: "queue member",
-                name: Str::from(interface),
-                cause: None,
-            });
+            return Err(Error::gone("queue member", interface));
         }
         self.pbx
             .client()
@@ -345,11 +330,7 @@ impl QueueHandle {
     pub async fn pause_member(&self, interface: &str, paused: bool, reason: &str) -> Result<()> {
         let q = self.get()?;
         if !q.members.contains_key(interface) {
-            return Err(Error::Gone {
-                what: "queue member",
-                name: Str::from(interface),
-                cause: None,
-            });
+            return Err(Error::gone("queue member", interface));
         }
         let mut action = QueuePause::new(interface, paused).queue(&*self.name);
         if !reason.is_empty() {
@@ -379,11 +360,7 @@ impl ConferenceHandle {
             .conferences
             .get(&self.name)
             .cloned()
-            .ok_or_else(|| Error::Gone {
-                what: "conference",
-                name: self.name.clone(),
-                cause: None,
-            })
+            .ok_or_else(|| Error::gone("conference", &self.name))
     }
 
     /// The participant's channel name, or [`Error::Gone`].
@@ -392,11 +369,7 @@ impl ConferenceHandle {
             .participants
             .get(uniqueid)
             .map(|p| p.channel.clone())
-            .ok_or_else(|| Error::Gone {
-                what: "participant",
-                name: Str::from(uniqueid),
-                cause: None,
-            })
+            .ok_or_else(|| Error::gone("participant", uniqueid))
     }
 
     /// Kicks a participant, by `Uniqueid` (`ConfbridgeKick`).

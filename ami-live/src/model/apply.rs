@@ -1064,9 +1064,15 @@ fn min_time(
 
 /// A member from a `QueueMember*` event.
 fn member_from_event(msg: &Message) -> QueueMember {
+    member(msg, "Interface", "MemberName")
+}
+
+/// A queue member from an event (`Interface`, `MemberName`) or a
+/// `QueueStatus` item (`Location`, `Name`).
+pub(crate) fn member(msg: &Message, interface: &str, name: &str) -> QueueMember {
     QueueMember {
-        interface: text(msg, "Interface"),
-        name: text(msg, "MemberName"),
+        interface: text(msg, interface),
+        name: text(msg, name),
         state_interface: text(msg, "StateInterface"),
         membership: text(msg, "Membership"),
         penalty: int(msg, "Penalty").unwrap_or_default(),

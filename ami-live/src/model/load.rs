@@ -9,13 +9,13 @@ use std::time::{Duration, SystemTime};
 
 use imbl::{OrdMap, OrdSet};
 
-use super::apply::{boolean, for_each_mut, int, opt, parked_from, retain, text, Snapshot};
+use super::apply::{boolean, for_each_mut, int, member, opt, parked_from, retain, text, Snapshot};
 use super::Model;
 use crate::change::{ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::state::{
-    Bridge, Call, Channel, ChannelId, Conference, Participant, Party, Queue, QueueCaller,
-    QueueMember, State, Str, Tombstone,
+    Bridge, Call, Channel, ChannelId, Conference, Participant, Party, Queue, QueueCaller, State,
+    Str, Tombstone,
 };
 use ami_types::Message;
 
@@ -350,19 +350,7 @@ fn load_queues(old: &State, items: &[Message], now: SystemTime) -> OrdMap<Str, A
                 q.weight = int(item, "Weight").unwrap_or_default();
             }
             Some(n) if n.eq_ignore_ascii_case("QueueMember") => {
-                let m = QueueMember {
-                    interface: text(item, "Location"),
-                    name: text(item, "Name"),
-                    state_interface: text(item, "StateInterface"),
-                    membership: text(item, "Membership"),
-                    penalty: int(item, "Penalty").unwrap_or_default(),
-                    calls_taken: int(item, "CallsTaken").unwrap_or_default(),
-                    last_call: int(item, "LastCall").unwrap_or_default(),
-                    in_call: boolean(item, "InCall").unwrap_or(false),
-                    status: int(item, "Status").unwrap_or_default(),
-                    paused: boolean(item, "Paused").unwrap_or(false),
-                    paused_reason: text(item, "PausedReason"),
-                };
+                let m = member(item, "Location", "Name");
                 if !m.interface.is_empty() {
                     q.members.insert(m.interface.clone(), m);
                 }
