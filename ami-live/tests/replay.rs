@@ -278,6 +278,31 @@ fn late_events_hit_the_tombstone_and_a_reused_uniqueid_is_a_new_generation() {
 }
 
 #[test]
+fn an_event_after_the_hangup_of_a_channel_never_seen_makes_no_channel() {
+    // Asterisk 22 sends a NewCallerid after a Local channel's Hangup
+    // (scenario_listener.txt); a model that loaded its lists after the
+    // channel was created but missed it must not bring it back.
+    let ev = |name: &str| {
+        Event::from_message(
+            [
+                ("Event", name),
+                ("Channel", "Local/801@parkedcalls-0000033b;1"),
+                ("ChannelState", "6"),
+                ("Uniqueid", "sc-unpark"),
+                ("Linkedid", "sc-unpark"),
+                ("Cause", "16"),
+            ]
+            .into_iter()
+            .collect::<Message>(),
+        )
+    };
+    let mut model = Model::new();
+    model.apply(ev("Hangup"));
+    assert!(model.apply(ev("NewCallerid")).is_empty());
+    assert!(model.state().channels.is_empty());
+}
+
+#[test]
 fn tombstones_are_bounded() {
     let mut model = Model::new().with_tombstone_limit(10);
     for i in 0..100 {

@@ -610,6 +610,23 @@ impl Model {
         name: Str,
     ) {
         let Some(ch) = self.state.channels.remove(uid) else {
+            // A hangup of a channel the model never had (it came and went
+            // before a list was taken, or before the model started): late
+            // events about it must hit a tombstone too, not make it anew.
+            if !uid.is_empty() && !self.state.tombstones.contains_key(uid) {
+                let generation = self.new_generation();
+                self.bury(Tombstone {
+                    id: ChannelId {
+                        uniqueid: Str::from(uid),
+                        generation,
+                    },
+                    name,
+                    cause,
+                    cause_txt,
+                    tech_cause,
+                    ended_at: self.now,
+                });
+            }
             return;
         };
         let uid = ch.id.uniqueid.clone();
