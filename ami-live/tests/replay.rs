@@ -457,7 +457,7 @@ proptest! {
     /// A model that loads the lists taken at event `taken` and then applies
     /// the events buffered since `subscribed <= taken` (the list answer is
     /// ahead of the stream by `taken - subscribed` events) equals, `after`
-    /// events later, one that saw every event.
+    /// events later, one that saw every event, on the fields lists carry.
     #[test]
     fn a_list_ahead_of_the_events_gives_the_same_state(
         subscribed in 0usize..2400,
@@ -487,10 +487,10 @@ proptest! {
         for e in &live[subscribed..end] {
             model.apply(e.clone());
         }
+        // The fields a list carries. (Not the grouping into calls: a call
+        // merged by a linkedid change before the load keeps channels with
+        // the old linkedid, which the lists cannot tie together; see the
+        // issue note.)
         prop_assert_eq!(comparable(model.state()), comparable(truth.state()));
-        prop_assert_eq!(
-            model.state().calls.len(),
-            truth.state().calls.len()
-        );
     }
 }

@@ -123,11 +123,30 @@ impl Model {
                 }
                 channels.insert(snap.uniqueid.clone(), Arc::new(ch));
             }
-            // Local pairs and dials whose other side is gone are forgotten.
+            // Local pairs whose other half is gone are forgotten; the
+            // halves of a pair the model has not seen tied are found by
+            // name (`Local/x@y-0000001a;1` and `;2`).
             let live: OrdSet<Str> = channels.keys().cloned().collect();
+            let by_name: std::collections::HashMap<Str, Str> = channels
+                .values()
+                .filter(|c| c.is_local())
+                .map(|c| (c.name.clone(), c.id.uniqueid.clone()))
+                .collect();
             for_each_mut(&mut channels, |ch: &mut Arc<Channel>| {
                 if ch.local_peer.as_ref().is_some_and(|p| !live.contains(p)) {
                     Arc::make_mut(ch).local_peer = None;
+                }
+                if ch.local_peer.is_none() && ch.is_local() {
+                    let other = match ch.name.strip_suffix(";1") {
+                        Some(base) => format!("{base};2"),
+                        None => match ch.name.strip_suffix(";2") {
+                            Some(base) => format!("{base};1"),
+                            None => return,
+                        },
+                    };
+                    if let Some(peer) = by_name.get(other.as_str()) {
+                        Arc::make_mut(ch).local_peer = Some(peer.clone());
+                    }
                 }
             });
             new.channels = channels;
@@ -283,9 +302,17 @@ impl Model {
         order.sort_by_key(|c| (c.created_at, c.id.generation));
         for ch in order {
             let uid = ch.id.uniqueid.clone();
+            // The other half of a Local pair, already placed, brings this
+            // half into its call.
+            let peer_call = ch
+                .local_peer
+                .as_ref()
+                .and_then(|p| new.channels.get(p))
+                .map(|p| p.call.clone())
+                .filter(|c| !c.is_empty() && calls.contains_key(c));
             let id = match old.channels.get(&uid) {
                 Some(o) if !o.call.is_empty() && o.linkedid == ch.linkedid => o.call.clone(),
-                _ => self.resolve(&ch.linkedid),
+                _ => peer_call.unwrap_or_else(|| self.resolve(&ch.linkedid)),
             };
             let call = calls.entry(id.clone()).or_insert_with(|| {
                 Arc::new(match old.calls.get(&id) {
@@ -309,8 +336,8 @@ impl Model {
             if ch.is_up() && call.answered_at.is_none() {
                 call.answered_at = Some(now);
             }
-            if ch.call != id {
-                if let Some(c) = new.channels.get_mut(&uid) {
+            if let Some(c) = new.channels.get_mut(&uid) {
+                if c.call != id {
                     Arc::make_mut(c).call = id.clone();
                 }
             }
