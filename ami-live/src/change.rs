@@ -290,6 +290,8 @@ pub enum Origin {
     Reconnect,
     /// A resynchronisation after the model's event stream lagged.
     Lagged,
+    /// A repair by the audit, confirmed by a targeted `Status`.
+    Audit,
 }
 
 /// One change, numbered.

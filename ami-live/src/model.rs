@@ -117,6 +117,55 @@ impl Model {
         self.records(Origin::Event, timestamp, Some(event))
     }
 
+    /// An audit's repair: `Status Channel=<uniqueid>` answered with this
+    /// item, so the channel is up as it says (added when the model lacked
+    /// it, refreshed when it differed). Returns the changes made.
+    pub fn confirm_channel(&mut self, status: &ami_types::Message) -> Vec<ChangeRecord> {
+        self.now = SystemTime::now();
+        if let Some(snap) = apply::Snapshot::read(status, "") {
+            // The audit overrides a tombstone: Asterisk says it is up. The
+            // channel keeps the identity it had.
+            if self.state.channels.contains_key(&snap.uniqueid) {
+                self.add_or_refresh(&snap, false);
+            } else {
+                let generation = self
+                    .state
+                    .tombstones
+                    .remove(&snap.uniqueid)
+                    .map(|t| t.id.generation);
+                self.add(&snap, generation);
+            }
+            let bridge = apply::opt(status, "BridgeID");
+            let current = self
+                .state
+                .channels
+                .get(&snap.uniqueid)
+                .and_then(|c| c.bridge.clone());
+            match (bridge, current) {
+                (Some(b), current) if current.as_ref() != Some(&b) => {
+                    if !self.state.bridges.contains_key(&b) {
+                        let mut m = ami_types::Message::new();
+                        m.append("BridgeUniqueid", &*b);
+                        self.ensure_bridge(&m);
+                    }
+                    self.enter_bridge(&b, &snap.uniqueid);
+                }
+                (None, Some(old)) => self.leave_bridge(&old, &snap.uniqueid),
+                _ => {}
+            }
+        }
+        self.records(Origin::Audit, None, None)
+    }
+
+    /// An audit's repair: `Status Channel=<uniqueid>` answered "No such
+    /// channel", so a channel the model still has is gone (its hangup was
+    /// never seen). Returns the changes made.
+    pub fn confirm_gone(&mut self, uniqueid: &str) -> Vec<ChangeRecord> {
+        self.now = SystemTime::now();
+        self.remove_channel(uniqueid, None, Str::from(""), None, Str::from(""));
+        self.records(Origin::Audit, None, None)
+    }
+
     /// Numbers the changes collected in `out`.
     fn records(
         &mut self,

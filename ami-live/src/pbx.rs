@@ -23,7 +23,7 @@ use crate::model::{Lists, Model, DEFAULT_TOMBSTONES};
 use crate::state::{ChannelId, State, Str};
 use ami_types::action::{
     BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate, ParkedCalls,
-    QueueStatus,
+    QueueStatus, Status as StatusAction,
 };
 use ami_types::event::Event;
 use ami_types::{
@@ -100,9 +100,10 @@ impl PbxBuilder {
         self
     }
 
-    /// An audit: how often to compare the model with fresh lists
-    /// (`CoreShowChannels`, `BridgeList`) and repair what differs, counting
-    /// the repairs in [`Pbx::drift`] (default off). At least one second.
+    /// An audit: how often to compare the model with a fresh
+    /// `CoreShowChannels` and repair each channel they disagree on that a
+    /// targeted `Status Channel=<uniqueid>` confirms, counting the repairs
+    /// in [`Pbx::drift`] (default off). At least one second.
     pub fn audit(mut self, every: Option<Duration>) -> Self {
         self.audit = every.map(|d| d.max(Duration::from_secs(1)));
         self
@@ -140,6 +141,7 @@ impl PbxBuilder {
         let shared = Arc::new(Shared {
             drift: AtomicU64::new(0),
             events: AtomicU64::new(0),
+            audits: AtomicU64::new(0),
         });
         let follower = Follower {
             client: client.clone(),
@@ -169,6 +171,7 @@ impl PbxBuilder {
 struct Shared {
     drift: AtomicU64,
     events: AtomicU64,
+    audits: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -236,10 +239,16 @@ impl Pbx {
         self.inner.shared.events.load(Ordering::Relaxed)
     }
 
-    /// Repairs made by the audit (see [`PbxBuilder::audit`]) and by
-    /// resynchronisations: each is a change the events did not bring.
+    /// Channels the audit repaired (see [`PbxBuilder::audit`]), plus the
+    /// changes of resynchronisations after a reconnect or a lag: what the
+    /// events did not bring.
     pub fn drift(&self) -> u64 {
         self.inner.shared.drift.load(Ordering::Relaxed)
+    }
+
+    /// Audits run so far.
+    pub fn audits(&self) -> u64 {
+        self.inner.shared.audits.load(Ordering::Relaxed)
     }
 
     /// A stream of the changes from now on.
@@ -507,7 +516,7 @@ impl Follower {
                     }
                 },
                 _ = queues.tick(), if queue_refresh.is_some() => self.reload_queues().await,
-                _ = audits.tick(), if audit.is_some() => self.audit().await,
+                _ = audits.tick(), if audit.is_some() => self.audit(&mut events).await,
             }
         }
     }
@@ -545,18 +554,85 @@ impl Follower {
         }
     }
 
-    async fn audit(&mut self) {
-        let Ok(lists) = fetch_lists(&self.client, false).await else {
+    /// Applies what is buffered now, without waiting.
+    async fn drain(&mut self, events: &mut EventStream<Event>) {
+        while let Ok(Some(event)) = events.try_recv() {
+            self.apply(event).await;
+        }
+    }
+
+    /// The audit: compares the model with a fresh `CoreShowChannels` and
+    /// asks `Status Channel=<uniqueid>` about each channel the two disagree
+    /// on (after applying the events that arrived meanwhile, which settle
+    /// most disagreements: a list can be ahead of the stream). Only what
+    /// `Status` confirms is repaired.
+    async fn audit(&mut self, events: &mut EventStream<Event>) {
+        let Some(listed) = list_items(&self.client, &CoreShowChannels::new()).await else {
             return;
         };
-        let before = self.model.state().seq;
-        let records = self.model.load(lists, Origin::Load);
-        let repaired = self.model.state().seq - before;
-        if repaired > 0 {
-            tracing::warn!(repaired, "live model: the audit repaired drift");
-            self.shared.drift.fetch_add(repaired, Ordering::Relaxed);
+        self.drain(events).await;
+        let listed: std::collections::HashMap<Str, Message> = listed
+            .into_iter()
+            .filter_map(|m| {
+                let uid = crate::model::value(m.get("Uniqueid")?);
+                Some((uid, m))
+            })
+            .collect();
+        let state = self.model.snapshot();
+        let mut suspects: Vec<Str> = state
+            .channels
+            .values()
+            .filter(|c| match listed.get(&c.id.uniqueid) {
+                None => true,
+                Some(m) => {
+                    let text = |k: &str| m.get(k).map(crate::model::value).unwrap_or_default();
+                    *text("Channel") != *c.name
+                        || text("ChannelState").parse::<i64>().ok() != Some(c.state)
+                        || *text("BridgeId") != *c.bridge.as_deref().unwrap_or("")
+                }
+            })
+            .map(|c| c.id.uniqueid.clone())
+            .collect();
+        suspects.extend(
+            listed
+                .keys()
+                .filter(|u| !state.channels.contains_key(*u))
+                .cloned(),
+        );
+        self.shared.audits.fetch_add(1, Ordering::Relaxed);
+        for uid in suspects {
+            let answer = self.client.list(&StatusAction::new().channel(&*uid)).await;
+            // Events that came meanwhile may have settled it.
+            self.drain(events).await;
+            let records = match answer {
+                Ok(status) => match status.items.first() {
+                    Some(item) => self.model.confirm_channel(item.raw()),
+                    None => continue,
+                },
+                Err(ami_types::Error::Action { message, .. })
+                    if message.to_ascii_lowercase().contains("no such channel") =>
+                {
+                    if self.model.state().channels.contains_key(&uid) {
+                        self.model.confirm_gone(&uid)
+                    } else {
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "live model: audit: Status failed");
+                    continue;
+                }
+            };
+            if !records.is_empty() {
+                tracing::warn!(
+                    uniqueid = %uid,
+                    changes = records.len(),
+                    "live model: the audit repaired a channel"
+                );
+                self.shared.drift.fetch_add(1, Ordering::Relaxed);
+                self.publish(records);
+            }
         }
-        self.publish(records);
     }
 
     /// Reloads everything after a gap; the changes are the difference

@@ -515,3 +515,76 @@ fn a_list_item_message_is_not_an_event() {
         .iter()
         .any(|c| matches!(c.change, Change::Parked { .. })));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_repairs_only_what_status_confirms() {
+    let server = Server::start(config()).await.unwrap();
+    let pbx = Pbx::builder()
+        .queue_refresh(None)
+        .audit(Some(Duration::from_secs(1)))
+        .connect(&server.url())
+        .await
+        .unwrap();
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/100")
+                .application("Wait")
+                .data("100000"),
+        )
+        .await
+        .unwrap();
+    let handle = pbx.channel(&call.uniqueid).unwrap();
+    let mut changes = pbx.changes();
+    // Drift, both ways: a Hangup that did not happen, and a channel that
+    // does not exist.
+    let name = handle.get().unwrap().name.to_string();
+    let fake = |fields: &[(&str, &str)]| fields.iter().copied().collect::<Message>();
+    server.emit(fake(&[
+        ("Event", "Hangup"),
+        ("Privilege", "call,all"),
+        ("Channel", &name),
+        ("ChannelState", "6"),
+        ("Uniqueid", &call.uniqueid),
+        ("Linkedid", &call.uniqueid),
+        ("Cause", "16"),
+    ]));
+    server.emit(fake(&[
+        ("Event", "Newchannel"),
+        ("Privilege", "call,all"),
+        ("Channel", "PJSIP/ghost-00000099"),
+        ("ChannelState", "4"),
+        ("Uniqueid", "ghost-1"),
+        ("Linkedid", "ghost-1"),
+    ]));
+    pbx.until_within(Duration::from_secs(5), |s| s.channel("ghost-1").is_some())
+        .await
+        .unwrap();
+    assert!(handle.get().is_err());
+    // The audit asks Status about both and repairs them.
+    let state = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.channel("ghost-1").is_none() && s.channel(&call.uniqueid).is_some()
+        })
+        .await
+        .expect("the audit repairs both");
+    assert!(pbx.audits() >= 1);
+    assert_eq!(pbx.drift(), 2);
+    // The channel keeps its identity: the handle works again.
+    assert_eq!(state.channel(&call.uniqueid).unwrap().id, *handle.id());
+    assert!(handle.get().is_ok());
+    let mut audit = Vec::new();
+    while let Ok(Some(ChangeItem::Change(r))) =
+        tokio::time::timeout(Duration::from_millis(200), changes.recv()).await
+    {
+        if r.origin == Origin::Audit {
+            audit.push(r.change);
+        }
+    }
+    assert!(audit
+        .iter()
+        .any(|c| matches!(c, Change::ChannelAdded { id, .. } if id == handle.id())));
+    assert!(audit
+        .iter()
+        .any(|c| matches!(c, Change::ChannelRemoved { id, cause: None, .. } if &*id.uniqueid == "ghost-1")));
+    assert_matches(&pbx, "after the audit").await;
+}

@@ -405,7 +405,14 @@ impl Model {
         if !is_new && self.state.tombstones.contains_key(&snap.uniqueid) {
             return;
         }
-        let generation = self.new_generation();
+        self.add(snap, None);
+    }
+
+    /// Adds a channel from a snapshot, with a new generation or the one
+    /// given (a channel the audit finds still up after a hangup that was
+    /// not its own keeps its identity).
+    pub(crate) fn add(&mut self, snap: &Snapshot, generation: Option<u64>) {
+        let generation = generation.unwrap_or_else(|| self.new_generation());
         let channel = Channel {
             id: ChannelId {
                 uniqueid: snap.uniqueid.clone(),
@@ -769,7 +776,7 @@ impl Model {
     // --- bridges ------------------------------------------------------------
 
     /// The bridge an event names, created when new.
-    fn ensure_bridge(&mut self, msg: &Message) -> Str {
+    pub(crate) fn ensure_bridge(&mut self, msg: &Message) -> Str {
         let id = text(msg, "BridgeUniqueid");
         if id.is_empty() || self.state.bridges.contains_key(&id) {
             return id;
