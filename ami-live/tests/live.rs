@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use ami_live::{Change, ChangeItem, Error, Origin, Pbx, State};
 use ami_server::{DemoMember, DemoQueue, Server, ServerConfig};
-use ami_types::action::{BridgeList, CoreShowChannels, Originate, QueueStatus};
+use ami_types::action::{
+    BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate, ParkedCalls,
+    QueueStatus,
+};
 use ami_types::{Client, FromMessage, Message};
 
 fn config() -> ServerConfig {
@@ -56,17 +59,48 @@ struct View {
     bridges: BTreeMap<String, Vec<String>>,
     /// queue → members and callers
     queues: BTreeMap<String, QueueView>,
+    /// parked uniqueid → (lot, space)
+    parked: BTreeMap<String, (String, String)>,
+    /// conference → participants (uniqueid, muted)
+    conferences: BTreeMap<String, Vec<(String, bool)>>,
 }
 
 async fn fresh(client: &Client) -> View {
     let channels = client.list(&CoreShowChannels::new()).await.unwrap();
     let bridges = client.list(&BridgeList::new()).await.unwrap();
     let queues = client.list(&QueueStatus::new()).await.unwrap();
+    let parked = client.list(&ParkedCalls::new()).await.unwrap();
     let mut view = View {
         channels: BTreeMap::new(),
         bridges: BTreeMap::new(),
         queues: BTreeMap::new(),
+        parked: BTreeMap::new(),
+        conferences: BTreeMap::new(),
     };
+    for p in &parked.items {
+        let m = p.raw();
+        view.parked.insert(
+            s(m, "ParkeeUniqueid"),
+            (s(m, "Parkinglot"), s(m, "ParkingSpace")),
+        );
+    }
+    // "No active conferences." is an error answer.
+    if let Ok(rooms) = client.list(&ConfbridgeListRooms::new()).await {
+        for room in &rooms.items {
+            let name = s(room.raw(), "Conference");
+            let members = client
+                .list(&ConfbridgeList::new(name.as_str()))
+                .await
+                .map(|l| {
+                    l.items
+                        .iter()
+                        .map(|p| (s(p.raw(), "Uniqueid"), s(p.raw(), "Muted") == "Yes"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            view.conferences.insert(name, members);
+        }
+    }
     for c in &channels.items {
         let m = c.raw();
         view.channels.insert(
@@ -155,6 +189,29 @@ fn view(state: &State) -> View {
                             .collect(),
                         q.callers.iter().map(|c| c.uniqueid.to_string()).collect(),
                     ),
+                )
+            })
+            .collect(),
+        parked: state
+            .parked
+            .values()
+            .map(|p| {
+                (
+                    p.uniqueid.to_string(),
+                    (p.lot.to_string(), p.space.to_string()),
+                )
+            })
+            .collect(),
+        conferences: state
+            .conferences
+            .values()
+            .map(|c| {
+                (
+                    c.name.to_string(),
+                    c.participants
+                        .values()
+                        .map(|p| (p.uniqueid.to_string(), p.muted))
+                        .collect(),
                 )
             })
             .collect(),
@@ -296,6 +353,86 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
     let answer = ringing.await.unwrap().unwrap();
     assert!(!answer.is_success());
     assert_matches(&pbx, "after the hangup mid-dial").await;
+
+    // A call parked until its timeout: in the lot's holding bridge (not a
+    // conversation), then gone.
+    let parked = pbx
+        .originate_call(Originate::new("PJSIP/300").application("Park").data("3"))
+        .await
+        .unwrap();
+    let state = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.parked.contains_key(&*parked.uniqueid)
+        })
+        .await
+        .expect("parked");
+    assert_eq!(&*state.parked[&*parked.uniqueid].space, "701");
+    let lot = state
+        .channel(&parked.uniqueid)
+        .unwrap()
+        .bridge
+        .clone()
+        .unwrap();
+    assert!(state.bridges[&lot].is_holding());
+    assert!(state.talks_to(&parked.uniqueid).is_empty());
+    assert_matches(&pbx, "a parked call").await;
+    let mut changes = pbx.changes();
+    pbx.channel(&parked.uniqueid)
+        .unwrap()
+        .until_hangup()
+        .await
+        .unwrap();
+    let mut timed_out = false;
+    while let Ok(Some(ChangeItem::Change(r))) =
+        tokio::time::timeout(Duration::from_millis(500), changes.recv()).await
+    {
+        timed_out |= matches!(
+            r.change,
+            Change::Unparked {
+                how: ami_live::Unparked::TimedOut,
+                ..
+            }
+        );
+    }
+    assert!(timed_out, "ParkedCallTimeOut is followed");
+    assert_matches(&pbx, "after the park timeout").await;
+
+    // A conference of three: one muted, one kicked, through the handles.
+    let mut members = Vec::new();
+    for n in 0..3 {
+        let joined = pbx
+            .originate_call(
+                Originate::new(format!("PJSIP/40{n}"))
+                    .application("ConfBridge")
+                    .data("sales"),
+            )
+            .await
+            .unwrap();
+        members.push(joined.uniqueid);
+    }
+    pbx.until_within(Duration::from_secs(10), |s| {
+        s.conferences
+            .get("sales")
+            .is_some_and(|c| c.participants.len() == 3)
+    })
+    .await
+    .expect("three participants");
+    assert_matches(&pbx, "a conference").await;
+    let room = pbx.conference("sales");
+    room.mute(&members[0], true).await.unwrap();
+    pbx.until_within(Duration::from_secs(10), |s| {
+        s.conferences["sales"].participants[&*members[0]].muted
+    })
+    .await
+    .expect("muted");
+    room.kick(&members[1]).await.unwrap();
+    pbx.until_within(Duration::from_secs(10), |s| {
+        s.conferences["sales"].participants.len() == 2 && s.channel(&members[1]).is_none()
+    })
+    .await
+    .expect("kicked");
+    assert!(room.kick(&members[1]).await.unwrap_err().is_gone());
+    assert_matches(&pbx, "a conference after a mute and a kick").await;
 
     // Hundreds of simultaneous calls.
     let mut calls = tokio::task::JoinSet::new();

@@ -9,15 +9,21 @@
 //!
 //! One module per idea: [`world`] (channels, bridges, queues: the state),
 //! [`originate`] (where a call goes, the call's task), [`steps`] (each step
-//! and its events), [`queue`] (the queue script), [`cdr`] and [`clock`].
+//! and its events), [`queue`] (the queue script), [`park`] and
+//! [`conference`] (the `Park` and `ConfBridge` applications, whose bridges
+//! the calls share), [`cdr`] and [`clock`].
 
 mod cdr;
 mod clock;
+mod conference;
 mod originate;
+mod park;
 mod queue;
 mod steps;
 mod world;
 
 pub(super) use clock::{hms, seconds_since};
+pub(super) use conference::conference_event;
 pub(super) use originate::{originate, OriginateRequest, Target};
+pub(super) use park::fill_parked;
 pub(super) use world::{bridge_snapshot, event, CallerId, QueueLive, World};

@@ -343,6 +343,18 @@ impl Call {
                     ch.app_data = data.clone();
                 }
                 let name = data.split(',').next().unwrap_or_default().trim();
+                if app.eq_ignore_ascii_case("Park") {
+                    // Park(timeout seconds), 45 by default.
+                    let timeout = name.parse::<u64>().unwrap_or(45);
+                    self.park(originated, timeout).await;
+                    return;
+                }
+                if app.eq_ignore_ascii_case("ConfBridge") {
+                    let room = if name.is_empty() { "default" } else { name };
+                    self.conference(originated, room, hub.config.call_duration)
+                        .await;
+                    return;
+                }
                 let queue = hub.config.queues.iter().find(|q| {
                     app.eq_ignore_ascii_case("Queue") && q.name.eq_ignore_ascii_case(name)
                 });

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use super::cdr::cdr_event;
 use super::originate::{Call, OriginateRequest, Target, Waited};
 use super::world::{
-    bridge_snapshot, cause_text, event, varset_event, Bridge, CallerId, Channel, State, World,
+    bridge_snapshot, cause_text, event, varset_event, Bridge, BridgeKind, CallerId, Channel,
+    SharedBridge, State, World,
 };
 use ami_core::message::keys;
 
@@ -259,6 +260,71 @@ impl Call {
             id,
             members: vec![first, second],
         });
+    }
+
+    /// `BridgeEnter` of channel `id` into a shared bridge (created, with
+    /// `BridgeCreate`, when it is `None`).
+    pub(crate) fn enter_shared(
+        &mut self,
+        w: &mut World,
+        bridge: &mut Option<SharedBridge>,
+        kind: BridgeKind,
+        name: &str,
+        id: u64,
+    ) -> String {
+        let b = match bridge {
+            Some(b) => b,
+            None => {
+                let created = SharedBridge {
+                    id: w.bridge_id(),
+                    kind,
+                    name: name.to_owned(),
+                    members: Vec::new(),
+                };
+                let mut m = event("BridgeCreate", "call,all");
+                kind.snapshot_named(&mut m, &created.id, name, 0);
+                self.pending.push(m);
+                bridge.insert(created)
+            }
+        };
+        b.members.push(id);
+        if let Some(ch) = w.channels.get_mut(&id) {
+            ch.bridge = Some(b.id.clone());
+            let mut m = event("BridgeEnter", "call,all");
+            b.kind
+                .snapshot_named(&mut m, &b.id, &b.name, b.members.len());
+            ch.snapshot(&mut m, "");
+            self.pending.push(m);
+        }
+        b.id.clone()
+    }
+
+    /// `BridgeLeave` of channel `id` from a shared bridge, and
+    /// `BridgeDestroy` (the bridge taken) when it was the last.
+    pub(crate) fn leave_shared(
+        &mut self,
+        w: &mut World,
+        bridge: &mut Option<SharedBridge>,
+        id: u64,
+    ) {
+        let Some(b) = bridge else {
+            return;
+        };
+        b.members.retain(|m| *m != id);
+        if let Some(ch) = w.channels.get_mut(&id) {
+            ch.bridge = None;
+            let mut m = event("BridgeLeave", "call,all");
+            b.kind
+                .snapshot_named(&mut m, &b.id, &b.name, b.members.len());
+            ch.snapshot(&mut m, "");
+            self.pending.push(m);
+        }
+        if b.members.is_empty() {
+            let mut m = event("BridgeDestroy", "call,all");
+            b.kind.snapshot_named(&mut m, &b.id, &b.name, 0);
+            self.pending.push(m);
+            *bridge = None;
+        }
     }
 
     /// Hangs up the whole call, `first` with `cause`: every bridge is left

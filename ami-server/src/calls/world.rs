@@ -168,15 +168,78 @@ pub(crate) struct Bridge {
     pub(crate) members: Vec<u64>,
 }
 
-/// Appends the bridge snapshot fields.
+/// Appends the bridge snapshot fields of a basic two-party bridge.
 pub(crate) fn bridge_snapshot(m: &mut Message, id: &str, channels: usize) {
-    m.append("BridgeUniqueid", id);
-    m.append("BridgeType", "basic");
-    m.append("BridgeTechnology", "simple_bridge");
-    m.append("BridgeCreator", "<unknown>");
-    m.append("BridgeName", "<unknown>");
-    m.append("BridgeNumChannels", channels);
-    m.append("BridgeVideoSourceMode", "none");
+    BridgeKind::BASIC.snapshot(m, id, channels);
+}
+
+/// What a bridge is, as its snapshot says: type, technology, creator, name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BridgeKind {
+    pub(crate) bridge_type: &'static str,
+    pub(crate) technology: &'static str,
+    pub(crate) creator: &'static str,
+}
+
+impl BridgeKind {
+    /// A call between two parties (`Dial`, `Queue`).
+    pub(crate) const BASIC: BridgeKind = BridgeKind {
+        bridge_type: "basic",
+        technology: "simple_bridge",
+        creator: "<unknown>",
+    };
+    /// A parking lot: callers wait, nobody talks.
+    pub(crate) const PARKING: BridgeKind = BridgeKind {
+        bridge_type: "holding",
+        technology: "holding_bridge",
+        creator: "Parking",
+    };
+    /// A ConfBridge conference.
+    pub(crate) const CONFERENCE: BridgeKind = BridgeKind {
+        bridge_type: "base",
+        technology: "softmix",
+        creator: "ConfBridge",
+    };
+
+    /// Appends the snapshot fields of bridge `id` (named `name`, or
+    /// `<unknown>` when empty) with `channels` members.
+    pub(crate) fn snapshot_named(self, m: &mut Message, id: &str, name: &str, channels: usize) {
+        m.append("BridgeUniqueid", id);
+        m.append("BridgeType", self.bridge_type);
+        m.append("BridgeTechnology", self.technology);
+        m.append("BridgeCreator", self.creator);
+        m.append("BridgeName", or_unknown(name));
+        m.append("BridgeNumChannels", channels);
+        m.append("BridgeVideoSourceMode", "none");
+    }
+
+    pub(crate) fn snapshot(self, m: &mut Message, id: &str, channels: usize) {
+        self.snapshot_named(m, id, "", channels);
+    }
+}
+
+/// A bridge shared by the calls that enter it (a parking lot, a
+/// conference), with its members.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedBridge {
+    pub(crate) id: String,
+    pub(crate) kind: BridgeKind,
+    pub(crate) name: String,
+    pub(crate) members: Vec<u64>,
+}
+
+/// A parked call.
+#[derive(Debug, Clone)]
+pub(crate) struct Parked {
+    pub(crate) space: u32,
+    pub(crate) timeout: u64,
+    pub(crate) at: Instant,
+}
+
+/// A conference participant's settings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Participant {
+    pub(crate) muted: bool,
 }
 
 /// A new event with its `Privilege`.
@@ -221,6 +284,14 @@ pub(crate) struct World {
     pub(crate) rng: fastrand::Rng,
     /// Live queue state, by lower-cased queue name.
     pub(crate) queues: BTreeMap<String, QueueLive>,
+    /// The parking lot's bridge, while somebody is parked.
+    pub(crate) parking: Option<SharedBridge>,
+    /// Parked channels by channel id.
+    pub(crate) parked: BTreeMap<u64, Parked>,
+    /// Conferences by name, with their bridges.
+    pub(crate) conferences: BTreeMap<String, SharedBridge>,
+    /// Conference participants by channel id.
+    pub(crate) participants: BTreeMap<u64, Participant>,
 }
 
 /// What happens in a queue while the server runs: callers waiting, members
@@ -266,6 +337,10 @@ impl World {
             calls_processed: 0,
             rng: fastrand::Rng::new(),
             queues: BTreeMap::new(),
+            parking: None,
+            parked: BTreeMap::new(),
+            conferences: BTreeMap::new(),
+            participants: BTreeMap::new(),
         }
     }
 
