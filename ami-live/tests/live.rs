@@ -302,6 +302,53 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
         .name
         .starts_with("PJSIP/200"));
 
+    // A call through a Local channel that optimises itself away: one half's
+    // hangup is not the end of the call, and afterwards the two PJSIP
+    // channels talk directly in the near bridge.
+    let mut changes = pbx.changes();
+    let optimised = pbx
+        .originate_call(
+            Originate::new("PJSIP/500")
+                .context("default")
+                .exten("local-600")
+                .priority(1),
+        )
+        .await
+        .unwrap();
+    assert!(optimised.answered);
+    let state = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.call(&optimised.call).is_some_and(|c| {
+                c.channels.len() == 2
+                    && c.channels
+                        .iter()
+                        .all(|u| s.channel(u).is_some_and(|ch| !ch.is_local()))
+            })
+        })
+        .await
+        .expect("the Local pair optimised away");
+    let talks = state.talks_to(&optimised.uniqueid);
+    assert_eq!(talks.len(), 1, "{talks:?}");
+    assert!(state
+        .channel(&talks[0])
+        .unwrap()
+        .name
+        .starts_with("PJSIP/600"));
+    let mut optimised_seen = false;
+    while let Ok(Some(ChangeItem::Change(r))) =
+        tokio::time::timeout(Duration::from_millis(300), changes.recv()).await
+    {
+        match &r.change {
+            Change::LocalOptimized { success, .. } => optimised_seen |= *success,
+            Change::CallEnded { call, .. } => {
+                assert_ne!(*call, optimised.call, "the call goes on")
+            }
+            _ => {}
+        }
+    }
+    assert!(optimised_seen);
+    assert_matches(&pbx, "after a Local optimisation").await;
+
     // A caller in a queue with members.
     let client = pbx.client().clone();
     let queued = tokio::spawn(async move {

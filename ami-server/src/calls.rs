@@ -11,11 +11,13 @@
 //! [`originate`] (where a call goes, the call's task), [`steps`] (each step
 //! and its events), [`queue`] (the queue script), [`park`] and
 //! [`conference`] (the `Park` and `ConfBridge` applications, whose bridges
-//! the calls share), [`cdr`] and [`clock`].
+//! the calls share), [`optimize`] (a Local channel that optimises itself
+//! away), [`cdr`] and [`clock`].
 
 mod cdr;
 mod clock;
 mod conference;
+mod optimize;
 mod originate;
 mod park;
 mod queue;

@@ -380,6 +380,28 @@ impl Call {
                 context,
                 exten,
                 priority,
+            } if exten.starts_with("local-") => {
+                {
+                    let mut w = hub.world();
+                    self.newexten(
+                        &mut w,
+                        originated,
+                        Some((context, exten, *priority)),
+                        "NoOp",
+                        "",
+                    );
+                    self.flush(&w);
+                }
+                let target = &exten["local-".len()..];
+                let Some(far) = self.dial_through_local(originated, context, target).await else {
+                    return;
+                };
+                (far, hub.config.call_duration)
+            }
+            Target::Exten {
+                context,
+                exten,
+                priority,
             } => {
                 let callee = {
                     let mut w = hub.world();
