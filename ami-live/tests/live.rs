@@ -12,8 +12,8 @@ use std::time::Duration;
 use ami_live::{Change, ChangeItem, Error, Origin, Pbx, State};
 use ami_server::{DemoMember, DemoQueue, Server, ServerConfig};
 use ami_types::action::{
-    BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate, ParkedCalls,
-    QueueStatus,
+    Atxfer, BlindTransfer, BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels,
+    Originate, ParkedCalls, QueueStatus,
 };
 use ami_types::{Client, FromMessage, Message};
 
@@ -348,6 +348,100 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
     }
     assert!(optimised_seen);
     assert_matches(&pbx, "after a Local optimisation").await;
+
+    // A blind transfer: the callee sends the caller on to 702 and hangs up.
+    let transfers = |kind| {
+        let pbx = pbx.clone();
+        async move {
+            let mut changes = pbx.changes();
+            let mut seen = false;
+            while let Ok(Some(ChangeItem::Change(r))) =
+                tokio::time::timeout(Duration::from_millis(500), changes.recv()).await
+            {
+                seen |= matches!(r.change, Change::Transferred { kind: k, .. } if k == kind);
+            }
+            seen
+        }
+    };
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/700")
+                .context("default")
+                .exten("701")
+                .priority(1),
+        )
+        .await
+        .unwrap();
+    let callee = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.talks_to(&call.uniqueid).len() == 1
+        })
+        .await
+        .unwrap()
+        .talks_to(&call.uniqueid)[0]
+        .clone();
+    let watch = tokio::spawn(transfers(ami_live::TransferKind::Blind));
+    pbx.client()
+        .send(&BlindTransfer::new(&*callee).context("default").exten("702"))
+        .await
+        .unwrap();
+    let state = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.channel(&callee).is_none()
+                && s.talks_to(&call.uniqueid)
+                    .first()
+                    .and_then(|u| s.channel(u))
+                    .is_some_and(|c| c.name.starts_with("PJSIP/702"))
+        })
+        .await
+        .expect("the caller talks to 702");
+    assert!(state.call(&call.call).is_some(), "the call goes on");
+    assert!(watch.await.unwrap(), "BlindTransfer is reported");
+    assert_matches(&pbx, "after a blind transfer").await;
+
+    // An attended transfer: the callee consults 802 while the caller waits
+    // on hold, then the bridges merge and the caller talks to 802.
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/800")
+                .context("default")
+                .exten("801")
+                .priority(1),
+        )
+        .await
+        .unwrap();
+    let callee = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.talks_to(&call.uniqueid).len() == 1
+        })
+        .await
+        .unwrap()
+        .talks_to(&call.uniqueid)[0]
+        .clone();
+    let watch = tokio::spawn(transfers(ami_live::TransferKind::Attended));
+    pbx.client()
+        .send(&Atxfer::new(&*callee, "802").context("default"))
+        .await
+        .unwrap();
+    pbx.until_within(Duration::from_secs(10), |s| {
+        s.channel(&call.uniqueid).is_some_and(|c| c.on_hold)
+    })
+    .await
+    .expect("the caller is on hold while the callee consults");
+    let state = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.channel(&callee).is_none()
+                && s.channel(&call.uniqueid).is_some_and(|c| !c.on_hold)
+                && s.talks_to(&call.uniqueid)
+                    .first()
+                    .and_then(|u| s.channel(u))
+                    .is_some_and(|c| c.name.starts_with("PJSIP/802"))
+        })
+        .await
+        .expect("the caller talks to 802");
+    assert!(state.call(&call.call).is_some(), "the call goes on");
+    assert!(watch.await.unwrap(), "AttendedTransfer is reported");
+    assert_matches(&pbx, "after an attended transfer").await;
 
     // A caller in a queue with members.
     let client = pbx.client().clone();

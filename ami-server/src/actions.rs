@@ -72,6 +72,8 @@ impl Session {
             "command" => self.command(req),
             "coreshowchannels" => return self.core_show_channels(req),
             "bridgelist" => return self.bridge_list(req),
+            "blindtransfer" => self.transfer(req, true),
+            "atxfer" => self.transfer(req, false),
             "parkedcalls" => return self.parked_calls(req),
             "confbridgelistrooms" => return self.conference_rooms(req),
             "confbridgelist" => return self.conference_list(req),
@@ -279,6 +281,55 @@ impl Session {
         ));
         drop(w);
         Flow::Continue
+    }
+
+    /// `BlindTransfer` / `Atxfer`: the channel must be bridged with
+    /// somebody; its call's task carries the transfer out.
+    fn transfer(&self, req: &Message, blind: bool) -> Reply {
+        let Some(channel) = text(req, "Channel") else {
+            return Reply::one(error(req, "No channel specified"));
+        };
+        let Some(exten) = text(req, "Exten") else {
+            return Reply::one(error(req, "No extension specified"));
+        };
+        let context = text(req, "Context").unwrap_or_else(|| "default".to_owned());
+        let w = self.hub.world();
+        let Some(id) = w.find(&channel) else {
+            return Reply::one(error(req, "No such channel"));
+        };
+        let ch = &w.channels[&id];
+        let bridged = ch.bridge.as_ref().is_some_and(|b| {
+            w.channels()
+                .any(|o| o.uniqueid != ch.uniqueid && o.bridge.as_ref() == Some(b))
+        });
+        if !bridged {
+            return Reply::one(error(req, "Transfer failed"));
+        }
+        let Some(tx) = w.calls.get(&ch.call) else {
+            return Reply::one(error(req, "Transfer failed"));
+        };
+        let request = if blind {
+            calls::Request::BlindTransfer {
+                channel: id,
+                context,
+                exten,
+            }
+        } else {
+            calls::Request::Atxfer {
+                channel: id,
+                context,
+                exten,
+            }
+        };
+        let _ = tx.send(request);
+        Reply::one(success(
+            req,
+            if blind {
+                "Transfer succeeded"
+            } else {
+                "Atxfer successfully queued"
+            },
+        ))
     }
 
     /// The parked calls, as `ParkedCall` items and `ParkedCallsComplete`.

@@ -12,7 +12,7 @@
 //! and its events), [`queue`] (the queue script), [`park`] and
 //! [`conference`] (the `Park` and `ConfBridge` applications, whose bridges
 //! the calls share), [`optimize`] (a Local channel that optimises itself
-//! away), [`cdr`] and [`clock`].
+//! away), [`transfer`] (blind and attended), [`cdr`] and [`clock`].
 
 mod cdr;
 mod clock;
@@ -22,10 +22,11 @@ mod originate;
 mod park;
 mod queue;
 mod steps;
+mod transfer;
 mod world;
 
 pub(super) use clock::{hms, seconds_since};
 pub(super) use conference::conference_event;
 pub(super) use originate::{originate, OriginateRequest, Target};
 pub(super) use park::fill_parked;
-pub(super) use world::{bridge_snapshot, event, CallerId, QueueLive, World};
+pub(super) use world::{bridge_snapshot, event, CallerId, QueueLive, Request, World};

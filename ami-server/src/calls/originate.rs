@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::queue::queue_timeout;
-use super::world::{Bridge, CallerId, HangupRequest, State};
+use super::world::{Bridge, CallerId, Request, State};
 use crate::until_set;
 use crate::Hub;
 use ami_core::message::{Message, Value};
@@ -159,6 +159,7 @@ pub(crate) fn originate(
         chans: Vec::new(),
         bridges: Vec::new(),
         hangups: rx,
+        deferred: Vec::new(),
         pending: Vec::new(),
         cdrs: Vec::new(),
         done,
@@ -180,7 +181,9 @@ pub(crate) struct Call {
     /// Live channels, in creation order.
     pub(crate) chans: Vec<u64>,
     pub(crate) bridges: Vec<Bridge>,
-    pub(crate) hangups: mpsc::UnboundedReceiver<HangupRequest>,
+    pub(crate) hangups: mpsc::UnboundedReceiver<Request>,
+    /// Transfer requests that came while the call could not act on them.
+    pub(crate) deferred: Vec<Request>,
     /// Events of the current step, broadcast by [`Call::flush`].
     pub(crate) pending: Vec<Message>,
     /// `Cdr` events of the channels hung up, sent when the call ends.
@@ -195,6 +198,14 @@ pub(crate) struct Call {
 pub(crate) enum Waited {
     Elapsed,
     HungUp(u64, u32),
+}
+
+/// How a period of talking ended.
+pub(crate) enum Talk {
+    Elapsed,
+    HungUp(u64, u32),
+    /// A transfer was asked for (`BlindTransfer`, `Atxfer`).
+    Transfer(Request),
 }
 
 impl Call {
@@ -444,10 +455,18 @@ impl Call {
                 (callee, hub.config.call_duration)
             }
         };
-        // Talking, until the application ends or someone hangs up.
-        let (first, cause) = match self.pause(duration).await {
-            Waited::Elapsed => (first, 16),
-            Waited::HungUp(id, cause) => (id, cause),
+        // Talking, until the application ends or someone hangs up; a
+        // transfer gives the transferee a new party to talk to.
+        let mut first = first;
+        let (first, cause) = loop {
+            match self.talk(duration).await {
+                Talk::Elapsed => break (first, 16),
+                Talk::HungUp(id, cause) => break (id, cause),
+                Talk::Transfer(request) => match self.transfer(request).await {
+                    Some(next) => first = next,
+                    None => return,
+                },
+            }
         };
         let mut w = hub.world();
         self.teardown(&mut w, first, cause);

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::cdr::cdr_event;
-use super::originate::{Call, OriginateRequest, Target, Waited};
+use super::originate::{Call, OriginateRequest, Talk, Target, Waited};
 use super::world::{
     bridge_snapshot, cause_text, event, varset_event, Bridge, BridgeKind, CallerId, Channel,
-    SharedBridge, State, World,
+    Request, SharedBridge, State, World,
 };
 use ami_core::message::keys;
 
@@ -22,11 +22,50 @@ impl Call {
             tokio::select! {
                 _ = &mut sleep => return Waited::Elapsed,
                 req = self.hangups.recv() => match req {
-                    Some((id, cause)) if self.chans.contains(&id) => return Waited::HungUp(id, cause),
+                    Some(Request::Hangup(id, cause)) if self.chans.contains(&id) => {
+                        return Waited::HungUp(id, cause)
+                    }
+                    // Kept for the talking that follows.
+                    Some(transfer @ (Request::BlindTransfer { .. } | Request::Atxfer { .. })) => {
+                        self.deferred.push(transfer)
+                    }
                     Some(_) => {}
                     None => {
                         (&mut sleep).await;
                         return Waited::Elapsed;
+                    }
+                },
+            }
+        }
+    }
+
+    /// [`pause`](Call::pause) while the call's parties talk, which a
+    /// transfer request can interrupt.
+    pub(crate) async fn talk(&mut self, simulated: Duration) -> Talk {
+        if let Some(i) = self
+            .deferred
+            .iter()
+            .position(|r| self.chans.contains(&r.channel()))
+        {
+            return Talk::Transfer(self.deferred.remove(i));
+        }
+        let real = self.hub.config.scaled(simulated);
+        let sleep = tokio::time::sleep(real);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => return Talk::Elapsed,
+                req = self.hangups.recv() => match req {
+                    Some(Request::Hangup(id, cause)) if self.chans.contains(&id) => {
+                        return Talk::HungUp(id, cause)
+                    }
+                    Some(r) if self.chans.contains(&r.channel()) && !matches!(r, Request::Hangup(..)) => {
+                        return Talk::Transfer(r)
+                    }
+                    Some(_) => {}
+                    None => {
+                        (&mut sleep).await;
+                        return Talk::Elapsed;
                     }
                 },
             }

@@ -168,6 +168,17 @@ pub(crate) struct Bridge {
     pub(crate) members: Vec<u64>,
 }
 
+/// Appends the snapshot fields of a basic bridge under a key prefix
+/// (`To`, `From`, `OrigBridge`… as `BridgeMerge` and `AttendedTransfer`
+/// carry them: `ToBridgeUniqueid`, ...).
+pub(crate) fn bridge_snapshot_prefixed(m: &mut Message, prefix: &str, id: &str, channels: usize) {
+    let mut plain = Message::new();
+    bridge_snapshot(&mut plain, id, channels);
+    for (k, v) in plain.iter() {
+        m.append(format!("{prefix}{k}"), v.to_value());
+    }
+}
+
 /// Appends the bridge snapshot fields of a basic two-party bridge.
 pub(crate) fn bridge_snapshot(m: &mut Message, id: &str, channels: usize) {
     BridgeKind::BASIC.snapshot(m, id, channels);
@@ -266,8 +277,36 @@ pub(crate) fn cause_text(cause: u32) -> &'static str {
     }
 }
 
-/// A request to hang up one channel of a call, with a cause.
-pub(crate) type HangupRequest = (u64, u32);
+/// What an action asks of a call's task.
+#[derive(Debug, Clone)]
+pub(crate) enum Request {
+    /// Hang up one channel of the call, with a cause.
+    Hangup(u64, u32),
+    /// `BlindTransfer`: the channel leaves (and hangs up) and its bridge
+    /// peer goes to `exten@context`.
+    BlindTransfer {
+        channel: u64,
+        context: String,
+        exten: String,
+    },
+    /// `Atxfer`: the channel consults `exten@context` while its peer
+    /// waits on hold, then hands the peer over and hangs up.
+    Atxfer {
+        channel: u64,
+        context: String,
+        exten: String,
+    },
+}
+
+impl Request {
+    /// The channel the request is about.
+    pub(crate) fn channel(&self) -> u64 {
+        match self {
+            Request::Hangup(id, _) => *id,
+            Request::BlindTransfer { channel, .. } | Request::Atxfer { channel, .. } => *channel,
+        }
+    }
+}
 
 /// Channels, calls and global variables.
 #[derive(Debug)]
@@ -278,7 +317,7 @@ pub(crate) struct World {
     pub(crate) next_seq: u32,
     pub(crate) channels: BTreeMap<u64, Channel>,
     pub(crate) globals: BTreeMap<String, String>,
-    pub(crate) calls: BTreeMap<u64, mpsc::UnboundedSender<HangupRequest>>,
+    pub(crate) calls: BTreeMap<u64, mpsc::UnboundedSender<Request>>,
     pub(crate) next_call: u64,
     pub(crate) calls_processed: u64,
     pub(crate) rng: fastrand::Rng,
@@ -479,7 +518,7 @@ impl World {
             .collect();
         for (id, call) in &targets {
             if let Some(tx) = self.calls.get(call) {
-                let _ = tx.send((*id, cause));
+                let _ = tx.send(Request::Hangup(*id, cause));
             }
         }
         targets.len()
