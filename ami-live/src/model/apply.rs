@@ -199,8 +199,21 @@ impl Model {
             _ => {}
         }
         // Every channel snapshot the event carries.
-        for (_, snap) in Snapshot::all(msg) {
-            self.add_or_refresh(&snap, false);
+        for (prefix, snap) in Snapshot::all(msg) {
+            if prefix.is_empty() {
+                self.add_or_refresh(&snap, false);
+            } else {
+                // Another channel's snapshot in this event can be older
+                // than that channel's own events (Asterisk 22's
+                // `UnParkedCall` carries the retriever's linkedid from
+                // before its bridge): it may add the channel, and refresh
+                // its state, but not move it between calls.
+                let mut snap = snap;
+                if let Some(live) = self.state.channels.get(&snap.uniqueid) {
+                    snap.linkedid = live.linkedid.clone();
+                }
+                self.add_or_refresh(&snap, false);
+            }
         }
         match event {
             Event::Rename(_) => {

@@ -4,6 +4,7 @@
 //! `Reload`). What changed against the state before is reported as the
 //! [`diff`](crate::diff::diff()) of the two.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -297,23 +298,64 @@ impl Model {
     /// Calls from the channels: a channel live before keeps its call,
     /// others go by linkedid.
     fn rebuild_calls(&mut self, old: &State, new: &mut State, now: SystemTime) {
-        let mut calls: OrdMap<Str, Arc<Call>> = OrdMap::new();
         let mut order: Vec<Arc<Channel>> = new.channels.values().cloned().collect();
         order.sort_by_key(|c| (c.created_at, c.id.generation));
+        // Each channel's call: the one it was in, or its linkedid's.
+        let mut first: HashMap<Str, Str> = HashMap::new();
+        for ch in &order {
+            let id = match old.channels.get(&ch.id.uniqueid) {
+                Some(o) if !o.call.is_empty() && o.linkedid == ch.linkedid => o.call.clone(),
+                _ => self.resolve(&ch.linkedid),
+            };
+            first.insert(ch.id.uniqueid.clone(), id);
+        }
+        // Calls that are one: a channel whose linkedid names another call
+        // (it joined a bridge with that call's channels), the two halves
+        // of a Local pair.
+        let mut parent: HashMap<Str, Str> = HashMap::new();
+        fn find(parent: &mut HashMap<Str, Str>, id: &Str) -> Str {
+            let mut root = id.clone();
+            while let Some(p) = parent.get(&root).filter(|p| **p != root) {
+                root = p.clone();
+            }
+            parent.insert(id.clone(), root.clone());
+            root
+        }
+        let ids: std::collections::HashSet<Str> = first.values().cloned().collect();
+        let started = |id: &Str| {
+            old.calls.get(id).map(|c| c.started_at).or_else(|| {
+                order
+                    .iter()
+                    .find(|c| first.get(&c.id.uniqueid) == Some(id))
+                    .map(|c| c.created_at)
+            })
+        };
+        let union = |parent: &mut HashMap<Str, Str>, a: &Str, b: &Str| {
+            let (ra, rb) = (find(parent, a), find(parent, b));
+            if ra != rb {
+                // The older call absorbs the younger.
+                let (keep, gone) = if (started(&rb), &rb) < (started(&ra), &ra) {
+                    (rb, ra)
+                } else {
+                    (ra, rb)
+                };
+                parent.insert(gone, keep);
+            }
+        };
+        for ch in &order {
+            let mine = first[&ch.id.uniqueid].clone();
+            let linked = self.resolve(&ch.linkedid);
+            if ids.contains(&linked) {
+                union(&mut parent, &mine, &linked);
+            }
+            if let Some(peer) = ch.local_peer.as_ref().and_then(|p| first.get(p)).cloned() {
+                union(&mut parent, &mine, &peer);
+            }
+        }
+        let mut calls: OrdMap<Str, Arc<Call>> = OrdMap::new();
         for ch in order {
             let uid = ch.id.uniqueid.clone();
-            // The other half of a Local pair, already placed, brings this
-            // half into its call.
-            let peer_call = ch
-                .local_peer
-                .as_ref()
-                .and_then(|p| new.channels.get(p))
-                .map(|p| p.call.clone())
-                .filter(|c| !c.is_empty() && calls.contains_key(c));
-            let id = match old.channels.get(&uid) {
-                Some(o) if !o.call.is_empty() && o.linkedid == ch.linkedid => o.call.clone(),
-                _ => peer_call.unwrap_or_else(|| self.resolve(&ch.linkedid)),
-            };
+            let id = find(&mut parent, &first[&uid]);
             let call = calls.entry(id.clone()).or_insert_with(|| {
                 Arc::new(match old.calls.get(&id) {
                     Some(c) => Call {
@@ -340,6 +382,13 @@ impl Model {
                 if c.call != id {
                     Arc::make_mut(c).call = id.clone();
                 }
+            }
+        }
+        // Merged-away ids lead to the call they went into.
+        for (gone, _) in parent.clone() {
+            let root = find(&mut parent, &gone);
+            if root != gone && calls.contains_key(&root) {
+                new.aliases.insert(gone, root);
             }
         }
         new.calls = calls;
