@@ -110,10 +110,47 @@ impl PbxBuilder {
     }
 
     /// Connects with the settings of a URL (see
-    /// [`ClientBuilder::from_url`]) and starts the model.
+    /// [`ClientBuilder::from_url`]) and starts the model. Then it checks
+    /// that the model will see what it needs (see [`Pbx::warnings`]): the
+    /// URL's `events=` setting, and the account's `read=` classes as
+    /// `manager show user` reports them (when the account may run CLI
+    /// commands).
     pub async fn connect(&self, url: &str) -> Result<Pbx> {
         let (client, events) = ClientBuilder::from_url(url)?.connect().await?;
-        self.start(client, events.typed()).await
+        let mut pbx = self.start(client, events.typed()).await?;
+        let mut warnings = Vec::new();
+        if let Some(mask) = url_events(url) {
+            warnings.extend(missing_classes("the URL's events=", &mask));
+        }
+        if let Some(user) = url_user(url) {
+            let command = format!("manager show user {user}");
+            match pbx.inner.client.command(&command).await {
+                Ok(lines) => {
+                    let perms = lines.iter().find_map(|l| {
+                        let l = l.to_string_lossy();
+                        l.trim()
+                            .strip_prefix("read perm:")
+                            .map(|p| p.trim().to_owned())
+                    });
+                    if let Some(perms) = perms {
+                        warnings.extend(missing_classes(
+                            &format!("manager.conf read= of {user}"),
+                            &perms,
+                        ));
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "live model: cannot check the read permissions")
+                }
+            }
+        }
+        for w in &warnings {
+            tracing::warn!("live model: {w}");
+        }
+        if let Some(inner) = Arc::get_mut(&mut pbx.inner) {
+            inner.warnings = warnings;
+        }
+        Ok(pbx)
     }
 
     /// Starts the model on a client, with an event stream subscribed before
@@ -162,6 +199,7 @@ impl PbxBuilder {
                 shared,
                 task,
                 next_id: AtomicU64::new(1),
+                warnings: Vec::new(),
             }),
         })
     }
@@ -183,6 +221,7 @@ struct Inner {
     shared: Arc<Shared>,
     task: JoinHandle<()>,
     next_id: AtomicU64,
+    warnings: Vec<String>,
 }
 
 impl Drop for Inner {
@@ -232,6 +271,14 @@ impl Pbx {
     /// What the model is doing.
     pub fn status(&self) -> Status {
         self.inner.status_rx.borrow().clone()
+    }
+
+    /// What may keep the model from seeing everything it needs, found at
+    /// connect: event classes (`call`, `dialplan`, `agent`) that the URL's
+    /// `events=` or the account's `read=` leave out. Each was also logged
+    /// (`tracing`, warn).
+    pub fn warnings(&self) -> &[String] {
+        &self.inner.warnings
     }
 
     /// Events applied since the start.
@@ -733,4 +780,61 @@ async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
         parked,
         conferences,
     })
+}
+
+/// The event classes the model follows, and what it loses without each.
+const NEEDED: [(&str, &str); 3] = [
+    (
+        "call",
+        "channels, bridges, dials, hangups, parking and conferences",
+    ),
+    ("dialplan", "applications (Newexten) and variables (VarSet)"),
+    ("agent", "queue callers and members"),
+];
+
+/// A warning per needed class that `classes` (an `Events`/`read=` value)
+/// leaves out.
+fn missing_classes(source: &str, classes: &str) -> Vec<String> {
+    let list: Vec<String> = classes
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let all = |l: &[String]| {
+        l.iter()
+            .any(|c| matches!(c.as_str(), "all" | "on" | "yes" | "true" | "1"))
+    };
+    if all(&list) {
+        return Vec::new();
+    }
+    NEEDED
+        .iter()
+        .filter(|(class, _)| !list.iter().any(|c| c == class))
+        .map(|(class, what)| {
+            format!(
+                "{source} {classes:?} leaves out the {class} class: the model will not see {what}"
+            )
+        })
+        .collect()
+}
+
+/// The user of an `ami://user:secret@host` URL.
+fn url_user(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let user = userinfo.split(':').next()?;
+    (!user.is_empty()
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+    .then(|| user.to_owned())
+}
+
+/// The `events=` of a URL's query.
+fn url_events(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("events="))
+        .map(|v| v.replace("%2C", ",").replace("%2c", ","))
 }

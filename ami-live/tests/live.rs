@@ -866,3 +866,49 @@ async fn the_audit_repairs_only_what_status_confirms() {
         .any(|c| matches!(c, Change::ChannelRemoved { id, cause: None, .. } if &*id.uniqueid == "ghost-1")));
     assert_matches(&pbx, "after the audit").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_warns_when_read_permissions_or_the_event_mask_leave_classes_out() {
+    // Everything readable: no warning.
+    let (_server, pbx) = start().await;
+    assert!(pbx.warnings().is_empty(), "{:?}", pbx.warnings());
+
+    // read=system,call: no queue or dialplan events reach the model.
+    let server = Server::start(ServerConfig {
+        read_permissions: "system,call".into(),
+        ..config()
+    })
+    .await
+    .unwrap();
+    let pbx = Pbx::connect(&server.url()).await.unwrap();
+    let w = pbx.warnings().join("\n");
+    assert!(w.contains("read= of admin"), "{w}");
+    assert!(
+        w.contains("dialplan class") && w.contains("agent class"),
+        "{w}"
+    );
+    assert!(!w.contains("the call class"), "{w}");
+    // And indeed: the call is seen, its variables (dialplan class) not.
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/100")
+                .application("Wait")
+                .data("100000")
+                .variable("CUSTOMER=42"),
+        )
+        .await
+        .unwrap();
+    let ch = pbx
+        .snapshot()
+        .channel(&call.uniqueid)
+        .cloned()
+        .expect("call events pass");
+    assert!(ch.variables.is_empty(), "{:?}", ch.variables);
+
+    // events=system on the URL: nothing the model needs.
+    let pbx = Pbx::connect(&format!("{}?events=system", server.url()))
+        .await
+        .unwrap();
+    let w = pbx.warnings().join("\n");
+    assert!(w.contains("events=") && w.contains("the call class"), "{w}");
+}

@@ -186,6 +186,24 @@ impl Session {
                 )
             }
             ["core", "show", "channels"] => (true, self.show_channels()),
+            ["manager", "show", "user", name] if *name == config.username => (
+                true,
+                vec![
+                    String::new(),
+                    format!("          username: {name}"),
+                    "            secret: <Set>".to_owned(),
+                    "               ACL: no".to_owned(),
+                    format!("         read perm: {}", config.read_permissions),
+                    "        write perm: all".to_owned(),
+                    "   displayconnects: yes".to_owned(),
+                    "allowmultiplelogin: yes".to_owned(),
+                    "         Variables: ".to_owned(),
+                ],
+            ),
+            ["manager", "show", "user", name] => (
+                true,
+                vec![format!(" There is no manager called {name}")],
+            ),
             ["queue", "show"] => (true, show_queues(&config.queues, None)),
             ["queue", "show", name] => (true, show_queues(&config.queues, Some(name))),
             _ => (

@@ -212,6 +212,10 @@ pub struct ServerConfig {
     /// Largest action accepted from a client (default 64 KiB); larger ones
     /// are dropped unanswered, as Asterisk drops over-long input.
     pub max_message_size: usize,
+    /// The account's `read=` classes in `manager.conf` (default `all`):
+    /// events of other classes never reach its sessions, and
+    /// `manager show user` reports them.
+    pub read_permissions: String,
     /// The queues `QueueStatus` and `QueueSummary` report.
     pub queues: Vec<DemoQueue>,
     /// How many messages may wait to be written to one connection before
@@ -237,6 +241,7 @@ impl Default for ServerConfig {
             ring_time: Duration::from_millis(500),
             call_duration: Duration::from_secs(2),
             max_message_size: 64 * 1024,
+            read_permissions: "all".into(),
             queues: vec![DemoQueue::default()],
             write_queue: 1_000_000,
             tls: None,
@@ -257,6 +262,7 @@ impl fmt::Debug for ServerConfig {
             .field("ring_time", &self.ring_time)
             .field("call_duration", &self.call_duration)
             .field("max_message_size", &self.max_message_size)
+            .field("read_permissions", &self.read_permissions)
             .field("queues", &self.queues)
             .field("write_queue", &self.write_queue)
             .field("tls", &self.tls.is_some())

@@ -78,6 +78,8 @@ pub(super) struct SessionShared {
     tx: mpsc::Sender<Out>,
     logged_in: AtomicBool,
     mask: Mutex<EventMask>,
+    /// The account's `read=` classes.
+    read: EventMask,
     /// The session's `Filter`s: (excludes, pattern), matched against an
     /// event's text as Asterisk matches them.
     filters: Mutex<Vec<(bool, regex_lite::Regex)>>,
@@ -107,7 +109,10 @@ impl SessionShared {
     /// any include one is set, the event must match one; it must match no
     /// exclude one, those starting with `!`).
     pub(super) fn wants(&self, event: &Message, encoded: &[u8]) -> bool {
-        if !self.logged_in.load(Ordering::Acquire) || !lock(&self.mask).allows(event) {
+        if !self.logged_in.load(Ordering::Acquire)
+            || !lock(&self.mask).allows(event)
+            || !self.read.allows(event)
+        {
             return false;
         }
         if !self.has_filters.load(Ordering::Acquire) {
@@ -240,6 +245,7 @@ async fn run(hub: Arc<Hub>, rd: Reader, wr: Writer) {
         tx,
         logged_in: AtomicBool::new(false),
         mask: Mutex::new(EventMask::All),
+        read: EventMask::parse(&hub.config.read_permissions),
         filters: Mutex::new(Vec::new()),
         has_filters: AtomicBool::new(false),
         kill: Arc::clone(&kill),
