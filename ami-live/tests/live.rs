@@ -872,6 +872,17 @@ async fn connect_warns_when_read_permissions_or_the_event_mask_leave_classes_out
     // Everything readable: no warning.
     let (_server, pbx) = start().await;
     assert!(pbx.warnings().is_empty(), "{:?}", pbx.warnings());
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/100")
+                .application("Wait")
+                .data("100000")
+                .variable("CUSTOMER=42"),
+        )
+        .await
+        .unwrap();
+    let ch = pbx.snapshot().channel(&call.uniqueid).cloned().unwrap();
+    assert_eq!(ch.variables.get("CUSTOMER").map(|v| &**v), Some("42"));
 
     // read=system,call: no queue or dialplan events reach the model.
     let server = Server::start(ServerConfig {
