@@ -13,9 +13,13 @@
 //! and MD5), `Challenge`, `Logoff`, `Ping`, `Events`, `Filter` (regular
 //! expressions matched against the event's text, `!` to exclude, as
 //! Asterisk does), `Command` (in the
-//! Asterisk 14+ or the legacy output format), `CoreShowChannels`, `Status`,
-//! `Getvar`, `Setvar`, `Hangup`, `Originate`, `QueueStatus`, `QueueSummary`,
-//! `CoreSettings` and `UserEvent`; any other action gets
+//! Asterisk 14+ or the legacy output format), `CoreShowChannels`,
+//! `BridgeList`, `Status`, `Getvar`, `Setvar`, `Hangup`, `Originate`,
+//! `BlindTransfer`, `Atxfer`, `QueueStatus`, `QueueSummary`, `ParkedCalls`,
+//! `ConfbridgeListRooms`, `ConfbridgeList`, `ConfbridgeKick`,
+//! `ConfbridgeMute`, `ConfbridgeUnmute`, `CoreSettings` and `UserEvent`
+//! (channels are named by name or `Uniqueid`, as Asterisk allows); any
+//! other action gets
 //! `Response: Error` / `Message: Invalid/unknown command: …` as Asterisk
 //! answers. `Originate` starts a simulated call whose events follow the order,
 //! keys and spelling of a real Asterisk 22 (`Newchannel`, `Newstate`,
@@ -60,6 +64,27 @@
 //!   [`ServerConfig::call_duration`] `AgentComplete`. A caller hung up while
 //!   waiting gives `QueueCallerAbandon`. `QueueStatus` and `QueueSummary`
 //!   show the callers waiting and the members' calls.
+//! * `Originate`'s `ChannelId` (and `OtherChannelId`, `<ChannelId>;2` by
+//!   default for a Local channel's second half) choose the `Uniqueid`s.
+//! * `Exten: local-<n>` dials through `Local/<n>@<context>`, whose `;2`
+//!   half dials `PJSIP/<n>`; once both halves are bridged the Local channel
+//!   optimises itself away (`LocalOptimizationBegin`, the far channel
+//!   enters the near bridge with `SwapUniqueid`, `LocalOptimizationEnd`,
+//!   both halves hang up) while the call goes on.
+//! * `Application: Park`, `Data: <seconds>` parks the answered channel in
+//!   the lot's holding bridge (`ParkedCall`, space 701 and up) until its
+//!   timeout (`ParkedCallTimeOut`, 45 s by default) or its hangup
+//!   (`ParkedCallGiveUp`). `Application: ConfBridge`, `Data: <room>` joins
+//!   a conference (`ConfbridgeStart` with the first, `ConfbridgeJoin`,
+//!   `ConfbridgeLeave`, `ConfbridgeEnd` with the last).
+//! * `BlindTransfer` of a bridged channel: `BlindTransfer`, the channel
+//!   leaves and hangs up, its peer dials the new extension. `Atxfer`: the
+//!   peer waits on hold while the channel dials the target; once it has
+//!   answered, `BridgeMerge`, `AttendedTransfer`, and the peer talks to the
+//!   target.
+//! * [`ServerConfig::read_permissions`] limits the event classes sessions
+//!   receive, as `read=` in `manager.conf` does (`manager show user`
+//!   reports it).
 //! * `Hangup` ends a call early; a channel pattern between slashes
 //!   (`/PJSIP/`) matches by substring.
 //! * When a call ends, every channel that was not dialled by another gets a
