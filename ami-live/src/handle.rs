@@ -161,6 +161,8 @@ pub struct CallEnd {
     pub duration: Duration,
     /// The cause of its first hangup.
     pub cause: Option<i64>,
+    /// What its far end did (see [`Call::dial_status`]).
+    pub dial_status: Option<Str>,
 }
 
 /// A call (see [`Call`]): found by its id, following merges.
@@ -227,41 +229,22 @@ impl CallHandle {
             .ok_or_else(|| Error::gone("call", &self.id))
     }
 
-    /// Waits until the call has ended.
+    /// Waits until the call has ended: how long it lasted, the cause of
+    /// its first hangup and what its far end did.
     pub async fn until_ended(&self) -> Result<CallEnd> {
-        let mut last: Option<Arc<Call>> = None;
-        let state = self
-            .pbx
-            .until(|s| match s.call(&self.id) {
-                Some(c) => {
-                    last = Some(c.clone());
-                    false
-                }
-                None => true,
-            })
-            .await?;
-        let Some(call) = last else {
-            return Ok(CallEnd {
+        let state = self.pbx.until(|s| s.call(&self.id).is_none()).await?;
+        Ok(match state.ended_call(&self.id) {
+            Some(e) => CallEnd {
+                duration: e.duration(),
+                cause: e.cause(),
+                dial_status: e.call.dial_status.clone(),
+            },
+            // Forgotten already (past the tombstone bound) or never seen.
+            None => CallEnd {
                 duration: Duration::ZERO,
-                cause: state.tombstones.get(&self.id).and_then(|t| t.cause),
-            });
-        };
-        let ended = call
-            .channels
-            .iter()
-            .filter_map(|u| state.tombstones.get(u))
-            .map(|t| t.ended_at)
-            .max()
-            .unwrap_or_else(std::time::SystemTime::now);
-        let cause = call.first_hangup.as_ref().map(|(c, _)| *c).or_else(|| {
-            call.channels
-                .iter()
-                .filter_map(|u| state.tombstones.get(u))
-                .find_map(|t| t.cause)
-        });
-        Ok(CallEnd {
-            duration: ended.duration_since(call.started_at).unwrap_or_default(),
-            cause,
+                cause: None,
+                dial_status: None,
+            },
         })
     }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::change::{Change, ChangeRecord, Origin};
-use crate::state::{State, Str, Tombstone};
+use crate::state::{Call, EndedCall, State, Str, Tombstone};
 use ami_types::event::Event;
 
 pub(crate) use apply::value;
@@ -58,6 +58,7 @@ pub struct Model {
     state: State,
     next_generation: u64,
     tombstone_order: VecDeque<(Str, u64)>,
+    ended_order: VecDeque<Str>,
     tombstone_limit: usize,
     /// Queue callers whose `QueueCallerAbandon` came before their leave.
     abandoning: HashSet<Str>,
@@ -80,6 +81,7 @@ impl Model {
             state: State::default(),
             next_generation: 1,
             tombstone_order: VecDeque::new(),
+            ended_order: VecDeque::new(),
             tombstone_limit: DEFAULT_TOMBSTONES,
             abandoning: HashSet::new(),
             out: Vec::new(),
@@ -197,6 +199,29 @@ impl Model {
         let g = self.next_generation;
         self.next_generation += 1;
         g
+    }
+
+    /// Keeps an ended call (bounded like the tombstones) so that a handle
+    /// can still tell how it ended.
+    fn remember_ended(&mut self, call: Arc<Call>) {
+        let id = call.id.clone();
+        self.state.ended_calls.insert(
+            id.clone(),
+            Arc::new(EndedCall {
+                call: (*call).clone(),
+                ended_at: self.now,
+            }),
+        );
+        self.ended_order.push_back(id);
+        while self.ended_order.len() > self.tombstone_limit {
+            let Some(old) = self.ended_order.pop_front() else {
+                break;
+            };
+            if !self.state.calls.contains_key(&old) {
+                self.state.ended_calls.remove(&old);
+                apply::retain(&mut self.state.aliases, |_, into| *into != old);
+            }
+        }
     }
 
     fn bury(&mut self, tombstone: Tombstone) {

@@ -404,7 +404,17 @@ impl Pbx {
             .map(crate::model::value)
             .filter(|u| !u.is_empty() && **u != *"<null>")
             .unwrap_or(uniqueid);
-        let state = self.snapshot();
+        // The model reads the same events on its own task: let it catch up
+        // with the originated channel (up, its own DialEnd seen, or hung up
+        // when the call failed) before reading the call.
+        let seen = |s: &State| match s.channel(&uniqueid) {
+            Some(c) => answered && c.is_up() && c.dial.as_ref().is_some_and(|d| d.ended),
+            None => s.tombstones.contains_key(&uniqueid),
+        };
+        let state = match self.until_within(Duration::from_secs(2), seen).await {
+            Ok(state) => state,
+            Err(_) => self.snapshot(),
+        };
         let cause = state
             .tombstones
             .get(&uniqueid)
@@ -414,12 +424,21 @@ impl Pbx {
             .channel(&uniqueid)
             .map(|c| c.call.clone())
             .unwrap_or_else(|| uniqueid.clone());
+        let dial_status = state
+            .call(&call)
+            .and_then(|c| c.dial_status.clone())
+            .or_else(|| {
+                state
+                    .ended_call(&call)
+                    .and_then(|e| e.call.dial_status.clone())
+            });
         Ok(OriginatedCall {
             call,
             uniqueid,
             answered,
             reason,
             cause,
+            dial_status,
         })
     }
 }
@@ -438,12 +457,28 @@ pub struct OriginatedCall {
     pub reason: i64,
     /// The hangup cause, when the channel is already gone.
     pub cause: Option<i64>,
+    /// What the far end did by then, seen through Local channels (see
+    /// [`Call::dial_status`](crate::Call::dial_status)); later changes are
+    /// on the [`CallHandle`].
+    pub dial_status: Option<Str>,
 }
 
 impl OriginatedCall {
     /// The outcome by name: `answered`, `busy`, `no answer`, `congestion`,
-    /// `hung up` or `failed`.
+    /// `hung up` or `failed`: what the far end did when a dial to it
+    /// ended (through Local channels: a Local channel's `;1` is answered
+    /// as soon as its `;2` runs `Answer()`, whatever the far end does),
+    /// else the `OriginateResponse`'s `Reason`.
     pub fn outcome(&self) -> &'static str {
+        match self.dial_status.as_deref() {
+            Some("ANSWER") => return "answered",
+            Some("BUSY") => return "busy",
+            Some("NOANSWER") => return "no answer",
+            Some("CONGESTION") => return "congestion",
+            Some("CHANUNAVAIL") => return "failed",
+            Some("CANCEL") => return "hung up",
+            _ => {}
+        }
         match (self.answered, self.reason) {
             (true, _) | (_, 4) => "answered",
             (_, 5) => "busy",

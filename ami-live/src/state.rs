@@ -200,6 +200,51 @@ pub struct Call {
     pub connected_at: Option<SystemTime>,
     /// The first hangup in the call: its cause and `Cause-txt`.
     pub first_hangup: Option<(i64, Str)>,
+    /// Who started it.
+    pub direction: Direction,
+    /// The `DialStatus` of the last `DialEnd` in the call whose destination
+    /// is not a Local channel: what the far end did (`ANSWER`, `BUSY`,
+    /// `NOANSWER`, `CONGESTION`, ...), seen through Local channels.
+    pub dial_status: Option<Str>,
+}
+
+/// A call that has ended, as it was at its end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EndedCall {
+    /// The call (its `channels` are those that were in it last).
+    pub call: Call,
+    /// When its last channel hung up.
+    #[serde(serialize_with = "unix_seconds")]
+    pub ended_at: SystemTime,
+}
+
+impl EndedCall {
+    /// How long it lasted.
+    pub fn duration(&self) -> Duration {
+        self.ended_at
+            .duration_since(self.call.started_at)
+            .unwrap_or_default()
+    }
+
+    /// The cause of its first hangup.
+    pub fn cause(&self) -> Option<i64> {
+        self.call.first_hangup.as_ref().map(|(c, _)| *c)
+    }
+}
+
+/// Who started a call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    /// Not known yet (its first channel has neither been dialled by an
+    /// Originate nor done anything of its own).
+    #[default]
+    Unknown,
+    /// An `Originate` (an AMI client, a call file): its first channel was
+    /// dialled with no calling channel.
+    Originated,
+    /// A channel that called in (a phone, a trunk): its first channel ran
+    /// the dialplan or dialled out without having been dialled.
+    Inbound,
 }
 
 /// A queue member.
@@ -385,6 +430,9 @@ pub struct State {
     /// The most recent hung-up channels, by `Uniqueid` (bounded).
     #[serde(skip)]
     pub tombstones: OrdMap<Str, Arc<Tombstone>>,
+    /// The most recent ended calls, by id (bounded like the tombstones).
+    #[serde(skip)]
+    pub ended_calls: OrdMap<Str, Arc<EndedCall>>,
     /// Calls merged into others: an old call id and the call it went into.
     #[serde(skip)]
     pub aliases: OrdMap<Str, Str>,
@@ -419,6 +467,19 @@ impl State {
         let mut id = Str::from(id);
         for _ in 0..64 {
             if let Some(c) = self.calls.get(&id) {
+                return Some(c);
+            }
+            id = self.aliases.get(&id)?.clone();
+        }
+        None
+    }
+
+    /// The ended call with this id, following merges, while the model
+    /// remembers it.
+    pub fn ended_call(&self, id: &str) -> Option<&Arc<EndedCall>> {
+        let mut id = Str::from(id);
+        for _ in 0..64 {
+            if let Some(c) = self.ended_calls.get(&id) {
                 return Some(c);
             }
             id = self.aliases.get(&id)?.clone();

@@ -923,3 +923,42 @@ async fn connect_warns_when_read_permissions_or_the_event_mask_leave_classes_out
     let w = pbx.warnings().join("\n");
     assert!(w.contains("events=") && w.contains("the call class"), "{w}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn originate_call_reports_the_far_end_through_local_channels() {
+    let (_server, pbx) = start().await;
+    // Answered through a Local channel: ;2 dials PJSIP/200, which answers.
+    let ok = pbx
+        .originate_call(
+            Originate::new("Local/200@default")
+                .application("Wait")
+                .data("0.5"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.outcome(), "answered");
+    assert_eq!(ok.dial_status.as_deref(), Some("ANSWER"));
+    let call = pbx.call(&ok.call).get().unwrap();
+    assert_eq!(call.direction, ami_live::Direction::Originated);
+    assert_eq!(call.dial_status.as_deref(), Some("ANSWER"));
+    let end = pbx.call(&ok.call).until_ended().await.unwrap();
+    assert_eq!(end.cause, Some(16));
+    assert_eq!(end.dial_status.as_deref(), Some("ANSWER"));
+    assert!(end.duration > Duration::ZERO);
+
+    // Busy behind the Local channel: the far end's DialEnd says so.
+    let busy = pbx
+        .originate_call(
+            Originate::new("Local/busy@default")
+                .application("Wait")
+                .data("1"),
+        )
+        .await
+        .unwrap();
+    assert!(!busy.answered);
+    assert_eq!(busy.dial_status.as_deref(), Some("BUSY"), "{busy:?}");
+    assert_eq!(busy.outcome(), "busy");
+    assert_eq!(busy.cause, Some(17));
+    let end = pbx.call(&busy.call).until_ended().await.unwrap();
+    assert_eq!(end.cause, Some(17));
+}

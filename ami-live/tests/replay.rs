@@ -233,6 +233,20 @@ fn the_scenario_flows_are_followed() {
         Change::ChannelRemoved { cause, .. } => cause.is_some(),
         _ => true,
     }));
+    // The recorder originated every call it made.
+    let ended: Vec<_> = r.model.state().ended_calls.values().collect();
+    assert!(!ended.is_empty());
+    // (An originate that failed before any dial, `sc-noexten`, stays
+    // unknown.)
+    let not: Vec<_> = ended
+        .iter()
+        .filter(|e| e.call.direction != ami_live::Direction::Originated)
+        .map(|e| (e.call.id.to_string(), e.call.direction))
+        .collect();
+    assert_eq!(
+        not,
+        [("sc-noexten".to_owned(), ami_live::Direction::Unknown)]
+    );
     // Each change names the event it came from.
     assert!(r
         .changes
@@ -300,6 +314,40 @@ fn an_event_after_the_hangup_of_a_channel_never_seen_makes_no_channel() {
     model.apply(ev("Hangup"));
     assert!(model.apply(ev("NewCallerid")).is_empty());
     assert!(model.state().channels.is_empty());
+}
+
+#[test]
+fn a_channel_that_runs_the_dialplan_undialled_starts_an_inbound_call() {
+    let ev = |name: &str, extra: &[(&str, &str)]| {
+        let mut m: Message = [
+            ("Event", name),
+            ("Channel", "PJSIP/trunk-00000001"),
+            ("ChannelState", "4"),
+            ("Uniqueid", "in-1"),
+            ("Linkedid", "in-1"),
+        ]
+        .into_iter()
+        .collect();
+        for (k, v) in extra {
+            m.append(*k, *v);
+        }
+        Event::from_message(m)
+    };
+    let mut model = Model::new();
+    model.apply(ev("Newchannel", &[]));
+    assert_eq!(
+        model.state().calls["in-1"].direction,
+        ami_live::Direction::Unknown
+    );
+    model.apply(ev(
+        "Newexten",
+        &[("Application", "Dial"), ("AppData", "PJSIP/100")],
+    ));
+    assert_eq!(
+        model.state().calls["in-1"].direction,
+        ami_live::Direction::Inbound
+    );
+    assert_eq!(&*model.state().channels["in-1"].application, "Dial");
 }
 
 #[test]

@@ -20,8 +20,8 @@ use imbl::{OrdSet, Vector};
 use super::Model;
 use crate::change::{Change, ChannelField, TransferKind, Unparked};
 use crate::state::{
-    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, ParkedCall, Participant, Party,
-    Queue, QueueCaller, QueueMember, Str, Tombstone,
+    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, Direction, ParkedCall,
+    Participant, Party, Queue, QueueCaller, QueueMember, Str, Tombstone,
 };
 use ami_types::event::Event;
 use ami_types::{Message, Text};
@@ -223,6 +223,21 @@ impl Model {
             }
             Event::NewExten(_) => {
                 let uid = text(msg, "Uniqueid");
+                // Running the dialplan without having been dialled: it
+                // called in. (Not a Local channel, which something created,
+                // nor the outgoing line of a dial, `AppDial`/`AppDial2`,
+                // whose `DialBegin` follows.)
+                let app = text(msg, "Application");
+                let outgoing = app.starts_with("AppDial") || app.starts_with("AppQueue");
+                if !outgoing
+                    && self
+                        .state
+                        .channels
+                        .get(&uid)
+                        .is_some_and(|c| c.dial.is_none() && !c.is_local())
+                {
+                    self.set_direction(&uid, Direction::Inbound);
+                }
                 let app = text(msg, "Application");
                 let data = text(msg, "AppData");
                 self.update(&uid, ChannelField::Application, |c| {
@@ -303,14 +318,19 @@ impl Model {
                 target: opt(msg, "TransferTargetUniqueid"),
             }),
             Event::DialBegin(_) => {
+                let caller = opt(msg, "Uniqueid");
+                let dest = text(msg, "DestUniqueid");
+                match &caller {
+                    // An Originate: nobody calls.
+                    None => self.set_direction(&dest, Direction::Originated),
+                    Some(c) => self.set_direction(c, Direction::Inbound),
+                }
                 let dial = Dial {
-                    caller: opt(msg, "Uniqueid"),
+                    caller,
                     dial_string: text(msg, "DialString"),
                     ..Dial::default()
                 };
-                self.update(&text(msg, "DestUniqueid"), ChannelField::Dial, |c| {
-                    c.dial = Some(dial)
-                });
+                self.update(&dest, ChannelField::Dial, |c| c.dial = Some(dial));
             }
             Event::DialState(_) | Event::DialEnd(_) => {
                 let ended = matches!(event, Event::DialEnd(_));
@@ -326,6 +346,20 @@ impl Model {
                     }
                     dial.ended |= ended;
                 });
+                let dest = text(msg, "DestUniqueid");
+                let far = self
+                    .state
+                    .channels
+                    .get(&dest)
+                    .is_some_and(|c| !c.is_local());
+                if ended && far {
+                    let status = text(msg, "DialStatus");
+                    if let Some(call) = self.call_id_of(&dest) {
+                        if let Some(c) = self.state.calls.get_mut(&call) {
+                            Arc::make_mut(c).dial_status = Some(status);
+                        }
+                    }
+                }
             }
             Event::QueueCallerJoin(_) => self.queue_join(msg),
             Event::QueueCallerAbandon(_) => {
@@ -489,6 +523,8 @@ impl Model {
                         answered_at: None,
                         connected_at: None,
                         first_hangup: None,
+                        direction: Default::default(),
+                        dial_status: None,
                     }),
                 );
                 self.emit(Change::CallStarted { call: call.clone() });
@@ -584,6 +620,19 @@ impl Model {
             let call = self.call_id_of(&snap.uniqueid);
             if let Some(call) = call {
                 self.answered(&call);
+            }
+        }
+    }
+
+    /// The direction of the call that `uid` started (only its first
+    /// channel decides, once).
+    fn set_direction(&mut self, uid: &str, direction: Direction) {
+        let Some(call) = self.call_id_of(uid) else {
+            return;
+        };
+        if let Some(c) = self.state.calls.get_mut(&call) {
+            if c.direction == Direction::Unknown && *c.origin == *uid {
+                Arc::make_mut(c).direction = direction;
             }
         }
     }
@@ -720,8 +769,9 @@ impl Model {
         if c.channels.is_empty() {
             let duration = self.now.duration_since(c.started_at).unwrap_or_default();
             let cause = c.first_hangup.as_ref().map(|(c, _)| *c);
-            self.state.calls.remove(call);
-            retain(&mut self.state.aliases, |_, into| into != call);
+            if let Some(ended) = self.state.calls.remove(call) {
+                self.remember_ended(ended);
+            }
             self.emit(Change::CallEnded {
                 call: call.clone(),
                 duration,
@@ -758,6 +808,12 @@ impl Model {
             c.connected_at = min_time(c.connected_at, gone.connected_at);
             if c.first_hangup.is_none() {
                 c.first_hangup = gone.first_hangup.clone();
+            }
+            if c.direction == Direction::Unknown {
+                c.direction = gone.direction;
+            }
+            if c.dial_status.is_none() {
+                c.dial_status = gone.dial_status.clone();
             }
         }
         let pointing: Vec<Str> = self

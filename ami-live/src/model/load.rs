@@ -287,7 +287,16 @@ impl Model {
             .map(|(_, t)| t.clone())
             .collect();
         new.tombstones = old.tombstones.clone();
+        let ended: Vec<Arc<Call>> = old
+            .calls
+            .iter()
+            .filter(|(id, _)| !new.calls.contains_key(*id))
+            .map(|(_, c)| c.clone())
+            .collect();
         self.state = new;
+        for call in ended {
+            self.remember_ended(call);
+        }
         for t in tombstones {
             self.bury((*t).clone());
         }
@@ -370,6 +379,8 @@ impl Model {
                         answered_at: None,
                         connected_at: None,
                         first_hangup: None,
+                        direction: Default::default(),
+                        dial_status: None,
                     },
                 })
             });
@@ -393,7 +404,10 @@ impl Model {
         }
         new.calls = calls;
         let live = new.calls.clone();
-        retain(&mut new.aliases, |_, into| live.contains_key(into));
+        let ended = new.ended_calls.clone();
+        retain(&mut new.aliases, |_, into| {
+            live.contains_key(into) || ended.contains_key(into)
+        });
     }
 }
 
