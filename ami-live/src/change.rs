@@ -268,6 +268,12 @@ pub enum Change {
         /// The channel's `Uniqueid`.
         uniqueid: Str,
     },
+    /// An endpoint's device state, contacts or status changed (or it
+    /// appeared).
+    EndpointChanged {
+        /// The device (`PJSIP/100`).
+        device: Str,
+    },
     /// A channel left a conference.
     ParticipantLeft {
         /// The conference.

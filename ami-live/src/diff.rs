@@ -193,6 +193,17 @@ pub fn diff(old: &State, new: &State) -> Vec<Change> {
             }
         }
     }
+    for item in old.endpoints.diff(&new.endpoints) {
+        match item {
+            DiffItem::Add(device, _)
+            | DiffItem::Update {
+                new: (device, _), ..
+            }
+            | DiffItem::Remove(device, _) => changed.push(Change::EndpointChanged {
+                device: device.clone(),
+            }),
+        }
+    }
     added.extend(changed);
     added.extend(removed);
     added

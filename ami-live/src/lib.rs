@@ -62,6 +62,6 @@ pub use model::{Lists, Model, DEFAULT_TOMBSTONES};
 pub use pbx::{ChangeItem, ChangeStream, OriginatedCall, Pbx, PbxBuilder, Status};
 pub use replay::{replay, replay_until, Replay};
 pub use state::{
-    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, Direction, EndedCall, ParkedCall,
-    Participant, Party, Queue, QueueCaller, QueueMember, State, Str, Tombstone,
+    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, Direction, EndedCall, Endpoint,
+    ParkedCall, Participant, Party, Queue, QueueCaller, QueueMember, State, Str, Tombstone,
 };

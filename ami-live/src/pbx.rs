@@ -22,8 +22,8 @@ use crate::handle::{CallHandle, ChannelHandle, ConferenceHandle, QueueHandle};
 use crate::model::{Lists, Model, DEFAULT_TOMBSTONES};
 use crate::state::{ChannelId, State, Str};
 use ami_types::action::{
-    BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate, ParkedCalls,
-    QueueStatus, Status as StatusAction,
+    BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate,
+    PJSIPShowEndpoints, ParkedCalls, QueueStatus, Status as StatusAction,
 };
 use ami_types::event::Event;
 use ami_types::{
@@ -771,11 +771,12 @@ async fn list_items<A: ListAction>(client: &Client, action: &A) -> Option<Vec<Me
 /// Every list the model loads from. `CoreShowChannels` must answer; the
 /// others are skipped when their module is absent.
 async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
-    let (show, bridge_list, parked_calls, rooms_list) = (
+    let (show, bridge_list, parked_calls, rooms_list, endpoint_list) = (
         CoreShowChannels::new(),
         BridgeList::new(),
         ParkedCalls::new(),
         ConfbridgeListRooms::new(),
+        PJSIPShowEndpoints::new(),
     );
     let channels = client.list(&show);
     let bridges = list_items(client, &bridge_list);
@@ -787,9 +788,10 @@ async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
         }
     };
     let parked = list_items(client, &parked_calls);
+    let endpoints = list_items(client, &endpoint_list);
     let rooms = list_items(client, &rooms_list);
-    let (channels, bridges, queues, parked, rooms) =
-        tokio::join!(channels, bridges, queues, parked, rooms);
+    let (channels, bridges, queues, parked, rooms, endpoints) =
+        tokio::join!(channels, bridges, queues, parked, rooms, endpoints);
     let channels = channels?;
     let conferences = match rooms {
         Some(rooms) => {
@@ -814,6 +816,7 @@ async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
         queues,
         parked,
         conferences,
+        endpoints,
     })
 }
 

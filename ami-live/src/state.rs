@@ -387,6 +387,23 @@ pub struct Conference {
     pub participants: OrdMap<Str, Participant>,
 }
 
+/// An endpoint (a phone, a trunk) the PBX knows: from `PJSIPShowEndpoints`,
+/// kept up to date by `DeviceStateChange`, `ContactStatus` and
+/// `PeerStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// The device, `PJSIP/100`.
+    pub device: Str,
+    /// Its device state (`NOT_INUSE`, `INUSE`, `RINGING`, `UNAVAILABLE`,
+    /// ...; `Not in use` and the like as `PJSIPShowEndpoints` spells it).
+    pub device_state: Str,
+    /// Its contacts' status (`ContactStatus`: `Reachable`, `Unreachable`,
+    /// `Removed`, ...) by URI.
+    pub contacts: OrdMap<Str, Str>,
+    /// `PeerStatus` (`Reachable`, `Unreachable`, `Registered`, ...).
+    pub status: Str,
+}
+
 /// What is left of a channel that hung up: late events about it hit this,
 /// not a new channel, and a handle to it reports [`Gone`](crate::Error::Gone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -427,6 +444,9 @@ pub struct State {
     /// Conferences by name.
     #[serde(serialize_with = "as_list")]
     pub conferences: OrdMap<Str, Arc<Conference>>,
+    /// Endpoints by device (`PJSIP/100`), where the PBX lists them.
+    #[serde(serialize_with = "as_list")]
+    pub endpoints: OrdMap<Str, Arc<Endpoint>>,
     /// The most recent hung-up channels, by `Uniqueid` (bounded).
     #[serde(skip)]
     pub tombstones: OrdMap<Str, Arc<Tombstone>>,

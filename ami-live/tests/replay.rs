@@ -351,6 +351,59 @@ fn a_channel_that_runs_the_dialplan_undialled_starts_an_inbound_call() {
 }
 
 #[test]
+fn endpoints_are_loaded_and_follow_device_state_and_contacts() {
+    let msg = |fields: &[(&str, &str)]| fields.iter().copied().collect::<Message>();
+    let mut model = Model::new();
+    model.load(
+        Lists {
+            endpoints: Some(vec![msg(&[
+                ("Event", "EndpointList"),
+                ("ObjectType", "endpoint"),
+                ("ObjectName", "100"),
+                ("DeviceState", "Not in use"),
+            ])]),
+            ..Lists::default()
+        },
+        Origin::Load,
+    );
+    assert_eq!(
+        &*model.state().endpoints["PJSIP/100"].device_state,
+        "Not in use"
+    );
+    let ev = |fields: &[(&str, &str)]| Event::from_message(msg(fields));
+    let changes = model.apply(ev(&[
+        ("Event", "DeviceStateChange"),
+        ("Device", "PJSIP/100"),
+        ("State", "INUSE"),
+    ]));
+    assert!(
+        matches!(&changes[0].change, Change::EndpointChanged { device } if &**device == "PJSIP/100")
+    );
+    model.apply(ev(&[
+        ("Event", "ContactStatus"),
+        ("URI", "sip:100@192.0.2.10:5060"),
+        ("ContactStatus", "Reachable"),
+        ("AOR", "100"),
+        ("EndpointName", "100"),
+    ]));
+    let e = &model.state().endpoints["PJSIP/100"];
+    assert_eq!(&*e.device_state, "INUSE");
+    assert_eq!(
+        e.contacts.get("sip:100@192.0.2.10:5060").map(|s| &**s),
+        Some("Reachable")
+    );
+    // Local channels and queue devices are not endpoints.
+    assert!(model
+        .apply(ev(&[
+            ("Event", "DeviceStateChange"),
+            ("Device", "Local/100@default"),
+            ("State", "INUSE"),
+        ]))
+        .is_empty());
+    assert_eq!(model.state().endpoints.len(), 1);
+}
+
+#[test]
 fn tombstones_are_bounded() {
     let mut model = Model::new().with_tombstone_limit(10);
     for i in 0..100 {

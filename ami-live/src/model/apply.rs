@@ -20,7 +20,7 @@ use imbl::{OrdSet, Vector};
 use super::Model;
 use crate::change::{Change, ChannelField, TransferKind, Unparked};
 use crate::state::{
-    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, Direction, ParkedCall,
+    Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, Direction, Endpoint, ParkedCall,
     Participant, Party, Queue, QueueCaller, QueueMember, Str, Tombstone,
 };
 use ami_types::event::Event;
@@ -404,6 +404,26 @@ impl Model {
             }
             Event::ParkedCallGiveUp(_) => {
                 self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::GaveUp)
+            }
+            Event::DeviceStateChange(_) => {
+                let state = text(msg, "State");
+                self.endpoint(&text(msg, "Device"), |e| e.device_state = state);
+            }
+            Event::ContactStatus(_) => {
+                if let Some(name) = opt(msg, "EndpointName") {
+                    let (uri, status) = (text(msg, "URI"), text(msg, "ContactStatus"));
+                    self.endpoint(&format!("PJSIP/{name}"), |e| {
+                        if &*status == "Removed" {
+                            e.contacts.remove(&uri);
+                        } else {
+                            e.contacts.insert(uri, status);
+                        }
+                    });
+                }
+            }
+            Event::PeerStatus(_) => {
+                let status = text(msg, "PeerStatus");
+                self.endpoint(&text(msg, "Peer"), |e| e.status = status);
             }
             Event::ConfbridgeStart(_) => {
                 self.conference_start(text(msg, "Conference"), opt(msg, "BridgeUniqueid"));
@@ -1050,6 +1070,35 @@ impl Model {
                 uniqueid: uid.clone(),
                 how,
             });
+        }
+    }
+
+    // --- endpoints ------------------------------------------------------------
+
+    /// Changes the endpoint of a device (`PJSIP/100`; created when new,
+    /// for a device of an endpoint technology: not `Local`, nor a
+    /// custom or queue device).
+    fn endpoint(&mut self, device: &str, f: impl FnOnce(&mut Endpoint)) {
+        let Some((tech, name)) = device.split_once('/') else {
+            return;
+        };
+        if name.is_empty()
+            || !["PJSIP", "SIP", "IAX2", "DAHDI"]
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(tech))
+        {
+            return;
+        }
+        let key = Str::from(device);
+        let old = self.state.endpoints.get(&key).cloned();
+        let mut e = old.as_deref().cloned().unwrap_or_else(|| Endpoint {
+            device: key.clone(),
+            ..Endpoint::default()
+        });
+        f(&mut e);
+        if old.as_deref() != Some(&e) {
+            self.state.endpoints.insert(key.clone(), Arc::new(e));
+            self.emit(Change::EndpointChanged { device: key });
         }
     }
 

@@ -15,8 +15,8 @@ use super::Model;
 use crate::change::{ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::state::{
-    Bridge, Call, Channel, ChannelId, Conference, Participant, Party, Queue, QueueCaller, State,
-    Str, Tombstone,
+    Bridge, Call, Channel, ChannelId, Conference, Endpoint, Participant, Party, Queue, QueueCaller,
+    State, Str, Tombstone,
 };
 use ami_types::Message;
 
@@ -35,6 +35,8 @@ pub struct Lists {
     pub parked: Option<Vec<Message>>,
     /// Each `ConfbridgeListRooms` room with its `ConfbridgeList` items.
     pub conferences: Option<Vec<(Message, Vec<Message>)>>,
+    /// `PJSIPShowEndpoints` items (`EndpointList`).
+    pub endpoints: Option<Vec<Message>>,
 }
 
 /// `HH:MM:SS` (or seconds) as a duration.
@@ -251,6 +253,26 @@ impl Model {
                 confs.insert(name, Arc::new(conf));
             }
             new.conferences = confs;
+        }
+        if let Some(items) = &lists.endpoints {
+            let mut endpoints = OrdMap::new();
+            for item in items {
+                let Some(name) = opt(item, "ObjectName") else {
+                    continue;
+                };
+                let device = Str::from(format!("PJSIP/{name}"));
+                let before = old.endpoints.get(&device);
+                endpoints.insert(
+                    device.clone(),
+                    Arc::new(Endpoint {
+                        device,
+                        device_state: text(item, "DeviceState"),
+                        contacts: before.map(|b| b.contacts.clone()).unwrap_or_default(),
+                        status: before.map(|b| b.status.clone()).unwrap_or_default(),
+                    }),
+                );
+            }
+            new.endpoints = endpoints;
         }
         // Nothing may point at a channel that is gone.
         let live = new.channels.clone();
