@@ -98,6 +98,8 @@ async fn fresh(client: &Client) -> View {
                         .collect()
                 })
                 .unwrap_or_default();
+            let mut members: Vec<(String, bool)> = members;
+            members.sort();
             view.conferences.insert(name, members);
         }
     }
@@ -442,6 +444,64 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
     assert!(state.call(&call.call).is_some(), "the call goes on");
     assert!(watch.await.unwrap(), "AttendedTransfer is reported");
     assert_matches(&pbx, "after an attended transfer").await;
+
+    // A call pickup (Asterisk 22's masquerade case): PJSIP/901 dials
+    // PJSIP/noanswer, which rings until PJSIP/902 picks it up; the ringing
+    // channel hangs up (cause 26, answered elsewhere), the picker joins the
+    // caller's call and talks to it.
+    let ringing = pbx
+        .originate_call(
+            Originate::new("PJSIP/901")
+                .context("default")
+                .exten("noanswer")
+                .priority(1),
+        )
+        .await
+        .unwrap();
+    let target = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.channels
+                .values()
+                .any(|c| c.name.starts_with("PJSIP/noanswer-") && c.state == 5)
+        })
+        .await
+        .unwrap()
+        .channels
+        .values()
+        .find(|c| c.name.starts_with("PJSIP/noanswer-"))
+        .unwrap()
+        .id
+        .clone();
+    let mut changes = pbx.changes();
+    let picker = pbx
+        .originate_call(
+            Originate::new("PJSIP/902")
+                .application("Pickup")
+                .data("noanswer"),
+        )
+        .await
+        .unwrap();
+    let state = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.talks_to(&ringing.uniqueid) == [picker.uniqueid.clone()]
+        })
+        .await
+        .expect("the picker talks to the caller");
+    assert!(state.channel_by_id(&target).is_none());
+    assert_eq!(state.tombstones[&target.uniqueid].cause, Some(26));
+    assert_eq!(
+        state.channel(&picker.uniqueid).unwrap().call,
+        state.channel(&ringing.uniqueid).unwrap().call,
+        "one call"
+    );
+    let mut merged = false;
+    while let Ok(Some(ChangeItem::Change(r))) =
+        tokio::time::timeout(Duration::from_millis(300), changes.recv()).await
+    {
+        merged |= matches!(r.change, Change::CallsMerged { .. });
+    }
+    assert!(merged, "the picker's call merged into the caller's");
+    assert_matches(&pbx, "after a pickup").await;
 
     // A caller in a queue with members.
     let client = pbx.client().clone();

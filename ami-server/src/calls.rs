@@ -12,7 +12,8 @@
 //! and its events), [`queue`] (the queue script), [`park`] and
 //! [`conference`] (the `Park` and `ConfBridge` applications, whose bridges
 //! the calls share), [`optimize`] (a Local channel that optimises itself
-//! away), [`transfer`] (blind and attended), [`cdr`] and [`clock`].
+//! away), [`transfer`] (blind and attended), [`pickup`], [`cdr`] and
+//! [`clock`].
 
 mod cdr;
 mod clock;
@@ -20,6 +21,7 @@ mod conference;
 mod optimize;
 mod originate;
 mod park;
+mod pickup;
 mod queue;
 mod steps;
 mod transfer;

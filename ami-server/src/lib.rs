@@ -82,6 +82,10 @@
 //!   peer waits on hold while the channel dials the target; once it has
 //!   answered, `BridgeMerge`, `AttendedTransfer`, and the peer talks to the
 //!   target.
+//! * `Application: Pickup`, `Data: <endpoint>` picks up a channel ringing
+//!   for `PJSIP/<endpoint>` in another call (`Pickup`): the ringing channel
+//!   hangs up with cause 26, and the picking channel joins the caller's
+//!   call, bridge and linkedid, keeping its name and `Uniqueid`.
 //! * [`ServerConfig::read_permissions`] limits the event classes sessions
 //!   receive, as `read=` in `manager.conf` does (`manager show user`
 //!   reports it).

@@ -200,6 +200,14 @@ pub(crate) enum Waited {
     HungUp(u64, u32),
 }
 
+/// How a dialled channel's ringing ended.
+pub(crate) enum Ringing {
+    Elapsed,
+    HungUp(u64, u32),
+    /// Another call's channel picked it up and is now this call's.
+    PickedUp(u64),
+}
+
 /// How a period of talking ended.
 pub(crate) enum Talk {
     Elapsed,
@@ -354,6 +362,10 @@ impl Call {
                     ch.app_data = data.clone();
                 }
                 let name = data.split(',').next().unwrap_or_default().trim();
+                if app.eq_ignore_ascii_case("Pickup") {
+                    self.pickup(originated, name).await;
+                    return;
+                }
                 if app.eq_ignore_ascii_case("Park") {
                     // Park(timeout seconds), 45 by default.
                     let timeout = name.parse::<u64>().unwrap_or(45);
@@ -433,11 +445,24 @@ impl Call {
                 } else {
                     hub.config.ring_time
                 };
-                if let Waited::HungUp(id, cause) = self.pause(ring).await {
-                    let mut w = hub.world();
-                    self.teardown(&mut w, id, cause);
-                    self.finish(&mut w, true);
-                    return;
+                match self.ring(ring, callee).await {
+                    Ringing::Elapsed => {}
+                    Ringing::HungUp(id, cause) => {
+                        let mut w = hub.world();
+                        self.teardown(&mut w, id, cause);
+                        self.finish(&mut w, true);
+                        return;
+                    }
+                    Ringing::PickedUp(picker) => {
+                        {
+                            let mut w = hub.world();
+                            self.bridge(&mut w, picker, originated);
+                            self.flush(&w);
+                        }
+                        return self
+                            .talk_until_the_end(picker, hub.config.call_duration)
+                            .await;
+                    }
                 }
                 let mut w = hub.world();
                 if answer != Outcome::Answer {
@@ -455,8 +480,14 @@ impl Call {
                 (callee, hub.config.call_duration)
             }
         };
-        // Talking, until the application ends or someone hangs up; a
-        // transfer gives the transferee a new party to talk to.
+        self.talk_until_the_end(first, duration).await;
+    }
+
+    /// Talking, until the application ends or someone hangs up; a
+    /// transfer gives the transferee a new party to talk to. Then the call
+    /// ends, `first` hung up first.
+    pub(crate) async fn talk_until_the_end(&mut self, first: u64, duration: Duration) {
+        let hub = Arc::clone(&self.hub);
         let mut first = first;
         let (first, cause) = loop {
             match self.talk(duration).await {

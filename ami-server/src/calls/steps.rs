@@ -29,6 +29,10 @@ impl Call {
                     Some(transfer @ (Request::BlindTransfer { .. } | Request::Atxfer { .. })) => {
                         self.deferred.push(transfer)
                     }
+                    // Only a ringing dial (`ring`) can be picked up.
+                    Some(Request::Pickup { done, .. }) => {
+                        let _ = done.send(false);
+                    }
                     Some(_) => {}
                     None => {
                         (&mut sleep).await;
@@ -58,6 +62,9 @@ impl Call {
                 req = self.hangups.recv() => match req {
                     Some(Request::Hangup(id, cause)) if self.chans.contains(&id) => {
                         return Talk::HungUp(id, cause)
+                    }
+                    Some(Request::Pickup { done, .. }) => {
+                        let _ = done.send(false);
                     }
                     Some(r) if self.chans.contains(&r.channel()) && !matches!(r, Request::Hangup(..)) => {
                         return Talk::Transfer(r)

@@ -28,7 +28,7 @@ impl Call {
                 context,
                 exten,
             } => (channel, context, exten, false),
-            Request::Hangup(..) => return self.chans.first().copied(),
+            Request::Hangup(..) | Request::Pickup { .. } => return self.chans.first().copied(),
         };
         let Some(index) = self
             .bridges

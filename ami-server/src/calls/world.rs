@@ -277,8 +277,8 @@ pub(crate) fn cause_text(cause: u32) -> &'static str {
     }
 }
 
-/// What an action asks of a call's task.
-#[derive(Debug, Clone)]
+/// What an action (or another call) asks of a call's task.
+#[derive(Debug)]
 pub(crate) enum Request {
     /// Hang up one channel of the call, with a cause.
     Hangup(u64, u32),
@@ -296,6 +296,14 @@ pub(crate) enum Request {
         context: String,
         exten: String,
     },
+    /// `Pickup`: channel `picker` (of another call) answers the ringing
+    /// `target` in its place; the call adopts the picker and says whether
+    /// it did.
+    Pickup {
+        target: u64,
+        picker: u64,
+        done: tokio::sync::oneshot::Sender<bool>,
+    },
 }
 
 impl Request {
@@ -304,6 +312,7 @@ impl Request {
         match self {
             Request::Hangup(id, _) => *id,
             Request::BlindTransfer { channel, .. } | Request::Atxfer { channel, .. } => *channel,
+            Request::Pickup { target, .. } => *target,
         }
     }
 }
