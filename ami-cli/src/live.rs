@@ -20,6 +20,13 @@ async fn load(conn: &Conn) -> Result<(Pbx, crate::Session), Failure> {
             ami_live::Error::Ami(e) => Failure::from_error(e, "loading the state: "),
             e => Failure::Connection(e.to_string()),
         })?;
+    // Event classes the account or the URL leave out (never the secret:
+    // only the user and `events=` are read from the URL).
+    if let (Some(url), false) = (&conn.url, conn.sim) {
+        for w in pbx.check(url).await {
+            eprintln!("ami: warning: {w}");
+        }
+    }
     Ok((pbx, session))
 }
 

@@ -1083,3 +1083,19 @@ fn state_without_json_and_top_print_tables() {
     assert_exit(&o, 0);
     assert_eq!(stdout(&o).matches("CALLS").count(), 2, "{}", stdout(&o));
 }
+
+#[test]
+fn state_warns_about_event_classes_the_account_cannot_read() {
+    let sim = Sim::start(ServerConfig {
+        read_permissions: "system,call".into(),
+        ..ServerConfig::default()
+    });
+    let o = ami(&["--url", &sim.url(), "state", "--json"]);
+    assert_exit(&o, 0);
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning") && err.contains("agent class"),
+        "{err}"
+    );
+    assert!(!err.contains("amp111"), "the secret stays out: {err}");
+}

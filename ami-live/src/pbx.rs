@@ -118,35 +118,7 @@ impl PbxBuilder {
     pub async fn connect(&self, url: &str) -> Result<Pbx> {
         let (client, events) = ClientBuilder::from_url(url)?.connect().await?;
         let mut pbx = self.start(client, events.typed()).await?;
-        let mut warnings = Vec::new();
-        if let Some(mask) = url_events(url) {
-            warnings.extend(missing_classes("the URL's events=", &mask));
-        }
-        if let Some(user) = url_user(url) {
-            let command = format!("manager show user {user}");
-            match pbx.inner.client.command(&command).await {
-                Ok(lines) => {
-                    let perms = lines.iter().find_map(|l| {
-                        let l = l.to_string_lossy();
-                        l.trim()
-                            .strip_prefix("read perm:")
-                            .map(|p| p.trim().to_owned())
-                    });
-                    if let Some(perms) = perms {
-                        warnings.extend(missing_classes(
-                            &format!("manager.conf read= of {user}"),
-                            &perms,
-                        ));
-                    }
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "live model: cannot check the read permissions")
-                }
-            }
-        }
-        for w in &warnings {
-            tracing::warn!("live model: {w}");
-        }
+        let warnings = pbx.check(url).await;
         if let Some(inner) = Arc::get_mut(&mut pbx.inner) {
             inner.warnings = warnings;
         }
@@ -271,6 +243,43 @@ impl Pbx {
     /// What the model is doing.
     pub fn status(&self) -> Status {
         self.inner.status_rx.borrow().clone()
+    }
+
+    /// Checks what may keep the model from seeing everything it needs,
+    /// given the URL the client connected with (its user and `events=`):
+    /// see [`warnings`](Pbx::warnings), which [`Pbx::connect`] fills with
+    /// this. Each warning is also logged (`tracing`, warn).
+    pub async fn check(&self, url: &str) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(mask) = url_events(url) {
+            warnings.extend(missing_classes("the URL's events=", &mask));
+        }
+        if let Some(user) = url_user(url) {
+            let command = format!("manager show user {user}");
+            match self.inner.client.command(&command).await {
+                Ok(lines) => {
+                    let perms = lines.iter().find_map(|l| {
+                        let l = l.to_string_lossy();
+                        l.trim()
+                            .strip_prefix("read perm:")
+                            .map(|p| p.trim().to_owned())
+                    });
+                    if let Some(perms) = perms {
+                        warnings.extend(missing_classes(
+                            &format!("manager.conf read= of {user}"),
+                            &perms,
+                        ));
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "live model: cannot check the read permissions")
+                }
+            }
+        }
+        for w in &warnings {
+            tracing::warn!("live model: {w}");
+        }
+        warnings
     }
 
     /// What may keep the model from seeing everything it needs, found at
