@@ -1022,3 +1022,37 @@ async fn originate_call_reports_the_far_end_through_local_channels() {
     let end = pbx.call(&busy.call).until_ended().await.unwrap();
     assert_eq!(end.cause, Some(17));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_handles_act_on_the_channel_by_uniqueid() {
+    let (_server, pbx) = start().await;
+    let call = pbx
+        .originate_call(
+            Originate::new("PJSIP/100")
+                .application("Wait")
+                .data("100000"),
+        )
+        .await
+        .unwrap();
+    let ch = pbx.channel(&call.uniqueid).unwrap();
+    ch.set_var("CUSTOMER", "42").await.unwrap();
+    assert_eq!(ch.get_var("CUSTOMER").await.unwrap().as_deref(), Some("42"));
+    let seen = ch
+        .until(|c| c.variables.get("CUSTOMER").is_some_and(|v| &**v == "42"))
+        .await
+        .unwrap();
+    assert_eq!(seen.id, *ch.id());
+    ch.play_dtmf('5').await.unwrap();
+    ch.hangup().await.unwrap();
+    assert_eq!(ch.until_hangup().await.unwrap(), Some(16));
+    for err in [
+        ch.set_var("X", "1").await.unwrap_err(),
+        ch.get_var("X").await.unwrap_err(),
+        ch.play_dtmf('1').await.unwrap_err(),
+        ch.redirect("default", "100", 1).await.unwrap_err(),
+        ch.park().await.unwrap_err(),
+    ] {
+        assert!(err.is_gone(), "{err}");
+    }
+    assert!(ch.tombstone().is_some_and(|t| t.cause == Some(16)));
+}

@@ -73,6 +73,7 @@ impl Session {
             "coreshowchannels" => return self.core_show_channels(req),
             "bridgelist" => return self.bridge_list(req),
             "blindtransfer" => self.transfer(req, true),
+            "playdtmf" => self.play_dtmf(req),
             "atxfer" => self.transfer(req, false),
             "parkedcalls" => return self.parked_calls(req),
             "confbridgelistrooms" => return self.conference_rooms(req),
@@ -619,6 +620,33 @@ impl Session {
         }
         drop(w);
         Flow::Continue
+    }
+
+    /// `PlayDTMF`: `DTMFBegin` and `DTMFEnd` (direction `Sent`) on the
+    /// channel.
+    fn play_dtmf(&self, req: &Message) -> Reply {
+        let Some(channel) = text(req, "Channel") else {
+            return Reply::one(error(req, "Channel not specified"));
+        };
+        let Some(digit) = text(req, "Digit").and_then(|d| d.chars().next()) else {
+            return Reply::one(error(req, "No digit specified"));
+        };
+        let w = self.hub.world();
+        let Some(ch) = w.channel(&channel) else {
+            return Reply::one(error(req, "Channel not found"));
+        };
+        let mut begin = event("DTMFBegin", "dtmf,all");
+        ch.snapshot(&mut begin, "");
+        begin.append("Digit", digit.to_string());
+        begin.append("Direction", "Sent");
+        let mut end = event("DTMFEnd", "dtmf,all");
+        ch.snapshot(&mut end, "");
+        end.append("Digit", digit.to_string());
+        end.append("DurationMs", 250);
+        end.append("Direction", "Sent");
+        self.hub.broadcast(&[begin, end]);
+        drop(w);
+        Reply::one(success(req, "DTMF successfully queued"))
     }
 
     fn hangup(&self, req: &Message) -> Reply {

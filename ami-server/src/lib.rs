@@ -14,7 +14,7 @@
 //! expressions matched against the event's text, `!` to exclude, as
 //! Asterisk does), `Command` (in the
 //! Asterisk 14+ or the legacy output format), `CoreShowChannels`,
-//! `BridgeList`, `Status`, `Getvar`, `Setvar`, `Hangup`, `Originate`,
+//! `BridgeList`, `Status`, `Getvar`, `Setvar`, `Hangup`, `PlayDTMF`, `Originate`,
 //! `BlindTransfer`, `Atxfer`, `QueueStatus`, `QueueSummary`, `ParkedCalls`,
 //! `ConfbridgeListRooms`, `ConfbridgeList`, `ConfbridgeKick`,
 //! `ConfbridgeMute`, `ConfbridgeUnmute`, `CoreSettings` and `UserEvent`
