@@ -1056,3 +1056,73 @@ async fn channel_handles_act_on_the_channel_by_uniqueid() {
     }
     assert!(ch.tombstone().is_some_and(|t| t.cause == Some(16)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_handles_change_members_and_a_reload_refreshes_the_counters() {
+    let server = Server::start(config()).await.unwrap();
+    let pbx = Pbx::builder()
+        .queue_refresh(None)
+        .connect(&server.url())
+        .await
+        .unwrap();
+    let q = pbx.queue("support");
+    q.add_member("PJSIP/300", Some("Agent Three"))
+        .await
+        .unwrap();
+    pbx.until_within(Duration::from_secs(5), |s| {
+        s.queues["support"].members.contains_key("PJSIP/300")
+    })
+    .await
+    .expect("added");
+    assert_eq!(
+        &*q.get().unwrap().members["PJSIP/300"].membership,
+        "dynamic"
+    );
+    assert_matches(&pbx, "a member added").await;
+    q.pause_member("PJSIP/300", true, "lunch").await.unwrap();
+    pbx.until_within(Duration::from_secs(5), |s| {
+        s.queues["support"].members["PJSIP/300"].paused
+    })
+    .await
+    .expect("paused");
+    assert_matches(&pbx, "a member paused").await;
+    q.remove_member("PJSIP/300").await.unwrap();
+    pbx.until_within(Duration::from_secs(5), |s| {
+        !s.queues["support"].members.contains_key("PJSIP/300")
+    })
+    .await
+    .expect("removed");
+    assert!(q.remove_member("PJSIP/300").await.unwrap_err().is_gone());
+    assert_matches(&pbx, "a member removed").await;
+
+    // A queue call answered and ended: Asterisk raises no event for the
+    // queue's counters; a Reload makes the model ask QueueStatus again.
+    let caller = pbx
+        .originate_call(
+            Originate::new("PJSIP/5550001")
+                .application("Queue")
+                .data("support"),
+        )
+        .await
+        .unwrap();
+    let call = pbx.call(&caller.call);
+    call.until_connected().await.unwrap();
+    call.hangup().await.unwrap();
+    call.until_ended().await.unwrap();
+    assert_eq!(pbx.snapshot().queues["support"].completed, 0);
+    server.emit(
+        [
+            ("Event", "Reload"),
+            ("Privilege", "system,all"),
+            ("Module", "app_queue.so"),
+            ("Status", "2"),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    pbx.until_within(Duration::from_secs(5), |s| {
+        s.queues["support"].completed == 1
+    })
+    .await
+    .expect("QueueStatus re-run after the Reload");
+}

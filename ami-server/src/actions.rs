@@ -9,7 +9,7 @@ use super::calls::{
     self, event, hms, seconds_since, CallerId, OriginateRequest, QueueLive, Target,
 };
 use super::session::{error, response, success, EventMask, Flow, Part, Reply, Session};
-use super::{CommandFormat, DemoQueue};
+use super::{CommandFormat, DemoMember, DemoQueue};
 use ami_core::message::{keys, Message, Text};
 
 /// Whether a header value is "true" the way Asterisk's `ast_true` reads it.
@@ -74,6 +74,9 @@ impl Session {
             "bridgelist" => return self.bridge_list(req),
             "blindtransfer" => self.transfer(req, true),
             "playdtmf" => self.play_dtmf(req),
+            "queueadd" => self.queue_add(req),
+            "queueremove" => self.queue_remove(req),
+            "queuepause" => self.queue_pause(req),
             "atxfer" => self.transfer(req, false),
             "parkedcalls" => return self.parked_calls(req),
             "confbridgelistrooms" => return self.conference_rooms(req),
@@ -622,6 +625,95 @@ impl Session {
         Flow::Continue
     }
 
+    /// `QueueAdd`: a dynamic member (`QueueMemberAdded`).
+    fn queue_add(&self, req: &Message) -> Reply {
+        let (Some(name), Some(interface)) = (text(req, "Queue"), text(req, "Interface")) else {
+            return Reply::one(error(req, "'Queue' and 'Interface' not set."));
+        };
+        let Some(queue) = self.queues(Some(&name)).next() else {
+            return Reply::one(error(req, "Unable to add interface: No such queue"));
+        };
+        let mut w = self.hub.world();
+        if w.roster(queue).iter().any(|m| m.location == interface) {
+            return Reply::one(error(req, "Unable to add interface: Already there"));
+        }
+        let member = DemoMember {
+            name: text(req, "MemberName").unwrap_or_else(|| interface.clone()),
+            location: interface.clone(),
+            penalty: text(req, "Penalty")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0),
+            paused: is_true(req.get("Paused")),
+        };
+        w.roster_mut(queue).push(member.clone());
+        w.queue_live_mut(&queue.name).dynamic.insert(interface);
+        let m = calls::member_event("QueueMemberAdded", &w, queue, &member, &self.hub.config);
+        self.hub.broadcast(&[m]);
+        drop(w);
+        Reply::one(success(req, "Added interface to queue"))
+    }
+
+    /// `QueueRemove` (`QueueMemberRemoved`).
+    fn queue_remove(&self, req: &Message) -> Reply {
+        let (Some(name), Some(interface)) = (text(req, "Queue"), text(req, "Interface")) else {
+            return Reply::one(error(req, "Need 'Queue' and 'Interface' parameters."));
+        };
+        let Some(queue) = self.queues(Some(&name)).next() else {
+            return Reply::one(error(req, "Unable to remove interface: No such queue"));
+        };
+        let mut w = self.hub.world();
+        let roster = w.roster_mut(queue);
+        let Some(index) = roster.iter().position(|m| m.location == interface) else {
+            return Reply::one(error(req, "Unable to remove interface: Not there"));
+        };
+        let member = roster.remove(index);
+        let m = calls::member_event("QueueMemberRemoved", &w, queue, &member, &self.hub.config);
+        w.queue_live_mut(&queue.name).dynamic.remove(&interface);
+        self.hub.broadcast(&[m]);
+        drop(w);
+        Reply::one(success(req, "Removed interface from queue"))
+    }
+
+    /// `QueuePause`: the member, in `Queue` or in every queue
+    /// (`QueueMemberPause`).
+    fn queue_pause(&self, req: &Message) -> Reply {
+        let Some(interface) = text(req, "Interface") else {
+            return Reply::one(error(req, "Need 'Interface' and 'Paused' parameters."));
+        };
+        let paused = is_true(req.get("Paused"));
+        let only = text(req, "Queue");
+        let mut w = self.hub.world();
+        let mut events = Vec::new();
+        for queue in self.queues(only.as_deref()) {
+            let roster = w.roster_mut(queue);
+            let Some(member) = roster.iter_mut().find(|m| m.location == interface) else {
+                continue;
+            };
+            member.paused = paused;
+            let member = member.clone();
+            events.push(calls::member_event(
+                "QueueMemberPause",
+                &w,
+                queue,
+                &member,
+                &self.hub.config,
+            ));
+        }
+        if events.is_empty() {
+            return Reply::one(error(req, "Interface not found"));
+        }
+        self.hub.broadcast(&events);
+        drop(w);
+        Reply::one(success(
+            req,
+            if paused {
+                "Interface paused successfully"
+            } else {
+                "Interface unpaused successfully"
+            },
+        ))
+    }
+
     /// `PlayDTMF`: `DTMFBegin` and `DTMFEnd` (direction `Sent`) on the
     /// channel.
     fn play_dtmf(&self, req: &Message) -> Reply {
@@ -724,7 +816,7 @@ impl Session {
             m.append("Weight", 0);
             action_id_last(&mut m, req);
             items.push(m);
-            for mem in &q.members {
+            for mem in &w.roster(q) {
                 if let Some(want) = &member {
                     if !(mem.name.eq_ignore_ascii_case(want)
                         || mem.location.eq_ignore_ascii_case(want))
@@ -738,7 +830,7 @@ impl Session {
                 m.append("Name", mem.name.as_str());
                 m.append("Location", mem.location.as_str());
                 m.append("StateInterface", state_interface(&mem.location));
-                m.append("Membership", "static");
+                m.append("Membership", w.membership(q, &mem.location));
                 m.append("Penalty", mem.penalty);
                 m.append("CallsTaken", state.calls_taken);
                 m.append("LastCall", state.last_call);
@@ -805,8 +897,8 @@ impl Session {
             .queues(queue.as_deref())
             .map(|q| {
                 let live = w.queue_live(&q.name).unwrap_or(&no_live);
-                let available = q
-                    .members
+                let roster = w.roster(q);
+                let available = roster
                     .iter()
                     .filter(|m| {
                         !m.paused && !live.members.get(&m.location).is_some_and(|s| s.in_call)
@@ -818,7 +910,7 @@ impl Session {
                     .map_or(0, |(_, joined)| seconds_since(*joined, &hub.config));
                 let mut m = event("QueueSummary", "");
                 m.append("Queue", q.name.as_str());
-                m.append("LoggedIn", q.members.len());
+                m.append("LoggedIn", roster.len());
                 m.append("Available", available);
                 m.append("Callers", q.callers.len() + live.waiting.len());
                 m.append("HoldTime", 0);

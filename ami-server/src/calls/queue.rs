@@ -48,20 +48,21 @@ impl Call {
         let member = loop {
             let found = {
                 let mut w = hub.world();
+                let roster = w.roster(queue);
                 let live = w.queue_live_mut(&queue.name);
                 let ahead = live
                     .waiting
                     .iter()
                     .position(|(id, _)| *id == caller)
                     .unwrap_or(0);
-                let member = queue
-                    .members
+                let member = roster
                     .iter()
                     .filter(|m| {
                         !m.paused && !live.members.get(&m.location).is_some_and(|l| l.in_call)
                     })
-                    .nth(ahead);
-                if let Some(m) = member {
+                    .nth(ahead)
+                    .cloned();
+                if let Some(m) = &member {
                     live.members.entry(m.location.clone()).or_default().in_call = true;
                 }
                 member
@@ -88,6 +89,7 @@ impl Call {
                 return;
             }
         };
+        let member = &member;
         // The member's phone rings.
         let agent = {
             let mut w = hub.world();
@@ -249,29 +251,48 @@ impl Call {
 
     /// `QueueMemberStatus` with the member's live state.
     pub(crate) fn member_status(&mut self, w: &World, queue: &DemoQueue, member: &DemoMember) {
-        let live = w
-            .queue_live(&queue.name)
-            .and_then(|q| q.members.get(&member.location).copied())
-            .unwrap_or_default();
-        let mut m = event("QueueMemberStatus", "agent,all");
-        m.append("Queue", queue.name.as_str());
-        m.append("MemberName", member.name.as_str());
-        m.append("Interface", member.location.as_str());
-        m.append("StateInterface", state_interface(&member.location));
-        m.append("Membership", "static");
-        m.append("Penalty", member.penalty);
-        m.append("CallsTaken", live.calls_taken);
-        m.append("LastCall", live.last_call);
-        m.append("LastPause", 0);
-        m.append("LoginTime", w.clock(w.started, &self.hub.config));
-        m.append("InCall", u8::from(live.in_call));
-        m.append("Status", if live.in_call { 2 } else { 1 });
-        m.append("Paused", u8::from(member.paused));
-        m.append("PausedReason", "");
-        m.append("Ringinuse", 0);
-        m.append("Wrapuptime", 0);
+        // The member as it is now (a pause may have come meanwhile).
+        let now = w
+            .roster(queue)
+            .into_iter()
+            .find(|m| m.location == member.location)
+            .unwrap_or_else(|| member.clone());
+        let m = member_event("QueueMemberStatus", w, queue, &now, &self.hub.config);
         self.pending.push(m);
     }
+}
+
+/// A `QueueMember*` event (`QueueMemberStatus`, `QueueMemberAdded`,
+/// `QueueMemberRemoved`, `QueueMemberPause`) with the member's state.
+pub(crate) fn member_event(
+    name: &str,
+    w: &World,
+    queue: &DemoQueue,
+    member: &DemoMember,
+    config: &crate::ServerConfig,
+) -> Message {
+    let live = w
+        .queue_live(&queue.name)
+        .and_then(|q| q.members.get(&member.location).copied())
+        .unwrap_or_default();
+    let mut m = event(name, "agent,all");
+    m.append("Queue", queue.name.as_str());
+    m.append("MemberName", member.name.as_str());
+    m.append("Interface", member.location.as_str());
+    m.append("StateInterface", state_interface(&member.location));
+    m.append("Membership", w.membership(queue, &member.location));
+    m.append("Penalty", member.penalty);
+    m.append("CallsTaken", live.calls_taken);
+    m.append("LastCall", live.last_call);
+    m.append("LastPause", 0);
+    m.append("LoginTime", w.clock(w.started, config));
+    m.append("InCall", u8::from(live.in_call));
+    m.append("Status", if live.in_call { 2 } else { 1 });
+    m.append("Paused", u8::from(member.paused));
+    m.append("PausedReason", "");
+    m.append("Ringinuse", 0);
+    m.append("Wrapuptime", 0);
+    m
 }
 
 /// The timeout of `Queue(name,options,URL,announce,timeout)`, in seconds.

@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
-use crate::ServerConfig;
+use crate::{DemoMember, DemoQueue, ServerConfig};
 use ami_core::message::{keys, Message};
 
 /// A channel state, as `ChannelState` / `ChannelStateDesc`.
@@ -355,6 +355,11 @@ pub(crate) struct QueueLive {
     pub(crate) completed: u64,
     /// Callers that hung up while waiting.
     pub(crate) abandoned: u64,
+    /// The members now, once `QueueAdd`, `QueueRemove` or `QueuePause`
+    /// changed the configured ones.
+    pub(crate) roster: Option<Vec<DemoMember>>,
+    /// Interfaces added by `QueueAdd` (`Membership: dynamic`).
+    pub(crate) dynamic: std::collections::BTreeSet<String>,
 }
 
 /// A queue member's live state.
@@ -416,6 +421,31 @@ impl World {
 
     pub(crate) fn queue_live_mut(&mut self, name: &str) -> &mut QueueLive {
         self.queues.entry(name.to_ascii_lowercase()).or_default()
+    }
+
+    /// A queue's members now: the configured ones as `QueueAdd`,
+    /// `QueueRemove` and `QueuePause` changed them.
+    pub(crate) fn roster(&self, queue: &DemoQueue) -> Vec<DemoMember> {
+        self.queue_live(&queue.name)
+            .and_then(|l| l.roster.clone())
+            .unwrap_or_else(|| queue.members.clone())
+    }
+
+    pub(crate) fn roster_mut(&mut self, queue: &DemoQueue) -> &mut Vec<DemoMember> {
+        let live = self.queue_live_mut(&queue.name);
+        live.roster.get_or_insert_with(|| queue.members.clone())
+    }
+
+    /// `static`, or `dynamic` for a member `QueueAdd` added.
+    pub(crate) fn membership(&self, queue: &DemoQueue, location: &str) -> &'static str {
+        if self
+            .queue_live(&queue.name)
+            .is_some_and(|l| l.dynamic.contains(location))
+        {
+            "dynamic"
+        } else {
+            "static"
+        }
     }
 
     /// A pseudo-random number (not for cryptography).
