@@ -777,6 +777,19 @@ async fn list_items<A: ListAction>(client: &Client, action: &A) -> Option<Vec<Me
     }
 }
 
+/// The items of a list action sent by name; `None` when it fails or does
+/// not answer with a list.
+async fn untyped_list(client: &Client, action: &str) -> Option<Vec<Message>> {
+    match client.send_message(Message::action(action)).await {
+        Ok(reply) if reply.is_list() => Some(reply.items),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::debug!(action, error = %e, "live model: list skipped");
+            None
+        }
+    }
+}
+
 /// Every list the model loads from. `CoreShowChannels` must answer; the
 /// others are skipped when their module is absent.
 async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
@@ -797,7 +810,26 @@ async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
         }
     };
     let parked = list_items(client, &parked_calls);
-    let endpoints = list_items(client, &endpoint_list);
+    let endpoints = async {
+        // PJSIP where res_pjsip is loaded; chan_sip and IAX2 peers where
+        // those modules are (Asterisk 18 and 20: their actions are not in
+        // Asterisk 22's types, so they are sent by name).
+        let (pjsip, sip, iax) = tokio::join!(
+            list_items(client, &endpoint_list),
+            untyped_list(client, "SIPpeers"),
+            untyped_list(client, "IAXpeerlist"),
+        );
+        if pjsip.is_none() && sip.is_none() && iax.is_none() {
+            return None;
+        }
+        Some(
+            [pjsip, sip, iax]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect::<Vec<Message>>(),
+        )
+    };
     let rooms = list_items(client, &rooms_list);
     let (channels, bridges, queues, parked, rooms, endpoints) =
         tokio::join!(channels, bridges, queues, parked, rooms, endpoints);

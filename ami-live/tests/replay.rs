@@ -356,12 +356,21 @@ fn endpoints_are_loaded_and_follow_device_state_and_contacts() {
     let mut model = Model::new();
     model.load(
         Lists {
-            endpoints: Some(vec![msg(&[
-                ("Event", "EndpointList"),
-                ("ObjectType", "endpoint"),
-                ("ObjectName", "100"),
-                ("DeviceState", "Not in use"),
-            ])]),
+            endpoints: Some(vec![
+                msg(&[
+                    ("Event", "EndpointList"),
+                    ("ObjectType", "endpoint"),
+                    ("ObjectName", "100"),
+                    ("DeviceState", "Not in use"),
+                ]),
+                // Asterisk 18/20's chan_sip and IAX2 peers.
+                msg(&[
+                    ("Event", "PeerEntry"),
+                    ("Channeltype", "SIP"),
+                    ("ObjectName", "trunk"),
+                    ("Status", "OK (12 ms)"),
+                ]),
+            ]),
             ..Lists::default()
         },
         Origin::Load,
@@ -370,6 +379,7 @@ fn endpoints_are_loaded_and_follow_device_state_and_contacts() {
         &*model.state().endpoints["PJSIP/100"].device_state,
         "Not in use"
     );
+    assert_eq!(&*model.state().endpoints["SIP/trunk"].status, "OK (12 ms)");
     let ev = |fields: &[(&str, &str)]| Event::from_message(msg(fields));
     let changes = model.apply(ev(&[
         ("Event", "DeviceStateChange"),
@@ -400,7 +410,7 @@ fn endpoints_are_loaded_and_follow_device_state_and_contacts() {
             ("State", "INUSE"),
         ]))
         .is_empty());
-    assert_eq!(model.state().endpoints.len(), 1);
+    assert_eq!(model.state().endpoints.len(), 2);
 }
 
 #[test]

@@ -35,7 +35,8 @@ pub struct Lists {
     pub parked: Option<Vec<Message>>,
     /// Each `ConfbridgeListRooms` room with its `ConfbridgeList` items.
     pub conferences: Option<Vec<(Message, Vec<Message>)>>,
-    /// `PJSIPShowEndpoints` items (`EndpointList`).
+    /// `PJSIPShowEndpoints` items (`EndpointList`), and `SIPpeers` /
+    /// `IAXpeerlist` items (`PeerEntry`).
     pub endpoints: Option<Vec<Message>>,
 }
 
@@ -260,15 +261,33 @@ impl Model {
                 let Some(name) = opt(item, "ObjectName") else {
                     continue;
                 };
-                let device = Str::from(format!("PJSIP/{name}"));
+                // `EndpointList` (PJSIP) or `PeerEntry` (chan_sip, IAX2,
+                // with its `Channeltype`).
+                let peer = item
+                    .event_name()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("PeerEntry"));
+                let tech = if peer {
+                    opt(item, "Channeltype").unwrap_or_else(|| Str::from("SIP"))
+                } else {
+                    Str::from("PJSIP")
+                };
+                let device = Str::from(format!("{tech}/{name}"));
                 let before = old.endpoints.get(&device);
                 endpoints.insert(
                     device.clone(),
                     Arc::new(Endpoint {
                         device,
-                        device_state: text(item, "DeviceState"),
+                        device_state: if peer {
+                            before.map(|b| b.device_state.clone()).unwrap_or_default()
+                        } else {
+                            text(item, "DeviceState")
+                        },
                         contacts: before.map(|b| b.contacts.clone()).unwrap_or_default(),
-                        status: before.map(|b| b.status.clone()).unwrap_or_default(),
+                        status: if peer {
+                            text(item, "Status")
+                        } else {
+                            before.map(|b| b.status.clone()).unwrap_or_default()
+                        },
                     }),
                 );
             }
