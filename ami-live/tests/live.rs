@@ -223,6 +223,41 @@ fn view(state: &State) -> View {
 /// Waits until the model shows what fresh lists show (the lists are taken
 /// under the server's lock, consistent with the events already sent; the
 /// model gets there once it has read those events).
+/// Originates `from` into the dialplan at `exten` (which dials
+/// `PJSIP/<exten>`); returns the call and the channel it talks to.
+async fn dial_into(
+    pbx: &Pbx,
+    from: &str,
+    exten: &str,
+) -> (ami_live::OriginatedCall, ami_live::Str) {
+    let call = pbx
+        .originate_call(
+            Originate::new(from)
+                .context("default")
+                .exten(exten)
+                .priority(1),
+        )
+        .await
+        .unwrap();
+    let peer = pbx
+        .until_within(Duration::from_secs(10), |s| {
+            s.talks_to(&call.uniqueid).len() == 1
+        })
+        .await
+        .unwrap()
+        .talks_to(&call.uniqueid)[0]
+        .clone();
+    (call, peer)
+}
+
+/// Whether `uid` talks to one channel, whose name starts with `prefix`.
+fn talks_to_one(s: &State, uid: &str, prefix: &str) -> bool {
+    let peers = s.talks_to(uid);
+    peers.len() == 1
+        && s.channel(&peers[0])
+            .is_some_and(|c| c.name.starts_with(prefix))
+}
+
 /// The simulated calls move on (a queue rings its agents) while the test
 /// runs, so the lists are taken again until the model has caught up with
 /// one set of them.
@@ -365,23 +400,7 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
             seen
         }
     };
-    let call = pbx
-        .originate_call(
-            Originate::new("PJSIP/700")
-                .context("default")
-                .exten("701")
-                .priority(1),
-        )
-        .await
-        .unwrap();
-    let callee = pbx
-        .until_within(Duration::from_secs(10), |s| {
-            s.talks_to(&call.uniqueid).len() == 1
-        })
-        .await
-        .unwrap()
-        .talks_to(&call.uniqueid)[0]
-        .clone();
+    let (call, callee) = dial_into(&pbx, "PJSIP/700", "701").await;
     let watch = tokio::spawn(transfers(ami_live::TransferKind::Blind));
     pbx.client()
         .send(&BlindTransfer::new(&*callee).context("default").exten("702"))
@@ -389,11 +408,7 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
         .unwrap();
     let state = pbx
         .until_within(Duration::from_secs(10), |s| {
-            s.channel(&callee).is_none()
-                && s.talks_to(&call.uniqueid)
-                    .first()
-                    .and_then(|u| s.channel(u))
-                    .is_some_and(|c| c.name.starts_with("PJSIP/702"))
+            s.channel(&callee).is_none() && talks_to_one(s, &call.uniqueid, "PJSIP/702")
         })
         .await
         .expect("the caller talks to 702");
@@ -403,23 +418,7 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
 
     // An attended transfer: the callee consults 802 while the caller waits
     // on hold, then the bridges merge and the caller talks to 802.
-    let call = pbx
-        .originate_call(
-            Originate::new("PJSIP/800")
-                .context("default")
-                .exten("801")
-                .priority(1),
-        )
-        .await
-        .unwrap();
-    let callee = pbx
-        .until_within(Duration::from_secs(10), |s| {
-            s.talks_to(&call.uniqueid).len() == 1
-        })
-        .await
-        .unwrap()
-        .talks_to(&call.uniqueid)[0]
-        .clone();
+    let (call, callee) = dial_into(&pbx, "PJSIP/800", "801").await;
     let watch = tokio::spawn(transfers(ami_live::TransferKind::Attended));
     pbx.client()
         .send(&Atxfer::new(&*callee, "802").context("default"))
@@ -434,10 +433,7 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
         .until_within(Duration::from_secs(10), |s| {
             s.channel(&callee).is_none()
                 && s.channel(&call.uniqueid).is_some_and(|c| !c.on_hold)
-                && s.talks_to(&call.uniqueid)
-                    .first()
-                    .and_then(|u| s.channel(u))
-                    .is_some_and(|c| c.name.starts_with("PJSIP/802"))
+                && talks_to_one(s, &call.uniqueid, "PJSIP/802")
         })
         .await
         .expect("the caller talks to 802");

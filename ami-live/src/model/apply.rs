@@ -138,6 +138,36 @@ impl Snapshot {
         })
     }
 
+    /// A new channel as the snapshot shows it, appeared at `at`.
+    pub(crate) fn channel(&self, generation: u64, at: std::time::SystemTime) -> Channel {
+        Channel {
+            id: ChannelId {
+                uniqueid: self.uniqueid.clone(),
+                generation,
+            },
+            name: self.name.clone(),
+            linkedid: self.linkedid.clone(),
+            call: Str::from(""),
+            state: self.state,
+            state_desc: self.state_desc.clone(),
+            caller_id: self.caller_id.clone(),
+            connected_line: self.connected_line.clone(),
+            account_code: self.account_code.clone(),
+            language: self.language.clone(),
+            dialplan: self.dialplan.clone(),
+            application: Str::from(""),
+            application_data: Str::from(""),
+            bridge: None,
+            variables: Default::default(),
+            on_hold: false,
+            local_peer: None,
+            dial: None,
+            hangup_requested: None,
+            created_at: at,
+            answered_at: (self.state == 6).then_some(at),
+        }
+    }
+
     /// Every whole snapshot in a message, with its prefix.
     fn all(msg: &Message) -> Vec<(String, Snapshot)> {
         let mut out = Vec::new();
@@ -480,32 +510,7 @@ impl Model {
     /// not its own keeps its identity).
     pub(crate) fn add(&mut self, snap: &Snapshot, generation: Option<u64>) {
         let generation = generation.unwrap_or_else(|| self.new_generation());
-        let channel = Channel {
-            id: ChannelId {
-                uniqueid: snap.uniqueid.clone(),
-                generation,
-            },
-            name: snap.name.clone(),
-            linkedid: snap.linkedid.clone(),
-            call: Str::from(""),
-            state: snap.state,
-            state_desc: snap.state_desc.clone(),
-            caller_id: snap.caller_id.clone(),
-            connected_line: snap.connected_line.clone(),
-            account_code: snap.account_code.clone(),
-            language: snap.language.clone(),
-            dialplan: snap.dialplan.clone(),
-            application: Str::from(""),
-            application_data: Str::from(""),
-            bridge: None,
-            variables: Default::default(),
-            on_hold: false,
-            local_peer: None,
-            dial: None,
-            hangup_requested: None,
-            created_at: self.now,
-            answered_at: (snap.state == 6).then_some(self.now),
-        };
+        let channel = snap.channel(generation, self.now);
         self.insert_channel(channel);
     }
 

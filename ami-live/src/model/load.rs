@@ -15,8 +15,8 @@ use super::Model;
 use crate::change::{ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::state::{
-    Bridge, Call, Channel, ChannelId, Conference, Endpoint, Participant, Party, Queue, QueueCaller,
-    State, Str, Tombstone,
+    Bridge, Call, Channel, Conference, Endpoint, Participant, Party, Queue, QueueCaller, State,
+    Str, Tombstone,
 };
 use ami_types::Message;
 
@@ -83,32 +83,7 @@ impl Model {
                 };
                 let mut ch = match before {
                     Some(b) => (**b).clone(),
-                    None => Channel {
-                        id: ChannelId {
-                            uniqueid: snap.uniqueid.clone(),
-                            generation,
-                        },
-                        name: snap.name.clone(),
-                        linkedid: snap.linkedid.clone(),
-                        call: Str::from(""),
-                        state: snap.state,
-                        state_desc: snap.state_desc.clone(),
-                        caller_id: Party::default(),
-                        connected_line: Party::default(),
-                        account_code: Str::from(""),
-                        language: Str::from(""),
-                        dialplan: Default::default(),
-                        application: Str::from(""),
-                        application_data: Str::from(""),
-                        bridge: None,
-                        variables: Default::default(),
-                        on_hold: false,
-                        local_peer: None,
-                        dial: None,
-                        hangup_requested: None,
-                        created_at,
-                        answered_at: None,
-                    },
+                    None => snap.channel(generation, created_at),
                 };
                 ch.name = snap.name.clone();
                 ch.linkedid = snap.linkedid.clone();
