@@ -223,6 +223,13 @@ fn view(state: &State) -> View {
 /// Waits until the model shows what fresh lists show (the lists are taken
 /// under the server's lock, consistent with the events already sent; the
 /// model gets there once it has read those events).
+/// A call on `channel` that lasts until it is hung up.
+async fn long_call(pbx: &Pbx, channel: &str) -> ami_live::OriginatedCall {
+    pbx.originate_call(Originate::new(channel).application("Wait").data("100000"))
+        .await
+        .unwrap()
+}
+
 /// Originates `from` into the dialplan at `exten` (which dials
 /// `PJSIP/<exten>`); returns the call and the channel it talks to.
 async fn dial_into(
@@ -782,14 +789,7 @@ async fn a_reconnect_resynchronises_and_handles_stay_valid() {
         .connect(&url)
         .await
         .unwrap();
-    let call = pbx
-        .originate_call(
-            Originate::new("PJSIP/100")
-                .application("Wait")
-                .data("100000"),
-        )
-        .await
-        .unwrap();
+    let call = long_call(&pbx, "PJSIP/100").await;
     let handle = pbx.channel(&call.uniqueid).unwrap();
     let mut changes = pbx.changes();
     // The server restarts: its calls are gone (a restarted Asterisk has
@@ -859,14 +859,7 @@ async fn the_audit_repairs_only_what_status_confirms() {
         .connect(&server.url())
         .await
         .unwrap();
-    let call = pbx
-        .originate_call(
-            Originate::new("PJSIP/100")
-                .application("Wait")
-                .data("100000"),
-        )
-        .await
-        .unwrap();
+    let call = long_call(&pbx, "PJSIP/100").await;
     let handle = pbx.channel(&call.uniqueid).unwrap();
     let mut changes = pbx.changes();
     // Drift, both ways: a Hangup that did not happen, and a channel that
@@ -1022,14 +1015,7 @@ async fn originate_call_reports_the_far_end_through_local_channels() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn channel_handles_act_on_the_channel_by_uniqueid() {
     let (_server, pbx) = start().await;
-    let call = pbx
-        .originate_call(
-            Originate::new("PJSIP/100")
-                .application("Wait")
-                .data("100000"),
-        )
-        .await
-        .unwrap();
+    let call = long_call(&pbx, "PJSIP/100").await;
     let ch = pbx.channel(&call.uniqueid).unwrap();
     ch.set_var("CUSTOMER", "42").await.unwrap();
     assert_eq!(ch.get_var("CUSTOMER").await.unwrap().as_deref(), Some("42"));
