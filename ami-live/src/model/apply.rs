@@ -168,27 +168,102 @@ impl Snapshot {
         }
     }
 
-    /// Every whole snapshot in a message, with its prefix.
+    /// Every whole snapshot in a message, with its prefix, read in one
+    /// pass over the fields (a field counts for the prefix before one of
+    /// the snapshot's names, the first occurrence winning).
     fn all(msg: &Message) -> Vec<(String, Snapshot)> {
-        let mut out = Vec::new();
+        // The snapshot's fields, by their name without the prefix. No name
+        // is the end of another, so a key matches at most one.
+        const NAMES: [&[u8]; 14] = [
+            b"Uniqueid",
+            b"Channel",
+            b"ChannelState",
+            b"ChannelStateDesc",
+            b"Linkedid",
+            b"CallerIDNum",
+            b"CallerIDName",
+            b"ConnectedLineNum",
+            b"ConnectedLineName",
+            b"AccountCode",
+            b"Language",
+            b"Context",
+            b"Exten",
+            b"Priority",
+        ];
+        let mut found: Vec<(&[u8], [Option<&Text>; 14])> = Vec::new();
         for field in msg.fields() {
             let key = field.key_bytes();
-            if key.len() < 8 || !key[key.len() - 8..].eq_ignore_ascii_case(b"uniqueid") {
-                continue;
+            for (n, name) in NAMES.iter().enumerate() {
+                if key.len() < name.len()
+                    || !key[key.len() - name.len()..].eq_ignore_ascii_case(name)
+                {
+                    continue;
+                }
+                let prefix = &key[..key.len() - name.len()];
+                let slot = match found
+                    .iter()
+                    .position(|(p, _)| p.eq_ignore_ascii_case(prefix))
+                {
+                    Some(i) => i,
+                    None => {
+                        found.push((prefix, [None; 14]));
+                        found.len() - 1
+                    }
+                };
+                let v = &mut found[slot].1[n];
+                if v.is_none() {
+                    *v = Some(field.value());
+                }
+                break;
             }
-            let Ok(prefix) = std::str::from_utf8(&key[..key.len() - 8]) else {
+        }
+        let mut out = Vec::new();
+        for (prefix, f) in found {
+            let [uid, name, state, desc, linkedid, cid_num, cid_name, cl_num, cl_name, account, language, context, exten, priority] =
+                f;
+            let (Some(uid), Some(name), Some(state), Some(linkedid)) = (uid, name, state, linkedid)
+            else {
                 continue;
             };
-            if prefix.eq_ignore_ascii_case("swap")
-                || prefix.to_ascii_lowercase().ends_with("bridge")
-            {
+            let Ok(prefix) = std::str::from_utf8(prefix) else {
+                continue;
+            };
+            let Some(state) = state.as_str().and_then(|s| s.trim().parse().ok()) else {
+                continue;
+            };
+            let uniqueid = value(uid);
+            if uniqueid.is_empty() {
                 continue;
             }
-            if let Some(snap) = Snapshot::read(msg, prefix) {
-                if !out.iter().any(|(p, _): &(String, Snapshot)| p == prefix) {
-                    out.push((prefix.to_owned(), snap));
-                }
-            }
+            let get = |v: Option<&Text>| v.map(value).unwrap_or_else(|| Str::from(""));
+            out.push((
+                prefix.to_owned(),
+                Snapshot {
+                    uniqueid,
+                    name: value(name),
+                    linkedid: value(linkedid),
+                    state,
+                    state_desc: get(desc),
+                    caller_id: Party {
+                        num: get(cid_num),
+                        name: get(cid_name),
+                    },
+                    connected_line: Party {
+                        num: get(cl_num),
+                        name: get(cl_name),
+                    },
+                    account_code: get(account),
+                    language: get(language),
+                    dialplan: Dialplan {
+                        context: get(context),
+                        exten: get(exten),
+                        priority: priority
+                            .and_then(|p| p.as_str())
+                            .and_then(|p| p.trim().parse().ok())
+                            .unwrap_or_default(),
+                    },
+                },
+            ));
         }
         out
     }
