@@ -210,7 +210,7 @@ pub fn diff(old: &State, new: &State) -> Vec<Change> {
 }
 
 /// What differs between two versions of one channel.
-fn channel_changes(a: &Channel, b: &Channel, out: &mut Vec<Change>) {
+pub(crate) fn channel_changes(a: &Channel, b: &Channel, out: &mut Vec<Change>) {
     if a.id != b.id {
         // The same Uniqueid, another channel: the old one went away.
         out.push(Change::ChannelRemoved {

@@ -124,7 +124,7 @@ impl Model {
     /// it, refreshed when it differed). Returns the changes made.
     pub fn confirm_channel(&mut self, status: &ami_types::Message) -> Vec<ChangeRecord> {
         self.now = SystemTime::now();
-        if let Some(snap) = apply::Snapshot::read(status, "") {
+        if let Some(snap) = apply::Snapshot::read(status) {
             // The audit overrides a tombstone: Asterisk says it is up. The
             // channel keeps the identity it had.
             if self.state.channels.contains_key(&snap.uniqueid) {
@@ -248,13 +248,9 @@ impl Model {
 
     /// The call a linkedid means now (following merges).
     fn resolve(&self, linkedid: &Str) -> Str {
-        let mut id = linkedid.clone();
-        for _ in 0..64 {
-            match self.state.aliases.get(&id) {
-                Some(next) if *next != id => id = next.clone(),
-                _ => break,
-            }
-        }
-        id
+        self.state
+            .merges_from(linkedid)
+            .last()
+            .unwrap_or_else(|| linkedid.clone())
     }
 }

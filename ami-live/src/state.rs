@@ -484,27 +484,23 @@ impl State {
     /// The call with this id, following merges (a call merged into another
     /// is found as the one it went into).
     pub fn call(&self, id: &str) -> Option<&Arc<Call>> {
-        let mut id = Str::from(id);
-        for _ in 0..64 {
-            if let Some(c) = self.calls.get(&id) {
-                return Some(c);
-            }
-            id = self.aliases.get(&id)?.clone();
-        }
-        None
+        self.merges_from(id).find_map(|id| self.calls.get(&id))
     }
 
     /// The ended call with this id, following merges, while the model
     /// remembers it.
     pub fn ended_call(&self, id: &str) -> Option<&Arc<EndedCall>> {
-        let mut id = Str::from(id);
-        for _ in 0..64 {
-            if let Some(c) = self.ended_calls.get(&id) {
-                return Some(c);
-            }
-            id = self.aliases.get(&id)?.clone();
-        }
-        None
+        self.merges_from(id)
+            .find_map(|id| self.ended_calls.get(&id))
+    }
+
+    /// A call id, then the ids of the calls it merged into, in turn
+    /// (bounded, should the aliases ever loop).
+    pub(crate) fn merges_from(&self, id: &str) -> impl Iterator<Item = Str> + '_ {
+        std::iter::successors(Some(Str::from(id)), |id| {
+            self.aliases.get(id).filter(|next| *next != id).cloned()
+        })
+        .take(64)
     }
 
     /// The call a channel belongs to.

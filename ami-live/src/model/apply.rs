@@ -99,43 +99,13 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot under `prefix`, when the message has a whole one
+    /// The message's own (unprefixed) snapshot, when it has a whole one
     /// (`Uniqueid`, `Channel`, `ChannelState` and `Linkedid`).
-    pub(crate) fn read(msg: &Message, prefix: &str) -> Option<Snapshot> {
-        let mut key = String::with_capacity(prefix.len() + 20);
-        let mut get = |name: &str| {
-            key.clear();
-            key.push_str(prefix);
-            key.push_str(name);
-            msg.get(&key).map(value)
-        };
-        let uniqueid = get("Uniqueid").filter(|u| !u.is_empty())?;
-        let state = get("ChannelState")?.trim().parse().ok()?;
-        let linkedid = get("Linkedid")?;
-        Some(Snapshot {
-            name: get("Channel")?,
-            state_desc: get("ChannelStateDesc").unwrap_or_default(),
-            caller_id: Party {
-                num: get("CallerIDNum").unwrap_or_default(),
-                name: get("CallerIDName").unwrap_or_default(),
-            },
-            connected_line: Party {
-                num: get("ConnectedLineNum").unwrap_or_default(),
-                name: get("ConnectedLineName").unwrap_or_default(),
-            },
-            account_code: get("AccountCode").unwrap_or_default(),
-            language: get("Language").unwrap_or_default(),
-            dialplan: Dialplan {
-                context: get("Context").unwrap_or_default(),
-                exten: get("Exten").unwrap_or_default(),
-                priority: get("Priority")
-                    .and_then(|p| p.trim().parse().ok())
-                    .unwrap_or_default(),
-            },
-            uniqueid,
-            linkedid,
-            state,
-        })
+    pub(crate) fn read(msg: &Message) -> Option<Snapshot> {
+        Snapshot::all(msg)
+            .into_iter()
+            .find(|(prefix, _)| prefix.is_empty())
+            .map(|(_, snap)| snap)
     }
 
     /// A new channel as the snapshot shows it, appeared at `at`.
@@ -279,7 +249,7 @@ impl Model {
         }
         match event {
             Event::Newchannel(_) => {
-                if let Some(snap) = Snapshot::read(msg, "") {
+                if let Some(snap) = Snapshot::read(msg) {
                     self.add_or_refresh(&snap, true);
                 }
                 return;
@@ -647,64 +617,32 @@ impl Model {
         let Some(old) = self.state.channels.get(&snap.uniqueid).cloned() else {
             return;
         };
-        let id = old.id.clone();
         let mut new = (*old).clone();
-        let mut changed = Vec::new();
-        if old.name != snap.name {
-            self.emit(Change::ChannelRenamed {
-                id: id.clone(),
-                from: old.name.clone(),
-                to: snap.name.clone(),
-            });
-            new.name = snap.name.clone();
+        let restated = old.state != snap.state || old.state_desc != snap.state_desc;
+        if restated && snap.state == 6 && new.answered_at.is_none() {
+            new.answered_at = Some(self.now);
         }
-        if old.state != snap.state || old.state_desc != snap.state_desc {
-            new.state = snap.state;
-            new.state_desc = snap.state_desc.clone();
-            if snap.state == 6 && new.answered_at.is_none() {
-                new.answered_at = Some(self.now);
-            }
-            changed.push(ChannelField::State);
-        }
-        if old.caller_id != snap.caller_id {
-            new.caller_id = snap.caller_id.clone();
-            changed.push(ChannelField::CallerId);
-        }
-        if old.connected_line != snap.connected_line {
-            new.connected_line = snap.connected_line.clone();
-            changed.push(ChannelField::ConnectedLine);
-        }
-        if old.account_code != snap.account_code {
-            new.account_code = snap.account_code.clone();
-            changed.push(ChannelField::AccountCode);
-        }
-        if old.language != snap.language {
-            new.language = snap.language.clone();
-            changed.push(ChannelField::Language);
-        }
-        if old.dialplan != snap.dialplan {
-            new.dialplan = snap.dialplan.clone();
-            changed.push(ChannelField::Dialplan);
-        }
-        let relinked = old.linkedid != snap.linkedid;
-        if relinked {
-            new.linkedid = snap.linkedid.clone();
-            changed.push(ChannelField::Linkedid);
-        }
-        if changed.is_empty() && old.name == snap.name {
+        new.name = snap.name.clone();
+        new.state = snap.state;
+        new.state_desc = snap.state_desc.clone();
+        new.caller_id = snap.caller_id.clone();
+        new.connected_line = snap.connected_line.clone();
+        new.account_code = snap.account_code.clone();
+        new.language = snap.language.clone();
+        new.dialplan = snap.dialplan.clone();
+        new.linkedid = snap.linkedid.clone();
+        // What differs is what the diff of two states reports.
+        let before = self.out.len();
+        crate::diff::channel_changes(&old, &new, &mut self.out);
+        if self.out.len() == before {
             return;
         }
+        let relinked = old.linkedid != new.linkedid;
         let up = new.is_up();
         let call = new.call.clone();
         self.state
             .channels
             .insert(snap.uniqueid.clone(), Arc::new(new));
-        for what in changed {
-            self.emit(Change::ChannelChanged {
-                id: id.clone(),
-                what,
-            });
-        }
         if relinked {
             let target = self.resolve(&snap.linkedid);
             if target != call {

@@ -67,7 +67,7 @@ impl Model {
         if let Some(items) = &lists.channels {
             let mut channels = OrdMap::new();
             for item in items {
-                let Some(snap) = Snapshot::read(item, "") else {
+                let Some(snap) = Snapshot::read(item) else {
                     continue;
                 };
                 let before = old.channels.get(&snap.uniqueid);
