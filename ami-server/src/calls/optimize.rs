@@ -119,15 +119,8 @@ impl Call {
             self.bridges[near].id.clone(),
             self.bridges[outer].id.clone(),
         );
-        for (ch, bridge, left) in [(far, &outer_id, 1), (one, &near_id, 1)] {
-            if let Some(c) = w.channels.get_mut(&ch) {
-                c.bridge = None;
-                let mut m = event("BridgeLeave", "call,all");
-                bridge_snapshot(&mut m, bridge, left);
-                c.snapshot(&mut m, "");
-                self.pending.push(m);
-            }
-        }
+        self.leave_bridge(&mut w, &outer_id, far, 1);
+        self.leave_bridge(&mut w, &near_id, one, 1);
         let one_uid = self.get(&w, one).uniqueid.clone();
         if let Some(c) = w.channels.get_mut(&far) {
             c.bridge = Some(near_id.clone());
@@ -147,16 +140,8 @@ impl Call {
         self.pending.push(m);
         // The emptied outer bridge goes with the ;2 half; both halves hang
         // up (;2 first here; either order happens).
-        if let Some(c) = w.channels.get_mut(&two) {
-            c.bridge = None;
-            let mut m = event("BridgeLeave", "call,all");
-            bridge_snapshot(&mut m, &outer_id, 0);
-            c.snapshot(&mut m, "");
-            self.pending.push(m);
-        }
-        let mut m = event("BridgeDestroy", "call,all");
-        bridge_snapshot(&mut m, &outer_id, 0);
-        self.pending.push(m);
+        self.leave_bridge(&mut w, &outer_id, two, 0);
+        self.bridge_destroyed(&outer_id);
         self.bridges.remove(outer);
         self.hangup(&mut w, two, 16);
         self.hangup(&mut w, one, 16);

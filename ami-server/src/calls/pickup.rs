@@ -4,11 +4,9 @@
 //! channel takes its place in the other call (the caller's `DialEnd`, a
 //! bridge with the caller), keeping its own name and `Uniqueid`.
 
-use std::time::Duration;
-
 use tokio::sync::oneshot;
 
-use super::originate::{Call, Ringing};
+use super::originate::Call;
 use super::world::{event, Request, State};
 
 impl Call {
@@ -52,42 +50,9 @@ impl Call {
         self.finish(&mut w, adopted);
     }
 
-    /// Waits while `callee` rings: it may be hung up or picked up.
-    pub(crate) async fn ring(&mut self, simulated: Duration, callee: u64) -> Ringing {
-        let real = self.hub.config.scaled(simulated);
-        let sleep = tokio::time::sleep(real);
-        tokio::pin!(sleep);
-        loop {
-            tokio::select! {
-                _ = &mut sleep => return Ringing::Elapsed,
-                req = self.hangups.recv() => match req {
-                    Some(Request::Hangup(id, cause)) if self.chans.contains(&id) => {
-                        return Ringing::HungUp(id, cause)
-                    }
-                    Some(Request::Pickup { target, picker, done }) if target == callee => {
-                        self.picked_up(callee, picker);
-                        let _ = done.send(true);
-                        return Ringing::PickedUp(picker);
-                    }
-                    Some(Request::Pickup { done, .. }) => {
-                        let _ = done.send(false);
-                    }
-                    Some(transfer @ (Request::BlindTransfer { .. } | Request::Atxfer { .. })) => {
-                        self.deferred.push(transfer)
-                    }
-                    Some(_) => {}
-                    None => {
-                        (&mut sleep).await;
-                        return Ringing::Elapsed;
-                    }
-                },
-            }
-        }
-    }
-
     /// The ringing `callee` is answered elsewhere by `picker`, which joins
     /// this call.
-    fn picked_up(&mut self, callee: u64, picker: u64) {
+    pub(crate) fn picked_up(&mut self, callee: u64, picker: u64) {
         let hub = std::sync::Arc::clone(&self.hub);
         let mut w = hub.world();
         let caller = w

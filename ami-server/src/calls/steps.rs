@@ -5,74 +5,105 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::cdr::cdr_event;
-use super::originate::{Call, OriginateRequest, Talk, Target, Waited};
+use super::originate::{Call, OriginateRequest, Ringing, Talk, Target, Waited};
 use super::world::{
     bridge_snapshot, cause_text, event, varset_event, Bridge, BridgeKind, CallerId, Channel,
     Request, SharedBridge, State, World,
 };
 use ami_core::message::keys;
 
+/// What a call is doing while it waits, which decides the requests it can
+/// act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Plain,
+    Talking,
+    /// This dialled channel is ringing.
+    Ringing(u64),
+}
+
+/// How a wait ended.
+enum Woken {
+    Elapsed,
+    HungUp(u64, u32),
+    Transfer(Request),
+    PickedUp(u64),
+}
+
 impl Call {
     /// Waits a simulated duration, or until a channel of the call is hung up.
     pub(crate) async fn pause(&mut self, simulated: Duration) -> Waited {
-        let real = self.hub.config.scaled(simulated);
-        let sleep = tokio::time::sleep(real);
-        tokio::pin!(sleep);
-        loop {
-            tokio::select! {
-                _ = &mut sleep => return Waited::Elapsed,
-                req = self.hangups.recv() => match req {
-                    Some(Request::Hangup(id, cause)) if self.chans.contains(&id) => {
-                        return Waited::HungUp(id, cause)
-                    }
-                    // Kept for the talking that follows.
-                    Some(transfer @ (Request::BlindTransfer { .. } | Request::Atxfer { .. })) => {
-                        self.deferred.push(transfer)
-                    }
-                    // Only a ringing dial (`ring`) can be picked up.
-                    Some(Request::Pickup { done, .. }) => {
-                        let _ = done.send(false);
-                    }
-                    Some(_) => {}
-                    None => {
-                        (&mut sleep).await;
-                        return Waited::Elapsed;
-                    }
-                },
-            }
+        match self.wait(simulated, Phase::Plain).await {
+            Woken::HungUp(id, cause) => Waited::HungUp(id, cause),
+            _ => Waited::Elapsed,
         }
     }
 
     /// [`pause`](Call::pause) while the call's parties talk, which a
     /// transfer request can interrupt.
     pub(crate) async fn talk(&mut self, simulated: Duration) -> Talk {
-        if let Some(i) = self
-            .deferred
-            .iter()
-            .position(|r| self.chans.contains(&r.channel()))
-        {
-            return Talk::Transfer(self.deferred.remove(i));
+        match self.wait(simulated, Phase::Talking).await {
+            Woken::HungUp(id, cause) => Talk::HungUp(id, cause),
+            Woken::Transfer(request) => Talk::Transfer(request),
+            _ => Talk::Elapsed,
+        }
+    }
+
+    /// [`pause`](Call::pause) while `callee` rings: another call may pick
+    /// it up.
+    pub(crate) async fn ring(&mut self, simulated: Duration, callee: u64) -> Ringing {
+        match self.wait(simulated, Phase::Ringing(callee)).await {
+            Woken::HungUp(id, cause) => Ringing::HungUp(id, cause),
+            Woken::PickedUp(picker) => Ringing::PickedUp(picker),
+            _ => Ringing::Elapsed,
+        }
+    }
+
+    /// Waits a simulated duration, acting on the requests for this call's
+    /// channels that `phase` allows: a hangup always ends the wait; a
+    /// transfer only while talking (else it is kept for the talking that
+    /// follows); a pickup only of the channel ringing (else it is refused).
+    async fn wait(&mut self, simulated: Duration, phase: Phase) -> Woken {
+        if phase == Phase::Talking {
+            if let Some(i) = self
+                .deferred
+                .iter()
+                .position(|r| self.chans.contains(&r.channel()))
+            {
+                return Woken::Transfer(self.deferred.remove(i));
+            }
         }
         let real = self.hub.config.scaled(simulated);
         let sleep = tokio::time::sleep(real);
         tokio::pin!(sleep);
         loop {
             tokio::select! {
-                _ = &mut sleep => return Talk::Elapsed,
+                _ = &mut sleep => return Woken::Elapsed,
                 req = self.hangups.recv() => match req {
                     Some(Request::Hangup(id, cause)) if self.chans.contains(&id) => {
-                        return Talk::HungUp(id, cause)
+                        return Woken::HungUp(id, cause)
+                    }
+                    Some(Request::Pickup { target, picker, done })
+                        if phase == Phase::Ringing(target) =>
+                    {
+                        self.picked_up(target, picker);
+                        let _ = done.send(true);
+                        return Woken::PickedUp(picker);
                     }
                     Some(Request::Pickup { done, .. }) => {
                         let _ = done.send(false);
                     }
-                    Some(r) if self.chans.contains(&r.channel()) && !matches!(r, Request::Hangup(..)) => {
-                        return Talk::Transfer(r)
+                    Some(transfer @ (Request::BlindTransfer { .. } | Request::Atxfer { .. })) => {
+                        if phase != Phase::Talking {
+                            self.deferred.push(transfer);
+                        } else if self.chans.contains(&transfer.channel()) {
+                            return Woken::Transfer(transfer);
+                        }
                     }
                     Some(_) => {}
                     None => {
                         (&mut sleep).await;
-                        return Talk::Elapsed;
+                        return Woken::Elapsed;
                     }
                 },
             }
@@ -306,6 +337,24 @@ impl Call {
             id,
             members: vec![first, second],
         });
+    }
+
+    /// `BridgeLeave` of `ch` from bridge `id`, `left` members remaining.
+    pub(crate) fn leave_bridge(&mut self, w: &mut World, id: &str, ch: u64, left: usize) {
+        if let Some(c) = w.channels.get_mut(&ch) {
+            c.bridge = None;
+            let mut m = event("BridgeLeave", "call,all");
+            bridge_snapshot(&mut m, id, left);
+            c.snapshot(&mut m, "");
+            self.pending.push(m);
+        }
+    }
+
+    /// `BridgeDestroy` of an emptied basic bridge.
+    pub(crate) fn bridge_destroyed(&mut self, id: &str) {
+        let mut m = event("BridgeDestroy", "call,all");
+        bridge_snapshot(&mut m, id, 0);
+        self.pending.push(m);
     }
 
     /// `BridgeEnter` of channel `id` into a shared bridge (created, with

@@ -11,7 +11,7 @@
 //! the transferer hangs up and its bridge is destroyed.
 
 use super::originate::{Call, Outcome, Waited};
-use super::world::{bridge_snapshot, bridge_snapshot_prefixed, event, Request, State, World};
+use super::world::{bridge_snapshot, bridge_snapshot_prefixed, event, Request, State};
 
 impl Call {
     /// Carries out a transfer request. Returns the channel to hang up first
@@ -74,16 +74,14 @@ impl Call {
             m.append("Context", context);
             m.append("Extension", exten);
             self.pending.push(m);
-            self.leave(&mut w, &bridge.id, transferer, 1);
+            self.leave_bridge(&mut w, &bridge.id, transferer, 1);
             let mut m = event("HangupRequest", "call,all");
             self.get(&w, transferer).snapshot(&mut m, "");
             m.append("Cause", 16);
             self.pending.push(m);
             self.hangup(&mut w, transferer, 16);
-            self.leave(&mut w, &bridge.id, transferee, 0);
-            let mut m = event("BridgeDestroy", "call,all");
-            bridge_snapshot(&mut m, &bridge.id, 0);
-            self.pending.push(m);
+            self.leave_bridge(&mut w, &bridge.id, transferee, 0);
+            self.bridge_destroyed(&bridge.id);
             self.newexten(
                 &mut w,
                 transferee,
@@ -96,9 +94,6 @@ impl Call {
             callee
         };
         self.answer(transferee, callee, exten).await?;
-        let mut w = hub.world();
-        self.bridge(&mut w, callee, transferee);
-        self.flush(&w);
         Some(callee)
     }
 
@@ -118,18 +113,13 @@ impl Call {
             self.get(&w, transferee).snapshot(&mut m, "");
             m.append("MusicClass", "default");
             self.pending.push(m);
-            self.leave(&mut w, &near, transferer, 1);
+            self.leave_bridge(&mut w, &near, transferer, 1);
             self.bridges[index].members.retain(|m| *m != transferer);
             let target = self.start_dial(&mut w, transferer, exten);
             self.flush(&w);
             target
         };
         self.answer(transferer, target, exten).await?;
-        {
-            let mut w = hub.world();
-            self.bridge(&mut w, target, transferer);
-            self.flush(&w);
-        }
         // They talk a moment, then the transferer completes the transfer.
         if let Waited::HungUp(id, cause) = self.pause(hub.config.ring_time).await {
             let mut w = hub.world();
@@ -148,7 +138,7 @@ impl Call {
         bridge_snapshot_prefixed(&mut m, "To", &near, 1);
         bridge_snapshot_prefixed(&mut m, "From", &far, 2);
         self.pending.push(m);
-        self.leave(&mut w, &far, target, 1);
+        self.leave_bridge(&mut w, &far, target, 1);
         if let Some(c) = w.channels.get_mut(&target) {
             c.bridge = Some(near.clone());
             let mut m = event("BridgeEnter", "call,all");
@@ -173,28 +163,15 @@ impl Call {
         self.get(&w, target).snapshot(&mut m, "TransferTarget");
         m.append("IsExternal", "No");
         self.pending.push(m);
-        self.leave(&mut w, &far, transferer, 0);
-        let mut m = event("BridgeDestroy", "call,all");
-        bridge_snapshot(&mut m, &far, 0);
-        self.pending.push(m);
+        self.leave_bridge(&mut w, &far, transferer, 0);
+        self.bridge_destroyed(&far);
         self.hangup(&mut w, transferer, 16);
         self.flush(&w);
         Some(target)
     }
 
-    /// `BridgeLeave` of `ch` from bridge `id`, `left` members remaining.
-    fn leave(&mut self, w: &mut World, id: &str, ch: u64, left: usize) {
-        if let Some(c) = w.channels.get_mut(&ch) {
-            c.bridge = None;
-            let mut m = event("BridgeLeave", "call,all");
-            bridge_snapshot(&mut m, id, left);
-            c.snapshot(&mut m, "");
-            self.pending.push(m);
-        }
-    }
-
-    /// The dialled `callee` rings and answers `caller` (or does not: then
-    /// the call ends and `None` is returned).
+    /// The dialled `callee` rings, answers and is bridged with `caller` (or
+    /// does not answer: then the call ends and `None` is returned).
     async fn answer(&mut self, caller: u64, callee: u64, exten: &str) -> Option<()> {
         let hub = std::sync::Arc::clone(&self.hub);
         if let Waited::HungUp(id, cause) = self.pause(hub.config.ring_time).await {
@@ -214,6 +191,7 @@ impl Call {
         }
         self.set_state(&mut w, callee, State::Up);
         self.dial_end(&mut w, Some(caller), callee, "ANSWER");
+        self.bridge(&mut w, callee, caller);
         self.flush(&w);
         Some(())
     }
