@@ -85,6 +85,7 @@ use crate::error::{Error, Result};
 use crate::events::{EventStream, Shared, DEFAULT_EVENT_BUFFER_BYTES};
 use crate::message::{keys, Message, Value};
 use crate::tls::{Connector, TlsSettings, DEFAULT_TLS_PORT};
+use crate::transcript::Transcript;
 use crate::untyped::Response;
 
 use driver::{Request, Session, Setup};
@@ -121,6 +122,24 @@ pub enum Events {
 }
 
 impl Events {
+    /// A class mask of these classes, e.g. `call,system`; none at all is
+    /// [`Off`](Self::Off).
+    ///
+    /// ```
+    /// use ami_core::filter::EventClass;
+    /// use ami_core::Events;
+    /// let e = Events::classes([EventClass::Call, EventClass::Agent]);
+    /// assert_eq!(e, Events::Mask("call,agent".into()));
+    /// ```
+    pub fn classes(classes: impl IntoIterator<Item = crate::filter::EventClass>) -> Events {
+        let names: Vec<&str> = classes.into_iter().map(|c| c.as_str()).collect();
+        if names.is_empty() {
+            Events::Off
+        } else {
+            Events::Mask(names.join(","))
+        }
+    }
+
     /// The setting as the value of `Events` on `Login` or `EventMask` on
     /// the `Events` action.
     pub(crate) fn as_wire(&self) -> &str {
@@ -194,6 +213,9 @@ pub struct ClientBuilder {
     pub(crate) tcp_keepalive: Option<Duration>,
     pub(crate) reconnect: Option<Reconnect>,
     pub(crate) tls: Option<TlsSettings>,
+    pub(crate) transcript: Option<std::path::PathBuf>,
+    /// The transcript once opened (by `connect`).
+    pub(crate) trace: Option<Transcript>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -213,6 +235,7 @@ impl fmt::Debug for ClientBuilder {
             .field("tcp_keepalive", &self.tcp_keepalive)
             .field("reconnect", &self.reconnect)
             .field("tls", &self.tls)
+            .field("transcript", &self.transcript)
             .finish()
     }
 }
@@ -238,6 +261,8 @@ impl ClientBuilder {
             tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
             reconnect: None,
             tls: None,
+            transcript: None,
+            trace: None,
         }
     }
 
@@ -311,6 +336,15 @@ impl ClientBuilder {
             }
         }
         Ok(b)
+    }
+
+    /// `host:port` as messages show it (`[::1]:5038` for an IPv6 address).
+    pub fn addr(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
     }
 
     /// The account to log in with. Without credentials the client connects
@@ -464,6 +498,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Writes a wire transcript to this file: every byte sent and received,
+    /// timestamped, secrets redacted (see [`transcript`](crate::transcript)
+    /// for the format). Without this option the `AMI_TRACE` environment
+    /// variable, when set, names the file. The file is appended to.
+    pub fn transcript(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.transcript = Some(path.into());
+        self
+    }
+
     /// Connects, reads the greeting, logs in, and returns the client with its
     /// first event stream (which exists before the login is sent, so no event
     /// is lost). The first connection is not retried, also with a
@@ -473,9 +516,23 @@ impl ClientBuilder {
     /// refused, [`Error::BadGreeting`] or [`Error::NoGreeting`] (a plain
     /// client on a TLS port), [`Error::Tls`] when the TLS handshake fails
     /// (an untrusted certificate, a wrong host name, a port that does not
-    /// speak TLS), [`Error::Timeout`] when it takes longer than the timeout,
-    /// [`Error::Io`] when the TCP connection fails.
+    /// speak TLS), [`Error::ConnectTimeout`] when it takes longer than the
+    /// timeout, [`Error::Connect`] when the TCP connection fails (each names
+    /// `host:port` and the time waited).
     pub async fn connect(&self) -> Result<(Client, EventStream)> {
+        let mut cfg = self.clone();
+        if let Some(path) = cfg.transcript.clone().or_else(crate::transcript::from_env) {
+            cfg.trace = Some(Transcript::open(&path).map_err(|e| {
+                Error::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot open the wire transcript {}: {e}", path.display()),
+                ))
+            })?);
+        }
+        cfg.connect_configured().await
+    }
+
+    async fn connect_configured(&self) -> Result<(Client, EventStream)> {
         let tls = match &self.tls {
             Some(settings) => Some(Connector::new(settings, &self.host)?),
             None => None,
@@ -490,19 +547,18 @@ impl ClientBuilder {
             driver::establish(self, tls.as_ref(), &prefix, &session, Setup::First, &shared).await?;
         let link = Arc::new(Link::new(shared, session, conn.greeting.clone()));
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        tokio::spawn(supervisor::supervise(
-            conn,
-            prefix,
-            self.clone(),
-            tls,
-            rx,
-            link.clone(),
+        let span = tracing::info_span!("ami.connection", addr = %self.addr(), id = %prefix.trim_end_matches('-'));
+        tracing::debug!(parent: &span, greeting = %conn.greeting.line(), "connected and logged in");
+        tokio::spawn(tracing::Instrument::instrument(
+            supervisor::supervise(conn, prefix, self.clone(), tls, rx, link.clone()),
+            span.clone(),
         ));
         let client = Client {
             inner: Arc::new(Inner {
                 tx,
                 link,
                 timeout: self.timeout,
+                span,
             }),
         };
         Ok((client, stream))
@@ -583,6 +639,8 @@ struct Inner {
     tx: mpsc::Sender<Request>,
     link: Arc<Link>,
     timeout: Duration,
+    /// The `ami.connection` span; actions' spans are its children.
+    span: tracing::Span,
 }
 
 /// A handle to one AMI connection. Clone it freely: every clone talks to the
@@ -728,13 +786,32 @@ impl Client {
     /// Runs a CLI command and returns its output lines, in order, blank ones
     /// included — the same for Asterisk 14+ (`Output:` fields) and for the
     /// legacy `Response: Follows` … `--END COMMAND--` form. A failed command
-    /// (`Response: Error`) is [`Error::Action`].
+    /// (`Response: Error`) is [`Error::Action`] whose `message` is what the
+    /// CLI said (its output lines joined with line breaks, e.g. `No such
+    /// command 'core show nothing' (type 'core show help core show
+    /// nothing' for other possible commands)`), not the `Message` field
+    /// (which says only "Command output follows"); the whole response is
+    /// kept in it.
     pub async fn command(&self, command: &str) -> Result<Vec<Value>> {
         let mut msg = Message::action("Command");
         msg.append("Command", command);
-        let reply = self
-            .request(msg, Expect::Command, self.inner.timeout)
-            .await?;
+        let reply = match self.request(msg, Expect::Command, self.inner.timeout).await {
+            Ok(reply) => reply,
+            Err(Error::Action { message, response }) => {
+                let lines = command_lines(&response);
+                let message = if lines.is_empty() {
+                    message
+                } else {
+                    lines
+                        .iter()
+                        .map(|l| l.to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                return Err(Error::Action { message, response });
+            }
+            Err(e) => return Err(e),
+        };
         Ok(command_lines(&reply.response))
     }
 
@@ -867,6 +944,37 @@ impl Client {
         self.send_message(msg).await
     }
 
+    /// Adds a server-side event filter built with
+    /// [`EventFilter`](crate::filter::EventFilter) (a filter Asterisk would
+    /// refuse is [`Error::Filter`] before anything is sent; one it refuses
+    /// all the same is [`Error::Action`]). Like [`add_filter`](Self::add_filter)
+    /// it is re-applied after every reconnect.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ami_core::Result<()> {
+    /// # let server = ami_server::Server::start(Default::default()).await?;
+    /// use ami_core::filter::EventFilter;
+    ///
+    /// let (client, _events) = ami_core::Client::connect(&server.url()).await?;
+    /// client.filter(&EventFilter::event("Hangup")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn filter(&self, filter: &crate::filter::EventFilter) -> Result<()> {
+        let msg = filter.to_message()?;
+        self.send_message(msg).await.map(drop)
+    }
+
+    /// Changes which events this connection gets (the `Events` action with
+    /// `EventMask`); kept across reconnects. [`Events::classes`] builds a
+    /// mask.
+    pub async fn set_events(&self, events: &Events) -> Result<()> {
+        let mut msg = Message::action("Events");
+        msg.append("EventMask", events.as_wire());
+        self.send_message(msg).await.map(drop)
+    }
+
     async fn request(&self, msg: Message, expect: Expect, timeout: Duration) -> Result<Reply> {
         if msg.contains(keys::ACTION_ID) {
             return Err(Error::ActionIdSupplied);
@@ -879,15 +987,22 @@ impl Client {
         });
         let remembered = remember.then(|| msg.clone());
         let deadline = deadline_after(timeout);
-        let timed_out = Error::Timeout {
-            action: msg_action(&msg),
-        };
+        let action = msg_action(&msg);
+        let span = tracing::debug_span!(
+            parent: &self.inner.span,
+            "ami.action",
+            action = %action,
+            action_id = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let timed_out = Error::Timeout { action };
         let (tx, rx) = oneshot::channel();
         let req = Request {
             msg,
             expect,
             deadline,
             tx,
+            span: span.clone(),
         };
         // The deadline covers the wait for room in the queue as well.
         let answer = async {
@@ -898,7 +1013,18 @@ impl Client {
         };
         let reply = tokio::time::timeout_at(deadline, answer)
             .await
-            .unwrap_or(Err(timed_out))?;
+            .unwrap_or(Err(timed_out));
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        let reply = match reply {
+            Ok(reply) => {
+                tracing::debug!(parent: &span, elapsed_ms, items = reply.items.len(), outcome = "success", "answered");
+                reply
+            }
+            Err(e) => {
+                tracing::debug!(parent: &span, elapsed_ms, outcome = "error", error = %e, "failed");
+                return Err(e);
+            }
+        };
         if let Some(msg) = remembered {
             self.inner.link.session().record(&msg);
         }

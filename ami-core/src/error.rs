@@ -18,9 +18,32 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An I/O error while connecting, reading or writing.
+    /// An I/O error while reading or writing (or setting up TLS).
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// The TCP connection to the server could not be made (refused,
+    /// unreachable, a name that does not resolve).
+    #[error("cannot connect to {addr} (after {:.1} s): {source}", waited.as_secs_f64())]
+    Connect {
+        /// `host:port` (`[::1]:5038` for an IPv6 address).
+        addr: String,
+        /// How long the attempt took.
+        waited: std::time::Duration,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Connecting and logging in took longer than the timeout.
+    #[error("no answer from {addr} within {:.1} s while {stage}", waited.as_secs_f64())]
+    ConnectTimeout {
+        /// `host:port` (`[::1]:5038` for an IPv6 address).
+        addr: String,
+        /// How long the client waited (the builder's timeout).
+        waited: std::time::Duration,
+        /// How far it got: `"connecting"`, `"reading the greeting"` or
+        /// `"logging in"`.
+        stage: &'static str,
+    },
     /// The message cannot be written without injecting AMI headers (a CR or
     /// LF in a value, a bad key). Nothing was sent.
     #[error(transparent)]
@@ -42,7 +65,7 @@ pub enum Error {
     /// No complete answer arrived within the action's timeout.
     #[error("no answer to action {action:?} within its timeout")]
     Timeout {
-        /// The `Action` name (`"connect"` while connecting).
+        /// The `Action` name.
         action: String,
     },
     /// An event list (or the events that came before its response) grew past
@@ -72,10 +95,14 @@ pub enum Error {
     /// Nothing came within the timeout after connecting: no greeting. A
     /// plain client on a TLS port sees this (the server waits for a TLS
     /// handshake).
-    #[error("no AMI greeting within the timeout{}", if *.tls { "" } else { " (if the port speaks TLS, use amis://)" })]
+    #[error("no AMI greeting from {addr} within {:.1} s{}", waited.as_secs_f64(), if *.tls { "" } else { " (if the port speaks TLS, use amis://)" })]
     NoGreeting {
         /// Whether the client spoke TLS.
         tls: bool,
+        /// `host:port` (`[::1]:5038` for an IPv6 address).
+        addr: String,
+        /// How long the client waited (the builder's timeout).
+        waited: std::time::Duration,
     },
     /// The answer to `Challenge` carried no `Challenge` field.
     #[error("the Challenge response has no Challenge field")]
@@ -112,6 +139,9 @@ pub enum Error {
     /// itself to match answers; it does not silently replace yours.
     #[error("the message already carries an ActionID; the client assigns it")]
     ActionIdSupplied,
+    /// An event filter Asterisk would refuse; nothing was sent.
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
     /// A keepalive `Ping` went unanswered: the connection was declared dead
     /// and closed.
     #[error("connection dead: keepalive Ping unanswered")]
@@ -119,9 +149,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether this is a [`Timeout`](Self::Timeout).
+    /// Whether time ran out: [`Timeout`](Self::Timeout) (an action) or
+    /// [`ConnectTimeout`](Self::ConnectTimeout) (connecting).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        matches!(self, Error::Timeout { .. } | Error::ConnectTimeout { .. })
     }
 
     /// Whether the connection is gone: [`Disconnected`](Self::Disconnected)

@@ -23,9 +23,12 @@ pub mod codec;
 mod collection;
 pub mod error;
 pub mod events;
+pub mod filter;
 pub mod message;
 mod secret_rule;
+mod text_field;
 pub mod tls;
+pub mod transcript;
 mod untyped;
 
 pub use action::{
@@ -37,4 +40,5 @@ pub use collection::{Collection, CountMismatch};
 pub use error::{Error, Result};
 pub use events::{EventStream, StreamError};
 pub use message::{Field, Fields, Message, MessageKind, Text, Value};
+pub use text_field::TextField;
 pub use untyped::{RawEvent, Response};

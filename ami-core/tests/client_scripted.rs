@@ -514,7 +514,7 @@ async fn debug_never_shows_the_secret() {
 }
 
 #[tokio::test]
-async fn connecting_to_nothing_is_an_io_error() {
+async fn connecting_to_nothing_names_the_address() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
@@ -522,7 +522,37 @@ async fn connecting_to_nothing_is_an_io_error() {
         .connect()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Io(_)), "{err:?}");
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(text.contains(" s)"), "the time waited: {text}");
+}
+
+#[tokio::test]
+async fn a_silent_server_is_a_connect_timeout_naming_address_and_time() {
+    // Accepts, then says nothing: no greeting.
+    let listener = TcpListener::bind("[::1]:0").await;
+    let Ok(listener) = listener else {
+        return; // no IPv6 on this machine
+    };
+    let port = listener.local_addr().unwrap().port();
+    let _keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let err = ClientBuilder::from_url(&format!("ami://u:p@[::1]:{port}"))
+        .unwrap()
+        .timeout(Duration::from_millis(200))
+        .connect()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::NoGreeting { .. }), "{err:?}");
+    assert!(text.contains(&format!("[::1]:{port}")), "{text}");
+    assert!(text.contains("0.2 s"), "{text}");
+    assert!(!text.contains("action"), "connect is not an action: {text}");
 }
 
 #[tokio::test]
@@ -562,4 +592,20 @@ async fn keepalive_pings_an_answering_peer_and_stays_up() {
     assert!(client.is_connected());
     // Keepalive answers are not events.
     assert!(events.try_recv().unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_ipv6_url_connects() {
+    let Ok(addr) = "[::1]:0".parse() else {
+        unreachable!()
+    };
+    let Ok(server) = ami_server::Server::start_on(addr, Default::default()).await else {
+        return; // no IPv6 on this machine
+    };
+    let url = server.url();
+    assert!(url.contains("@[::1]:"), "{url}");
+    let (client, _events) = Client::connect(&url).await.unwrap();
+    let pong = client.send_message(Message::action("Ping")).await.unwrap();
+    assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
+    client.close().await.unwrap();
 }

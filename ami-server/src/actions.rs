@@ -129,12 +129,16 @@ impl Session {
         if !operation.eq_ignore_ascii_case("add") {
             return Reply::one(error(req, "Unknown operation"));
         }
-        let Some(filter) = req.get("Filter").map(|f| f.to_string_lossy().into_owned()) else {
-            return Reply::one(error(req, "Filter Add requires a Filter"));
-        };
-        match self.shared.add_filter(&filter) {
-            Ok(()) => Reply::one(success(req, "Filter Added Successfully")),
-            Err(_) => Reply::one(error(req, "Filter Not Added")),
+        let filter = req
+            .get("Filter")
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let criteria = req
+            .get("MatchCriteria")
+            .map(|c| c.to_string_lossy().into_owned());
+        match self.shared.add_filter(criteria.as_deref(), &filter) {
+            Ok(()) => Reply::one(success(req, "Success")),
+            Err(message) => Reply::one(error(req, message)),
         }
     }
 

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, watch};
 use super::faults::{self, Out};
 use super::{lock, until_set, Hub};
 use ami_core::codec::{self, Decoder, Frame};
+use ami_core::filter::{EventFilter, Match};
 use ami_core::message::{keys, Message};
 
 /// Which events a session receives (`Events` action, `Events` on `Login`).
@@ -82,7 +83,7 @@ pub(super) struct SessionShared {
     read: EventMask,
     /// The session's `Filter`s: (excludes, pattern), matched against an
     /// event's text as Asterisk matches them.
-    filters: Mutex<Vec<(bool, regex_lite::Regex)>>,
+    filters: Mutex<Vec<SessionFilter>>,
     has_filters: AtomicBool,
     kill: Arc<watch::Sender<bool>>,
 }
@@ -120,22 +121,33 @@ impl SessionShared {
         }
         let text = String::from_utf8_lossy(encoded);
         let filters = lock(&self.filters);
-        let mut includes = filters.iter().filter(|(exclude, _)| !exclude).peekable();
-        let included = includes.peek().is_none() || includes.any(|(_, re)| re.is_match(&text));
+        let mut includes = filters.iter().filter(|f| !f.filter.is_exclude()).peekable();
+        let included = includes.peek().is_none() || includes.any(|f| f.matches(event, &text));
         included
             && !filters
                 .iter()
-                .any(|(exclude, re)| *exclude && re.is_match(&text))
+                .any(|f| f.filter.is_exclude() && f.matches(event, &text))
     }
 
-    /// Adds a `Filter` (a regular expression; a leading `!` excludes).
-    pub(super) fn add_filter(&self, filter: &str) -> Result<(), regex_lite::Error> {
-        let (exclude, pattern) = match filter.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, filter),
-        };
-        let re = regex_lite::Regex::new(pattern)?;
-        lock(&self.filters).push((exclude, re));
+    /// Adds a `Filter` as Asterisk 22 reads it: `MatchCriteria` (the
+    /// advanced form) and `Filter` (a regular expression in the legacy
+    /// form; a leading `!` excludes). The error is Asterisk's message.
+    pub(super) fn add_filter(
+        &self,
+        criteria: Option<&str>,
+        filter: &str,
+    ) -> Result<(), &'static str> {
+        const FORMAT: &str =
+            "Filter was formatted incorrectly.  Check the syntax of the filter given.";
+        let filter = EventFilter::parse(criteria, filter).map_err(|_| FORMAT)?;
+        let re =
+            match filter.match_rule() {
+                Some(Match::Regex(p)) => Some(regex_lite::Regex::new(p).map_err(|_| {
+                    "Filter did not compile.  Check the syntax of the filter given."
+                })?),
+                _ => None,
+            };
+        lock(&self.filters).push(SessionFilter { filter, re });
         self.has_filters.store(true, Ordering::Release);
         Ok(())
     }
@@ -146,6 +158,43 @@ impl SessionShared {
 
     pub(super) fn set_mask(&self, mask: EventMask) {
         *lock(&self.mask) = mask;
+    }
+}
+
+/// A filter of a session, with its regular expression compiled.
+#[derive(Debug)]
+struct SessionFilter {
+    filter: EventFilter,
+    re: Option<regex_lite::Regex>,
+}
+
+impl SessionFilter {
+    /// Whether `event` (`text` is its wire text) matches, as Asterisk
+    /// decides: the name exactly, the header present, then the pattern
+    /// against the header's value or the whole text.
+    fn matches(&self, event: &Message, text: &str) -> bool {
+        let f = &self.filter;
+        if let Some(name) = f.event_name() {
+            if !event.event_name().is_some_and(|n| n == name) {
+                return false;
+            }
+        }
+        let value;
+        let subject = match f.header_name() {
+            Some(h) => match event.get(h) {
+                Some(v) => {
+                    value = v.to_string_lossy();
+                    &*value
+                }
+                None => return false,
+            },
+            None => text,
+        };
+        match (f.match_rule(), &self.re) {
+            (None, _) => true,
+            (Some(_), Some(re)) => re.is_match(subject),
+            (Some(m), None) => m.matches_text(subject).unwrap_or(false),
+        }
     }
 }
 

@@ -119,7 +119,10 @@ async fn a_plain_client_on_a_tls_port_gets_a_clear_error() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(err, Error::NoGreeting { tls: false }), "{err:?}");
+    assert!(
+        matches!(err, Error::NoGreeting { tls: false, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("amis://"), "{err}");
 }
 

@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 use crate::events::{Item, Shared};
 use crate::message::{keys, Message, Text};
 use crate::tls::Connector;
+use crate::transcript::Tee;
 
 /// Read buffer growth step.
 const READ_CHUNK: usize = 64 * 1024;
@@ -61,6 +62,8 @@ pub(crate) struct Request {
     /// Fixed when the caller asked: time spent queued counts.
     pub(crate) deadline: Instant,
     pub(crate) tx: ReplyTx,
+    /// The caller's `ami.action` span; gets the ActionID when sent.
+    pub(crate) span: tracing::Span,
 }
 
 /// The socket: plain TCP or TLS over it.
@@ -68,6 +71,8 @@ enum Stream {
     Tcp(TcpStream),
     #[cfg(feature = "tls")]
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    /// Either of the above, recorded in the wire transcript.
+    Traced(Box<Tee<Stream>>),
 }
 
 impl AsyncRead for Stream {
@@ -80,6 +85,7 @@ impl AsyncRead for Stream {
             Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Stream::Traced(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -94,6 +100,7 @@ impl AsyncWrite for Stream {
             Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Stream::Traced(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -102,6 +109,7 @@ impl AsyncWrite for Stream {
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Stream::Traced(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
@@ -110,6 +118,7 @@ impl AsyncWrite for Stream {
             Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Stream::Traced(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }
@@ -128,6 +137,10 @@ impl Stream {
             }
             #[cfg(feature = "tls")]
             Stream::Tls(s) => {
+                let (r, w) = tokio::io::split(*s);
+                (Box::new(r), Box::new(w))
+            }
+            Stream::Traced(s) => {
                 let (r, w) = tokio::io::split(*s);
                 (Box::new(r), Box::new(w))
             }
@@ -203,15 +216,28 @@ pub(crate) async fn establish(
     setup: Setup,
     events: &Shared,
 ) -> Result<Connection> {
+    let started = Instant::now();
     let deadline = deadline_after(cfg.timeout);
     let mut stage = Stage::Connecting;
     let inner = establish_inner(cfg, tls, prefix, session, setup, events, &mut stage);
     let result = tokio::time::timeout_at(deadline, inner).await;
+    let addr = cfg.addr();
+    let waited = started.elapsed();
     match result {
         Ok(r) => r,
-        Err(_) if stage == Stage::Greeting => Err(Error::NoGreeting { tls: tls.is_some() }),
-        Err(_) => Err(Error::Timeout {
-            action: "connect".to_owned(),
+        Err(_) if stage == Stage::Greeting => Err(Error::NoGreeting {
+            tls: tls.is_some(),
+            addr,
+            waited,
+        }),
+        Err(_) => Err(Error::ConnectTimeout {
+            addr,
+            waited,
+            stage: match stage {
+                Stage::Connecting => "connecting",
+                Stage::Greeting => "reading the greeting",
+                Stage::LoggingIn => "logging in",
+            },
         }),
     }
 }
@@ -225,7 +251,14 @@ async fn establish_inner(
     events: &Shared,
     stage: &mut Stage,
 ) -> Result<Connection> {
-    let tcp = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
+    let started = Instant::now();
+    let tcp = TcpStream::connect((cfg.host.as_str(), cfg.port))
+        .await
+        .map_err(|source| Error::Connect {
+            addr: cfg.addr(),
+            waited: started.elapsed(),
+            source,
+        })?;
     tcp.set_nodelay(true)?;
     if let Some(idle) = cfg.tcp_keepalive {
         if let Err(e) = set_tcp_keepalive(&tcp, idle) {
@@ -238,6 +271,13 @@ async fn establish_inner(
         #[cfg(not(feature = "tls"))]
         Some(tls) => match *tls {},
         None => Stream::Tcp(tcp),
+    };
+    let stream = match &cfg.trace {
+        Some(t) => {
+            t.note(&format!("connected to {}", cfg.addr()));
+            Stream::Traced(Box::new(t.tee(stream)))
+        }
+        None => stream,
     };
     *stage = Stage::Greeting;
     let mut decoder = Decoder::new().with_max_message_size(cfg.max_message_size);
@@ -449,6 +489,8 @@ pub(crate) struct Driver {
     write_waiting_since: Option<Instant>,
     /// A `Logoff` was sent: the end of this connection is the end.
     pub(crate) logged_off: bool,
+    /// The wire transcript, if one is written.
+    trace: Option<crate::transcript::Transcript>,
 }
 
 impl Driver {
@@ -476,6 +518,7 @@ impl Driver {
             next_ping: cfg.keepalive.and_then(|p| now.checked_add(p)),
             write_waiting_since: None,
             logged_off: false,
+            trace: cfg.trace.clone(),
         }
     }
 
@@ -494,6 +537,9 @@ impl Driver {
         self.shared.publish(&mut self.batch);
         // Not waiting on a peer that stopped reading.
         let _ = tokio::time::timeout(Duration::from_millis(100), self.writer.shutdown()).await;
+        if let Some(t) = &self.trace {
+            t.note(&format!("connection ended: {}", end.reason()));
+        }
     }
 
     /// The earliest time something must be checked.
@@ -653,6 +699,7 @@ impl Driver {
             expect,
             deadline,
             tx,
+            span,
         } = req;
         if tx.is_closed() {
             return; // The caller gave up before it was sent.
@@ -672,10 +719,14 @@ impl Driver {
         {
             self.logged_off = true;
         }
-        if let Err((e, Waiter::Caller(tx))) =
-            self.write_action(&msg, expect, Waiter::Caller(tx), deadline)
-        {
-            let _ = tx.send(Err(e.into()));
+        match self.write_action(&msg, expect, Waiter::Caller(tx), deadline) {
+            Ok(id) => {
+                span.record("action_id", self.table.action_id(id).as_str());
+            }
+            Err((e, Waiter::Caller(tx))) => {
+                let _ = tx.send(Err(e.into()));
+            }
+            Err(_) => {}
         }
     }
 
@@ -751,7 +802,13 @@ impl Driver {
             match self.decoder.decode_raw(&mut self.rbuf) {
                 Ok(Some(Raw::Message(frame))) => {
                     let lines = self.decoder.lines();
-                    if is_event(&frame, lines) && !self.table.may_claim(&frame, lines) {
+                    let event = is_event(&frame, lines);
+                    if event && tracing::enabled!(tracing::Level::TRACE) {
+                        let (s, e) = lines[0];
+                        let name = &frame[s as usize + 6..e as usize];
+                        tracing::trace!(event = %String::from_utf8_lossy(name.trim_ascii()), bytes = frame.len(), "event");
+                    }
+                    if event && !self.table.may_claim(&frame, lines) {
                         batch.push(Item::Frame(frame));
                     } else {
                         let m = Message::from_frame(&frame, lines);

@@ -223,7 +223,6 @@ impl InFlight {
     }
 
     /// The ActionID string of action `id`.
-    #[cfg(test)]
     pub(crate) fn action_id(&self, id: u64) -> String {
         format!("{}{id}", self.prefix)
     }

@@ -1,0 +1,181 @@
+//! The wire transcript equals the bytes on the socket, secrets redacted;
+//! server-side filters built with `EventFilter` do what Asterisk does.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ami_core::filter::{EventFilter, Match};
+use ami_core::transcript::{self, Direction};
+use ami_core::{ClientBuilder, Error, Message};
+use ami_server::{Server, ServerConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::timeout;
+
+const WITHIN: Duration = Duration::from_secs(10);
+
+/// A TCP proxy in front of `upstream` that keeps every byte each way.
+async fn proxy(upstream: std::net::SocketAddr) -> (u16, Arc<Mutex<(Vec<u8>, Vec<u8>)>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new((Vec::new(), Vec::new())));
+    let kept = seen.clone();
+    tokio::spawn(async move {
+        let (client, _) = listener.accept().await.unwrap();
+        let server = TcpStream::connect(upstream).await.unwrap();
+        let (mut cr, mut cw) = client.into_split();
+        let (mut sr, mut sw) = server.into_split();
+        let up = kept.clone();
+        let to_server = tokio::spawn(async move {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = cr.read(&mut buf).await {
+                up.lock().unwrap().0.extend_from_slice(&buf[..n]);
+                if sw.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+            let _ = sw.shutdown().await;
+        });
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = sr.read(&mut buf).await {
+            kept.lock().unwrap().1.extend_from_slice(&buf[..n]);
+            if cw.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = cw.shutdown().await;
+        let _ = to_server.await;
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn the_transcript_is_the_bytes_on_the_socket_without_the_secret() {
+    let secret = "hunter2-very-secret";
+    let server = Server::start(ServerConfig {
+        secret: secret.to_owned(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let (port, seen) = proxy(server.addr()).await;
+    let dir = std::env::temp_dir().join(format!("ami-transcript-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("wire.log");
+    let _ = std::fs::remove_file(&path);
+    let (client, mut events) = ClientBuilder::new("127.0.0.1", port)
+        .credentials("admin", secret)
+        .transcript(&path)
+        .connect()
+        .await
+        .unwrap();
+    client.send_message(Message::action("Ping")).await.unwrap();
+    let mut setvar = Message::action("Setvar");
+    setvar.append("Variable", "DB_PASSWORD");
+    setvar.append("Value", "pw-in-setvar");
+    let _ = client.send_message(setvar).await;
+    client.command("core show version").await.unwrap();
+    let mut originate = Message::action("Originate");
+    originate.append("Channel", "Local/100@default");
+    originate.append("Application", "Wait");
+    originate.append("Data", "0");
+    client.originate_message(originate).await.unwrap();
+    // Events flowed too.
+    timeout(WITHIN, events.recv()).await.unwrap().unwrap();
+    client.close().await.unwrap();
+    // The proxy has seen both ends close.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let text = std::fs::read(&path).unwrap();
+    let shown = String::from_utf8_lossy(&text);
+    assert!(!shown.contains(secret), "the secret is in the transcript");
+    assert!(
+        !shown.contains("pw-in-setvar"),
+        "a Setvar of a password is in it"
+    );
+    let records = transcript::parse(&text).unwrap();
+    let joined = |dir| -> Vec<u8> {
+        records
+            .iter()
+            .filter(|r| r.direction == dir)
+            .flat_map(|r| r.bytes.iter().copied())
+            .collect()
+    };
+    let (sent, received) = seen.lock().unwrap().clone();
+    assert!(!received.is_empty() && !sent.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&joined(Direction::Received)),
+        String::from_utf8_lossy(&received)
+    );
+    let expected_sent = String::from_utf8_lossy(&sent)
+        .replace(secret, "<redacted>")
+        .replace("pw-in-setvar", "<redacted>");
+    assert_eq!(
+        String::from_utf8_lossy(&joined(Direction::Sent)),
+        expected_sent
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.direction == Direction::Note
+                && r.bytes.starts_with(b"connected to 127.0.0.1:"))
+    );
+    // Timestamps never go backwards.
+    assert!(records.windows(2).all(|w| w[0].micros <= w[1].micros));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A connection whose FullyBooted (sent at login, before any filter) is
+/// taken.
+async fn booted(server: &Server) -> (ami_core::Client, ami_core::EventStream) {
+    let (client, mut events) = ami_core::Client::connect(&server.url()).await.unwrap();
+    let first = timeout(WITHIN, events.recv()).await.unwrap().unwrap();
+    assert_eq!(first.event_name().unwrap(), "FullyBooted");
+    (client, events)
+}
+
+async fn names_after(client: &ami_core::Client, events: &mut ami_core::EventStream) -> Vec<String> {
+    let mut originate = Message::action("Originate");
+    originate.append("Channel", "Local/100@default");
+    originate.append("Application", "Wait");
+    originate.append("Data", "0");
+    originate.append("Async", "true");
+    // Not `originate_message`: a filter may keep its OriginateResponse away.
+    client.send_message(originate).await.unwrap();
+    // The call is over within three seconds of simulated time.
+    let until = tokio::time::Instant::now() + Duration::from_secs(3);
+    let mut names = Vec::new();
+    while let Ok(Ok(e)) = tokio::time::timeout_at(until, events.recv()).await {
+        names.push(e.event_name().unwrap().to_string());
+    }
+    names
+}
+
+#[tokio::test]
+async fn filters_built_by_event_filter_are_applied_by_the_server() {
+    let server = Server::start(ServerConfig::default()).await.unwrap();
+    let (client, mut events) = booted(&server).await;
+    client.filter(&EventFilter::event("Hangup")).await.unwrap();
+    let names = names_after(&client, &mut events).await;
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|n| n == "Hangup"), "{names:?}");
+
+    let (client, mut events) = booted(&server).await;
+    client
+        .filter(&EventFilter::matching(Match::Contains("Hangup".into())).exclude())
+        .await
+        .unwrap();
+    let names = names_after(&client, &mut events).await;
+    assert!(names.iter().any(|n| n == "OriginateResponse"), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("Hangup")), "{names:?}");
+
+    // What Asterisk refuses is refused before sending, or by the server.
+    let err = client.filter(&EventFilter::event("a b")).await.unwrap_err();
+    assert!(matches!(err, Error::Filter(_)), "{err:?}");
+    let mut bare = Message::action("Filter");
+    bare.append("Operation", "Add");
+    bare.append("MatchCriteria", "contains");
+    bare.append("Filter", "x");
+    let err = client.send_message(bare).await.unwrap_err();
+    assert!(err.to_string().contains("formatted incorrectly"), "{err}");
+}
