@@ -559,6 +559,7 @@ impl ClientBuilder {
                 link,
                 timeout: self.timeout,
                 span,
+                runtime: tokio::runtime::Handle::current(),
             }),
         };
         Ok((client, stream))
@@ -641,6 +642,8 @@ struct Inner {
     timeout: Duration,
     /// The `ami.connection` span; actions' spans are its children.
     span: tracing::Span,
+    /// The runtime the client was connected on (handlers run on it).
+    runtime: tokio::runtime::Handle,
 }
 
 /// A handle to one AMI connection. Clone it freely: every clone talks to the
@@ -866,6 +869,55 @@ impl Client {
     /// for one type (others are skipped without being decoded).
     pub fn events<E: EventType>(&self) -> EventStream<E> {
         self.inner.link.shared.subscribe().typed()
+    }
+
+    /// Calls `f` with each event of type `E` from now on, on a thread of
+    /// its own (see [`handlers`](crate::handlers)), until the returned guard
+    /// is dropped: `client.on::<Hangup>(|h| …)` with a generated event
+    /// struct, or `client.on::<Event>(…)` for every event as the generated
+    /// enum.
+    pub fn on<E, F>(&self, f: F) -> crate::handlers::Handler
+    where
+        E: EventType + Send + 'static,
+        F: FnMut(E) + Send + 'static,
+    {
+        let name = std::any::type_name::<E>().to_owned();
+        crate::handlers::spawn(&self.inner.runtime, self.events::<E>(), name, |_| true, f)
+    }
+
+    /// Calls `f` with each event whose name matches the glob `pattern`
+    /// (`*` any run of characters, `?` one; ASCII case ignored), e.g.
+    /// `"Peer*"`, `"Queue*"`, `"Hangup"`, until the guard is dropped.
+    pub fn on_name<F>(&self, pattern: &str, f: F) -> crate::handlers::Handler
+    where
+        F: FnMut(Message) + Send + 'static,
+    {
+        let glob = pattern.to_owned();
+        let wanted = move |m: &Message| {
+            m.event_name()
+                .is_some_and(|n| crate::handlers::glob_matches(&glob, &n.to_string_lossy()))
+        };
+        crate::handlers::spawn(
+            &self.inner.runtime,
+            self.subscribe(),
+            pattern.to_owned(),
+            wanted,
+            f,
+        )
+    }
+
+    /// Calls `f` with every event, until the guard is dropped.
+    pub fn on_any<F>(&self, f: F) -> crate::handlers::Handler
+    where
+        F: FnMut(Message) + Send + 'static,
+    {
+        crate::handlers::spawn(
+            &self.inner.runtime,
+            self.subscribe(),
+            "*".to_owned(),
+            |_| true,
+            f,
+        )
     }
 
     /// Logs off: sends `Logoff` and waits for its answer (`Response:

@@ -24,6 +24,7 @@ mod collection;
 pub mod error;
 pub mod events;
 pub mod filter;
+pub mod handlers;
 pub mod message;
 mod secret_rule;
 mod text_field;

@@ -175,7 +175,7 @@ impl SessionFilter {
     fn matches(&self, event: &Message, text: &str) -> bool {
         let f = &self.filter;
         if let Some(name) = f.event_name() {
-            if !event.event_name().is_some_and(|n| n == name) {
+            if event.event_name().is_none_or(|n| n != name) {
                 return false;
             }
         }
