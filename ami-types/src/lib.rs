@@ -76,9 +76,11 @@
 pub use ami_core::{
     self, Action, Client, ClientBuilder, Collection, CountMismatch, Error, EventType, Events,
     FieldError, FollowUpAction, FromMessage, ListAction, Message, MessageKind, RawEvent, Reply,
-    Response, Result, StreamError, Text, TypedEvent, Value,
+    Response, Result, StreamError, Text, TextField, TypedEvent, Value,
 };
+pub use ami_core::{filter, handlers, transcript};
 
+pub mod blocking;
 pub mod client;
 mod header;
 pub mod meta;
