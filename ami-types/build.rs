@@ -25,6 +25,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(ami_spec, values(any()))");
     println!("cargo::rustc-check-cfg=cfg(ami_spec_major, values(any()))");
     if let Some(version) = &generated.version {
+        println!("cargo::rustc-env=AMI_SPEC_VERSION={version}");
         println!("cargo::rustc-cfg=ami_spec=\"{version}\"");
         if let Some(major) = version.split('.').next() {
             println!("cargo::rustc-cfg=ami_spec_major=\"{major}\"");

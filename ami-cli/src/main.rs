@@ -446,6 +446,10 @@ impl Conn {
             Error::Auth { message } => {
                 Failure::Connection(format!("login to {target} refused: {message}"))
             }
+            // These name the address and the time waited themselves.
+            e @ (Error::Connect { .. }
+            | Error::ConnectTimeout { .. }
+            | Error::NoGreeting { .. }) => Failure::Connection(e.to_string()),
             e => Failure::from_error(e, &format!("cannot connect to {target}: ")),
         })?;
         Ok(Session {

@@ -129,6 +129,40 @@ pub enum FieldType {
     /// `name=value` lines of a repeated key (`ChanVariable`): a map in wire
     /// order. Always [`multi`](FieldDef::multi).
     Variables,
+    /// A value type the runtime defines, for values Asterisk takes from a
+    /// fixed set it does not document as one (hangup causes, device states)
+    /// or that are durations.
+    Runtime(RuntimeType),
+}
+
+/// The value types the runtime (`ami_types::runtime`) defines, each read
+/// from the wire by a function of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuntimeType {
+    /// An integer `AST_CAUSE_*` code: `HangupCause`.
+    HangupCause,
+    /// The integer outcome of an `Originate`: `OriginateReason`.
+    OriginateReason,
+    /// An integer `AST_DEVICE_*` state: `DeviceState`.
+    DeviceState,
+    /// `HH:MM:SS`: a `std::time::Duration`.
+    Hms,
+    /// An integer number of seconds: a `std::time::Duration`.
+    Seconds,
+}
+
+impl RuntimeType {
+    /// The type's name in the runtime (for the value types), or `None` for
+    /// the durations (`std::time::Duration`).
+    pub fn runtime_name(self) -> Option<&'static str> {
+        match self {
+            RuntimeType::HangupCause => Some("HangupCause"),
+            RuntimeType::OriginateReason => Some("OriginateReason"),
+            RuntimeType::DeviceState => Some("DeviceState"),
+            RuntimeType::Hms | RuntimeType::Seconds => None,
+        }
+    }
 }
 
 /// A value enum: documented values plus a fallback that keeps any other value.

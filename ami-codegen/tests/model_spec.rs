@@ -12,7 +12,7 @@ mod model_support;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use ami_codegen::model::{FieldDef, FieldType, Model};
+use ami_codegen::model::{FieldDef, FieldType, Model, RuntimeType};
 use ami_codegen::{read_model_with_usage, Spec};
 
 fn spec() -> Spec {
@@ -217,6 +217,18 @@ fn parses(ty: &FieldType, value: &str) -> bool {
         FieldType::String | FieldType::Enum(_) => true,
         // `name=value`; a bare name is a variable without value.
         FieldType::Variables => !value.starts_with('='),
+        // `HH:MM:SS`.
+        FieldType::Runtime(RuntimeType::Hms) => {
+            let parts: Vec<&str> = value.split(':').collect();
+            parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.parse::<u32>().is_ok())
+        }
+        // Seconds, never negative.
+        FieldType::Runtime(RuntimeType::Seconds) => value.parse::<u64>().is_ok(),
+        // Codes: integers.
+        FieldType::Runtime(_) => value.parse::<i64>().is_ok(),
     }
 }
 

@@ -27,6 +27,8 @@ pub mod filter;
 pub mod handlers;
 pub mod message;
 mod secret_rule;
+#[cfg(feature = "serde")]
+mod serialize;
 mod text_field;
 pub mod tls;
 pub mod transcript;

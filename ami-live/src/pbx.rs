@@ -406,7 +406,9 @@ impl Pbx {
             }
         };
         let response = self.inner.client.originate(&originate).await?;
-        let reason = response.reason().unwrap_or_default();
+        let reason = response
+            .reason()
+            .unwrap_or(ami_types::codes::OriginateReason::Failed);
         let answered = response.is_success();
         let uniqueid = response
             .uniqueid()
@@ -461,9 +463,8 @@ pub struct OriginatedCall {
     pub uniqueid: Str,
     /// Whether it was answered.
     pub answered: bool,
-    /// `OriginateResponse`'s `Reason`: 4 answered, 5 busy, 3 no answer, 8
-    /// congestion, 1 hung up, 0 failed.
-    pub reason: i64,
+    /// `OriginateResponse`'s `Reason` (`Failed` when it had none).
+    pub reason: ami_types::codes::OriginateReason,
     /// The hangup cause, when the channel is already gone.
     pub cause: Option<i64>,
     /// What the far end did by then, seen through Local channels (see
@@ -488,12 +489,13 @@ impl OriginatedCall {
             Some("CANCEL") => return "hung up",
             _ => {}
         }
+        use ami_types::codes::OriginateReason as R;
         match (self.answered, self.reason) {
-            (true, _) | (_, 4) => "answered",
-            (_, 5) => "busy",
-            (_, 3) => "no answer",
-            (_, 8) => "congestion",
-            (_, 1) => "hung up",
+            (true, _) | (_, R::Answered) => "answered",
+            (_, R::Busy) => "busy",
+            (_, R::NoAnswer) => "no answer",
+            (_, R::Congestion) => "congestion",
+            (_, R::HungUp) => "hung up",
             _ => "failed",
         }
     }

@@ -17,6 +17,7 @@
 //! after their six lines. With `AMI_URL` it stops after `BILLING_CALLS`
 //! calls (default 10).
 
+use ami_types::codes::HangupCause;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
@@ -147,7 +148,7 @@ struct Call {
     answered: Option<SystemTime>,
     ended: Option<SystemTime>,
     /// The cause of the first hangup.
-    cause: Option<i64>,
+    cause: Option<HangupCause>,
     cdrs: Vec<Cdr>,
     /// When the line is written (set once every channel has hung up).
     due: Option<Instant>,
@@ -187,7 +188,9 @@ impl Book {
             Event::Hangup(e) => {
                 let call = self.call(&e.linkedid());
                 call.alive.remove(&text(&e.channel()));
-                call.cause.get_or_insert(e.cause().unwrap_or_default());
+                if let Some(cause) = e.cause() {
+                    call.cause.get_or_insert(cause);
+                }
                 if call.alive.is_empty() {
                     call.ended = Some(SystemTime::now());
                     call.due = Some(Instant::now() + CDR_GRACE);
@@ -269,8 +272,8 @@ impl From<Call> for Line {
                 text(&cdr.start_time()),
                 text(&cdr.answer_time()),
                 text(&cdr.end_time()),
-                cdr.duration().unwrap_or_default(),
-                cdr.billable_seconds().unwrap_or_default(),
+                cdr.duration().unwrap_or_default().as_secs(),
+                cdr.billable_seconds().unwrap_or_default().as_secs(),
                 cdr.disposition()
                     .as_ref()
                     .and_then(|d| d.as_str())
@@ -280,15 +283,13 @@ impl From<Call> for Line {
             ),
             None => {
                 let secs = |from: Option<SystemTime>| match (from, call.ended) {
-                    (Some(from), Some(to)) => {
-                        to.duration_since(from).unwrap_or_default().as_secs() as i64
-                    }
+                    (Some(from), Some(to)) => to.duration_since(from).unwrap_or_default().as_secs(),
                     _ => 0,
                 };
                 let disposition = match (call.answered, call.cause) {
                     (Some(_), _) => "ANSWERED",
-                    (None, Some(17)) => "BUSY",
-                    (None, Some(34)) => "CONGESTION",
+                    (None, Some(HangupCause::UserBusy)) => "BUSY",
+                    (None, Some(HangupCause::NormalCircuitCongestion)) => "CONGESTION",
                     _ => "NO ANSWER",
                 };
                 (

@@ -105,7 +105,7 @@
 //!     .originate(&Originate::new("PJSIP/100").application("Wait").data("1"))
 //!     .await?;
 //! let hangup = hangups.recv().await.unwrap();
-//! assert_eq!(hangup.cause(), Some(16));
+//! assert_eq!(hangup.cause(), Some(ami_types::codes::HangupCause::NormalClearing));
 //! # Ok(())
 //! # }
 //! ```
@@ -135,8 +135,8 @@ pub async fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventStrea
 /// action says) and resolves with its `OriginateResponse` event, which tells
 /// whether the call was answered:
 /// [`is_success`](event::OriginateResponse::is_success), with the `reason`
-/// code (4 answered, 5 busy, 3 no answer, 8 congestion, 1 hung up, 0
-/// failed), `channel` and `uniqueid`. A failed call is `Ok` with
+/// ([`OriginateReason`](crate::codes::OriginateReason): answered, busy, no
+/// answer, congestion, hung up, failed), `channel` and `uniqueid`. A failed call is `Ok` with
 /// `is_success() == false`; an action Asterisk refuses outright is
 /// [`Error::Action`](crate::Error::Action). The wait lets the call ring:
 /// the client's timeout plus the action's `Timeout` (Asterisk's default
@@ -154,7 +154,7 @@ pub async fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventStrea
 ///     .originate(&Originate::new("PJSIP/busy").application("Wait").data("1"))
 ///     .await?;
 /// assert!(!busy.is_success());
-/// assert_eq!(busy.reason(), Some(5));
+/// assert_eq!(busy.reason(), Some(ami_types::codes::OriginateReason::Busy));
 /// # Ok(())
 /// # }
 /// ```

@@ -16,12 +16,43 @@
 
 use std::fmt;
 
+pub use crate::codes::{DeviceState, HangupCause, OriginateReason};
 pub use crate::meta::{
     ActionMeta, EventMeta, FieldMeta, IndexStyle, ListMeta, ParamKind, ParamMeta, ValueType,
 };
 pub use crate::typed::{AsFieldValue, FieldValue, TypedFields};
 pub use crate::{EventType, RawEvent, Response, TypedEvent, Variables};
 pub use ami_core::{Action, FieldError, FromMessage, ListAction, Message, Text, Value};
+
+pub use crate::impl_serialize;
+#[cfg(feature = "serde")]
+pub use serde;
+
+/// `serde::Serialize` for generated types, as their message (feature
+/// `serde`); nothing without the feature.
+#[cfg(feature = "serde")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! impl_serialize {
+    ($t:ident) => {
+        impl runtime::serde::Serialize for $t {
+            fn serialize<S: runtime::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                runtime::serde::Serialize::serialize(<$t as runtime::FromMessage>::raw(self), s)
+            }
+        }
+    };
+}
+
+/// `serde::Serialize` for generated types (feature `serde`, off).
+#[cfg(not(feature = "serde"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! impl_serialize {
+    ($t:ident) => {};
+}
 
 /// Lower-cases `key` into `buf`; `None` when it does not fit (then it
 /// matches no documented key).
@@ -63,6 +94,69 @@ pub fn float(msg: &Message, key: &str) -> Option<f64> {
 #[inline]
 pub fn value<T: for<'a> From<&'a Text>>(msg: &Message, key: &str) -> Option<T> {
     msg.get(key).map(T::from)
+}
+
+/// The `HH:MM:SS` value of `key` (hours may have more digits); `None`
+/// when absent, empty or not in that form.
+#[inline]
+pub fn hms(msg: &Message, key: &str) -> Option<std::time::Duration> {
+    present(msg, key).and_then(parse_hms)
+}
+
+/// The integer number of seconds of `key`; `None` when absent, empty,
+/// negative or not an integer.
+#[inline]
+pub fn seconds(msg: &Message, key: &str) -> Option<std::time::Duration> {
+    integer(msg, key)
+        .and_then(|s| u64::try_from(s).ok())
+        .map(std::time::Duration::from_secs)
+}
+
+/// `HH:MM:SS`, e.g. `00:01:05` or `100:00:00`.
+pub fn parse_hms(bytes: &[u8]) -> Option<std::time::Duration> {
+    let mut parts = bytes.split(|&b| b == b':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let num = |p: &[u8]| -> Option<u64> {
+        (!p.is_empty() && p.iter().all(u8::is_ascii_digit))
+            .then(|| std::str::from_utf8(p).ok()?.parse().ok())?
+    };
+    let (h, m, s) = (num(h)?, num(m)?, num(s)?);
+    if m >= 60 || s >= 60 {
+        return None;
+    }
+    Some(std::time::Duration::from_secs(
+        h.checked_mul(3600)?.checked_add(m * 60 + s)?,
+    ))
+}
+
+/// Records `key` in `errors` when its value is present but not `HH:MM:SS`.
+pub fn check_hms(msg: &Message, key: &'static str, errors: &mut Vec<FieldError>) {
+    check(msg, key, errors, "HH:MM:SS", |b| parse_hms(b).is_some());
+}
+
+/// Shows a `HH:MM:SS` value as a `Duration`.
+pub fn debug_hms(text: &Text, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fmt::Debug::fmt(&parse_hms(text.as_bytes().trim_ascii()), f)
+}
+
+/// Shows an integer number of seconds as a `Duration`.
+pub fn debug_seconds(text: &Text, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let secs = parse_integer(text.as_bytes().trim_ascii()).and_then(|s| u64::try_from(s).ok());
+    fmt::Debug::fmt(&secs.map(std::time::Duration::from_secs), f)
+}
+
+/// Shows a numeric code as its value type (`HangupCause`, …).
+pub fn debug_code<C: for<'a> From<&'a Text> + fmt::Debug>(
+    text: &Text,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    match parse_integer(text.as_bytes().trim_ascii()) {
+        Some(_) => f.debug_tuple("Some").field(&C::from(text)).finish(),
+        None => f.write_str("None"),
+    }
 }
 
 /// Records `key` in `errors` when its value is present but not an integer.
@@ -369,6 +463,8 @@ pub enum Show {
     Enum(fn(&Text, &mut fmt::Formatter<'_>) -> fmt::Result),
     /// A [`Variables`] map (secret names redacted).
     Variables,
+    /// A value shown by this function, `None` included (durations, codes).
+    With(fn(&Text, &mut fmt::Formatter<'_>) -> fmt::Result),
 }
 
 impl fmt::Debug for Show {
@@ -380,6 +476,7 @@ impl fmt::Debug for Show {
             Show::Float => "Float",
             Show::Enum(_) => "Enum",
             Show::Variables => "Variables",
+            Show::With(_) => "With",
         })
     }
 }
@@ -452,6 +549,10 @@ impl fmt::Debug for FieldShown<'_> {
                 None => f.write_str("None"),
             },
             Show::Variables => Variables::new(raw, d.key).fmt(f),
+            Show::With(show) => match raw.get(d.key) {
+                Some(text) => show(text, f),
+                None => f.write_str("None"),
+            },
         }
     }
 }

@@ -15,6 +15,8 @@ pub enum FieldValue<'a> {
     Float(f64),
     /// A value enum, as its wire bytes.
     Enum(&'a [u8]),
+    /// A duration (`HH:MM:SS` or seconds on the wire).
+    Duration(std::time::Duration),
 }
 
 /// Generated events and responses list their typed fields through this
@@ -80,6 +82,12 @@ impl AsFieldValue for i64 {
 impl AsFieldValue for bool {
     fn as_field_value(&self) -> FieldValue<'_> {
         FieldValue::Boolean(*self)
+    }
+}
+
+impl AsFieldValue for std::time::Duration {
+    fn as_field_value(&self) -> FieldValue<'_> {
+        FieldValue::Duration(*self)
     }
 }
 

@@ -129,5 +129,5 @@ fn handlers_work_without_a_runtime_of_ones_own() {
         )
         .unwrap();
     let cause = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-    assert_eq!(cause, Some(16));
+    assert_eq!(cause, Some(ami_types::codes::HangupCause::NormalClearing));
 }

@@ -3,6 +3,7 @@
 //! server never gives (a list without its list, a cancelled list, a wrong
 //! `ListItems`).
 
+use ami_types::codes::{DeviceState, HangupCause, OriginateReason};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -73,7 +74,7 @@ async fn originate_resolves_with_the_typed_originate_response() {
         .await
         .unwrap();
     assert!(answered.is_success(), "{answered:?}");
-    assert_eq!(answered.reason(), Some(4));
+    assert_eq!(answered.reason(), Some(OriginateReason::Answered));
     assert!(text(&answered.channel()).starts_with("Local/100@default-"));
     assert!(text(&answered.channel()).ends_with(";1"));
     assert_eq!(text(&answered.application()), "Wait");
@@ -84,7 +85,11 @@ async fn originate_resolves_with_the_typed_originate_response() {
     assert!(answered.field_errors().is_empty());
     assert_eq!(answered.raw().event_name().unwrap(), "OriginateResponse");
 
-    for (channel, reason) in [("PJSIP/busy", 5), ("PJSIP/congestion", 8), ("Foo/bar", 0)] {
+    for (channel, reason) in [
+        ("PJSIP/busy", OriginateReason::Busy),
+        ("PJSIP/congestion", OriginateReason::Congestion),
+        ("Foo/bar", OriginateReason::Failed),
+    ] {
         let failed = client
             .originate(&Originate::new(channel).application("Wait").data("1"))
             .await
@@ -166,7 +171,7 @@ async fn queue_status_gives_each_item_type_as_its_variant() {
                 assert_eq!(text(&m.location()), "Local/agent1@queue-members/n");
                 assert_eq!(m.paused(), Some(false));
                 assert_eq!(m.in_call(), Some(false));
-                assert_eq!(m.status(), Some(1));
+                assert_eq!(m.status(), Some(DeviceState::NotInUse));
             }
             QueueStatusItem::QueueEntry(e) => {
                 kinds.push("entry");
@@ -210,7 +215,7 @@ async fn the_typed_events_of_a_call_come_in_order() {
             }
             Event::Hangup(e) => {
                 alive.remove(&text(&e.channel()));
-                assert_eq!(e.cause(), Some(16));
+                assert_eq!(e.cause(), Some(HangupCause::NormalClearing));
                 assert_eq!(text(&e.cause_txt()), "Normal Clearing");
                 e.linkedid()
             }

@@ -75,7 +75,8 @@ struct Slot<'a> {
 
 fn slot<'a>(f: &'a FieldDef, imports: &mut Imports) -> Slot<'a> {
     let (arg, stored, copy, into) = match (&f.ty, f.multi) {
-        (_, true) | (FieldType::String | FieldType::Variables, false) => {
+        // A runtime value type is sent as text (it is for event fields).
+        (_, true) | (FieldType::String | FieldType::Variables | FieldType::Runtime(_), false) => {
             imports.0.insert("Value");
             (quote!(impl Into<Value>), quote!(Value), false, true)
         }

@@ -28,6 +28,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
 
         #(#structs)*
         #event_enum
+        runtime::impl_serialize!(Event);
         #names
     }
 }

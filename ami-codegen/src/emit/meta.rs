@@ -11,6 +11,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::Context;
+use crate::model::RuntimeType;
 use crate::model::{FieldDef, FieldType, IndexStyle, Param};
 
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
@@ -124,6 +125,9 @@ fn value_type(ty: &FieldType) -> TokenStream {
         FieldType::Float => quote!(ValueType::Float),
         FieldType::Enum(_) => quote!(ValueType::Enum),
         FieldType::Variables => quote!(ValueType::Variables),
+        // As they are on the wire.
+        FieldType::Runtime(RuntimeType::Hms) => quote!(ValueType::String),
+        FieldType::Runtime(_) => quote!(ValueType::Integer),
     }
 }
 

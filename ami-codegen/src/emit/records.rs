@@ -14,7 +14,7 @@ use super::{
     acronym_allow, enum_path, holds_assignments, ident, is_secret, is_value_of_variable,
     wire_key_note, Context,
 };
-use crate::model::{FieldDef, FieldType};
+use crate::model::{FieldDef, FieldType, RuntimeType};
 
 /// What varies between an event struct and a response struct.
 pub(crate) struct Record<'a> {
@@ -49,6 +49,13 @@ fn accessor_type(f: &FieldDef) -> TokenStream {
             let path = enum_path(name);
             quote!(Option<#path>)
         }
+        FieldType::Runtime(rt) => match rt.runtime_name() {
+            Some(name) => {
+                let id = ident(name);
+                quote!(Option<runtime::#id>)
+            }
+            None => quote!(Option<std::time::Duration>),
+        },
     }
 }
 
@@ -67,6 +74,12 @@ fn accessor_body(f: &FieldDef) -> TokenStream {
         FieldType::Boolean => quote!(runtime::boolean(&self.raw, #wire)),
         FieldType::Float => quote!(runtime::float(&self.raw, #wire)),
         FieldType::Enum(_) => quote!(runtime::value(&self.raw, #wire)),
+        FieldType::Runtime(RuntimeType::Hms) => quote!(runtime::hms(&self.raw, #wire)),
+        FieldType::Runtime(RuntimeType::Seconds) => quote!(runtime::seconds(&self.raw, #wire)),
+        FieldType::Runtime(rt) => {
+            let id = ident(rt.runtime_name().unwrap_or_default());
+            quote!(runtime::integer(&self.raw, #wire).map(runtime::#id::from_code))
+        }
     }
 }
 
@@ -146,6 +159,8 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
                 FieldType::Integer => quote!(runtime::check_integer),
                 FieldType::Boolean => quote!(runtime::check_boolean),
                 FieldType::Float => quote!(runtime::check_float),
+                FieldType::Runtime(RuntimeType::Hms) => quote!(runtime::check_hms),
+                FieldType::Runtime(_) => quote!(runtime::check_integer),
                 FieldType::String | FieldType::Enum(_) | FieldType::Variables => return None,
             };
             Some(quote!(#check(&self.raw, #wire, &mut errors);))
@@ -200,6 +215,14 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
             FieldType::Enum(name) => {
                 let path = enum_path(name);
                 quote!(runtime::Show::Enum(runtime::debug_enum::<#path>))
+            }
+            FieldType::Runtime(RuntimeType::Hms) => quote!(runtime::Show::With(runtime::debug_hms)),
+            FieldType::Runtime(RuntimeType::Seconds) => {
+                quote!(runtime::Show::With(runtime::debug_seconds))
+            }
+            FieldType::Runtime(rt) => {
+                let id = ident(rt.runtime_name().unwrap_or_default());
+                quote!(runtime::Show::With(runtime::debug_code::<runtime::#id>))
             }
         };
         let mut field = quote!(runtime::DebugField::of(#label, #wire, #show));
@@ -262,6 +285,8 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
                 runtime::debug_record(f, #rust_name, &self.raw, FIELDS)
             }
         }
+
+        runtime::impl_serialize!(#name);
     }
 }
 

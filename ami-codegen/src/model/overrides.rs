@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::model::FieldType;
+use crate::model::{FieldType, RuntimeType};
 use crate::Error;
 
 /// File names inside the spec directory.
@@ -56,6 +56,19 @@ pub enum TypeName {
     Float,
     /// `name=value` lines of a repeated key, a map in wire order.
     Variables,
+    /// An `AST_CAUSE_*` code (`HangupCause`).
+    #[serde(rename = "hangup_cause")]
+    HangupCause,
+    /// The outcome of an `Originate` (`OriginateReason`).
+    #[serde(rename = "originate_reason")]
+    OriginateReason,
+    /// An `AST_DEVICE_*` state (`DeviceState`).
+    #[serde(rename = "device_state")]
+    DeviceState,
+    /// `HH:MM:SS`, a `Duration`.
+    Hms,
+    /// Integer seconds, a `Duration`.
+    Seconds,
 }
 
 impl TypeName {
@@ -67,6 +80,11 @@ impl TypeName {
             TypeName::Boolean => FieldType::Boolean,
             TypeName::Float => FieldType::Float,
             TypeName::Variables => FieldType::Variables,
+            TypeName::HangupCause => FieldType::Runtime(RuntimeType::HangupCause),
+            TypeName::OriginateReason => FieldType::Runtime(RuntimeType::OriginateReason),
+            TypeName::DeviceState => FieldType::Runtime(RuntimeType::DeviceState),
+            TypeName::Hms => FieldType::Runtime(RuntimeType::Hms),
+            TypeName::Seconds => FieldType::Runtime(RuntimeType::Seconds),
         }
     }
 }

@@ -49,6 +49,7 @@ impl std::fmt::Debug for AOCD {
         runtime::debug_record(f, "AOCD", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(AOCD);
 
 impl runtime::TypedEvent for AOCD {
     const NAME: &'static str = Self::NAME;
@@ -145,6 +146,7 @@ impl std::fmt::Debug for CoreShowChannel {
         runtime::debug_record(f, "CoreShowChannel", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(CoreShowChannel);
 
 impl runtime::TypedEvent for CoreShowChannel {
     const NAME: &'static str = Self::NAME;
@@ -213,6 +215,7 @@ impl std::fmt::Debug for CoreShowChannelsComplete {
         runtime::debug_record(f, "CoreShowChannelsComplete", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(CoreShowChannelsComplete);
 
 impl runtime::TypedEvent for CoreShowChannelsComplete {
     const NAME: &'static str = Self::NAME;
@@ -366,6 +369,7 @@ impl std::fmt::Debug for DialBegin {
         runtime::debug_record(f, "DialBegin", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(DialBegin);
 
 impl runtime::TypedEvent for DialBegin {
     const NAME: &'static str = Self::NAME;
@@ -406,6 +410,7 @@ impl std::fmt::Debug for FullyBooted {
         runtime::debug_record(f, "FullyBooted", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(FullyBooted);
 
 impl runtime::TypedEvent for FullyBooted {
     const NAME: &'static str = Self::NAME;
@@ -518,6 +523,7 @@ impl std::fmt::Debug for Hangup {
         runtime::debug_record(f, "Hangup", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(Hangup);
 
 impl runtime::TypedEvent for Hangup {
     const NAME: &'static str = Self::NAME;
@@ -592,6 +598,7 @@ impl std::fmt::Debug for NewExten {
         runtime::debug_record(f, "NewExten", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(NewExten);
 
 impl runtime::TypedEvent for NewExten {
     const NAME: &'static str = Self::NAME;
@@ -660,6 +667,7 @@ impl std::fmt::Debug for QueueEntry {
         runtime::debug_record(f, "QueueEntry", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(QueueEntry);
 
 impl runtime::TypedEvent for QueueEntry {
     const NAME: &'static str = Self::NAME;
@@ -749,6 +757,7 @@ impl std::fmt::Debug for QueueMember {
         runtime::debug_record(f, "QueueMember", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(QueueMember);
 
 impl runtime::TypedEvent for QueueMember {
     const NAME: &'static str = Self::NAME;
@@ -831,6 +840,7 @@ impl std::fmt::Debug for QueueParams {
         runtime::debug_record(f, "QueueParams", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(QueueParams);
 
 impl runtime::TypedEvent for QueueParams {
     const NAME: &'static str = Self::NAME;
@@ -893,6 +903,7 @@ impl std::fmt::Debug for QueueStatusComplete {
         runtime::debug_record(f, "QueueStatusComplete", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(QueueStatusComplete);
 
 impl runtime::TypedEvent for QueueStatusComplete {
     const NAME: &'static str = Self::NAME;
@@ -953,6 +964,7 @@ impl std::fmt::Debug for VarSet {
         runtime::debug_record(f, "VarSet", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(VarSet);
 
 impl runtime::TypedEvent for VarSet {
     const NAME: &'static str = Self::NAME;
@@ -1012,6 +1024,7 @@ impl std::fmt::Debug for UserEvent {
         runtime::debug_record(f, "UserEvent", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(UserEvent);
 
 impl runtime::TypedEvent for UserEvent {
     const NAME: &'static str = Self::NAME;
@@ -1317,6 +1330,7 @@ impl runtime::TypedFields for Event {
         }
     }
 }
+runtime::impl_serialize!(Event);
 
 /// The wire names of every event in [`Event`], as documented.
 pub const NAMES: &[&str] = &[

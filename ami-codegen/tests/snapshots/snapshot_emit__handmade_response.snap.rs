@@ -67,3 +67,4 @@ impl std::fmt::Debug for PingResponse {
         runtime::debug_record(f, "PingResponse", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(PingResponse);

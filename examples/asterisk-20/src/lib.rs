@@ -8,7 +8,7 @@
 //!
 //! let msg: Message = [("Event", "Hangup"), ("Cause", "16")].into_iter().collect();
 //! let Event::Hangup(hangup) = Event::from_message(msg) else { panic!() };
-//! assert_eq!(hangup.cause(), Some(16));
+//! assert_eq!(hangup.cause().map(|c| c.code()), Some(16));
 //! ```
 
 ami_types::include_generated!();
