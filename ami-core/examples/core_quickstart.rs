@@ -18,7 +18,18 @@ use ami_core::{Client, Message, StreamError};
 use ami_server::{Server, ServerConfig};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `Display`: the error as a sentence, not as a struct.
+            eprintln!("core_quickstart: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // An Asterisk of yours, or the embedded server.
     let (url, _server) = match std::env::var("AMI_URL") {
         Ok(url) => (url, None),

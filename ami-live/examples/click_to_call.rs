@@ -17,7 +17,18 @@ use ami_server::{Server, ServerConfig};
 use ami_types::action::Originate;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `Display`: the error as a sentence, not as a struct.
+            eprintln!("click_to_call: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (url, _server) = match std::env::var("AMI_URL") {
         Ok(url) => (url, None),
         Err(_) => {

@@ -20,7 +20,18 @@ use ami_server::{DemoMember, DemoQueue, Server, ServerConfig};
 use ami_types::action::Originate;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `Display`: the error as a sentence, not as a struct.
+            eprintln!("wallboard: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (url, server) = match std::env::var("AMI_URL") {
         Ok(url) => (url, None),
         Err(_) => {

@@ -34,7 +34,18 @@ use tokio::time::Instant;
 const CDR_GRACE: Duration = Duration::from_millis(500);
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `Display`: the error as a sentence, not as a struct.
+            eprintln!("billing: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (url, server) = match std::env::var("AMI_URL") {
         Ok(url) => (url, None),
         Err(_) => {

@@ -459,8 +459,14 @@ mod written_for_22_10_1 {
 }
 
 #[cfg(ami_spec = "22.10.1")]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    written_for_22_10_1::main()
+fn main() -> std::process::ExitCode {
+    match written_for_22_10_1::main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("exhaustive_match: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(not(ami_spec = "22.10.1"))]

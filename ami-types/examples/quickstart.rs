@@ -21,7 +21,18 @@ use ami_types::StreamError;
 use ami_types::{EventStream, Text};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `Display`: the error as a sentence, not as a struct.
+            eprintln!("quickstart: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // An Asterisk of yours, or the embedded server.
     let (url, _server) = match std::env::var("AMI_URL") {
         Ok(url) => (url, None),

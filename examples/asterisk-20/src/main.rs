@@ -9,7 +9,17 @@ use ami_example_asterisk20::{action, ASTERISK_VERSION};
 use ami_server::{Server, ServerConfig};
 
 #[tokio::main]
-async fn main() -> ami_types::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("asterisk-20: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ami_types::Result<()> {
     let mut server = None;
     let url = match std::env::var("AMI_URL") {
         Ok(url) => url,
