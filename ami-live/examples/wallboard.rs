@@ -137,7 +137,6 @@ fn demo_config() -> ServerConfig {
             name: "support".into(),
             strategy: "ringall".into(),
             members: vec![agent(1, "Agent One"), agent(2, "Agent Two")],
-            callers: Vec::new(),
         }],
         ..ServerConfig::default()
     }

@@ -32,7 +32,6 @@ fn config() -> ServerConfig {
             name: "support".into(),
             strategy: "ringall".into(),
             members: vec![agent(1), agent(2)],
-            callers: Vec::new(),
         }],
         ..ServerConfig::default()
     }

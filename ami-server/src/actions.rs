@@ -212,8 +212,14 @@ impl Session {
                 true,
                 vec![format!(" There is no manager called {name}")],
             ),
-            ["queue", "show"] => (true, show_queues(&config.queues, None)),
-            ["queue", "show", name] => (true, show_queues(&config.queues, Some(name))),
+            ["queue", "show"] => (
+                true,
+                show_queues(&config.queues, &self.hub.world(), config, None),
+            ),
+            ["queue", "show", name] => (
+                true,
+                show_queues(&config.queues, &self.hub.world(), config, Some(name)),
+            ),
             _ => (
                 false,
                 vec![format!(
@@ -809,7 +815,7 @@ impl Session {
             m.append("Queue", q.name.as_str());
             m.append("Max", 0);
             m.append("Strategy", q.strategy.as_str());
-            m.append("Calls", q.callers.len() + live.waiting.len());
+            m.append("Calls", live.waiting.len());
             m.append("Holdtime", 0);
             m.append("TalkTime", 0);
             m.append("Completed", live.completed);
@@ -848,28 +854,13 @@ impl Session {
                 action_id_last(&mut m, req);
                 items.push(m);
             }
-            for (i, c) in q.callers.iter().enumerate() {
-                let mut m = event("QueueEntry", "");
-                m.append("Queue", q.name.as_str());
-                m.append("Position", i + 1);
-                m.append("Channel", c.channel.as_str());
-                m.append("Uniqueid", format!("1700000000.{}", 900 + i));
-                m.append("CallerIDNum", or_unknown(&c.caller_id_num));
-                m.append("CallerIDName", or_unknown(&c.caller_id_name));
-                m.append("ConnectedLineNum", "<unknown>");
-                m.append("ConnectedLineName", "<unknown>");
-                m.append("Wait", c.wait);
-                m.append("Priority", 0);
-                action_id_last(&mut m, req);
-                items.push(m);
-            }
             for (i, (id, joined)) in live.waiting.iter().enumerate() {
                 let Some(ch) = w.channel_by_id(*id) else {
                     continue;
                 };
                 let mut m = event("QueueEntry", "");
                 m.append("Queue", q.name.as_str());
-                m.append("Position", q.callers.len() + i + 1);
+                m.append("Position", i + 1);
                 m.append("Channel", ch.name.as_str());
                 m.append("Uniqueid", ch.uniqueid.as_str());
                 m.append("CallerIDNum", or_unknown(&ch.caller.num));
@@ -916,18 +907,10 @@ impl Session {
                 m.append("Queue", q.name.as_str());
                 m.append("LoggedIn", roster.len());
                 m.append("Available", available);
-                m.append("Callers", q.callers.len() + live.waiting.len());
+                m.append("Callers", live.waiting.len());
                 m.append("HoldTime", 0);
                 m.append("TalkTime", 0);
-                m.append(
-                    "LongestHoldTime",
-                    q.callers
-                        .iter()
-                        .map(|c| c.wait)
-                        .max()
-                        .unwrap_or(0)
-                        .max(longest_live),
-                );
+                m.append("LongestHoldTime", longest_live);
                 action_id_last(&mut m, req);
                 m
             })
@@ -1026,41 +1009,69 @@ fn uptime_words(secs: u64) -> String {
     }
 }
 
-/// `queue show [name]`, in Asterisk's layout (ending with an empty line).
-fn show_queues(queues: &[DemoQueue], name: Option<&str>) -> Vec<String> {
+/// `queue show [name]`, in Asterisk's layout (ending with an empty line):
+/// the members as they are now (added, removed, paused, in a call) and the
+/// callers waiting, the same as `QueueStatus` and `CoreShowChannels` say.
+fn show_queues(
+    queues: &[DemoQueue],
+    w: &crate::World,
+    config: &super::ServerConfig,
+    name: Option<&str>,
+) -> Vec<String> {
+    let no_live = QueueLive::default();
     let mut lines = Vec::new();
     for q in queues.iter().filter(|q| name.is_none_or(|n| q.name == n)) {
+        let live = w.queue_live(&q.name).unwrap_or(&no_live);
         lines.push(format!(
-            "{} has {} calls (max unlimited) in '{}' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0%, SL2:0.0% within 0s",
+            "{} has {} calls (max unlimited) in '{}' strategy (0s holdtime, 0s talktime), W:0, C:{}, A:{}, SL:0.0%, SL2:0.0% within 0s",
             q.name,
-            q.callers.len(),
-            q.strategy
+            live.waiting.len(),
+            q.strategy,
+            live.completed,
+            live.abandoned
         ));
-        if q.members.is_empty() {
+        let roster = w.roster(q);
+        if roster.is_empty() {
             lines.push("   No Members".into());
         } else {
             lines.push("   Members: ".into());
-            for m in &q.members {
+            for m in &roster {
+                let state = live.members.get(&m.location).copied().unwrap_or_default();
+                let taken = match state.calls_taken {
+                    0 => "has taken no calls yet".to_owned(),
+                    n => format!("has taken {n} calls"),
+                };
                 lines.push(format!(
-                    "      {} ({} from {}) (ringinuse disabled){} (Not in use) has taken no calls yet",
+                    "      {} ({} from {}) (ringinuse disabled){} ({}) {taken}",
                     m.name,
                     m.location,
                     state_interface(&m.location),
-                    if m.paused { " (paused)" } else { "" }
+                    if m.paused { " (paused)" } else { "" },
+                    if state.in_call {
+                        "In use"
+                    } else {
+                        "Not in use"
+                    },
                 ));
             }
         }
-        if q.callers.is_empty() {
+        let callers: Vec<_> = live
+            .waiting
+            .iter()
+            .filter_map(|(id, joined)| Some((w.channel_by_id(*id)?, *joined)))
+            .collect();
+        if callers.is_empty() {
             lines.push("   No Callers".into());
         } else {
             lines.push("   Callers: ".into());
-            for (i, c) in q.callers.iter().enumerate() {
+            for (i, (ch, joined)) in callers.iter().enumerate() {
+                let wait = seconds_since(*joined, config);
                 lines.push(format!(
                     "      {}. {} (wait: {}:{:02}, prio: 0)",
                     i + 1,
-                    c.channel,
-                    c.wait / 60,
-                    c.wait % 60
+                    ch.name,
+                    wait / 60,
+                    wait % 60
                 ));
             }
         }

@@ -162,8 +162,6 @@ pub struct DemoQueue {
     pub strategy: String,
     /// The members.
     pub members: Vec<DemoMember>,
-    /// Callers waiting in the queue.
-    pub callers: Vec<DemoCaller>,
 }
 
 /// A member of a [`DemoQueue`].
@@ -179,19 +177,6 @@ pub struct DemoMember {
     pub paused: bool,
 }
 
-/// A caller waiting in a [`DemoQueue`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoCaller {
-    /// Channel name, e.g. `PJSIP/5550100-00000099`.
-    pub channel: String,
-    /// Caller ID number.
-    pub caller_id_num: String,
-    /// Caller ID name.
-    pub caller_id_name: String,
-    /// Seconds waited so far.
-    pub wait: u64,
-}
-
 impl Default for DemoQueue {
     fn default() -> Self {
         DemoQueue {
@@ -202,12 +187,6 @@ impl Default for DemoQueue {
                 location: "Local/agent1@queue-members/n".into(),
                 penalty: 0,
                 paused: false,
-            }],
-            callers: vec![DemoCaller {
-                channel: "PJSIP/5550100-00000099".into(),
-                caller_id_num: "5550100".into(),
-                caller_id_name: "Waiting Caller".into(),
-                wait: 12,
             }],
         }
     }

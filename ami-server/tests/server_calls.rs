@@ -797,20 +797,20 @@ async fn a_queue_call_waits_is_answered_and_completes() {
     c.response(&id).await;
     let join = c.until(|m| is_event(m, "QueueCallerJoin")).await;
     assert_eq!(s(&join, "Queue"), "support");
-    // The configured caller waits forever; ours is second.
-    assert_eq!(s(&join, "Position"), "2");
-    assert_eq!(s(&join, "Count"), "2");
+    // The only caller: first.
+    assert_eq!(s(&join, "Position"), "1");
+    assert_eq!(s(&join, "Count"), "1");
 
     // While the member's phone rings, QueueStatus shows the caller waiting
     // and the member in a call.
     let status = c.action("QueueStatus", &[("Queue", "support")]).await;
     let (_, items, _, others) = c.list(&status).await;
     let entries: Vec<&Message> = items.iter().filter(|m| is_event(m, "QueueEntry")).collect();
-    assert_eq!(entries.len(), 2, "{items:?}");
-    assert_eq!(s(entries[1], "CallerIDNum"), "5550400");
-    assert_eq!(s(entries[1], "Position"), "2");
+    assert_eq!(entries.len(), 1, "{items:?}");
+    assert_eq!(s(entries[0], "CallerIDNum"), "5550400");
+    assert_eq!(s(entries[0], "Position"), "1");
     let params = items.iter().find(|m| is_event(m, "QueueParams")).unwrap();
-    assert_eq!(s(params, "Calls"), "2");
+    assert_eq!(s(params, "Calls"), "1");
 
     let mut events = others;
     loop {
@@ -842,7 +842,7 @@ async fn a_queue_call_waits_is_answered_and_completes() {
     assert_eq!(s(complete, "Reason"), "agent");
     assert_eq!(s(complete, "Linkedid"), s(&join, "Linkedid"));
     let leave = &events[at("QueueCallerLeave")];
-    assert_eq!(s(leave, "Count"), "1");
+    assert_eq!(s(leave, "Count"), "0");
 
     // Afterwards the member has taken one call and is free again.
     let member = c
@@ -856,7 +856,7 @@ async fn a_queue_call_waits_is_answered_and_completes() {
     assert_eq!(s(member, "InCall"), "0");
     let params = items.iter().find(|m| is_event(m, "QueueParams")).unwrap();
     assert_eq!(s(params, "Completed"), "1");
-    assert_eq!(s(params, "Calls"), "1");
+    assert_eq!(s(params, "Calls"), "0");
 }
 
 #[tokio::test]
@@ -865,7 +865,6 @@ async fn a_caller_hanging_up_in_the_queue_abandons() {
         time_scale: 0.02,
         queues: vec![ami_server::DemoQueue {
             members: Vec::new(),
-            callers: Vec::new(),
             ..Default::default()
         }],
         ..ServerConfig::default()
@@ -909,7 +908,6 @@ async fn a_caller_leaves_the_queue_at_its_timeout() {
         time_scale: 0.02,
         queues: vec![ami_server::DemoQueue {
             members: Vec::new(),
-            callers: Vec::new(),
             ..Default::default()
         }],
         ..ServerConfig::default()
@@ -934,4 +932,80 @@ async fn a_caller_leaves_the_queue_at_its_timeout() {
     let next = c.until(|m| m.event_name().is_some()).await;
     assert!(is_event(&next, "HangupRequest"), "{next:?}");
     wait_for_no_calls(&server).await;
+}
+
+/// What the queues say agrees with the channels: a caller waiting is a
+/// channel `CoreShowChannels` lists and `queue show` names, and the
+/// moment its member is free again, the member is rung.
+#[tokio::test]
+async fn queue_state_agrees_with_the_channels_and_a_free_member_is_rung() {
+    let mut queue = ami_server::DemoQueue::default();
+    queue.members[0].paused = true;
+    let server = start(ServerConfig {
+        time_scale: 0.02,
+        queues: vec![queue],
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut c = Conn::login(&server).await;
+    // Idle: nobody waits, no channel.
+    let status = c.action("QueueStatus", &[]).await;
+    let (_, items, _, _) = c.list(&status).await;
+    assert!(
+        !items.iter().any(|m| is_event(m, "QueueEntry")),
+        "{items:?}"
+    );
+    let id = c
+        .action(
+            "Originate",
+            &[
+                ("Channel", "PJSIP/5550500"),
+                ("Application", "Queue"),
+                ("Data", "support"),
+                ("Async", "true"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    c.until(|m| is_event(m, "QueueCallerJoin")).await;
+    let status = c.action("QueueStatus", &[("Queue", "support")]).await;
+    let (_, items, _, _) = c.list(&status).await;
+    let entries: Vec<&Message> = items.iter().filter(|m| is_event(m, "QueueEntry")).collect();
+    assert_eq!(entries.len(), 1, "{items:?}");
+    let channels = c.action("CoreShowChannels", &[]).await;
+    let (_, listed, _, _) = c.list(&channels).await;
+    assert!(
+        listed
+            .iter()
+            .any(|m| s(m, "Channel") == s(entries[0], "Channel")),
+        "the waiting caller {} is not among the channels {listed:?}",
+        s(entries[0], "Channel")
+    );
+    let show = c
+        .action("Command", &[("Command", "queue show support")])
+        .await;
+    let shown = c.response(&show).await;
+    let text: Vec<String> = shown
+        .get_all("Output")
+        .map(|l| l.to_string_lossy().into_owned())
+        .collect();
+    assert!(text[0].starts_with("support has 1 calls"), "{text:?}");
+    assert!(
+        text.iter().any(|l| l.contains(&*s(entries[0], "Channel"))),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|l| l.contains("(paused)")), "{text:?}");
+    // The member comes back: it is rung for the waiting caller.
+    let id = c
+        .action(
+            "QueuePause",
+            &[
+                ("Interface", "Local/agent1@queue-members/n"),
+                ("Paused", "false"),
+            ],
+        )
+        .await;
+    c.response(&id).await;
+    let called = c.until(|m| is_event(m, "AgentCalled")).await;
+    assert_eq!(s(&called, "Interface"), "Local/agent1@queue-members/n");
 }

@@ -33,7 +33,7 @@ impl Call {
             let mut w = hub.world();
             let live = w.queue_live_mut(&queue.name);
             live.waiting.push((caller, joined));
-            let position = queue.callers.len() + live.waiting.len();
+            let position = live.waiting.len();
             let mut m = event("QueueCallerJoin", "agent,all");
             self.get(&w, caller).snapshot(&mut m, "");
             m.append("Queue", queue.name.as_str());
@@ -190,11 +190,11 @@ impl Call {
             return;
         };
         live.waiting.remove(index);
-        let count = queue.callers.len() + live.waiting.len();
+        let count = live.waiting.len();
         let mut m = event("QueueCallerLeave", "agent,all");
         self.get(w, caller).snapshot(&mut m, "");
         m.append("Queue", queue.name.as_str());
-        m.append("Position", queue.callers.len() + index + 1);
+        m.append("Position", index + 1);
         m.append("Count", count);
         self.pending.push(m);
     }
@@ -213,7 +213,7 @@ impl Call {
             return;
         };
         live.abandoned += 1;
-        let position = queue.callers.len() + index + 1;
+        let position = index + 1;
         let mut m = event("QueueCallerAbandon", "agent,all");
         self.get(w, caller).snapshot(&mut m, "");
         m.append("Queue", queue.name.as_str());

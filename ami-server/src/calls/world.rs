@@ -343,8 +343,7 @@ pub(crate) struct World {
 }
 
 /// What happens in a queue while the server runs: callers waiting, members
-/// in calls, calls answered and abandoned. (The configured
-/// [`DemoQueue::callers`] wait forever besides these.)
+/// in calls, calls answered and abandoned.
 #[derive(Debug, Default)]
 pub(crate) struct QueueLive {
     /// Channels waiting, in order, with the time they joined.
