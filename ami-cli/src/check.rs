@@ -42,18 +42,26 @@ fn unknown(what: &str, name: &str, suggestion: Option<&str>, list: &str) -> Stri
 pub fn split_arg(arg: &str) -> Result<(&str, &str), String> {
     // A malformed argument is not echoed: it may be a misplaced URL with a
     // secret in it.
+    // The argument is named; `main` redacts any secret in what it prints
+    // (a misplaced URL's password, AMI_SECRET).
     let Some((key, value)) = arg.split_once('=') else {
-        return Err("expected Key=Value, got an argument without '='".to_owned());
+        return Err(format!(
+            "expected KEY=VALUE, got '{}' (no '=')",
+            arg.escape_debug()
+        ));
     };
     let key = key.trim();
     if key.is_empty() {
-        return Err("a Key=Value argument has an empty key".to_owned());
+        return Err(format!(
+            "the argument '{}' has an empty key",
+            arg.escape_debug()
+        ));
     }
     if key.contains(|c: char| c == ':' || c.is_control() || c.is_whitespace()) {
-        return Err(
-            "invalid parameter name in a Key=Value argument (':', a space or a control character)"
-                .to_owned(),
-        );
+        return Err(format!(
+            "invalid parameter name '{}' (':', a space or a control character)",
+            key.escape_debug()
+        ));
     }
     if value.contains(['\r', '\n']) {
         return Err(format!(
@@ -88,8 +96,19 @@ pub fn build(action: &str, meta: Option<&ActionMeta>, args: &[String]) -> Result
             continue;
         };
         let Some(param) = meta.param(key) else {
+            // A UserEvent's headers are the user's own: any name goes.
+            if meta.name == "UserEvent" {
+                msg.append(key.to_owned(), value.to_owned());
+                continue;
+            }
             return Err(unknown_param(meta, key));
         };
+        if param.kind == ParamKind::Single && given.contains(&param.name) {
+            return Err(format!(
+                "parameter '{}' given twice; action '{}' takes one value for it",
+                param.name, meta.name
+            ));
+        }
         given.push(param.name);
         msg.append(canonical_key(param, key), value.to_owned());
     }
@@ -156,17 +175,17 @@ fn unknown_param(meta: &ActionMeta, key: &str) -> String {
     let key = key.escape_debug();
     match suggestion {
         Some(s) => format!(
-            "unknown parameter '{key}' for action '{}'; did you mean '{s}'?",
+            "unknown parameter '{key}' for action '{}'; did you mean '{s}'? (--unchecked sends it as given)",
             meta.name
         ),
         None if meta.params.is_empty() => {
             format!(
-                "unknown parameter '{key}': action '{}' takes none",
+                "unknown parameter '{key}': action '{}' takes none (--unchecked sends it as given)",
                 meta.name
             )
         }
         None => format!(
-            "unknown parameter '{key}' for action '{}' (`ami spec action {}` lists them)",
+            "unknown parameter '{key}' for action '{}' (`ami spec action {}` lists them; --unchecked sends it as given)",
             meta.name, meta.name
         ),
     }
@@ -266,7 +285,7 @@ mod tests {
         let e = build("Originate", Some(originate), &args(&["Chanel=x"])).unwrap_err();
         assert_eq!(
             e,
-            "unknown parameter 'Chanel' for action 'Originate'; did you mean 'Channel'?"
+            "unknown parameter 'Chanel' for action 'Originate'; did you mean 'Channel'? (--unchecked sends it as given)"
         );
     }
 
@@ -318,5 +337,34 @@ mod tests {
         assert!(build("Ping", None, &args(&["novalue"])).is_err());
         let raw = build("MyAction", None, &args(&["X-Any=1"])).unwrap();
         assert_eq!(raw.get("X-Any").unwrap(), "1");
+    }
+
+    #[test]
+    fn a_single_valued_parameter_given_twice_is_refused() {
+        let originate = action("Originate").unwrap();
+        let e = build(
+            "Originate",
+            Some(originate),
+            &args(&["Channel=PJSIP/1", "channel=PJSIP/2"]),
+        )
+        .unwrap_err();
+        assert!(e.contains("'Channel' given twice"), "{e}");
+    }
+
+    #[test]
+    fn user_event_headers_are_free_and_other_unknown_keys_suggest_unchecked() {
+        let user_event = action("UserEvent").unwrap();
+        let msg = build(
+            "UserEvent",
+            Some(user_event),
+            &args(&["UserEvent=Deploy", "Version=1.2", "Host=a"]),
+        )
+        .unwrap();
+        assert_eq!(msg.get("Version").unwrap(), "1.2");
+        assert_eq!(msg.get("Host").unwrap(), "a");
+        let e = build("Ping", Some(action("Ping").unwrap()), &args(&["Foo=1"])).unwrap_err();
+        assert!(e.contains("--unchecked"), "{e}");
+        let e = build("Ping", None, &args(&["novalue"])).unwrap_err();
+        assert!(e.contains("'novalue'"), "the argument is named: {e}");
     }
 }

@@ -60,7 +60,7 @@ struct Cli {
     sim: bool,
 
     /// Seconds to wait for the connection and for each answer (default
-    /// 10); for `events`, also how long to listen.
+    /// 10); for `events`, also how long to listen (default 10).
     #[arg(long, global = true, value_name = "S", value_parser = seconds)]
     timeout: Option<Duration>,
 
@@ -101,7 +101,9 @@ enum Cmd {
         #[arg(long)]
         raw: bool,
     },
-    /// Print events as they arrive, one JSON object per line; with
+    /// Print events as they arrive, one JSON object per line, for
+    /// --timeout seconds (default 10), --count events, or with --follow
+    /// until Ctrl-C; stderr says when it is connected and listening. With
     /// --reconnect, a {"Reconnected": {"down_since": …, "up_at": …}} line
     /// marks each gap (the events in it are lost).
     Events {
@@ -138,6 +140,62 @@ enum Cmd {
         /// Stop after this many redraws.
         #[arg(long, value_name = "N")]
         count: Option<u64>,
+    },
+    /// Originate a call asynchronously to an extension or an application;
+    /// prints Asterisk's response, or with --wait the OriginateResponse,
+    /// and with --wait exits 1 when the call failed (busy, no answer,
+    /// congestion), naming the reason.
+    Originate {
+        /// The channel to call, e.g. PJSIP/100 or Local/100@default.
+        channel: String,
+        /// The extension to connect the answered channel to (with
+        /// --context).
+        #[arg(long, requires = "context", conflicts_with_all = ["app", "data"])]
+        exten: Option<String>,
+        /// The dialplan context of --exten.
+        #[arg(long, requires = "exten")]
+        context: Option<String>,
+        /// The priority of --exten (default 1).
+        #[arg(long, requires = "exten", value_name = "N")]
+        priority: Option<u32>,
+        /// The application to run on the answered channel (e.g. Playback).
+        #[arg(long, required_unless_present = "exten")]
+        app: Option<String>,
+        /// The application's argument.
+        #[arg(long, requires = "app")]
+        data: Option<String>,
+        /// Caller ID, e.g. '"Alice" <100>'.
+        #[arg(long, value_name = "CID")]
+        caller_id: Option<String>,
+        /// How long to let it ring, in seconds (Asterisk's default 30).
+        #[arg(long, value_name = "S", value_parser = seconds)]
+        ring: Option<Duration>,
+        /// A channel variable, NAME=VALUE; may repeat.
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Wait for the OriginateResponse: exit 0 when answered, 1 when not.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Run the embedded AMI server (the call simulator) as a process of its
+    /// own until Ctrl-C: `ami --url ami://admin:amp111@127.0.0.1:5038 …`
+    /// talks to it from other shells.
+    Sim {
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = ami_core::client::DEFAULT_PORT)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The user name it accepts.
+        #[arg(long, default_value = "admin")]
+        user: String,
+        /// The secret it accepts (default amp111).
+        #[arg(long, env = "AMI_SIM_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+        /// How long simulated calls talk, in seconds (default 30).
+        #[arg(long, value_name = "S", value_parser = seconds)]
+        call_duration: Option<Duration>,
     },
     /// What this binary was generated with (no connection needed).
     Spec {
@@ -190,6 +248,8 @@ enum Failure {
     Connection(String),
     /// 4: `events` missed this many events (the output was too slow).
     Missed(u64),
+    /// 1: an originated call was not answered; why.
+    CallFailed(String),
 }
 
 impl Failure {
@@ -325,6 +385,7 @@ fn main() -> ExitCode {
             4,
             format!("{n} events were missed: the output did not keep up"),
         ),
+        Err(Failure::CallFailed(why)) => (1, format!("the call was not answered: {why}")),
     };
     eprintln!("ami: {}", escape_controls(&secrets.redact(&message)));
     ExitCode::from(code)
@@ -369,6 +430,70 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let list = meta.is_some_and(|m| m.list.is_some());
             send(&conn, msg, list).await
         }
+        Cmd::Originate {
+            channel,
+            exten,
+            context,
+            priority,
+            app,
+            data,
+            caller_id,
+            ring,
+            vars,
+            wait,
+        } => {
+            let mut msg = ami_core::Message::action("Originate");
+            msg.append("Channel", channel);
+            match (exten, context, app) {
+                (Some(exten), Some(context), _) => {
+                    msg.append("Exten", exten);
+                    msg.append("Context", context);
+                    msg.append("Priority", priority.unwrap_or(1).to_string());
+                }
+                (_, _, Some(app)) => {
+                    msg.append("Application", app);
+                    if let Some(data) = data {
+                        msg.append("Data", data);
+                    }
+                }
+                _ => {
+                    return Err(Failure::Usage(
+                        "give --exten and --context, or --app".to_owned(),
+                    ))
+                }
+            }
+            if let Some(cid) = caller_id {
+                msg.append("CallerID", cid);
+            }
+            if let Some(ring) = ring {
+                msg.append("Timeout", ring.as_millis().to_string());
+            }
+            for var in vars {
+                if !var.contains('=') {
+                    return Err(Failure::Usage(format!(
+                        "--var '{}' is not NAME=VALUE",
+                        var.escape_debug()
+                    )));
+                }
+                msg.append("Variable", var);
+            }
+            for f in msg.fields() {
+                if f.value().has_line_break() {
+                    return Err(Failure::Usage(format!(
+                        "the value of {} contains a line break (CR or LF), which AMI cannot carry",
+                        f.key()
+                    )));
+                }
+            }
+            originate(&conn, msg, wait).await
+        }
+        Cmd::Sim {
+            port,
+            bind,
+            user,
+            secret,
+            call_duration,
+        } => sim(bind, port, user, secret, call_duration).await,
         Cmd::List { name, params } => {
             let meta = check::action(&name).map_err(Failure::Usage)?;
             if meta.list.is_none() {
@@ -407,6 +532,8 @@ struct Conn {
 struct Session {
     client: Client,
     events: EventStream,
+    /// `host:port`, for messages.
+    target: String,
     _server: Option<Server>,
 }
 
@@ -441,6 +568,10 @@ impl Conn {
         }
         if !events {
             builder = builder.events(Events::Off);
+        } else if *builder.event_setting() == Events::Off {
+            // A command that exists to read events would wait forever.
+            eprintln!("ami: warning: ignoring the URL's events=off: this command needs events");
+            builder = builder.events(Events::On);
         }
         let (client, events) = builder.connect().await.map_err(|e| match e {
             Error::Auth { message } => {
@@ -455,6 +586,7 @@ impl Conn {
         Ok(Session {
             client,
             events,
+            target,
             _server: server,
         })
     }
@@ -511,6 +643,17 @@ impl Conn {
                 return Err(Failure::Usage("AMI_SECRET is not UTF-8".to_owned()));
             }
         };
+        if url.username().is_empty() {
+            return Err(Failure::Usage(
+                "the URL names no user: give ami://user:secret@host:port".to_owned(),
+            ));
+        }
+        if url.password().is_none() && env_secret.is_none() {
+            return Err(Failure::Usage(format!(
+                "no secret for user '{}': give ami://user:secret@host:port or set AMI_SECRET",
+                url.username()
+            )));
+        }
         let mut builder =
             ClientBuilder::from_url(url.as_str()).map_err(|e| Failure::Usage(e.to_string()))?;
         if let Some(secret) = env_secret {
@@ -550,8 +693,25 @@ fn print_doc(j: &impl serde::Serialize) {
 }
 
 async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Failure> {
+    // A synchronous Originate is answered once the call is (or is not):
+    // it may ring for its own Timeout (Asterisk's default 30 s).
+    let sync_originate = msg
+        .get("Action")
+        .is_some_and(|a| a.eq_ignore_ascii_case("Originate"))
+        && !msg.get("Async").is_some_and(|a| {
+            matches!(
+                a.to_string_lossy().to_ascii_lowercase().as_str(),
+                "true" | "yes" | "1" | "on" | "y" | "t"
+            )
+        });
     let session = conn.open(false).await?;
-    let result = session.client.send_message(msg).await;
+    let timeout = conn.timeout.unwrap_or(ami_core::client::DEFAULT_TIMEOUT);
+    let result = if sync_originate {
+        let wait = timeout.saturating_add(ami_core::client::originate_ring_time(&msg));
+        session.client.send_message_with_timeout(msg, wait).await
+    } else {
+        session.client.send_message(msg).await
+    };
     session.close().await;
     match result {
         Ok(reply) if list || reply.is_list() => {
@@ -639,12 +799,25 @@ async fn events(
         }
     }
     let mut session = conn.open(true).await?;
-    // A timeout too large for the clock means no deadline; with --follow,
-    // only Ctrl-C ends the listening.
-    let deadline = conn
-        .timeout
-        .filter(|_| !follow)
-        .and_then(|t| Instant::now().checked_add(t));
+    // --timeout (default 10 s) bounds the listening; a timeout too large
+    // for the clock means no deadline; with --follow, only Ctrl-C ends it.
+    let listen = conn.timeout.unwrap_or(ami_core::client::DEFAULT_TIMEOUT);
+    let deadline = (!follow)
+        .then(|| Instant::now().checked_add(listen))
+        .flatten();
+    let until = match (follow, count) {
+        (true, _) => "until Ctrl-C".to_owned(),
+        (false, Some(n)) => format!(
+            "for {n} event{} or {} s, whichever comes first (Ctrl-C stops)",
+            if n == 1 { "" } else { "s" },
+            listen.as_secs_f64()
+        ),
+        (false, None) => format!("for {} s (--follow: until Ctrl-C)", listen.as_secs_f64()),
+    };
+    eprintln!(
+        "ami: connected to {}; listening for events {until}",
+        session.target
+    );
     // Lines are buffered and flushed whenever no event is waiting, so a
     // burst costs few writes and a quiet stream shows each event at once.
     let mut out = io::BufWriter::with_capacity(256 * 1024, io::stdout().lock());
@@ -728,6 +901,97 @@ async fn events(
     match result {
         Ok(()) if missed > 0 => Err(Failure::Missed(missed)),
         other => other,
+    }
+}
+
+/// `ami originate`: an asynchronous Originate; with `wait`, its
+/// OriginateResponse decides the exit code.
+async fn originate(conn: &Conn, msg: ami_core::Message, wait: bool) -> Result<(), Failure> {
+    if !wait {
+        let mut msg = msg;
+        msg.insert("Async", "true");
+        return send(conn, msg, false).await;
+    }
+    let session = conn.open(true).await?;
+    // Only the answer matters: Asterisk sends nothing else (the legacy
+    // form works on every version).
+    let filter = ami_core::filter::EventFilter::regex("Event: OriginateResponse");
+    if let Err(e) = session.client.filter(&filter).await {
+        eprintln!("ami: warning: no server-side filter ({e}); reading every event");
+    }
+    let result = session.client.originate_message(msg).await;
+    session.close().await;
+    let (_, answer) = result.map_err(|e| Failure::from_error(e, ""))?;
+    print_doc(&MessageJson(&answer));
+    let answered = answer
+        .get("Response")
+        .is_some_and(|r| r.eq_ignore_ascii_case("Success"));
+    if answered {
+        return Ok(());
+    }
+    let reason = answer
+        .get_str("Reason")
+        .and_then(|r| r.trim().parse::<i64>().ok())
+        .map(ami_types::codes::OriginateReason::from_code);
+    Err(Failure::CallFailed(match reason {
+        Some(r) => format!("{} (Reason {}, {})", r.outcome(), r.code(), r.name()),
+        None => "no reason given".to_owned(),
+    }))
+}
+
+/// `ami sim`: the embedded AMI server until Ctrl-C.
+async fn sim(
+    bind: std::net::IpAddr,
+    port: u16,
+    user: String,
+    secret: Option<String>,
+    call_duration: Option<Duration>,
+) -> Result<(), Failure> {
+    let config = ServerConfig {
+        username: user,
+        secret: secret.unwrap_or_else(|| ServerConfig::default().secret),
+        // Calls last long enough to be seen from another shell, in real
+        // time; the same seed gives the same ids.
+        time_scale: 1.0,
+        ring_time: Duration::from_secs(1),
+        call_duration: call_duration.unwrap_or(Duration::from_secs(30)),
+        seed: Some(5038),
+        ..ServerConfig::default()
+    };
+    let server = Server::start_on(std::net::SocketAddr::new(bind, port), config)
+        .await
+        .map_err(|e| Failure::Connection(format!("cannot listen on {bind}:{port}: {e}")))?;
+    // The URL goes to stdout (scripts read it); the secret is the one the
+    // user chose, so it is shown only when it is the well-known default.
+    let addr = server.addr();
+    println!("ami://{}@{addr}", server_user(&server));
+    eprintln!(
+        "ami: the embedded AMI server listens on {addr}; Ctrl-C stops it. Try: ami --url {} action Ping",
+        server_url_hint(&server)
+    );
+    let _ = io::stdout().flush();
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Connection(format!("cannot wait for Ctrl-C: {e}")))?;
+    server.shutdown();
+    Ok(())
+}
+
+/// `user` as the URL's user part.
+fn server_user(server: &Server) -> String {
+    let url = server.url();
+    // ami://user:secret@addr
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    rest.split_once(':').map_or("", |(u, _)| u).to_owned()
+}
+
+/// The URL to give `--url`, with the secret only when it is the default.
+fn server_url_hint(server: &Server) -> String {
+    let url = server.url();
+    if url.contains(&format!(":{}@", ServerConfig::default().secret)) {
+        url
+    } else {
+        format!("ami://{}:<secret>@{}", server_user(server), server.addr())
     }
 }
 

@@ -155,7 +155,10 @@ fn missing_required_parameter_is_named() {
 #[test]
 fn bad_arguments_are_usage_errors() {
     for (args, expect) in [
-        (vec!["action", "Ping", "novalue"], "expected Key=Value"),
+        (
+            vec!["action", "Ping", "novalue"],
+            "expected KEY=VALUE, got 'novalue'",
+        ),
         (vec!["action", "Ping", "ActionID=7"], "ActionID is assigned"),
         (
             vec!["action", "Getvar", "Variable=a\r\nAction: Logoff"],
@@ -260,7 +263,8 @@ fn unchecked_sends_names_and_keys_as_given() {
         }
     });
     assert_eq!(ev.get("X-Build").unwrap(), "42");
-    // Checked, the undocumented header is refused.
+    // Checked, a UserEvent's own headers are free too (they are by design);
+    // an unknown key of another action is refused and --unchecked offered.
     let o = ami(&[
         "--sim",
         "action",
@@ -268,7 +272,10 @@ fn unchecked_sends_names_and_keys_as_given() {
         "UserEvent=Deploy",
         "X-Build=42",
     ]);
+    assert_exit(&o, 0);
+    let o = ami(&["--sim", "action", "Ping", "X-Build=42"]);
     assert_exit(&o, 2);
+    assert!(stderr(&o).contains("--unchecked"), "{}", stderr(&o));
 }
 
 // ---- list ------------------------------------------------------------
@@ -1104,4 +1111,290 @@ fn state_warns_about_event_classes_the_account_cannot_read() {
         "{err}"
     );
     assert!(!err.contains("amp111"), "the secret stays out: {err}");
+}
+
+// ---- the CLI tells the truth (issue 11) -------------------------------
+
+#[test]
+fn events_without_timeout_end_after_the_default_and_say_they_listen() {
+    let sim = Sim::start(ServerConfig::default());
+    let start = Instant::now();
+    let child = cmd(&["--url", &sim.url(), "events", "--filter", "NoSuchEventEver"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As its help says: --timeout, 10 s by default.
+    let o = finish(child, Duration::from_secs(30));
+    assert_exit(&o, 0);
+    assert!(
+        start.elapsed() >= Duration::from_secs(9),
+        "{:?}",
+        start.elapsed()
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("connected to {}", sim.server.addr()))
+            && err.contains("listening for events for 10 s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn events_follow_listens_past_the_timeout_until_ctrl_c() {
+    let sim = Sim::start(ServerConfig::default());
+    let child = cmd(&[
+        "--url",
+        &sim.url(),
+        "--timeout",
+        "0.5",
+        "events",
+        "--follow",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // Still there after its --timeout.
+    assert_eq!(sim.server.connections(), 1);
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = finish(child, Duration::from_secs(5));
+    assert_exit(&o, 0);
+    assert!(stderr(&o).contains("until Ctrl-C"), "{}", stderr(&o));
+}
+
+#[test]
+fn events_off_in_the_url_is_overridden_for_events_with_a_warning() {
+    let sim = Sim::start(ServerConfig::default());
+    let url = format!("{}?events=off", sim.url());
+    let o = ami(&["--url", &url, "events", "--count", "1"]);
+    assert_exit(&o, 0);
+    assert!(
+        stderr(&o).contains("ignoring the URL's events=off"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("FullyBooted"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_url_without_user_or_secret_is_a_usage_error_before_connecting() {
+    // Nothing listens there: a usage error proves nothing was tried.
+    let o = ami(&["--url", "ami://127.0.0.1:1", "action", "Ping"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("names no user"), "{}", stderr(&o));
+    let o = ami(&["--url", "ami://admin@127.0.0.1:1", "action", "Ping"]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("no secret for user 'admin'"),
+        "{}",
+        stderr(&o)
+    );
+    // AMI_SECRET completes it: then it connects (and fails to).
+    let o = cmd(&["--url", "ami://admin@127.0.0.1:1", "action", "Ping"])
+        .env("AMI_SECRET", "x")
+        .output()
+        .unwrap();
+    assert_exit(&o, 3);
+}
+
+#[test]
+fn a_single_valued_parameter_given_twice_is_refused() {
+    let o = ami(&[
+        "--sim",
+        "action",
+        "Originate",
+        "Channel=PJSIP/1",
+        "Channel=PJSIP/2",
+        "Application=Wait",
+    ]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("'Channel' given twice"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn originate_waits_and_exits_by_the_outcome_naming_the_reason() {
+    let sim = Sim::start(ServerConfig::default());
+    let url = sim.url();
+    let o = ami(&[
+        "--url",
+        &url,
+        "originate",
+        "PJSIP/100",
+        "--app",
+        "Wait",
+        "--data",
+        "0",
+        "--wait",
+    ]);
+    assert_exit(&o, 0);
+    assert_eq!(json(&o)["Event"], "OriginateResponse");
+    assert_eq!(json(&o)["Reason"], "4");
+    let o = ami(&[
+        "--url",
+        &url,
+        "originate",
+        "PJSIP/100",
+        "--exten",
+        "200",
+        "--context",
+        "default",
+        "--wait",
+    ]);
+    assert_exit(&o, 0);
+    for (endpoint, reason) in [
+        ("PJSIP/busy", "busy (Reason 5, BUSY)"),
+        ("PJSIP/noanswer", "no answer (Reason 3, RINGING)"),
+        ("PJSIP/congestion", "congestion (Reason 8, CONGESTION)"),
+    ] {
+        let o = ami(&[
+            "--url",
+            &url,
+            "originate",
+            endpoint,
+            "--app",
+            "Wait",
+            "--ring",
+            "1",
+            "--wait",
+        ]);
+        assert_exit(&o, 1);
+        assert!(
+            stderr(&o).contains(&format!("the call was not answered: {reason}")),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(json(&o)["Response"], "Failure");
+    }
+    // Without --wait: queued, exit 0.
+    let o = ami(&["--url", &url, "originate", "PJSIP/busy", "--app", "Wait"]);
+    assert_exit(&o, 0);
+    assert_eq!(json(&o)["Message"], "Originate successfully queued");
+    // --exten needs --context; --app and --exten exclude each other.
+    let o = ami(&["--url", &url, "originate", "PJSIP/1", "--exten", "1"]);
+    assert_exit(&o, 2);
+    let o = ami(&[
+        "--url",
+        &url,
+        "originate",
+        "PJSIP/1",
+        "--exten",
+        "1",
+        "--context",
+        "c",
+        "--app",
+        "Wait",
+    ]);
+    assert_exit(&o, 2);
+    let o = ami(&["--url", &url, "originate", "PJSIP/1"]);
+    assert_exit(&o, 2);
+}
+
+#[test]
+fn a_synchronous_originate_waits_for_its_own_timeout() {
+    // In real time: the no-answer endpoint rings for the whole Timeout.
+    let sim = Sim::start(ServerConfig {
+        time_scale: 1.0,
+        ..ServerConfig::default()
+    });
+    let start = Instant::now();
+    let o = ami(&[
+        "--url",
+        &sim.url(),
+        "--timeout",
+        "1",
+        "action",
+        "Originate",
+        "Channel=PJSIP/noanswer",
+        "Application=Wait",
+        "Timeout=2500",
+    ]);
+    // Asterisk's answer (an error: not answered), not a connection failure
+    // after the 1 s --timeout.
+    assert_exit(&o, 1);
+    assert!(
+        start.elapsed() >= Duration::from_millis(2400),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(json(&o)["Response"], "Error");
+}
+
+/// `ami sim` as a process of its own; its URL (with the default secret).
+fn sim_process() -> (Child, String) {
+    let mut child = cmd(&["sim", "--port", "0", "--call-duration", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let printed = String::from_utf8(line).unwrap();
+    let url = printed.replace("ami://admin@", "ami://admin:amp111@");
+    assert!(
+        url.starts_with("ami://admin:amp111@127.0.0.1:"),
+        "{printed}"
+    );
+    child.stdout = Some(out);
+    (child, url)
+}
+
+#[test]
+fn ami_sim_serves_other_invocations_with_consistent_state() {
+    let (child, url) = sim_process();
+    let o = ami(&["--url", &url, "action", "Ping"]);
+    assert_exit(&o, 0);
+    // Originate, then list while the call is up: another invocation.
+    let o = ami(&[
+        "--url",
+        &url,
+        "originate",
+        "Local/100@default",
+        "--app",
+        "Wait",
+        "--data",
+        "30",
+        "--wait",
+    ]);
+    assert_exit(&o, 0);
+    let channel = json(&o)["Channel"].as_str().unwrap().to_owned();
+    let o = ami(&["--url", &url, "list", "CoreShowChannels"]);
+    assert_exit(&o, 0);
+    let items = json(&o)["items"].as_array().unwrap().clone();
+    assert!(
+        items.iter().any(|c| c["Channel"] == channel.as_str()),
+        "{channel} not in {items:?}"
+    );
+    // Queues: nobody waits without a channel.
+    let o = ami(&["--url", &url, "list", "QueueStatus"]);
+    assert_exit(&o, 0);
+    for entry in json(&o)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["Event"] == "QueueEntry")
+    {
+        assert!(
+            items.iter().any(|c| c["Channel"] == entry["Channel"]),
+            "{entry}"
+        );
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = finish(child, Duration::from_secs(5));
+    assert_exit(&o, 0);
 }

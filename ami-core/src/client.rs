@@ -367,6 +367,12 @@ impl ClientBuilder {
         self
     }
 
+    /// The events setting (from [`events`](Self::events) or the URL's
+    /// `events=`).
+    pub fn event_setting(&self) -> &Events {
+        &self.events
+    }
+
     /// The default per-action timeout (10 s); also bounds connecting and
     /// logging in, and how long the peer may leave what we write unread
     /// before the connection is declared dead. It runs from the moment an

@@ -29,14 +29,14 @@ async fn eventually(what: &str, cond: impl Fn() -> bool) {
 async fn a_slow_handler_does_not_delay_another() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
     let (client, _events) = Client::connect(&server.url()).await.unwrap();
-    let gate = Arc::new(Mutex::new(()));
-    let held = gate.lock().unwrap();
+    // The gate: a handler blocks on it until it is dropped.
+    let (held, gate) = std::sync::mpsc::channel::<()>();
     let slow_calls = Arc::new(AtomicUsize::new(0));
-    let (g, s) = (gate.clone(), slow_calls.clone());
+    let s = slow_calls.clone();
     // Blocks on its first event until the gate opens.
     let slow = client.on_name("UserEvent", move |_| {
         s.fetch_add(1, Ordering::SeqCst);
-        drop(g.lock().unwrap());
+        let _ = gate.recv();
     });
     let fast_seen = Arc::new(Mutex::new(Vec::new()));
     let f = fast_seen.clone();
@@ -130,10 +130,10 @@ async fn a_handler_that_falls_behind_counts_what_it_missed() {
         .await
         .unwrap();
     drop(_events);
-    let gate = Arc::new(Mutex::new(()));
-    let held = gate.lock().unwrap();
-    let g = gate.clone();
-    let h = client.on_name("UserEvent", move |_| drop(g.lock().unwrap()));
+    let (held, gate) = std::sync::mpsc::channel::<()>();
+    let h = client.on_name("UserEvent", move |_| {
+        let _ = gate.recv();
+    });
     for n in 0..500 {
         server.emit(event("UserEvent", n));
     }

@@ -234,6 +234,10 @@ pub struct ServerConfig {
     /// [`tls::server_config`](ami_core::tls::server_config)); [`Server::url`]
     /// then says `amis://`. Default: plain TCP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The seed of the simulator's pseudo-random numbers (bridge ids, MD5
+    /// challenges): the same seed gives the same ones. Default: none (a
+    /// random seed).
+    pub seed: Option<u64>,
 }
 
 impl Default for ServerConfig {
@@ -253,6 +257,7 @@ impl Default for ServerConfig {
             queues: vec![DemoQueue::default()],
             write_queue: 1_000_000,
             tls: None,
+            seed: None,
         }
     }
 }
@@ -274,6 +279,7 @@ impl fmt::Debug for ServerConfig {
             .field("queues", &self.queues)
             .field("write_queue", &self.write_queue)
             .field("tls", &self.tls.is_some())
+            .field("seed", &self.seed)
             .finish()
     }
 }
@@ -436,9 +442,10 @@ impl fmt::Debug for Hub {
 
 impl Hub {
     fn new(config: ServerConfig) -> Self {
+        let world = World::with_seed(config.seed);
         Hub {
             config,
-            world: Mutex::new(World::new()),
+            world: Mutex::new(world),
             sessions: Mutex::new(BTreeMap::new()),
             shutdown: watch::channel(false).0,
             next_session: AtomicU64::new(1),

@@ -198,6 +198,21 @@ impl OriginateReason {
     pub fn is_answered(self) -> bool {
         self == OriginateReason::Answered
     }
+
+    /// What happened, in words: `answered`, `busy`, `no answer`,
+    /// `congestion`, `hung up`, `failed`, or `other` for a number outside
+    /// the set.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            OriginateReason::Answered => "answered",
+            OriginateReason::Busy => "busy",
+            OriginateReason::NoAnswer => "no answer",
+            OriginateReason::Congestion => "congestion",
+            OriginateReason::HungUp => "hung up",
+            OriginateReason::Failed => "failed",
+            OriginateReason::Other(_) => "other",
+        }
+    }
 }
 
 impl DeviceState {

@@ -373,6 +373,16 @@ pub(crate) struct MemberLive {
 }
 
 impl World {
+    /// A world whose pseudo-random numbers come from `seed` (any when
+    /// `None`).
+    pub(crate) fn with_seed(seed: Option<u64>) -> World {
+        let mut w = World::new();
+        if let Some(seed) = seed {
+            w.rng = fastrand::Rng::with_seed(seed);
+        }
+        w
+    }
+
     pub(crate) fn new() -> World {
         let epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
