@@ -18,6 +18,7 @@
 //! calls (default 10).
 
 use ami_types::codes::HangupCause;
+use ami_types::TextField;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
@@ -171,18 +172,19 @@ impl Book {
             Event::Newchannel(e) => {
                 let call = self.call(&e.linkedid());
                 call.channels += 1;
-                call.alive.insert(text(&e.channel()));
+                call.alive.insert(e.channel().to_str_lossy().into_owned());
                 call.started.get_or_insert_with(SystemTime::now);
                 if call.caller.is_empty() {
-                    call.caller = text(&e.caller_id_num());
+                    call.caller = e.caller_id_num().to_str_lossy().into_owned();
                 }
-                let linkedid = text(&e.linkedid());
-                self.by_uniqueid.insert(text(&e.uniqueid()), linkedid);
+                let linkedid = e.linkedid().to_str_lossy().into_owned();
+                self.by_uniqueid
+                    .insert(e.uniqueid().to_str_lossy().into_owned(), linkedid);
             }
             Event::NewCallerid(e) => {
                 let call = self.call(&e.linkedid());
                 if call.caller.is_empty() || call.caller == "<unknown>" {
-                    call.caller = text(&e.caller_id_num());
+                    call.caller = e.caller_id_num().to_str_lossy().into_owned();
                 }
             }
             Event::Newstate(e) if e.channel_state_desc() == Some(ChannelStateDesc::Up) => {
@@ -193,12 +195,12 @@ impl Book {
             Event::DialBegin(e) => {
                 let call = self.call(&e.dest_linkedid());
                 if call.destination.is_empty() {
-                    call.destination = text(&e.dial_string());
+                    call.destination = e.dial_string().to_str_lossy().into_owned();
                 }
             }
             Event::Hangup(e) => {
                 let call = self.call(&e.linkedid());
-                call.alive.remove(&text(&e.channel()));
+                call.alive.remove(&e.channel().to_str_lossy().into_owned());
                 if let Some(cause) = e.cause() {
                     call.cause.get_or_insert(cause);
                 }
@@ -210,9 +212,9 @@ impl Book {
             Event::Cdr(cdr) => {
                 let linkedid = self
                     .by_uniqueid
-                    .get(&text(&cdr.unique_id()))
+                    .get(&cdr.unique_id().to_str_lossy().into_owned())
                     .cloned()
-                    .unwrap_or_else(|| text(&cdr.unique_id()));
+                    .unwrap_or_else(|| cdr.unique_id().to_str_lossy().into_owned());
                 self.calls
                     .entry(linkedid.clone())
                     .or_insert_with(|| Call {
@@ -228,7 +230,7 @@ impl Book {
     }
 
     fn call(&mut self, linkedid: &Option<&Text>) -> &mut Call {
-        let linkedid = text(linkedid);
+        let linkedid = linkedid.to_str_lossy().into_owned();
         self.calls.entry(linkedid.clone()).or_insert_with(|| Call {
             linkedid,
             ..Call::default()
@@ -276,13 +278,13 @@ impl From<Call> for Line {
         let cdr = call
             .cdrs
             .iter()
-            .find(|c| text(&c.unique_id()) == call.linkedid)
+            .find(|c| c.unique_id().to_str_lossy().into_owned() == call.linkedid)
             .or(call.cdrs.first());
         let (start, answer, end, duration, billable, disposition, source) = match cdr {
             Some(cdr) => (
-                text(&cdr.start_time()),
-                text(&cdr.answer_time()),
-                text(&cdr.end_time()),
+                cdr.start_time().to_str_lossy().into_owned(),
+                cdr.answer_time().to_str_lossy().into_owned(),
+                cdr.end_time().to_str_lossy().into_owned(),
                 cdr.duration().unwrap_or_default().as_secs(),
                 cdr.billable_seconds().unwrap_or_default().as_secs(),
                 cdr.disposition()
@@ -315,7 +317,9 @@ impl From<Call> for Line {
             }
         };
         let destination = match cdr {
-            Some(cdr) if call.destination.is_empty() => text(&cdr.destination()),
+            Some(cdr) if call.destination.is_empty() => {
+                cdr.destination().to_str_lossy().into_owned()
+            }
             _ => call.destination,
         };
         Line {
@@ -350,11 +354,6 @@ impl std::fmt::Display for Line {
         }
         Ok(())
     }
-}
-
-/// An optional text field, empty when absent.
-fn text(v: &Option<&Text>) -> String {
-    v.map(Text::to_string).unwrap_or_default()
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC, the layout of the `Cdr` times.

@@ -11,6 +11,7 @@
 //! Asterisk 22) and talks to that. (The same on the untyped client:
 //! `cargo run -p ami-core --example core_quickstart`.)
 
+use ami_types::TextField;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -55,7 +56,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let pong = client.send(&Ping::new()).await?;
     println!(
         "Ping: {} at {}",
-        text(&pong.ping()),
+        pong.ping().to_str_lossy().into_owned(),
         pong.timestamp().unwrap_or_default()
     );
 
@@ -80,8 +81,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             "failed"
         },
         result.reason().unwrap_or_default(),
-        text(&result.channel()),
-        text(&result.uniqueid()),
+        result.channel().to_str_lossy().into_owned(),
+        result.uniqueid().to_str_lossy().into_owned(),
     );
 
     // The channels now up: `Collection<CoreShowChannel, CoreShowChannelsComplete>`.
@@ -99,20 +100,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     for ch in &channels {
         println!(
             "  {:<36} {:<8} {}({})",
-            text(&ch.channel()),
+            ch.channel().to_str_lossy().into_owned(),
             ch.channel_state_desc()
                 .as_ref()
                 .and_then(|s| s.as_str())
                 .unwrap_or_default(),
-            text(&ch.application()),
-            text(&ch.application_data()),
+            ch.application().to_str_lossy().into_owned(),
+            ch.application_data().to_str_lossy().into_owned(),
         );
     }
 
     // The call's events, from the stream (it kept those sent while we were
     // busy above), until every channel of the call has hung up.
     if result.is_success() {
-        let linkedid = text(&result.uniqueid());
+        let linkedid = result.uniqueid().to_str_lossy().into_owned();
         println!("events of the call (Linkedid {linkedid}):");
         let follow = follow_call(&mut events, &linkedid);
         if tokio::time::timeout(Duration::from_secs(60), follow)
@@ -161,19 +162,25 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
         }
         let (channel, detail) = match &event {
             Event::Newchannel(e) => {
-                alive.insert(text(&e.channel()));
-                (text(&e.channel()), state(&e.channel_state_desc()))
+                alive.insert(e.channel().to_str_lossy().into_owned());
+                (
+                    e.channel().to_str_lossy().into_owned(),
+                    state(&e.channel_state_desc()),
+                )
             }
-            Event::Newstate(e) => (text(&e.channel()), state(&e.channel_state_desc())),
+            Event::Newstate(e) => (
+                e.channel().to_str_lossy().into_owned(),
+                state(&e.channel_state_desc()),
+            ),
             Event::DialBegin(e) => (
                 or_originate(&e.channel()),
-                format!("-> {}", text(&e.dest_channel())),
+                format!("-> {}", e.dest_channel().to_str_lossy().into_owned()),
             ),
             Event::DialEnd(e) => (
                 or_originate(&e.channel()),
                 format!(
                     "-> {} {}",
-                    text(&e.dest_channel()),
+                    e.dest_channel().to_str_lossy().into_owned(),
                     e.dial_status()
                         .as_ref()
                         .and_then(|s| s.as_str())
@@ -181,39 +188,50 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
                 ),
             ),
             Event::BridgeEnter(e) => {
-                let id = text(&e.bridge_uniqueid());
+                let id = e.bridge_uniqueid().to_str_lossy().into_owned();
                 bridges.insert(id.clone());
-                (text(&e.channel()), format!("bridge {id}"))
+                (
+                    e.channel().to_str_lossy().into_owned(),
+                    format!("bridge {id}"),
+                )
             }
             Event::BridgeLeave(e) => (
-                text(&e.channel()),
-                format!("bridge {}", text(&e.bridge_uniqueid())),
+                e.channel().to_str_lossy().into_owned(),
+                format!("bridge {}", e.bridge_uniqueid().to_str_lossy().into_owned()),
             ),
             Event::BridgeDestroy(e) => (
                 String::new(),
-                format!("bridge {}", text(&e.bridge_uniqueid())),
+                format!("bridge {}", e.bridge_uniqueid().to_str_lossy().into_owned()),
             ),
             Event::VarSet(e) => (
-                text(&e.channel()),
-                format!("{}={}", text(&e.variable()), text(&e.value())),
+                e.channel().to_str_lossy().into_owned(),
+                format!(
+                    "{}={}",
+                    e.variable().to_str_lossy().into_owned(),
+                    e.value().to_str_lossy().into_owned()
+                ),
             ),
             Event::NewExten(e) => (
-                text(&e.channel()),
-                format!("{}({})", text(&e.application()), text(&e.app_data())),
+                e.channel().to_str_lossy().into_owned(),
+                format!(
+                    "{}({})",
+                    e.application().to_str_lossy().into_owned(),
+                    e.app_data().to_str_lossy().into_owned()
+                ),
             ),
             Event::HangupRequest(e) => (
-                text(&e.channel()),
+                e.channel().to_str_lossy().into_owned(),
                 format!("cause {}", e.cause().unwrap_or_default()),
             ),
             Event::Hangup(e) => {
-                alive.remove(&text(&e.channel()));
+                alive.remove(&e.channel().to_str_lossy().into_owned());
                 hung_up += 1;
                 (
-                    text(&e.channel()),
+                    e.channel().to_str_lossy().into_owned(),
                     format!(
                         "cause {} ({})",
                         e.cause().unwrap_or_default(),
-                        text(&e.cause_txt())
+                        e.cause_txt().to_str_lossy().into_owned()
                     ),
                 )
             }
@@ -231,11 +249,6 @@ async fn follow_call(events: &mut EventStream, linkedid: &str) {
             return;
         }
     }
-}
-
-/// An optional text field, empty when absent.
-fn text(v: &Option<&Text>) -> String {
-    v.map(Text::to_string).unwrap_or_default()
 }
 
 /// A channel state description, empty when absent.

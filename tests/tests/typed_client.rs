@@ -4,6 +4,7 @@
 //! `ListItems`).
 
 use ami_types::codes::{DeviceState, HangupCause, OriginateReason};
+use ami_types::TextField;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use ami_types::action::{
     Setvar, Status,
 };
 use ami_types::event::{self, Event};
-use ami_types::{Client, Collection, EventStream, FromMessage, Text};
+use ami_types::{Client, Collection, EventStream, FromMessage};
 use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -33,10 +34,6 @@ fn fast() -> ServerConfig {
 
 async fn connect(server: &Server) -> (Client, EventStream) {
     ami_types::connect(&server.url()).await.expect("connects")
-}
-
-fn text(v: &Option<&Text>) -> String {
-    v.map(Text::to_string).unwrap_or_default()
 }
 
 async fn next(events: &mut EventStream) -> Event {
@@ -75,12 +72,24 @@ async fn originate_resolves_with_the_typed_originate_response() {
         .unwrap();
     assert!(answered.is_success(), "{answered:?}");
     assert_eq!(answered.reason(), Some(OriginateReason::Answered));
-    assert!(text(&answered.channel()).starts_with("Local/100@default-"));
-    assert!(text(&answered.channel()).ends_with(";1"));
-    assert_eq!(text(&answered.application()), "Wait");
-    assert_eq!(text(&answered.data()), "1");
-    assert_eq!(text(&answered.caller_id_num()), "100");
-    assert!(text(&answered.uniqueid()).contains('.'));
+    assert!(answered
+        .channel()
+        .to_str_lossy()
+        .into_owned()
+        .starts_with("Local/100@default-"));
+    assert!(answered
+        .channel()
+        .to_str_lossy()
+        .into_owned()
+        .ends_with(";1"));
+    assert_eq!(answered.application().to_str_lossy().into_owned(), "Wait");
+    assert_eq!(answered.data().to_str_lossy().into_owned(), "1");
+    assert_eq!(answered.caller_id_num().to_str_lossy().into_owned(), "100");
+    assert!(answered
+        .uniqueid()
+        .to_str_lossy()
+        .into_owned()
+        .contains('.'));
     assert!(answered.action_id().is_some());
     assert!(answered.field_errors().is_empty());
     assert_eq!(answered.raw().event_name().unwrap(), "OriginateResponse");
@@ -96,8 +105,8 @@ async fn originate_resolves_with_the_typed_originate_response() {
             .unwrap();
         assert!(!failed.is_success(), "{channel}: {failed:?}");
         assert_eq!(failed.reason(), Some(reason), "{channel}");
-        assert_eq!(text(&failed.channel()), channel);
-        assert_eq!(text(&failed.uniqueid()), "<null>");
+        assert_eq!(failed.channel().to_str_lossy().into_owned(), channel);
+        assert_eq!(failed.uniqueid().to_str_lossy().into_owned(), "<null>");
     }
     no_calls(&server).await;
 }
@@ -119,7 +128,7 @@ async fn a_collection_of_core_show_channels_counts_the_live_channels() {
             .await
             .unwrap();
         assert!(r.is_success());
-        names.insert(text(&r.channel()));
+        names.insert(r.channel().to_str_lossy().into_owned());
     }
     let channels: Collection<event::CoreShowChannel, event::CoreShowChannelsComplete> =
         client.list(&CoreShowChannels::new()).await.unwrap();
@@ -132,7 +141,10 @@ async fn a_collection_of_core_show_channels_counts_the_live_channels() {
         channels.complete.event_list().as_ref().unwrap().as_str(),
         Some("Complete")
     );
-    let listed: BTreeSet<String> = channels.iter().map(|c| text(&c.channel())).collect();
+    let listed: BTreeSet<String> = channels
+        .iter()
+        .map(|c| c.channel().to_str_lossy().into_owned())
+        .collect();
     assert!(names.is_subset(&listed), "{names:?} in {listed:?}");
     for c in &channels {
         assert!(c.field_errors().is_empty(), "{c:?}");
@@ -160,15 +172,18 @@ async fn queue_status_gives_each_item_type_as_its_variant() {
         match item {
             QueueStatusItem::QueueParams(q) => {
                 kinds.push("params");
-                assert_eq!(text(&q.queue()), "support");
-                assert_eq!(text(&q.strategy()), "ringall");
+                assert_eq!(q.queue().to_str_lossy().into_owned(), "support");
+                assert_eq!(q.strategy().to_str_lossy().into_owned(), "ringall");
                 assert_eq!(q.calls(), Some(1));
                 assert_eq!(q.service_level_perf(), Some(0.0));
             }
             QueueStatusItem::QueueMember(m) => {
                 kinds.push("member");
-                assert_eq!(text(&m.name()), "Agent One");
-                assert_eq!(text(&m.location()), "Local/agent1@queue-members/n");
+                assert_eq!(m.name().to_str_lossy().into_owned(), "Agent One");
+                assert_eq!(
+                    m.location().to_str_lossy().into_owned(),
+                    "Local/agent1@queue-members/n"
+                );
                 assert_eq!(m.paused(), Some(false));
                 assert_eq!(m.in_call(), Some(false));
                 assert_eq!(m.status(), Some(DeviceState::NotInUse));
@@ -177,7 +192,7 @@ async fn queue_status_gives_each_item_type_as_its_variant() {
                 kinds.push("entry");
                 assert_eq!(e.position(), Some(1));
                 assert_eq!(e.wait(), Some(12));
-                assert_eq!(text(&e.caller_id_num()), "5550100");
+                assert_eq!(e.caller_id_num().to_str_lossy().into_owned(), "5550100");
             }
             QueueStatusItem::Other(raw) => panic!("unexpected item {raw:?}"),
         }
@@ -199,7 +214,7 @@ async fn the_typed_events_of_a_call_come_in_order() {
         )
         .await
         .unwrap();
-    let linkedid = text(&answer.uniqueid());
+    let linkedid = answer.uniqueid().to_str_lossy().into_owned();
 
     // Every event of the call, typed, until its three channels have hung up.
     let mut call = Vec::new();
@@ -210,13 +225,13 @@ async fn the_typed_events_of_a_call_come_in_order() {
         assert!(event.field_errors().is_empty(), "{event:?}");
         let linked = match &event {
             Event::Newchannel(e) => {
-                alive.insert(text(&e.channel()));
+                alive.insert(e.channel().to_str_lossy().into_owned());
                 e.linkedid()
             }
             Event::Hangup(e) => {
-                alive.remove(&text(&e.channel()));
+                alive.remove(&e.channel().to_str_lossy().into_owned());
                 assert_eq!(e.cause(), Some(HangupCause::NormalClearing));
-                assert_eq!(text(&e.cause_txt()), "Normal Clearing");
+                assert_eq!(e.cause_txt().to_str_lossy().into_owned(), "Normal Clearing");
                 e.linkedid()
             }
             Event::Newstate(e) => e.linkedid(),
@@ -229,7 +244,7 @@ async fn the_typed_events_of_a_call_come_in_order() {
             Event::HangupRequest(e) => e.linkedid(),
             _ => continue,
         };
-        assert_eq!(text(&linked), linkedid, "{event:?}");
+        assert_eq!(linked.to_str_lossy().into_owned(), linkedid, "{event:?}");
         call.push(event);
         if alive.is_empty() {
             break;
@@ -249,9 +264,9 @@ async fn the_typed_events_of_a_call_come_in_order() {
     assert!(first("HangupRequest") < first("BridgeLeave"));
     assert!(last("BridgeLeave") < first("Hangup"));
     // The Local channel's dialplan shows as the documented NewExten.
-    assert!(call
-        .iter()
-        .any(|e| matches!(e, Event::NewExten(x) if text(&x.application()) == "Dial")));
+    assert!(call.iter().any(
+        |e| matches!(e, Event::NewExten(x) if x.application().to_str_lossy().into_owned() == "Dial")
+    ));
 }
 
 #[tokio::test]
@@ -314,14 +329,14 @@ async fn events_of_one_type_see_only_that_type() {
     let mut expected = Vec::new();
     while let Some(event) = all.try_recv().unwrap() {
         if let Event::Hangup(h) = event {
-            expected.push(text(&h.channel()));
+            expected.push(h.channel().to_str_lossy().into_owned());
         }
     }
     assert_eq!(expected.len(), 3);
     let mut got = Vec::new();
     while let Some(h) = hangups.try_recv().unwrap() {
         assert_eq!(h.raw().event_name().unwrap(), "Hangup");
-        got.push(text(&h.channel()));
+        got.push(h.channel().to_str_lossy().into_owned());
     }
     assert_eq!(got, expected);
     let exten = timeout(WAIT, extens.recv()).await.unwrap().unwrap();
@@ -346,7 +361,7 @@ async fn typed_responses_decode() {
     let (client, _events) = connect(&server).await;
 
     let pong = client.send(&Ping::new()).await.unwrap();
-    assert_eq!(text(&pong.ping()), "Pong");
+    assert_eq!(pong.ping().to_str_lossy().into_owned(), "Pong");
     assert!(pong.timestamp().is_some_and(|t| t > 1.0e9), "{pong:?}");
     assert!(pong.field_errors().is_empty());
 
@@ -355,11 +370,14 @@ async fn typed_responses_decode() {
         .await
         .unwrap();
     let var = client.send(&Getvar::new("GREETING")).await.unwrap();
-    assert_eq!(text(&var.variable()), "GREETING");
-    assert_eq!(text(&var.value()), "hello");
+    assert_eq!(var.variable().to_str_lossy().into_owned(), "GREETING");
+    assert_eq!(var.value().to_str_lossy().into_owned(), "hello");
 
     let settings = client.send(&CoreSettings::new()).await.unwrap();
-    assert_eq!(text(&settings.asterisk_version()), "22.10.1");
+    assert_eq!(
+        settings.asterisk_version().to_str_lossy().into_owned(),
+        "22.10.1"
+    );
     assert!(settings.core_max_calls().is_some(), "{settings:?}");
     assert!(settings.core_max_load_avg().is_some(), "{settings:?}");
     assert!(settings.core_cdr_enabled().is_some(), "{settings:?}");
@@ -391,7 +409,11 @@ async fn lag_and_disconnect_stay_visible_in_typed_streams() {
     );
     // The stream goes on with the newest events, typed.
     match next(&mut events).await {
-        Event::UserEvent(e) => assert!(text(&e.user_event()).starts_with("burst-")),
+        Event::UserEvent(e) => assert!(e
+            .user_event()
+            .to_str_lossy()
+            .into_owned()
+            .starts_with("burst-")),
         other => panic!("{other:?}"),
     }
     // The one-type stream is told too.
@@ -479,7 +501,10 @@ async fn a_cancelled_list_keeps_its_items() {
     let list = client.list(&CoreShowChannels::new()).await.unwrap();
     assert!(list.is_cancelled());
     assert_eq!(list.len(), 1);
-    assert_eq!(text(&list.items[0].channel()), "PJSIP/1-00000001");
+    assert_eq!(
+        list.items[0].channel().to_str_lossy().into_owned(),
+        "PJSIP/1-00000001"
+    );
     assert_eq!(list.reported, None);
     list.check_count().unwrap(); // nothing reported, nothing to check
 }
