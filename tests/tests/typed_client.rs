@@ -161,8 +161,27 @@ async fn a_collection_of_core_show_channels_counts_the_live_channels() {
 
 #[tokio::test]
 async fn queue_status_gives_each_item_type_as_its_variant() {
-    let server = Server::start(fast()).await.unwrap();
-    let (client, _events) = connect(&server).await;
+    // The member is paused: a caller waits.
+    let mut queue = ami_server::DemoQueue::default();
+    queue.members[0].paused = true;
+    let server = Server::start(ServerConfig {
+        queues: vec![queue],
+        ..fast()
+    })
+    .await
+    .unwrap();
+    let (client, mut events) = connect(&server).await;
+    client
+        .send(
+            &Originate::new("PJSIP/5550100")
+                .application("Queue")
+                .data("support")
+                .caller_id("\"Waiting Caller\" <5550100>")
+                .async_(true),
+        )
+        .await
+        .unwrap();
+    while !matches!(next(&mut events).await, Event::QueueCallerJoin(_)) {}
 
     let status = client.list(&QueueStatus::new()).await.unwrap();
     status.check_count().unwrap();
@@ -184,15 +203,16 @@ async fn queue_status_gives_each_item_type_as_its_variant() {
                     m.location().to_str_lossy().into_owned(),
                     "Local/agent1@queue-members/n"
                 );
-                assert_eq!(m.paused(), Some(false));
+                assert_eq!(m.paused(), Some(true));
                 assert_eq!(m.in_call(), Some(false));
                 assert_eq!(m.status(), Some(DeviceState::NotInUse));
             }
             QueueStatusItem::QueueEntry(e) => {
                 kinds.push("entry");
                 assert_eq!(e.position(), Some(1));
-                assert_eq!(e.wait(), Some(12));
+                assert!(e.wait().is_some());
                 assert_eq!(e.caller_id_num().to_str_lossy().into_owned(), "5550100");
+                assert!(e.channel().to_str_lossy().starts_with("PJSIP/5550100-"));
             }
             QueueStatusItem::Other(raw) => panic!("unexpected item {raw:?}"),
         }
