@@ -2,9 +2,6 @@
 //! straight to the output (no intermediate tree; object keys keep their
 //! order without serde_json's `preserve_order`).
 
-use std::borrow::Cow;
-use std::collections::hash_map::{Entry, HashMap};
-
 use ami_core::{Message, Reply};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde::Serialize as DeriveSerialize;
@@ -15,50 +12,18 @@ use serde::Serialize as DeriveSerialize;
 /// there. Invalid UTF-8 in keys or values is replaced (lossy).
 pub struct MessageJson<'a>(pub &'a Message);
 
-/// One value or, for a repeated key, all of them.
-enum Values<'a> {
-    One(Cow<'a, str>),
-    Many(Vec<Cow<'a, str>>),
-}
-
-impl Serialize for Values<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Values::One(v) => s.serialize_str(v),
-            Values::Many(vs) => vs.serialize(s),
-        }
-    }
-}
-
 impl Serialize for MessageJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut groups: Vec<(Cow<'_, str>, Values<'_>)> = Vec::new();
-        // Where each key (ignoring case) is in `groups`: linear in the
-        // number of fields, however many distinct keys a peer sends.
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for field in self.0.fields() {
-            let key = field.key();
-            let value = field.value().to_string_lossy();
-            match index.entry(key.to_ascii_lowercase()) {
-                Entry::Occupied(at) => {
-                    let slot = &mut groups[*at.get()].1;
-                    match slot {
-                        Values::Many(vs) => vs.push(value),
-                        Values::One(first) => {
-                            let first = std::mem::take(first);
-                            *slot = Values::Many(vec![first, value]);
-                        }
-                    }
-                }
-                Entry::Vacant(at) => {
-                    at.insert(groups.len());
-                    groups.push((key, Values::One(value)));
-                }
-            }
-        }
+        let groups = self.0.grouped();
         let mut map = s.serialize_map(Some(groups.len()))?;
         for (key, values) in &groups {
-            map.serialize_entry(key, values)?;
+            match values.as_slice() {
+                [one] => map.serialize_entry(key, &one.to_string_lossy())?,
+                many => {
+                    let all: Vec<_> = many.iter().map(|v| v.to_string_lossy()).collect();
+                    map.serialize_entry(key, &all)?
+                }
+            }
         }
         map.end()
     }

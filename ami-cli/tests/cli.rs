@@ -50,6 +50,13 @@ fn assert_exit(o: &Output, code: i32) {
     );
 }
 
+/// Exits with `code` and says `text` on stderr.
+#[track_caller]
+fn assert_stderr(o: &Output, code: i32, text: &str) {
+    assert_exit(o, code);
+    assert!(stderr(o).contains(text), "{}", stderr(o));
+}
+
 /// An embedded server on its own runtime, for tests that need a second
 /// client or a particular configuration.
 struct Sim {
@@ -144,11 +151,10 @@ fn unknown_parameter_suggests_the_nearest() {
 #[test]
 fn missing_required_parameter_is_named() {
     let o = ami(&["--sim", "action", "Hangup"]);
-    assert_exit(&o, 2);
-    assert!(
-        stderr(&o).contains("missing required parameter 'Channel' for action 'Hangup'"),
-        "{}",
-        stderr(&o)
+    assert_stderr(
+        &o,
+        2,
+        "missing required parameter 'Channel' for action 'Hangup'",
     );
 }
 
@@ -181,11 +187,9 @@ fn bad_arguments_are_usage_errors() {
 #[test]
 fn no_server_is_a_usage_error() {
     let o = ami(&["action", "Ping"]);
-    assert_exit(&o, 2);
-    assert!(stderr(&o).contains("--url"), "{}", stderr(&o));
+    assert_stderr(&o, 2, "--url");
     let o = ami(&["--url", "http://admin:x@127.0.0.1", "action", "Ping"]);
-    assert_exit(&o, 2);
-    assert!(stderr(&o).contains("ami://"), "{}", stderr(&o));
+    assert_stderr(&o, 2, "ami://");
 }
 
 #[test]
@@ -274,8 +278,7 @@ fn unchecked_sends_names_and_keys_as_given() {
     ]);
     assert_exit(&o, 0);
     let o = ami(&["--sim", "action", "Ping", "X-Build=42"]);
-    assert_exit(&o, 2);
-    assert!(stderr(&o).contains("--unchecked"), "{}", stderr(&o));
+    assert_stderr(&o, 2, "--unchecked");
 }
 
 // ---- list ------------------------------------------------------------
@@ -304,12 +307,7 @@ fn list_prints_response_items_and_completion() {
 #[test]
 fn list_on_a_non_list_action_is_a_usage_error() {
     let o = ami(&["--sim", "list", "Ping"]);
-    assert_exit(&o, 2);
-    assert!(
-        stderr(&o).contains("'Ping' does not answer with an event list"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr(&o, 2, "'Ping' does not answer with an event list");
     let o = ami(&["--sim", "list", "CoreShowChanels"]);
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("did you mean 'CoreShowChannels'?"));
@@ -445,12 +443,7 @@ fn events_with_sim_see_fully_booted() {
 #[test]
 fn events_warn_about_unknown_filter_names() {
     let o = ami(&["--sim", "--timeout", "0.2", "events", "--filter", "Hangpu"]);
-    assert_exit(&o, 0);
-    assert!(
-        stderr(&o).contains("did you mean 'Hangup'?"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr(&o, 0, "did you mean 'Hangup'?");
 }
 
 /// `ami events` against `sim`, once it has connected.
@@ -474,8 +467,7 @@ fn events_end_with_the_connection_exit_3() {
     std::thread::sleep(Duration::from_millis(100));
     sim.server.drop_connections();
     let o = finish(child, Duration::from_secs(5));
-    assert_exit(&o, 3);
-    assert!(stderr(&o).contains("connection closed"), "{}", stderr(&o));
+    assert_stderr(&o, 3, "connection closed");
 }
 
 // ---- spec ------------------------------------------------------------
@@ -1027,12 +1019,10 @@ fn insecure_accepts_a_lab_certificate_and_ca_needs_amis() {
     let url = format!("amis://admin:amp111@localhost:{}", sim.server.addr().port());
     // Verified, the lab certificate is refused with a hint.
     let o = ami(&["--url", &url, "command", "core show version"]);
-    assert_exit(&o, 3);
-    assert!(stderr(&o).contains("TLS"), "{}", stderr(&o));
+    assert_stderr(&o, 3, "TLS");
     // --insecure: it works, with a warning.
     let o = ami(&["--url", &url, "--insecure", "command", "core show version"]);
-    assert_exit(&o, 0);
-    assert!(stderr(&o).contains("--insecure"), "{}", stderr(&o));
+    assert_stderr(&o, 0, "--insecure");
     // The right CA but the wrong name: refused.
     let ca_path = ca_file(&ca, "name");
     let o = ami(&[
@@ -1044,8 +1034,7 @@ fn insecure_accepts_a_lab_certificate_and_ca_needs_amis() {
         "x",
     ]);
     let _ = std::fs::remove_file(&ca_path);
-    assert_exit(&o, 3);
-    assert!(stderr(&o).contains("not valid for name"), "{}", stderr(&o));
+    assert_stderr(&o, 3, "not valid for name");
     // TLS options with a plain URL are a usage error.
     let o = ami(&[
         "--url",
@@ -1163,8 +1152,7 @@ fn events_follow_listens_past_the_timeout_until_ctrl_c() {
         .status()
         .unwrap();
     let o = finish(child, Duration::from_secs(5));
-    assert_exit(&o, 0);
-    assert!(stderr(&o).contains("until Ctrl-C"), "{}", stderr(&o));
+    assert_stderr(&o, 0, "until Ctrl-C");
 }
 
 #[test]
@@ -1172,12 +1160,7 @@ fn events_off_in_the_url_is_overridden_for_events_with_a_warning() {
     let sim = Sim::start(ServerConfig::default());
     let url = format!("{}?events=off", sim.url());
     let o = ami(&["--url", &url, "events", "--count", "1"]);
-    assert_exit(&o, 0);
-    assert!(
-        stderr(&o).contains("ignoring the URL's events=off"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr(&o, 0, "ignoring the URL's events=off");
     assert!(stdout(&o).contains("FullyBooted"), "{}", stdout(&o));
 }
 
@@ -1185,15 +1168,9 @@ fn events_off_in_the_url_is_overridden_for_events_with_a_warning() {
 fn a_url_without_user_or_secret_is_a_usage_error_before_connecting() {
     // Nothing listens there: a usage error proves nothing was tried.
     let o = ami(&["--url", "ami://127.0.0.1:1", "action", "Ping"]);
-    assert_exit(&o, 2);
-    assert!(stderr(&o).contains("names no user"), "{}", stderr(&o));
+    assert_stderr(&o, 2, "names no user");
     let o = ami(&["--url", "ami://admin@127.0.0.1:1", "action", "Ping"]);
-    assert_exit(&o, 2);
-    assert!(
-        stderr(&o).contains("no secret for user 'admin'"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr(&o, 2, "no secret for user 'admin'");
     // AMI_SECRET completes it: then it connects (and fails to).
     let o = cmd(&["--url", "ami://admin@127.0.0.1:1", "action", "Ping"])
         .env("AMI_SECRET", "x")
@@ -1212,12 +1189,7 @@ fn a_single_valued_parameter_given_twice_is_refused() {
         "Channel=PJSIP/2",
         "Application=Wait",
     ]);
-    assert_exit(&o, 2);
-    assert!(
-        stderr(&o).contains("'Channel' given twice"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr(&o, 2, "'Channel' given twice");
 }
 
 #[test]
@@ -1266,12 +1238,7 @@ fn originate_waits_and_exits_by_the_outcome_naming_the_reason() {
             "1",
             "--wait",
         ]);
-        assert_exit(&o, 1);
-        assert!(
-            stderr(&o).contains(&format!("the call was not answered: {reason}")),
-            "{}",
-            stderr(&o)
-        );
+        assert_stderr(&o, 1, &format!("the call was not answered: {reason}"));
         assert_eq!(json(&o)["Response"], "Failure");
     }
     // Without --wait: queued, exit 0.

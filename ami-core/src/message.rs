@@ -845,6 +845,38 @@ impl Message {
         self.get(keys::ACTION_ID)
     }
 
+    /// The fields grouped by key (ignoring case, as AMI does), each key at
+    /// the place of its first occurrence and spelled as there, with all of
+    /// its values in order: the shape of a JSON object of the message.
+    ///
+    /// ```
+    /// let m: ami_core::Message = [("Event", "X"), ("Variable", "a=1"), ("variable", "b=2")]
+    ///     .into_iter()
+    ///     .collect();
+    /// let groups = m.grouped();
+    /// assert_eq!(groups.len(), 2);
+    /// assert_eq!(groups[1].0, "Variable");
+    /// assert_eq!(groups[1].1.len(), 2);
+    /// ```
+    pub fn grouped(&self) -> Vec<(Cow<'_, str>, Vec<&Text>)> {
+        let mut groups: Vec<(Cow<'_, str>, Vec<&Text>)> = Vec::new();
+        // Where each key is in `groups`: linear in the number of fields,
+        // however many distinct keys a peer sends.
+        let mut index: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+        for field in self.fields() {
+            match index.entry(field.key_bytes().to_ascii_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(at) => {
+                    groups[*at.get()].1.push(field.value());
+                }
+                std::collections::hash_map::Entry::Vacant(at) => {
+                    at.insert(groups.len());
+                    groups.push((field.key(), vec![field.value()]));
+                }
+            }
+        }
+        groups
+    }
+
     /// How many bytes of memory this message occupies: its one buffer (the
     /// text and the field table) and the handle. Event buffers are bounded
     /// by this measure.

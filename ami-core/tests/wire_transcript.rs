@@ -14,37 +14,41 @@ use tokio::time::timeout;
 
 const WITHIN: Duration = Duration::from_secs(10);
 
+/// Bytes seen by the proxy: (sent by the client, sent by the server).
+type Seen = Arc<Mutex<(Vec<u8>, Vec<u8>)>>;
+
+/// Copies `from` to `to`, keeping what passes in the half of `seen` that
+/// `side` picks, until either end closes.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    seen: Seen,
+    side: fn(&mut (Vec<u8>, Vec<u8>)) -> &mut Vec<u8>,
+) {
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = from.read(&mut buf).await {
+        side(&mut seen.lock().unwrap()).extend_from_slice(&buf[..n]);
+        if to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
 /// A TCP proxy in front of `upstream` that keeps every byte each way.
-async fn proxy(upstream: std::net::SocketAddr) -> (u16, Arc<Mutex<(Vec<u8>, Vec<u8>)>>) {
+async fn proxy(upstream: std::net::SocketAddr) -> (u16, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let seen = Arc::new(Mutex::new((Vec::new(), Vec::new())));
+    let seen: Seen = Arc::default();
     let kept = seen.clone();
     tokio::spawn(async move {
         let (client, _) = listener.accept().await.unwrap();
         let server = TcpStream::connect(upstream).await.unwrap();
-        let (mut cr, mut cw) = client.into_split();
-        let (mut sr, mut sw) = server.into_split();
-        let up = kept.clone();
-        let to_server = tokio::spawn(async move {
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = cr.read(&mut buf).await {
-                up.lock().unwrap().0.extend_from_slice(&buf[..n]);
-                if sw.write_all(&buf[..n]).await.is_err() {
-                    break;
-                }
-            }
-            let _ = sw.shutdown().await;
-        });
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = sr.read(&mut buf).await {
-            kept.lock().unwrap().1.extend_from_slice(&buf[..n]);
-            if cw.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
-        }
-        let _ = cw.shutdown().await;
-        let _ = to_server.await;
+        let (cr, cw) = client.into_split();
+        let (sr, sw) = server.into_split();
+        let up = tokio::spawn(pump(cr, sw, kept.clone(), |s| &mut s.0));
+        pump(sr, cw, kept, |s| &mut s.1).await;
+        let _ = up.await;
     });
     (port, seen)
 }
