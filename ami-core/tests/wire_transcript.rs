@@ -15,7 +15,8 @@ use tokio::time::timeout;
 const WITHIN: Duration = Duration::from_secs(10);
 
 /// Bytes seen by the proxy: (sent by the client, sent by the server).
-type Seen = Arc<Mutex<(Vec<u8>, Vec<u8>)>>;
+type Both = (Vec<u8>, Vec<u8>);
+type Seen = Arc<Mutex<Both>>;
 
 /// Copies `from` to `to`, keeping what passes in the half of `seen` that
 /// `side` picks, until either end closes.
@@ -23,7 +24,7 @@ async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     seen: Seen,
-    side: fn(&mut (Vec<u8>, Vec<u8>)) -> &mut Vec<u8>,
+    side: fn(&mut Both) -> &mut Vec<u8>,
 ) {
     let mut buf = [0u8; 4096];
     while let Ok(n @ 1..) = from.read(&mut buf).await {
