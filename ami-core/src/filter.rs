@@ -446,6 +446,45 @@ mod tests {
         assert!(EventFilter::parse(Some("method(contains)"), "x").is_ok());
     }
 
+    /// The exact headers of the forms Asterisk 22.10.1 accepted.
+    #[test]
+    fn the_headers_are_those_asterisk_22_accepted() {
+        let fields = |f: EventFilter| -> Vec<(String, String)> {
+            f.to_message()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.into_owned(), v.to_string()))
+                .collect()
+        };
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        assert_eq!(
+            fields(EventFilter::regex("Event: UserEvent")),
+            [
+                pair("Action", "Filter"),
+                pair("Operation", "Add"),
+                pair("Filter", "Event: UserEvent")
+            ]
+        );
+        assert_eq!(
+            fields(EventFilter::regex("UserEvent: CorpusOther").exclude()),
+            [
+                pair("Action", "Filter"),
+                pair("Operation", "Add"),
+                pair("Filter", "!UserEvent: CorpusOther")
+            ]
+        );
+        // `method(contains)`, never the bare `contains` Asterisk refused.
+        assert_eq!(
+            fields(EventFilter::matching(Match::Contains("CorpusOther".into()))),
+            [
+                pair("Action", "Filter"),
+                pair("Operation", "Add"),
+                pair("MatchCriteria", "method(contains)"),
+                pair("Filter", "CorpusOther")
+            ]
+        );
+    }
+
     #[test]
     fn what_is_built_is_what_asterisk_reads() {
         let filters = [
