@@ -882,10 +882,9 @@ impl Client {
     /// is dropped: `client.on::<Hangup>(|h| …)` with a generated event
     /// struct, or `client.on::<Event>(…)` for every event as the generated
     /// enum.
-    pub fn on<E, F>(&self, f: F) -> crate::handlers::Handler
+    pub fn on<E>(&self, f: impl FnMut(E) + Send + 'static) -> crate::handlers::Handler
     where
         E: EventType + Send + 'static,
-        F: FnMut(E) + Send + 'static,
     {
         let name = std::any::type_name::<E>().to_owned();
         crate::handlers::spawn(&self.inner.runtime, self.events::<E>(), name, |_| true, f)

@@ -157,12 +157,11 @@ impl Client {
 
     /// Calls `f` with each event of type `E` until the guard is dropped
     /// (see [`handlers`](ami_core::handlers)).
-    pub fn on<E, F>(&self, f: F) -> Handler
+    pub fn on<E>(&self, f: impl FnMut(E) + Send + 'static) -> Handler
     where
         E: EventType + Send + 'static,
-        F: FnMut(E) + Send + 'static,
     {
-        self.inner.on::<E, F>(f)
+        self.inner.on::<E>(f)
     }
 
     /// Calls `f` with each event whose name matches the glob `pattern`.

@@ -118,7 +118,7 @@ fn handlers_work_without_a_runtime_of_ones_own() {
     let (_rt, server) = server();
     let (client, _events) = blocking::Client::connect(&server.url()).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    let _guard = client.on::<event::Hangup, _>(move |h| {
+    let _guard = client.on::<event::Hangup>(move |h| {
         let _ = tx.send(h.cause());
     });
     client
