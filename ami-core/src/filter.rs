@@ -5,12 +5,14 @@
 //! excludes are never sent. A connection with include filters gets only the
 //! events that match one of them and none of its exclude filters.
 //!
-//! Asterisk 22 knows two forms of filter:
+//! Asterisk knows two forms of filter (read as `manager_add_filter` in
+//! `main/manager.c` of 22.10.1 reads them):
 //!
 //! - the **legacy** form, a regular expression (POSIX extended) matched
 //!   against the whole event text: `Filter: Event: Hangup` (a leading `!`
 //!   excludes) — [`EventFilter::regex`];
-//! - the **advanced** form (Asterisk 21+), `MatchCriteria:
+//! - the **advanced** form (in 18.26.4, 20.20.1 and 22.10.1 alike; older
+//!   releases know only the legacy one), `MatchCriteria:
 //!   name(Hangup),header(Cause),method(exact)` with `Filter: 16` —
 //!   [`EventFilter::event`], [`EventFilter::header`]. Each criterion is
 //!   written `key(value)`: Asterisk refuses the bare `contains` that its own
@@ -139,7 +141,7 @@ impl EventFilter {
         }
     }
 
-    /// Events named exactly `name` (Asterisk 21+: `MatchCriteria:
+    /// Events named exactly `name` (the advanced form: `MatchCriteria:
     /// name(…)`).
     pub fn event(name: impl Into<String>) -> Self {
         EventFilter {
@@ -151,7 +153,7 @@ impl EventFilter {
         }
     }
 
-    /// Events whose text matches (Asterisk 21+).
+    /// Events whose text matches (the advanced form).
     pub fn matching(matching: Match) -> Self {
         EventFilter {
             exclude: false,
@@ -162,7 +164,7 @@ impl EventFilter {
         }
     }
 
-    /// Only events with this header, whose value matches (Asterisk 21+:
+    /// Only events with this header, whose value matches (the advanced form:
     /// `header(…)` and `method(…)`). On a legacy filter it turns it into an
     /// advanced one.
     pub fn header(mut self, name: impl Into<String>, matching: Match) -> Self {
