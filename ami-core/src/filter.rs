@@ -5,7 +5,7 @@
 //! excludes are never sent. A connection with include filters gets only the
 //! events that match one of them and none of its exclude filters.
 //!
-//! Asterisk knows two forms of filter (read as `manager_add_filter` in
+//! Asterisk knows two forms of filter (as `manager_add_filter` in
 //! `main/manager.c` of 22.10.1 reads them):
 //!
 //! - the **legacy** form, a regular expression (POSIX extended) matched
