@@ -59,6 +59,7 @@ impl std::fmt::Debug for FrobListComplete {
         runtime::debug_record(f, "FrobListComplete", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(FrobListComplete);
 
 impl runtime::TypedEvent for FrobListComplete {
     const NAME: &'static str = Self::NAME;
@@ -140,6 +141,7 @@ impl std::fmt::Debug for FrobReport {
         runtime::debug_record(f, "FrobReport", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(FrobReport);
 
 impl runtime::TypedEvent for FrobReport {
     const NAME: &'static str = Self::NAME;
@@ -233,6 +235,7 @@ impl std::fmt::Debug for Frobnicated {
         runtime::debug_record(f, "Frobnicated", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(Frobnicated);
 
 impl runtime::TypedEvent for Frobnicated {
     const NAME: &'static str = Self::NAME;
@@ -332,6 +335,7 @@ impl std::fmt::Debug for Refrobnicated {
         runtime::debug_record(f, "Refrobnicated", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(Refrobnicated);
 
 impl runtime::TypedEvent for Refrobnicated {
     const NAME: &'static str = Self::NAME;
@@ -521,6 +525,7 @@ impl runtime::TypedFields for Event {
         }
     }
 }
+runtime::impl_serialize!(Event);
 
 /// The wire names of every event in [`Event`], as documented.
 pub const NAMES: &[&str] = &[

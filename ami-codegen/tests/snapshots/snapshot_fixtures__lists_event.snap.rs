@@ -65,6 +65,7 @@ impl std::fmt::Debug for PeerDetail {
         runtime::debug_record(f, "PeerDetail", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(PeerDetail);
 
 impl runtime::TypedEvent for PeerDetail {
     const NAME: &'static str = Self::NAME;
@@ -136,6 +137,7 @@ impl std::fmt::Debug for PeerShown {
         runtime::debug_record(f, "PeerShown", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(PeerShown);
 
 impl runtime::TypedEvent for PeerShown {
     const NAME: &'static str = Self::NAME;
@@ -208,6 +210,7 @@ impl std::fmt::Debug for PeersShownComplete {
         runtime::debug_record(f, "PeersShownComplete", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(PeersShownComplete);
 
 impl runtime::TypedEvent for PeersShownComplete {
     const NAME: &'static str = Self::NAME;
@@ -407,6 +410,7 @@ impl std::fmt::Debug for RoomMemberShown {
         runtime::debug_record(f, "RoomMemberShown", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(RoomMemberShown);
 
 impl runtime::TypedEvent for RoomMemberShown {
     const NAME: &'static str = Self::NAME;
@@ -465,6 +469,7 @@ impl std::fmt::Debug for RoomShown {
         runtime::debug_record(f, "RoomShown", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(RoomShown);
 
 impl runtime::TypedEvent for RoomShown {
     const NAME: &'static str = Self::NAME;
@@ -528,6 +533,7 @@ impl std::fmt::Debug for ShowRoomsComplete {
         runtime::debug_record(f, "ShowRoomsComplete", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(ShowRoomsComplete);
 
 impl runtime::TypedEvent for ShowRoomsComplete {
     const NAME: &'static str = Self::NAME;
@@ -743,6 +749,7 @@ impl runtime::TypedFields for Event {
         }
     }
 }
+runtime::impl_serialize!(Event);
 
 /// The wire names of every event in [`Event`], as documented.
 pub const NAMES: &[&str] = &[

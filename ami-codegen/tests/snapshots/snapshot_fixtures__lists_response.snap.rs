@@ -59,3 +59,4 @@ impl std::fmt::Debug for ShowRoomsResponse {
         runtime::debug_record(f, "ShowRoomsResponse", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(ShowRoomsResponse);

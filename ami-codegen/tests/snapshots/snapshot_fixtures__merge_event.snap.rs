@@ -69,6 +69,7 @@ impl std::fmt::Debug for LinkToggled {
         runtime::debug_record(f, "LinkToggled", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(LinkToggled);
 
 impl runtime::TypedEvent for LinkToggled {
     const NAME: &'static str = Self::NAME;
@@ -138,6 +139,7 @@ impl std::fmt::Debug for SettingChanged {
         runtime::debug_record(f, "SettingChanged", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(SettingChanged);
 
 impl runtime::TypedEvent for SettingChanged {
     const NAME: &'static str = Self::NAME;
@@ -301,6 +303,7 @@ impl runtime::TypedFields for Event {
         }
     }
 }
+runtime::impl_serialize!(Event);
 
 /// The wire names of every event in [`Event`], as documented.
 pub const NAMES: &[&str] = &["LinkToggled", "SettingChanged"];

@@ -57,6 +57,7 @@ impl std::fmt::Debug for AocD {
         runtime::debug_record(f, "AocD", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(AocD);
 
 impl runtime::TypedEvent for AocD {
     const NAME: &'static str = Self::NAME;
@@ -116,6 +117,7 @@ impl std::fmt::Debug for AocE {
         runtime::debug_record(f, "AocE", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(AocE);
 
 impl runtime::TypedEvent for AocE {
     const NAME: &'static str = Self::NAME;
@@ -171,6 +173,7 @@ impl std::fmt::Debug for AocS {
         runtime::debug_record(f, "AocS", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(AocS);
 
 impl runtime::TypedEvent for AocS {
     const NAME: &'static str = Self::NAME;
@@ -243,6 +246,7 @@ impl std::fmt::Debug for CallerIdChange {
         runtime::debug_record(f, "CallerIdChange", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(CallerIdChange);
 
 impl runtime::TypedEvent for CallerIdChange {
     const NAME: &'static str = Self::NAME;
@@ -317,6 +321,7 @@ impl std::fmt::Debug for Hangup {
         runtime::debug_record(f, "Hangup", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(Hangup);
 
 impl runtime::TypedEvent for Hangup {
     const NAME: &'static str = Self::NAME;
@@ -372,6 +377,7 @@ impl std::fmt::Debug for NewExten {
         runtime::debug_record(f, "NewExten", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(NewExten);
 
 impl runtime::TypedEvent for NewExten {
     const NAME: &'static str = Self::NAME;
@@ -583,6 +589,7 @@ impl runtime::TypedFields for Event {
         }
     }
 }
+runtime::impl_serialize!(Event);
 
 /// The wire names of every event in [`Event`], as documented.
 pub const NAMES: &[&str] = &[

@@ -255,6 +255,7 @@ impl std::fmt::Debug for PokeCopy {
         runtime::debug_record(f, "PokeCopy", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(PokeCopy);
 
 impl runtime::TypedEvent for PokeCopy {
     const NAME: &'static str = Self::NAME;
@@ -954,6 +955,7 @@ impl std::fmt::Debug for PokeTransfer {
         runtime::debug_record(f, "PokeTransfer", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(PokeTransfer);
 
 impl runtime::TypedEvent for PokeTransfer {
     const NAME: &'static str = Self::NAME;
@@ -1159,6 +1161,7 @@ impl std::fmt::Debug for Poked {
         runtime::debug_record(f, "Poked", &self.raw, FIELDS)
     }
 }
+runtime::impl_serialize!(Poked);
 
 impl runtime::TypedEvent for Poked {
     const NAME: &'static str = Self::NAME;
@@ -1332,6 +1335,7 @@ impl runtime::TypedFields for Event {
         }
     }
 }
+runtime::impl_serialize!(Event);
 
 /// The wire names of every event in [`Event`], as documented.
 pub const NAMES: &[&str] = &["PokeCopy", "PokeTransfer", "Poked"];
