@@ -15,9 +15,19 @@ async fn server(config: ServerConfig) -> Server {
     Server::start(config).await.unwrap()
 }
 
+/// The faults, and a queue of two members (`QueueStatus` answers with
+/// three items).
 fn with_faults(faults: Faults) -> ServerConfig {
+    let mut queue = DemoQueue::default();
+    queue.members.push(DemoMember {
+        name: "Agent Two".into(),
+        location: "Local/agent2@queue-members/n".into(),
+        penalty: 0,
+        paused: false,
+    });
     ServerConfig {
         faults,
+        queues: vec![queue],
         ..ServerConfig::default()
     }
 }
@@ -128,7 +138,7 @@ async fn list_with_interleaved_events_returns_exactly_its_items() {
     for (reply, item_names) in [
         (
             status.unwrap(),
-            &["QueueParams", "QueueMember", "QueueEntry"][..],
+            &["QueueParams", "QueueMember", "QueueMember"][..],
         ),
         (summary.unwrap(), &["QueueSummary"][..]),
     ] {
