@@ -373,6 +373,11 @@ impl ClientBuilder {
         &self.events
     }
 
+    /// The reconnect policy, if one is set (see [`reconnect`](Self::reconnect)).
+    pub fn reconnect_policy(&self) -> Option<&Reconnect> {
+        self.reconnect.as_ref()
+    }
+
     /// The default per-action timeout (10 s); also bounds connecting and
     /// logging in, and how long the peer may leave what we write unread
     /// before the connection is declared dead. It runs from the moment an
