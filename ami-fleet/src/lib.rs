@@ -374,6 +374,18 @@ impl Fleet {
         }
     }
 
+    /// Logs off every PBX that is connected (within a second each) and
+    /// stops the PBX tasks; the merged stream then ends.
+    pub async fn close(&self) {
+        for (pbx, task) in self.inner.pbxs.values() {
+            task.abort();
+            let client = pbx.client.borrow().clone();
+            if let Some(client) = client {
+                let _ = tokio::time::timeout(Duration::from_secs(1), client.close()).await;
+            }
+        }
+    }
+
     /// Every PBX's health, sorted by name.
     pub fn health(&self) -> Vec<PbxHealth> {
         self.inner

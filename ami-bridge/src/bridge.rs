@@ -1,0 +1,397 @@
+//! The bridge: a [`Fleet`] of PBXs in, JetStream out.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use ami_fleet::{Fleet, FleetItem, PbxItem, PbxNotice};
+use async_nats::jetstream::{self, context::PublishAckFuture};
+use async_nats::HeaderMap;
+use bytes::Bytes;
+
+use crate::config::BridgeConfig;
+use crate::schema::{parse_time, EventRecord, GapRecord};
+use crate::BridgeError;
+
+/// Publishes awaited for their acknowledgement at once, at the most.
+const IN_FLIGHT: usize = 512;
+/// How often each PBX's status is published.
+const STATUS_EVERY: Duration = Duration::from_secs(5);
+/// How many times a publish whose acknowledgement failed is sent again.
+const RETRIES: u32 = 10;
+
+/// Connects to NATS with the configured credentials.
+pub async fn connect_nats(config: &BridgeConfig) -> Result<async_nats::Client, BridgeError> {
+    let n = &config.nats;
+    let mut opts = async_nats::ConnectOptions::new()
+        .name("ami-bridge")
+        .retry_on_initial_connect();
+    if let Some(user) = &n.user {
+        let password = match &n.password_env {
+            Some(var) => std::env::var(var).map_err(|_| {
+                BridgeError::Config(format!("the environment variable {var} is not set"))
+            })?,
+            None => String::new(),
+        };
+        opts = opts.user_and_password(user.clone(), password);
+    }
+    if let Some(var) = &n.token_env {
+        let token = std::env::var(var).map_err(|_| {
+            BridgeError::Config(format!("the environment variable {var} is not set"))
+        })?;
+        opts = opts.token(token);
+    }
+    if let Some(path) = &n.creds {
+        opts = opts
+            .credentials_file(path)
+            .await
+            .map_err(|e| BridgeError::Config(format!("cannot read {}: {e}", path.display())))?;
+    }
+    opts.connect(n.url.as_str())
+        .await
+        .map_err(|e| BridgeError::Nats(format!("cannot connect to {}: {e}", n.url)))
+}
+
+/// The stream for the configuration, created when it does not exist.
+pub async fn ensure_stream(
+    js: &jetstream::Context,
+    config: &BridgeConfig,
+) -> Result<jetstream::stream::Stream, BridgeError> {
+    let s = &config.stream;
+    let p = &s.subject_prefix;
+    js.get_or_create_stream(jetstream::stream::Config {
+        name: s.name.clone(),
+        subjects: vec![format!("{p}.*.event.>"), format!("{p}.*.gap")],
+        max_age: Duration::from_secs(s.max_age_secs),
+        max_bytes: s.max_bytes,
+        duplicate_window: Duration::from_secs(120),
+        storage: jetstream::stream::StorageType::File,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| BridgeError::Nats(format!("cannot create the stream {}: {e}", s.name)))
+}
+
+/// When the last event of `pbx` stored in the stream was received: where a
+/// previous run of the bridge left off.
+async fn last_stored(
+    stream: &jetstream::stream::Stream,
+    prefix: &str,
+    pbx: &str,
+) -> Option<SystemTime> {
+    use futures_util::StreamExt;
+    let consumer = stream
+        .create_consumer(jetstream::consumer::pull::Config {
+            filter_subject: format!("{prefix}.{pbx}.event.>"),
+            deliver_policy: jetstream::consumer::DeliverPolicy::Last,
+            ack_policy: jetstream::consumer::AckPolicy::None,
+            inactive_threshold: Duration::from_secs(10),
+            ..Default::default()
+        })
+        .await
+        .ok()?;
+    let mut batch = consumer
+        .fetch()
+        .max_messages(1)
+        .expires(Duration::from_millis(500))
+        .messages()
+        .await
+        .ok()?;
+    let msg = batch.next().await?.ok()?;
+    let record: EventRecord = serde_json::from_slice(&msg.payload).ok()?;
+    parse_time(&record.received_at)
+}
+
+/// What the bridge counts, per PBX.
+#[derive(Debug, Default, Clone)]
+struct Counters {
+    events_in: u64,
+    events_out: u64,
+    gaps: u64,
+    /// Publish-to-acknowledgement times of the last window, in ms.
+    latencies: Vec<f64>,
+}
+
+/// One publish waiting for its acknowledgement.
+struct Pending {
+    ack: PublishAckFuture,
+    subject: String,
+    headers: HeaderMap,
+    payload: Bytes,
+    sent: Instant,
+    pbx: Arc<str>,
+    event: bool,
+}
+
+/// The running bridge's publishing side.
+struct Publisher {
+    js: jetstream::Context,
+    nats: async_nats::Client,
+    prefix: String,
+    run: u128,
+    seq: BTreeMap<Arc<str>, u64>,
+    pending: VecDeque<Pending>,
+    counters: BTreeMap<Arc<str>, Counters>,
+    /// When each PBX's last event was received (for gaps of drops).
+    last_event: BTreeMap<Arc<str>, SystemTime>,
+}
+
+impl Publisher {
+    async fn publish(
+        &mut self,
+        pbx: &Arc<str>,
+        subject: String,
+        id: String,
+        payload: Vec<u8>,
+        event: bool,
+    ) {
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", id.as_str());
+        let payload = Bytes::from(payload);
+        let ack = loop {
+            match self
+                .js
+                .publish_with_headers(subject.clone(), headers.clone(), payload.clone())
+                .await
+            {
+                Ok(ack) => break ack,
+                Err(e) => {
+                    tracing::warn!(error = %e, "publish failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        };
+        self.pending.push_back(Pending {
+            ack,
+            subject,
+            headers,
+            payload,
+            sent: Instant::now(),
+            pbx: pbx.clone(),
+            event,
+        });
+        while self.pending.len() > IN_FLIGHT {
+            self.settle_one().await;
+        }
+    }
+
+    /// Awaits the oldest acknowledgement; a failed one is published again
+    /// (the message id makes a duplicate harmless).
+    async fn settle_one(&mut self) {
+        let Some(p) = self.pending.pop_front() else {
+            return;
+        };
+        let mut ack = Some(p.ack);
+        for attempt in 0..=RETRIES {
+            let result = match ack.take() {
+                Some(a) => a.await.map_err(|e| e.to_string()),
+                None => Err("not sent".to_owned()),
+            };
+            match result {
+                Ok(_) => {
+                    let c = self.counters.entry(p.pbx.clone()).or_default();
+                    if p.event {
+                        c.events_out += 1;
+                    }
+                    c.latencies.push(p.sent.elapsed().as_secs_f64() * 1e3);
+                    return;
+                }
+                Err(e) if attempt < RETRIES => {
+                    tracing::warn!(error = %e, subject = %p.subject, "no acknowledgement; publishing again");
+                    tokio::time::sleep(Duration::from_millis(100 << attempt.min(5))).await;
+                    ack = self
+                        .js
+                        .publish_with_headers(
+                            p.subject.clone(),
+                            p.headers.clone(),
+                            p.payload.clone(),
+                        )
+                        .await
+                        .ok();
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, subject = %p.subject, "a message could not be stored");
+                }
+            }
+        }
+    }
+
+    async fn flush(&mut self) {
+        while !self.pending.is_empty() {
+            self.settle_one().await;
+        }
+    }
+
+    async fn event(&mut self, pbx: &Arc<str>, event: &ami_types::event::Event) {
+        let seq = self.seq.entry(pbx.clone()).or_insert(0);
+        *seq += 1;
+        let seq = *seq;
+        let now = SystemTime::now();
+        self.last_event.insert(pbx.clone(), now);
+        self.counters.entry(pbx.clone()).or_default().events_in += 1;
+        let record = EventRecord::new(pbx, seq, now, event);
+        // The event name is a subject token: anything else in it goes.
+        let name: String = record
+            .event
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let subject = format!(
+            "{}.{pbx}.event.{}",
+            self.prefix,
+            if name.is_empty() { "_" } else { &name }
+        );
+        let id = format!("{pbx}:{}:{seq}", self.run);
+        let payload = serde_json::to_vec(&record).unwrap_or_default();
+        self.publish(pbx, subject, id, payload, true).await;
+    }
+
+    async fn gap(
+        &mut self,
+        pbx: &Arc<str>,
+        down_since: SystemTime,
+        up_at: SystemTime,
+        reason: &str,
+    ) {
+        self.counters.entry(pbx.clone()).or_default().gaps += 1;
+        let record = GapRecord::new(pbx, down_since, up_at, reason);
+        let subject = format!("{}.{pbx}.gap", self.prefix);
+        let id = format!("{pbx}:{}:gap:{}", self.run, crate::schema::rfc3339(up_at));
+        let payload = serde_json::to_vec(&record).unwrap_or_default();
+        tracing::warn!(pbx = %pbx, down_since = %record.down_since, up_at = %record.up_at, reason, "gap");
+        self.publish(pbx, subject, id, payload, false).await;
+    }
+
+    /// Publishes each PBX's status (not stored) and logs it.
+    async fn status(&mut self, fleet: &Fleet) {
+        for h in fleet.health() {
+            let c = self.counters.entry(h.name.clone()).or_default();
+            let mut lat = std::mem::take(&mut c.latencies);
+            lat.sort_by(f64::total_cmp);
+            let pct = |q: f64| {
+                (!lat.is_empty()).then(|| lat[((lat.len() - 1) as f64 * q).round() as usize])
+            };
+            let (state, since) = match &h.state {
+                ami_fleet::PbxState::Up { since } => ("up", Some(*since)),
+                ami_fleet::PbxState::Down { since, .. } => ("down", Some(*since)),
+                _ => ("connecting", None),
+            };
+            let status = serde_json::json!({
+                "schema": crate::schema::SCHEMA,
+                "pbx": &*h.name,
+                "state": state,
+                "since": since.map(crate::schema::rfc3339),
+                "events_in": c.events_in,
+                "events_out": c.events_out,
+                "gaps": c.gaps,
+                "events_per_sec": h.events_per_sec,
+                "last_event": h.last_event.map(crate::schema::rfc3339),
+                "publish_ms_p50": pct(0.5),
+                "publish_ms_p99": pct(0.99),
+            });
+            tracing::info!(pbx = %h.name, %status, "status");
+            let subject = format!("{}.{}.status", self.prefix, h.name);
+            let _ = self
+                .nats
+                .publish(subject, Bytes::from(status.to_string()))
+                .await;
+        }
+    }
+}
+
+/// Runs the bridge until `shutdown` completes: then it publishes what it
+/// holds, waits for the acknowledgements and logs off every PBX.
+pub async fn run(
+    config: BridgeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), BridgeError> {
+    config.check()?;
+    let nats = connect_nats(&config).await?;
+    let js = jetstream::new(nats.clone());
+    let stream = ensure_stream(&js, &config).await?;
+    let prefix = config.stream.subject_prefix.clone();
+    let mut fleet_builder = Fleet::builder();
+    let mut resume = BTreeMap::new();
+    for p in &config.pbxs {
+        fleet_builder = fleet_builder.pbx(&p.name, p.client_builder()?);
+        if let Some(at) = last_stored(&stream, &prefix, &p.name).await {
+            resume.insert(Arc::<str>::from(p.name.as_str()), at);
+        }
+    }
+    let (fleet, mut events) = fleet_builder.start();
+    let filters: BTreeMap<Arc<str>, Vec<String>> = config
+        .pbxs
+        .iter()
+        .map(|p| (Arc::from(p.name.as_str()), p.filters.clone()))
+        .collect();
+    let mut publisher = Publisher {
+        js,
+        nats,
+        prefix,
+        run: SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+        seq: BTreeMap::new(),
+        pending: VecDeque::new(),
+        counters: BTreeMap::new(),
+        last_event: BTreeMap::new(),
+    };
+    let mut status = tokio::time::interval(STATUS_EVERY);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = status.tick() => publisher.status(&fleet).await,
+            item = events.recv() => {
+                let Some(FleetItem { pbx, item }) = item else { break };
+                match item {
+                    PbxItem::Event(event) => publisher.event(&pbx, &event).await,
+                    PbxItem::Notice(PbxNotice::Up) => {
+                        // Filters, then where a previous run left off.
+                        if let Ok(client) = fleet.client(&pbx) {
+                            for f in filters.get(&pbx).into_iter().flatten() {
+                                if let Err(e) = client.add_filter(f).await {
+                                    tracing::error!(pbx = %pbx, error = %e, "filter refused");
+                                }
+                            }
+                        }
+                        if let Some(since) = resume.remove(&pbx) {
+                            publisher
+                                .gap(&pbx, since, SystemTime::now(), "the bridge was not running")
+                                .await;
+                        }
+                    }
+                    PbxItem::Notice(PbxNotice::Gap { down_since, up_at, reason }) => {
+                        publisher.gap(&pbx, down_since, up_at, &reason).await;
+                    }
+                    PbxItem::Notice(PbxNotice::Lagged(n)) => {
+                        let since = publisher
+                            .last_event
+                            .get(&pbx)
+                            .copied()
+                            .unwrap_or_else(SystemTime::now);
+                        let reason = format!("the bridge fell behind and dropped {n} events");
+                        publisher.gap(&pbx, since, SystemTime::now(), &reason).await;
+                    }
+                    PbxItem::Notice(PbxNotice::Down { reason, .. }) => {
+                        tracing::warn!(pbx = %pbx, %reason, "PBX down");
+                    }
+                    PbxItem::Notice(_) => {}
+                }
+            }
+        }
+    }
+    tracing::info!("shutting down: flushing and logging off");
+    publisher.flush().await;
+    publisher.status(&fleet).await;
+    fleet.close().await;
+    Ok(())
+}

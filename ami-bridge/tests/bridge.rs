@@ -1,0 +1,309 @@
+//! The bridge end to end: two embedded AMI servers, a `nats-server -js` of
+//! the test's own on a free loopback port, the bridge and a `Subscriber`.
+//! Skipped (with a message) where `nats-server` is not installed; `.ci/run`
+//! installs it.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ami_bridge::config::{NatsConfig, PbxConfig, StreamConfig};
+use ami_bridge::{BridgeConfig, BridgeItem, Subscriber};
+use ami_server::{Server, ServerConfig};
+use ami_types::event::Event;
+use ami_types::{FromMessage, Message, TextField};
+use tokio::time::timeout;
+
+const WITHIN: Duration = Duration::from_secs(20);
+
+/// A `nats-server -js` on a free port with a store of its own, stopped on
+/// drop.
+struct Nats {
+    child: Child,
+    url: String,
+    _store: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Nats {
+    /// `None` when nats-server is not installed.
+    fn start(tag: &str) -> Option<Nats> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let store = std::env::temp_dir().join(format!("ami-bridge-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&store);
+        std::fs::create_dir_all(&store).unwrap();
+        let child = Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = child else {
+            eprintln!("nats-server is not installed: skipping (.ci/run installs it)");
+            return None;
+        };
+        let nats = Nats {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+            _store: TempDir(store),
+        };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "nats-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(nats)
+    }
+}
+
+fn config(nats: &Nats, pbxs: &[(&str, &Server)]) -> BridgeConfig {
+    BridgeConfig {
+        nats: NatsConfig {
+            url: nats.url.clone(),
+            user: None,
+            password_env: None,
+            token_env: None,
+            creds: None,
+        },
+        stream: StreamConfig::default(),
+        pbxs: pbxs
+            .iter()
+            .map(|(name, server)| PbxConfig {
+                name: (*name).to_owned(),
+                url: server.url(),
+                secret_env: None,
+                secret_file: None,
+                events: None,
+                filters: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+fn user_event(n: usize) -> Message {
+    [
+        ("Event", "UserEvent".to_owned()),
+        ("Privilege", "user,all".to_owned()),
+        ("UserEvent", "Seq".to_owned()),
+        ("N", n.to_string()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// A running bridge, stopped (cleanly) by `stop`.
+struct Running {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), ami_bridge::BridgeError>>,
+}
+
+fn run(config: BridgeConfig) -> Running {
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(ami_bridge::bridge::run(config, async {
+        let _ = stopped.await;
+    }));
+    Running { stop, task }
+}
+
+impl Running {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        timeout(WITHIN, self.task).await.unwrap().unwrap().unwrap();
+    }
+}
+
+/// Waits until `server` has `n` logged-in connections.
+async fn connections(server: &Server, n: usize) {
+    let start = Instant::now();
+    while server.connections() < n {
+        assert!(start.elapsed() < WITHIN, "the bridge did not connect");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn next(sub: &mut Subscriber) -> BridgeItem {
+    timeout(WITHIN, sub.next())
+        .await
+        .expect("an item within 20 s")
+        .unwrap()
+        .expect("the consumer goes on")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_event_of_two_pbxs_once_in_order_equal_to_a_direct_client() {
+    let Some(nats) = Nats::start("once") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let west = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east), ("west", &west)]));
+    connections(&east, 1).await;
+    connections(&west, 1).await;
+    // A direct client of each sees the same events.
+    let (_e, mut east_direct) = ami_types::connect(&east.url()).await.unwrap();
+    let (_w, mut west_direct) = ami_types::connect(&west.url()).await.unwrap();
+    // The bridge's own FullyBooted came before; wait until the bridge is
+    // connected and both direct clients are, then send.
+    let count = 300;
+    for n in 0..count {
+        east.emit(user_event(n));
+        west.emit(user_event(n));
+    }
+    let mut direct: BTreeMap<&str, Vec<Message>> = BTreeMap::new();
+    for (name, stream) in [("east", &mut east_direct), ("west", &mut west_direct)] {
+        while direct.get(name).map_or(0, Vec::len) < count {
+            if let Event::UserEvent(e) = timeout(WITHIN, stream.recv()).await.unwrap().unwrap() {
+                direct.entry(name).or_default().push(e.raw().clone());
+            }
+        }
+    }
+    let nats_client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let mut sub = Subscriber::connect(nats_client, "AMI", "test", "ami.>")
+        .await
+        .unwrap();
+    let mut bridged: BTreeMap<String, Vec<Message>> = BTreeMap::new();
+    let mut seqs: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    while bridged.values().map(Vec::len).sum::<usize>() < 2 * count {
+        match next(&mut sub).await {
+            BridgeItem::Event {
+                pbx, seq, event, ..
+            } => {
+                seqs.entry(pbx.clone()).or_default().push(seq);
+                if let Event::UserEvent(e) = *event {
+                    bridged.entry(pbx).or_default().push(e.raw().clone());
+                }
+            }
+            BridgeItem::Gap(g) => panic!("no gap expected: {g:?}"),
+        }
+    }
+    // Field for field what the direct client got, in order, once each.
+    assert_eq!(bridged["east"], direct["east"]);
+    assert_eq!(bridged["west"], direct["west"]);
+    for (pbx, s) in &seqs {
+        let expected: Vec<u64> = (s[0]..s[0] + s.len() as u64).collect();
+        assert_eq!(s, &expected, "{pbx}: in order, none twice");
+    }
+    // Nothing more (no duplicate) arrives.
+    assert!(timeout(Duration::from_millis(500), sub.next())
+        .await
+        .is_err());
+    bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bridge_restart_resumes_without_duplicates_and_marks_the_gap() {
+    let Some(nats) = Nats::start("restart") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east)]));
+    connections(&east, 1).await;
+    for n in 0..50 {
+        east.emit(user_event(n));
+    }
+    let nats_client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let mut sub = Subscriber::connect(nats_client.clone(), "AMI", "billing", "ami.>")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 50 {
+        if let BridgeItem::Event { event, .. } = next(&mut sub).await {
+            if let Event::UserEvent(e) = *event {
+                seen.push(e.raw().get("N").to_str_lossy().into_owned());
+            }
+        }
+    }
+    sub.ack().await.unwrap();
+    drop(sub);
+    bridge.stop().await;
+    // While the bridge is away, these are lost to it.
+    for n in 50..60 {
+        east.emit(user_event(n));
+    }
+    let bridge = run(config(&nats, &[("east", &east)]));
+    connections(&east, 1).await;
+    // Give it the time to log in and turn events on.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for n in 60..70 {
+        east.emit(user_event(n));
+    }
+    // The consumer resumes after what it acknowledged: a gap, then 60..70.
+    let mut sub = Subscriber::connect(nats_client, "AMI", "billing", "ami.>")
+        .await
+        .unwrap();
+    let mut gap = None;
+    let mut after = Vec::new();
+    while after.len() < 10 {
+        match next(&mut sub).await {
+            BridgeItem::Gap(g) => gap = Some(g),
+            BridgeItem::Event { event, .. } => {
+                if let Event::UserEvent(e) = *event {
+                    after.push(e.raw().get("N").to_str_lossy().into_owned());
+                }
+            }
+        }
+    }
+    let gap = gap.expect("the window the bridge was down is a gap marker");
+    assert_eq!(gap.pbx, "east");
+    assert!(gap.reason.contains("not running"), "{gap:?}");
+    let expected: Vec<String> = (60..70).map(|n| n.to_string()).collect();
+    assert_eq!(after, expected, "no duplicate of 0..50, nothing of the gap");
+    bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ami_restart_is_one_gap_for_that_pbx_and_the_other_streams_on() {
+    let Some(nats) = Nats::start("amirestart") else {
+        return;
+    };
+    let mut east = Server::start(ServerConfig::default()).await.unwrap();
+    let west = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east), ("west", &west)]));
+    connections(&east, 1).await;
+    connections(&west, 1).await;
+    east.restart(Duration::from_millis(300)).await.unwrap();
+    for n in 0..20 {
+        west.emit(user_event(n));
+    }
+    let nats_client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let mut sub = Subscriber::connect(nats_client, "AMI", "ops", "ami.>")
+        .await
+        .unwrap();
+    let mut gaps = Vec::new();
+    let mut west_seen = 0;
+    while west_seen < 20 || gaps.is_empty() {
+        match next(&mut sub).await {
+            BridgeItem::Gap(g) => gaps.push(g),
+            BridgeItem::Event { pbx, event, .. } => {
+                if pbx == "west" && matches!(*event, Event::UserEvent(_)) {
+                    west_seen += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].pbx, "east");
+    bridge.stop().await;
+}
