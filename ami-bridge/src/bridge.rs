@@ -18,8 +18,10 @@ use crate::BridgeError;
 const IN_FLIGHT: usize = 512;
 /// How often each PBX's status is published.
 const STATUS_EVERY: Duration = Duration::from_secs(5);
-/// How many times a publish whose acknowledgement failed is sent again.
-const RETRIES: u32 = 10;
+/// The longest wait between two publishes of a message whose
+/// acknowledgement failed (it is sent again until stored: meanwhile the
+/// PBXs' clients buffer their events, and what they drop is a gap).
+const RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// Connects to NATS with the configured credentials.
 pub async fn connect_nats(config: &BridgeConfig) -> Result<async_nats::Client, BridgeError> {
@@ -183,7 +185,8 @@ impl Publisher {
             return;
         };
         let mut ack = Some(p.ack);
-        for attempt in 0..=RETRIES {
+        let mut wait = Duration::from_millis(50);
+        loop {
             let result = match ack.take() {
                 Some(a) => a.await.map_err(|e| e.to_string()),
                 None => Err("not sent".to_owned()),
@@ -197,9 +200,10 @@ impl Publisher {
                     c.latencies.push(p.sent.elapsed().as_secs_f64() * 1e3);
                     return;
                 }
-                Err(e) if attempt < RETRIES => {
-                    tracing::warn!(error = %e, subject = %p.subject, "no acknowledgement; publishing again");
-                    tokio::time::sleep(Duration::from_millis(100 << attempt.min(5))).await;
+                Err(e) => {
+                    tracing::warn!(error = %e, subject = %p.subject, "not stored; publishing again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(RETRY_MAX);
                     ack = self
                         .js
                         .publish_with_headers(
@@ -209,9 +213,6 @@ impl Publisher {
                         )
                         .await
                         .ok();
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, subject = %p.subject, "a message could not be stored");
                 }
             }
         }
@@ -326,6 +327,8 @@ pub async fn run(
         }
     }
     let (fleet, mut events) = fleet_builder.start();
+    let config = Arc::new(config);
+    let actions = tokio::spawn(serve_actions(nats.clone(), fleet.clone(), config.clone()));
     let filters: BTreeMap<Arc<str>, Vec<String>> = config
         .pbxs
         .iter()
@@ -390,8 +393,123 @@ pub async fn run(
         }
     }
     tracing::info!("shutting down: flushing and logging off");
+    actions.abort();
     publisher.flush().await;
     publisher.status(&fleet).await;
     fleet.close().await;
     Ok(())
+}
+
+/// Answers actions over NATS request/reply on
+/// `<prefix>.<pbx>.action.<ActionName>` until the subscription ends.
+///
+/// The request is a JSON object of parameters (`{"Channel": "PJSIP/100"}`;
+/// a repeated key takes an array), checked against the generated metadata
+/// as `ami action` checks its arguments. The reply is `{"response": {…},
+/// "items": [{…}, …], "complete": {…} | null}` (every message an object of
+/// its fields, secrets redacted), or `{"error": "…"}`: an action not in the
+/// allow-list, an unknown PBX or action, bad parameters, a PBX that is down,
+/// Asterisk's error (with its `response`).
+pub(crate) async fn serve_actions(
+    nats: async_nats::Client,
+    fleet: Fleet,
+    config: Arc<BridgeConfig>,
+) {
+    use futures_util::StreamExt;
+    let prefix = &config.stream.subject_prefix;
+    let mut requests = match nats.subscribe(format!("{prefix}.*.action.*")).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot answer actions");
+            return;
+        }
+    };
+    while let Some(request) = requests.next().await {
+        let Some(reply) = request.reply.clone() else {
+            continue;
+        };
+        let (nats, fleet, config) = (nats.clone(), fleet.clone(), config.clone());
+        tokio::spawn(async move {
+            let answer = answer(&fleet, &config, &request.subject, &request.payload).await;
+            let _ = nats.publish(reply, Bytes::from(answer.to_string())).await;
+        });
+    }
+}
+
+async fn answer(
+    fleet: &Fleet,
+    config: &BridgeConfig,
+    subject: &str,
+    payload: &[u8],
+) -> serde_json::Value {
+    use serde_json::json;
+    let error = |e: String| json!({ "error": e });
+    let mut parts = subject.splitn(4, '.');
+    let (Some(_), Some(pbx), Some("action"), Some(name)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return error(format!("not an action subject: {subject}"));
+    };
+    let meta = match ami_types::check::action(name) {
+        Ok(meta) => meta,
+        Err(e) => return error(e),
+    };
+    if !config.allows(meta.name) {
+        return error(format!(
+            "action '{}' is not allowed over NATS (the bridge's allow-list)",
+            meta.name
+        ));
+    }
+    let params: serde_json::Map<String, serde_json::Value> =
+        if payload.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Map::new()
+        } else {
+            match serde_json::from_slice(payload) {
+                Ok(map) => map,
+                Err(e) => {
+                    return error(format!(
+                        "the request is not a JSON object of parameters: {e}"
+                    ))
+                }
+            }
+        };
+    let mut args = Vec::new();
+    for (key, value) in &params {
+        let values = match value {
+            serde_json::Value::Array(all) => all.clone(),
+            one => vec![one.clone()],
+        };
+        for v in values {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                other => {
+                    return error(format!(
+                        "parameter '{key}': {other} is not text, a number or a boolean"
+                    ))
+                }
+            };
+            args.push(format!("{key}={text}"));
+        }
+    }
+    let msg = match ami_types::check::build(meta.name, Some(meta), &args) {
+        Ok(msg) => msg,
+        Err(e) => return error(e),
+    };
+    let client = match fleet.client(pbx) {
+        Ok(c) => c,
+        Err(e) => return error(e.to_string()),
+    };
+    match client.send_message(msg).await {
+        Ok(reply) => json!({
+            "response": reply.response,
+            "items": reply.items,
+            "complete": reply.complete,
+        }),
+        Err(e) => match e.response() {
+            Some(response) => json!({ "error": e.to_string(), "response": response }),
+            None => error(e.to_string()),
+        },
+    }
 }

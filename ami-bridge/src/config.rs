@@ -41,6 +41,49 @@ pub struct BridgeConfig {
     /// The PBXs.
     #[serde(default, rename = "pbx")]
     pub pbxs: Vec<PbxConfig>,
+    /// The actions answered over NATS request/reply (any case); default
+    /// [`READ_ONLY`]. `Originate`, `Hangup`, `Redirect` … only when listed.
+    #[serde(default)]
+    pub allow: Option<Vec<String>>,
+}
+
+/// The actions allowed by default: they read, they change nothing.
+pub const READ_ONLY: &[&str] = &[
+    "Ping",
+    "CoreSettings",
+    "CoreStatus",
+    "CoreShowChannels",
+    "CoreShowChannelMap",
+    "Status",
+    "Getvar",
+    "BridgeList",
+    "BridgeInfo",
+    "QueueStatus",
+    "QueueSummary",
+    "ParkedCalls",
+    "ConfbridgeList",
+    "ConfbridgeListRooms",
+    "ExtensionState",
+    "ExtensionStateList",
+    "MailboxCount",
+    "MailboxStatus",
+    "PJSIPShowEndpoints",
+    "PJSIPShowEndpoint",
+    "PJSIPShowContacts",
+    "PJSIPShowRegistrationsOutbound",
+    "DeviceStateList",
+    "PresenceStateList",
+    "ListCommands",
+];
+
+impl BridgeConfig {
+    /// Whether `action` may be sent over NATS.
+    pub fn allows(&self, action: &str) -> bool {
+        match &self.allow {
+            Some(list) => list.iter().any(|a| a.eq_ignore_ascii_case(action)),
+            None => READ_ONLY.iter().any(|a| a.eq_ignore_ascii_case(action)),
+        }
+    }
 }
 
 /// NATS and its credentials.

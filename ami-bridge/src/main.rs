@@ -31,6 +31,10 @@ struct Cli {
     /// The subject prefix (default ami).
     #[arg(long)]
     prefix: Option<String>,
+    /// The actions answered over NATS request/reply, comma-separated
+    /// (default: the read-only ones).
+    #[arg(long, value_delimiter = ',', value_name = "ACTION,ACTION")]
+    allow: Vec<String>,
 }
 
 fn config(cli: Cli) -> Result<BridgeConfig, String> {
@@ -46,6 +50,7 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
             },
             stream: StreamConfig::default(),
             pbxs: Vec::new(),
+            allow: None,
         },
     };
     if let Some(url) = cli.nats {
@@ -73,11 +78,22 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
     if let Some(p) = cli.prefix {
         config.stream.subject_prefix = p;
     }
+    if !cli.allow.is_empty() {
+        config.allow = Some(cli.allow);
+    }
     config.check().map_err(|e| e.to_string())?;
     Ok(config)
 }
 
 fn main() -> ExitCode {
+    // Logs and counters on stderr; RUST_LOG narrows or widens them.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
     let cli = Cli::parse();
     let config = match config(cli) {
         Ok(c) => c,

@@ -21,8 +21,9 @@ const WITHIN: Duration = Duration::from_secs(20);
 /// drop.
 struct Nats {
     child: Child,
+    port: u16,
     url: String,
-    _store: TempDir,
+    store: TempDir,
 }
 
 struct TempDir(std::path::PathBuf);
@@ -40,6 +41,24 @@ impl Drop for Nats {
     }
 }
 
+fn spawn_nats(port: u16, store: &std::path::Path) -> std::io::Result<Child> {
+    let child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(store)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nats-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(child)
+}
+
 impl Nats {
     /// `None` when nats-server is not installed.
     fn start(tag: &str) -> Option<Nats> {
@@ -51,30 +70,24 @@ impl Nats {
         let store = std::env::temp_dir().join(format!("ami-bridge-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&store);
         std::fs::create_dir_all(&store).unwrap();
-        let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(&store)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else {
+        let Ok(child) = spawn_nats(port, &store) else {
             eprintln!("nats-server is not installed: skipping (.ci/run installs it)");
             return None;
         };
-        let nats = Nats {
+        Some(Nats {
             child,
+            port,
             url: format!("nats://127.0.0.1:{port}"),
-            _store: TempDir(store),
-        };
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "nats-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(nats)
+            store: TempDir(store),
+        })
+    }
+
+    /// Stops it, waits `down`, starts it again on the same port and store.
+    fn restart(&mut self, down: Duration) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(down);
+        self.child = spawn_nats(self.port, &self.store.0).unwrap();
     }
 }
 
@@ -99,6 +112,7 @@ fn config(nats: &Nats, pbxs: &[(&str, &Server)]) -> BridgeConfig {
                 filters: Vec::new(),
             })
             .collect(),
+        allow: None,
     }
 }
 
@@ -305,5 +319,124 @@ async fn an_ami_restart_is_one_gap_for_that_pbx_and_the_other_streams_on() {
     }
     assert_eq!(gaps.len(), 1, "{gaps:?}");
     assert_eq!(gaps[0].pbx, "east");
+    bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_over_request_reply_are_checked_and_allow_listed() {
+    let Some(nats) = Nats::start("actions") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east)]));
+    connections(&east, 1).await;
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let ask = |action: &str, body: &str| {
+        let (client, subject, body) = (
+            client.clone(),
+            format!("ami.east.action.{action}"),
+            body.to_owned(),
+        );
+        async move {
+            let reply = timeout(WITHIN, client.request(subject, body.into()))
+                .await
+                .unwrap()
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&reply.payload).unwrap()
+        }
+    };
+    // The bridge subscribes as it starts: ask until it answers.
+    let start = Instant::now();
+    let pong = loop {
+        match timeout(
+            Duration::from_millis(500),
+            client.request("ami.east.action.Ping", "".into()),
+        )
+        .await
+        {
+            Ok(Ok(reply)) => {
+                break serde_json::from_slice::<serde_json::Value>(&reply.payload).unwrap()
+            }
+            _ => assert!(start.elapsed() < WITHIN, "no answer"),
+        }
+    };
+    assert_eq!(pong["response"]["Ping"], "Pong", "{pong}");
+    let list = ask("CoreShowChannels", "{}").await;
+    assert_eq!(list["response"]["EventList"], "start", "{list}");
+    assert_eq!(
+        list["complete"]["Event"], "CoreShowChannelsComplete",
+        "{list}"
+    );
+    assert!(list["items"].is_array());
+    let refused = ask(
+        "Originate",
+        r#"{"Channel": "PJSIP/100", "Application": "Wait"}"#,
+    )
+    .await;
+    assert!(
+        refused["error"].as_str().unwrap().contains("not allowed"),
+        "{refused}"
+    );
+    let bad = ask("Getvar", r#"{"Bogus": "1"}"#).await;
+    assert!(
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown parameter 'Bogus'"),
+        "{bad}"
+    );
+    let missing = ask("Getvar", "{}").await;
+    assert!(
+        missing["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing required parameter 'Variable'"),
+        "{missing}"
+    );
+    let nobody = ask("Getvar", r#"{"Variable": "X", "Channel": "PJSIP/nobody"}"#).await;
+    assert!(
+        nobody["error"]
+            .as_str()
+            .unwrap()
+            .contains("No such channel"),
+        "{nobody}"
+    );
+    bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_restart_loses_nothing_the_bridge_held() {
+    let Some(mut nats) = Nats::start("natsrestart") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east)]));
+    connections(&east, 1).await;
+    for n in 0..10 {
+        east.emit(user_event(n));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // NATS goes away; the PBX goes on.
+    nats.restart(Duration::from_millis(1500));
+    for n in 10..60 {
+        east.emit(user_event(n));
+    }
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let mut sub = Subscriber::connect(client, "AMI", "after", "ami.>")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 60 {
+        match next(&mut sub).await {
+            BridgeItem::Event { event, .. } => {
+                if let Event::UserEvent(e) = *event {
+                    seen.push(e.raw().get("N").to_str_lossy().parse::<usize>().unwrap());
+                }
+            }
+            BridgeItem::Gap(g) => panic!("nothing was dropped: {g:?}"),
+        }
+    }
+    let expected: Vec<usize> = (0..60).collect();
+    assert_eq!(seen, expected);
     bridge.stop().await;
 }

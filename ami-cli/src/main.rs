@@ -5,7 +5,6 @@
 //! `events` missed events.
 //! See `ami --help` and the crate's README.
 
-mod check;
 mod json;
 mod live;
 mod spec;
@@ -16,6 +15,7 @@ use std::time::Duration;
 
 use ami_core::{Client, ClientBuilder, Error, EventStream, Events, StreamError};
 use ami_server::{Server, ServerConfig};
+use ami_types::check;
 use clap::{Parser, Subcommand};
 use tokio::time::Instant;
 

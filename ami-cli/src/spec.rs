@@ -4,7 +4,7 @@
 use ami_types::meta::{ActionMeta, EventMeta, FieldMeta, ParamKind, ParamMeta, ValueType};
 use serde::Serialize;
 
-use crate::check::key_form;
+use ami_types::check::key_form;
 
 fn ty(t: ValueType) -> &'static str {
     match t {

@@ -81,6 +81,7 @@ pub use ami_core::{
 pub use ami_core::{filter, handlers, transcript};
 
 pub mod blocking;
+pub mod check;
 pub mod client;
 pub mod codes;
 mod header;

@@ -4,8 +4,8 @@
 //! Error messages name keys and actions, never values: a value may be a
 //! secret.
 
-use ami_core::Message;
-use ami_types::meta::{self, ActionMeta, IndexStyle, ParamKind, ParamMeta};
+use crate::meta::{self, ActionMeta, IndexStyle, ParamKind, ParamMeta};
+use crate::Message;
 
 /// The action with this name (ignoring case), or an error suggesting the
 /// nearest one.
