@@ -80,7 +80,8 @@ impl Subscriber {
         })
     }
 
-    /// Acknowledges the last item given.
+    /// Acknowledges the last item given and waits until the server has
+    /// recorded it.
     pub async fn ack(&mut self) -> Result<(), BridgeError> {
         if let Some(m) = self.unacked.take() {
             m.double_ack()
@@ -90,10 +91,15 @@ impl Subscriber {
         Ok(())
     }
 
-    /// The next item (acknowledging the one before); `None` when the
-    /// consumer ends.
+    /// The next item (acknowledging the one before, without waiting for
+    /// the server to confirm it: call [`ack`](Self::ack) for that, e.g.
+    /// before stopping); `None` when the consumer ends.
     pub async fn next(&mut self) -> Result<Option<BridgeItem>, BridgeError> {
-        self.ack().await?;
+        if let Some(m) = self.unacked.take() {
+            m.ack()
+                .await
+                .map_err(|e| BridgeError::Nats(format!("ack: {e}")))?;
+        }
         loop {
             let Some(msg) = self.messages.next().await else {
                 return Ok(None);
