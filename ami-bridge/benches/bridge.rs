@@ -93,6 +93,7 @@ async fn main() {
             secret_file: None,
             events: None,
             filters: Vec::new(),
+            event_buffer: None,
         }],
         allow: None,
     };

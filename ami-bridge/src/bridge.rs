@@ -328,7 +328,12 @@ pub async fn run(
     }
     let (fleet, mut events) = fleet_builder.start();
     let config = Arc::new(config);
-    let actions = tokio::spawn(serve_actions(nats.clone(), fleet.clone(), config.clone()));
+    // Ends with this function, however it ends (also when it is dropped).
+    let actions = AbortOnDrop(tokio::spawn(serve_actions(
+        nats.clone(),
+        fleet.clone(),
+        config.clone(),
+    )));
     let filters: BTreeMap<Arc<str>, Vec<String>> = config
         .pbxs
         .iter()
@@ -393,11 +398,20 @@ pub async fn run(
         }
     }
     tracing::info!("shutting down: flushing and logging off");
-    actions.abort();
+    drop(actions);
     publisher.flush().await;
     publisher.status(&fleet).await;
     fleet.close().await;
     Ok(())
+}
+
+/// A task that ends when this is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Answers actions over NATS request/reply on

@@ -164,6 +164,11 @@ pub struct PbxConfig {
     /// Server-side filters, each a regular expression over the event text.
     #[serde(default)]
     pub filters: Vec<String>,
+    /// How many bytes of events the PBX's client holds while the bridge
+    /// cannot publish (NATS away); past it the oldest are dropped and
+    /// published as a gap (default 64 MiB).
+    #[serde(default)]
+    pub event_buffer: Option<usize>,
 }
 
 impl BridgeConfig {
@@ -267,6 +272,9 @@ impl PbxConfig {
                 "off" => Events::Off,
                 m => Events::Mask(m.to_owned()),
             });
+        }
+        if let Some(bytes) = self.event_buffer {
+            b = b.event_buffer(bytes);
         }
         Ok(b.reconnect(Some(Reconnect::default())))
     }

@@ -70,6 +70,7 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
             secret_file: None,
             events: None,
             filters: Vec::new(),
+            event_buffer: None,
         });
     }
     if let Some(s) = cli.stream {

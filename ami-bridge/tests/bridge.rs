@@ -115,6 +115,7 @@ fn config(nats: &Nats, pbxs: &[(&str, &Server)]) -> BridgeConfig {
                 secret_file: None,
                 events: None,
                 filters: Vec::new(),
+                event_buffer: None,
             })
             .collect(),
         allow: None,
@@ -147,6 +148,12 @@ fn run(config: BridgeConfig) -> Running {
 }
 
 impl Running {
+    /// Ends it at once, as `kill -9` would: nothing flushed, no log-off.
+    async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+
     async fn stop(self) {
         let _ = self.stop.send(());
         timeout(WITHIN, self.task).await.unwrap().unwrap().unwrap();
@@ -256,9 +263,14 @@ async fn a_bridge_restart_resumes_without_duplicates_and_marks_the_gap() {
     }
     sub.ack().await.unwrap();
     drop(sub);
-    bridge.stop().await;
+    // Killed mid-stream: what it had not stored is lost to it, and covered
+    // by the gap from its last stored event.
+    for n in 50..55 {
+        east.emit(user_event(n));
+    }
+    bridge.kill().await;
     // While the bridge is away, these are lost to it.
-    for n in 50..60 {
+    for n in 55..60 {
         east.emit(user_event(n));
     }
     let bridge = run(config(&nats, &[("east", &east)]));
@@ -273,13 +285,18 @@ async fn a_bridge_restart_resumes_without_duplicates_and_marks_the_gap() {
         .await
         .unwrap();
     let mut gap = None;
-    let mut after = Vec::new();
-    while after.len() < 10 {
+    let mut after: Vec<usize> = Vec::new();
+    while after.last() != Some(&69) {
         match next(&mut sub).await {
-            BridgeItem::Gap(g) => gap = Some(g),
+            BridgeItem::Gap(g) => {
+                assert!(gap.is_none(), "one gap");
+                // Events stored before the kill come before the gap.
+                assert!(after.iter().all(|&n| n < 55), "{after:?}");
+                gap = Some(g);
+            }
             BridgeItem::Event { event, .. } => {
                 if let Event::UserEvent(e) = *event {
-                    after.push(e.raw().get("N").to_str_lossy().into_owned());
+                    after.push(e.raw().get("N").to_str_lossy().parse().unwrap());
                 }
             }
         }
@@ -287,8 +304,15 @@ async fn a_bridge_restart_resumes_without_duplicates_and_marks_the_gap() {
     let gap = gap.expect("the window the bridge was down is a gap marker");
     assert_eq!(gap.pbx, "east");
     assert!(gap.reason.contains("not running"), "{gap:?}");
-    let expected: Vec<String> = (60..70).map(|n| n.to_string()).collect();
-    assert_eq!(after, expected, "no duplicate of 0..50, nothing of the gap");
+    // No duplicate of 0..50; of 50..55 what was stored before the kill (in
+    // order); nothing of 55..60; all of 60..70.
+    let tail: Vec<usize> = after.iter().copied().filter(|&n| n >= 55).collect();
+    assert_eq!(tail, (60..70).collect::<Vec<_>>());
+    assert!(after.iter().all(|&n| n >= 50), "{after:?}");
+    assert!(
+        after.windows(2).all(|w| w[0] < w[1]),
+        "in order, none twice: {after:?}"
+    );
     bridge.stop().await;
 }
 
@@ -443,5 +467,58 @@ async fn a_nats_restart_loses_nothing_the_bridge_held() {
     }
     let expected: Vec<usize> = (0..60).collect();
     assert_eq!(seen, expected);
+    bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_could_not_be_held_while_nats_was_away_is_a_gap() {
+    let Some(mut nats) = Nats::start("drops") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let mut config = config(&nats, &[("east", &east)]);
+    // A small buffer: a few hundred events.
+    config.pbxs[0].event_buffer = Some(64 * 1024);
+    let bridge = run(config);
+    connections(&east, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    east.emit(user_event(0));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // NATS away; far more events than the bridge can hold.
+    let _ = nats.child.kill();
+    let _ = nats.child.wait();
+    let total = 20_000;
+    for n in 1..total {
+        east.emit(user_event(n));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    nats.restart(Duration::ZERO);
+    east.emit(user_event(total));
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let mut sub = Subscriber::connect(client, "AMI", "drops", "ami.>")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut gaps = Vec::new();
+    while seen.last() != Some(&total) {
+        match next(&mut sub).await {
+            BridgeItem::Event { event, .. } => {
+                if let Event::UserEvent(e) = *event {
+                    seen.push(e.raw().get("N").to_str_lossy().parse::<usize>().unwrap());
+                }
+            }
+            BridgeItem::Gap(g) => gaps.push((seen.len(), g)),
+        }
+    }
+    assert!(seen.len() < total, "some events must have been dropped");
+    assert!(!gaps.is_empty(), "the drop is a gap marker, not silence");
+    assert!(gaps[0].1.reason.contains("dropped"), "{:?}", gaps[0].1);
+    // In order, none twice, and the gap stands where events are missing.
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "in order, none twice");
+    let (at, _) = gaps[0];
+    assert!(
+        at > 0 && seen[at] > seen[at - 1] + 1,
+        "the gap is where events are missing"
+    );
     bridge.stop().await;
 }
