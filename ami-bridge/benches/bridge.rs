@@ -96,6 +96,7 @@ async fn main() {
             event_buffer: None,
         }],
         allow: None,
+        status_every_secs: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let bridge = tokio::spawn(ami_bridge::bridge::run(config, async {

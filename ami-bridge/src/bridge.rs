@@ -16,7 +16,9 @@ use crate::BridgeError;
 
 /// Publishes awaited for their acknowledgement at once, at the most.
 const IN_FLIGHT: usize = 512;
-/// How often each PBX's status is published.
+/// How often the acknowledgements of what was published are awaited.
+const SETTLE_EVERY: Duration = Duration::from_millis(50);
+/// How often each PBX's status is published, by default.
 const STATUS_EVERY: Duration = Duration::from_secs(5);
 /// The longest wait between two publishes of a message whose
 /// acknowledgement failed (it is sent again until stored: meanwhile the
@@ -352,12 +354,21 @@ pub async fn run(
         counters: BTreeMap::new(),
         last_event: BTreeMap::new(),
     };
-    let mut status = tokio::time::interval(STATUS_EVERY);
+    let every = config
+        .status_every_secs
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(STATUS_EVERY);
+    let mut status = tokio::time::interval(every);
+    // Acknowledgements are awaited at least this often, so that a failed
+    // publish is sent again soon however quiet the PBXs are.
+    let mut settle = tokio::time::interval(SETTLE_EVERY);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
             _ = status.tick() => publisher.status(&fleet).await,
+            _ = settle.tick(), if !publisher.pending.is_empty() => publisher.flush().await,
             item = events.recv() => {
                 let Some(FleetItem { pbx, item }) = item else { break };
                 match item {

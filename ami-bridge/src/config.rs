@@ -45,6 +45,9 @@ pub struct BridgeConfig {
     /// [`READ_ONLY`]. `Originate`, `Hangup`, `Redirect` … only when listed.
     #[serde(default)]
     pub allow: Option<Vec<String>>,
+    /// Seconds between two status publications (default 5).
+    #[serde(default)]
+    pub status_every_secs: Option<f64>,
 }
 
 /// The actions allowed by default: they read, they change nothing.

@@ -51,6 +51,7 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
             stream: StreamConfig::default(),
             pbxs: Vec::new(),
             allow: None,
+            status_every_secs: None,
         },
     };
     if let Some(url) = cli.nats {

@@ -119,6 +119,7 @@ fn config(nats: &Nats, pbxs: &[(&str, &Server)]) -> BridgeConfig {
             })
             .collect(),
         allow: None,
+        status_every_secs: None,
     }
 }
 
@@ -521,4 +522,87 @@ async fn what_could_not_be_held_while_nats_was_away_is_a_gap() {
         "the gap is where events are missing"
     );
     bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_counts_what_went_in_and_out() {
+    use futures_util::StreamExt;
+    let Some(nats) = Nats::start("status") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let mut config = config(&nats, &[("east", &east)]);
+    config.status_every_secs = Some(0.2);
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    let mut statuses = client.subscribe("ami.east.status").await.unwrap();
+    let bridge = run(config);
+    connections(&east, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for n in 0..25 {
+        east.emit(user_event(n));
+    }
+    let start = Instant::now();
+    loop {
+        let msg = timeout(WITHIN, statuses.next()).await.unwrap().unwrap();
+        let status: serde_json::Value = serde_json::from_slice(&msg.payload).unwrap();
+        assert_eq!(status["schema"], 1);
+        assert_eq!(status["state"], "up", "{status}");
+        // FullyBooted and the 25 UserEvents, in and stored.
+        if status["events_out"].as_u64() >= Some(26) {
+            assert!(status["events_in"].as_u64() >= Some(26), "{status}");
+            break;
+        }
+        assert!(start.elapsed() < WITHIN, "{status}");
+    }
+    bridge.stop().await;
+}
+
+#[test]
+fn the_binary_stops_cleanly_on_sigterm_and_logs_off() {
+    let Some(nats) = Nats::start("sigterm") else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let east = rt.block_on(Server::start(ServerConfig::default())).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ami-bridge"))
+        .args([
+            "--nats",
+            &nats.url,
+            "--pbx",
+            &format!("east={}", east.url()),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while east.connections() < 1 {
+        assert!(start.elapsed() < WITHIN, "the bridge did not connect");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < WITHIN, "it did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("shutting down"), "{err}");
+    assert!(!err.contains("amp111"), "the secret is never logged");
+    // It logged off: the server has no connection left.
+    let start = Instant::now();
+    while east.connections() > 0 {
+        assert!(start.elapsed() < WITHIN, "still connected");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
