@@ -281,6 +281,13 @@ impl Publisher {
             let pct = |q: f64| {
                 (!lat.is_empty()).then(|| lat[((lat.len() - 1) as f64 * q).round() as usize])
             };
+            // Published, not yet acknowledged as stored.
+            let buffered_bytes: usize = self
+                .pending
+                .iter()
+                .filter(|p| p.pbx == h.name)
+                .map(|p| p.payload.len())
+                .sum();
             let (state, since) = match &h.state {
                 ami_fleet::PbxState::Up { since } => ("up", Some(*since)),
                 ami_fleet::PbxState::Down { since, .. } => ("down", Some(*since)),
@@ -294,6 +301,7 @@ impl Publisher {
                 "events_in": c.events_in,
                 "events_out": c.events_out,
                 "gaps": c.gaps,
+                "buffered_bytes": buffered_bytes,
                 "events_per_sec": h.events_per_sec,
                 "last_event": h.last_event.map(crate::schema::rfc3339),
                 "publish_ms_p50": pct(0.5),

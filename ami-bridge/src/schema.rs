@@ -26,8 +26,10 @@
 //!
 //! A status, on `<prefix>.<pbx>.status` (not stored by default: the
 //! stream's subjects are events and gaps): `{"schema": 1, "pbx", "state",
-//! "since", "events_in", "events_out", "gaps", "events_per_sec",
-//! "last_event", "publish_ms_p50", "publish_ms_p99"}`.
+//! "since", "events_in", "events_out", "gaps", "buffered_bytes" (published,
+//! not yet acknowledged; the PBX's client holds the rest, up to its event
+//! buffer), "events_per_sec", "last_event", "publish_ms_p50",
+//! "publish_ms_p99"}`.
 
 use std::time::SystemTime;
 
