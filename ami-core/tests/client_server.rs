@@ -18,13 +18,7 @@ async fn server(config: ServerConfig) -> Server {
 /// The faults, and a queue of two members (`QueueStatus` answers with
 /// three items).
 fn with_faults(faults: Faults) -> ServerConfig {
-    let mut queue = DemoQueue::default();
-    queue.members.push(DemoMember {
-        name: "Agent Two".into(),
-        location: "Local/agent2@queue-members/n".into(),
-        penalty: 0,
-        paused: false,
-    });
+    let queue = DemoQueue::default().member("Agent Two", "Local/agent2@queue-members/n");
     ServerConfig {
         faults,
         queues: vec![queue],

@@ -441,23 +441,10 @@ async fn run_pbx(
                 attempt = attempt.saturating_add(1);
                 let reason = e.to_string();
                 if down.is_none() {
-                    let since = SystemTime::now();
-                    tracing::warn!(pbx = %pbx.name, error = %reason, "PBX down");
-                    pbx.stats().state = PbxState::Down {
-                        since,
-                        reason: reason.clone(),
-                    };
-                    if tx
-                        .send(notice(PbxNotice::Down {
-                            since,
-                            reason: reason.clone(),
-                        }))
-                        .await
-                        .is_err()
-                    {
-                        return;
+                    match go_down(&pbx, &tx, reason).await {
+                        Some(d) => down = Some(d),
+                        None => return,
                     }
-                    down = Some((since, reason));
                 }
                 tokio::time::sleep(policy.delay(attempt)).await;
                 continue;
@@ -513,24 +500,35 @@ async fn run_pbx(
         };
         // The client gave up: down until a new connection is made.
         client_tx.send_replace(None);
-        let since = SystemTime::now();
-        tracing::warn!(pbx = %pbx.name, reason = %ended, "PBX down");
-        pbx.stats().state = PbxState::Down {
-            since,
-            reason: ended.clone(),
-        };
-        if tx
-            .send(notice(PbxNotice::Down {
-                since,
-                reason: ended.clone(),
-            }))
-            .await
-            .is_err()
-        {
-            return;
+        match go_down(&pbx, &tx, ended).await {
+            Some(d) => down = Some(d),
+            None => return,
         }
-        down = Some((since, ended));
     }
+}
+
+/// Marks the PBX down and says so in the merged stream: when and why, or
+/// `None` when nobody reads the stream any more.
+async fn go_down(
+    pbx: &Pbx,
+    tx: &mpsc::Sender<FleetItem>,
+    reason: String,
+) -> Option<(SystemTime, String)> {
+    let since = SystemTime::now();
+    tracing::warn!(pbx = %pbx.name, %reason, "PBX down");
+    pbx.stats().state = PbxState::Down {
+        since,
+        reason: reason.clone(),
+    };
+    let item = FleetItem {
+        pbx: pbx.name.clone(),
+        item: PbxItem::Notice(PbxNotice::Down {
+            since,
+            reason: reason.clone(),
+        }),
+    };
+    tx.send(item).await.ok()?;
+    Some((since, reason))
 }
 
 fn gap_notice(gap: &Reconnected) -> PbxNotice {

@@ -177,6 +177,24 @@ pub struct DemoMember {
     pub paused: bool,
 }
 
+impl DemoQueue {
+    /// The queue with one more member (neither paused nor penalised).
+    ///
+    /// ```
+    /// let q = ami_server::DemoQueue::default().member("Agent Two", "Local/agent2@queue-members/n");
+    /// assert_eq!(q.members.len(), 2);
+    /// ```
+    pub fn member(mut self, name: &str, location: &str) -> Self {
+        self.members.push(DemoMember {
+            name: name.to_owned(),
+            location: location.to_owned(),
+            penalty: 0,
+            paused: false,
+        });
+        self
+    }
+}
+
 impl Default for DemoQueue {
     fn default() -> Self {
         DemoQueue {

@@ -8,20 +8,14 @@ use std::time::{Duration, Instant};
 
 use ami_core::codec::DecodeError;
 use ami_core::{Message, MessageKind};
-use ami_server::{DemoMember, DemoQueue, Faults, ServerConfig};
+use ami_server::{DemoQueue, Faults, ServerConfig};
 use support::*;
 use tokio::io::AsyncReadExt;
 
 /// The faults, and a queue of two members (`QueueStatus` answers with
 /// three items).
 fn with_faults(faults: Faults) -> ServerConfig {
-    let mut queue = DemoQueue::default();
-    queue.members.push(DemoMember {
-        name: "Agent Two".into(),
-        location: "Local/agent2@queue-members/n".into(),
-        penalty: 0,
-        paused: false,
-    });
+    let queue = DemoQueue::default().member("Agent Two", "Local/agent2@queue-members/n");
     ServerConfig {
         faults,
         time_scale: 0.02,
