@@ -265,34 +265,20 @@ impl PbxConfig {
             (None, None) => None,
         };
         if let Some(secret) = secret {
-            let user = user_of(&self.url)
-                .ok_or_else(|| BridgeError::Config(format!("PBX {pbx}: the URL names no user")))?;
+            let user = b
+                .username()
+                .ok_or_else(|| BridgeError::Config(format!("PBX {pbx}: the URL names no user")))?
+                .to_owned();
             b = b.credentials(user, secret);
         }
         if let Some(mask) = &self.events {
-            b = b.events(match mask.trim() {
-                "on" => Events::On,
-                "off" => Events::Off,
-                m => Events::Mask(m.to_owned()),
-            });
+            b = b.events(Events::from_wire(mask));
         }
         if let Some(bytes) = self.event_buffer {
             b = b.event_buffer(bytes);
         }
         Ok(b.reconnect(Some(Reconnect::default())))
     }
-}
-
-/// The percent-decoded user of an AMI URL.
-fn user_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let userinfo = rest.split_once('@')?.0;
-    let user = userinfo.split(':').next()?;
-    (!user.is_empty()).then(|| {
-        percent_encoding::percent_decode_str(user)
-            .decode_utf8_lossy()
-            .into_owned()
-    })
 }
 
 #[cfg(test)]
@@ -326,8 +312,21 @@ mod tests {
     }
 
     #[test]
-    fn users_of_urls() {
-        assert_eq!(user_of("ami://ad%40min:x@h").as_deref(), Some("ad@min"));
-        assert_eq!(user_of("ami://h:5038"), None);
+    fn a_secret_from_the_environment_goes_with_the_urls_user() {
+        std::env::set_var("AMI_BRIDGE_TEST_SECRET", "s3cret");
+        let pbx = |url: &str| PbxConfig {
+            name: "east".into(),
+            url: url.into(),
+            secret_env: Some("AMI_BRIDGE_TEST_SECRET".into()),
+            secret_file: None,
+            events: Some("call,agent".into()),
+            filters: Vec::new(),
+            event_buffer: None,
+        };
+        let b = pbx("ami://ad%40min@h").client_builder().unwrap();
+        assert_eq!(b.username(), Some("ad@min"));
+        assert_eq!(*b.event_setting(), Events::Mask("call,agent".into()));
+        assert!(!format!("{b:?}").contains("s3cret"));
+        assert!(pbx("ami://h:5038").client_builder().is_err());
     }
 }

@@ -657,11 +657,8 @@ impl Conn {
         let mut builder =
             ClientBuilder::from_url(url.as_str()).map_err(|e| Failure::Usage(e.to_string()))?;
         if let Some(secret) = env_secret {
-            let user = percent_encoding::percent_decode_str(url.username())
-                .decode_utf8()
-                .map_err(|_| {
-                    Failure::Usage("the user name is not UTF-8 after percent-decoding".to_owned())
-                })?;
+            // The URL's user, percent-decoded by `from_url`.
+            let user = builder.username().unwrap_or_default().to_owned();
             builder = builder.credentials(user, secret);
         }
         let target = format!(
@@ -761,17 +758,9 @@ async fn command(conn: &Conn, command: &str, raw: bool) -> Result<(), Failure> {
         }
         Err(Error::Action { message, response }) => {
             print_doc(&MessageJson(&response));
-            // The CLI's own complaint is in the output, not in `Message`
-            // (which says "Command output follows").
-            let output: Vec<String> = response
-                .get_all("Output")
-                .map(|l| l.to_string_lossy().into_owned())
-                .collect();
-            Err(Failure::Asterisk(if output.is_empty() {
-                message
-            } else {
-                output.join(" / ")
-            }))
+            // `Client::command` puts the CLI's complaint (its output lines)
+            // in `message`; on one line here.
+            Err(Failure::Asterisk(message.replace('\n', " / ")))
         }
         Err(e) => Err(Failure::from_error(e, "")),
     }
@@ -947,8 +936,13 @@ async fn sim(
     secret: Option<String>,
     call_duration: Option<Duration>,
 ) -> Result<(), Failure> {
+    // The secret is shown only when it is the well-known default.
+    let shown_secret = match &secret {
+        None => ServerConfig::default().secret,
+        Some(_) => "<secret>".to_owned(),
+    };
     let config = ServerConfig {
-        username: user,
+        username: user.clone(),
         secret: secret.unwrap_or_else(|| ServerConfig::default().secret),
         // Calls last long enough to be seen from another shell, in real
         // time; the same seed gives the same ids.
@@ -961,13 +955,11 @@ async fn sim(
     let server = Server::start_on(std::net::SocketAddr::new(bind, port), config)
         .await
         .map_err(|e| Failure::Connection(format!("cannot listen on {bind}:{port}: {e}")))?;
-    // The URL goes to stdout (scripts read it); the secret is the one the
-    // user chose, so it is shown only when it is the well-known default.
+    // The URL, without the secret, goes to stdout (scripts read it).
     let addr = server.addr();
-    println!("ami://{}@{addr}", server_user(&server));
+    println!("ami://{user}@{addr}");
     eprintln!(
-        "ami: the embedded AMI server listens on {addr}; Ctrl-C stops it. Try: ami --url {} action Ping",
-        server_url_hint(&server)
+        "ami: the embedded AMI server listens on {addr}; Ctrl-C stops it. Try: ami --url ami://{user}:{shown_secret}@{addr} action Ping"
     );
     let _ = io::stdout().flush();
     tokio::signal::ctrl_c()
@@ -975,24 +967,6 @@ async fn sim(
         .map_err(|e| Failure::Connection(format!("cannot wait for Ctrl-C: {e}")))?;
     server.shutdown();
     Ok(())
-}
-
-/// `user` as the URL's user part.
-fn server_user(server: &Server) -> String {
-    let url = server.url();
-    // ami://user:secret@addr
-    let rest = url.split_once("://").map_or("", |(_, r)| r);
-    rest.split_once(':').map_or("", |(u, _)| u).to_owned()
-}
-
-/// The URL to give `--url`, with the secret only when it is the default.
-fn server_url_hint(server: &Server) -> String {
-    let url = server.url();
-    if url.contains(&format!(":{}@", ServerConfig::default().secret)) {
-        url
-    } else {
-        format!("ami://{}:<secret>@{}", server_user(server), server.addr())
-    }
 }
 
 fn spec(what: SpecCmd) -> Result<(), Failure> {

@@ -152,7 +152,13 @@ impl Events {
 
     /// The setting a wire value (or URL parameter) names: Asterisk's
     /// spellings of on and off (any case), else a class mask.
-    pub(crate) fn from_wire(value: &str) -> Events {
+    ///
+    /// ```
+    /// use ami_core::Events;
+    /// assert_eq!(Events::from_wire("Yes"), Events::On);
+    /// assert_eq!(Events::from_wire("call,agent"), Events::Mask("call,agent".into()));
+    /// ```
+    pub fn from_wire(value: &str) -> Events {
         let value = value.trim();
         match value.to_ascii_lowercase().as_str() {
             "on" | "yes" | "true" | "1" => Events::On,
@@ -371,6 +377,12 @@ impl ClientBuilder {
     /// `events=`).
     pub fn event_setting(&self) -> &Events {
         &self.events
+    }
+
+    /// The user name to log in as, if credentials are set (from
+    /// [`credentials`](Self::credentials) or the URL, percent-decoded).
+    pub fn username(&self) -> Option<&str> {
+        self.credentials.as_ref().map(|(user, _)| user.as_str())
     }
 
     /// The reconnect policy, if one is set (see [`reconnect`](Self::reconnect)).

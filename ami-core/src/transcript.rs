@@ -40,9 +40,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::secret_rule::{
-    holds_assignments, is_secret_key, is_secret_name, secret_assignment, value_names_key,
-};
+use crate::message::Message;
+use crate::secret_rule::{holds_assignments, secret_assignment};
 
 /// What replaces a secret value in a transcript.
 pub const REDACTED: &[u8] = b"<redacted>";
@@ -285,25 +284,12 @@ impl Pending {
 fn redact(message: &[u8]) -> Vec<u8> {
     let lines: Vec<&[u8]> = message.split_inclusive(|&b| b == b'\n').collect();
     let fields: Vec<Option<(&[u8], usize)>> = lines.iter().map(|l| field(l)).collect();
-    let owner: &[u8] = fields
+    // The message's fields, for the one rule's judgement of each key.
+    let parsed: Message = fields
         .iter()
         .zip(&lines)
-        .find_map(|(f, l)| {
-            let (key, start) = (*f)?;
-            (key.eq_ignore_ascii_case(b"Action") || key.eq_ignore_ascii_case(b"Event"))
-                .then(|| value_of(l, start))
-        })
-        .unwrap_or(b"");
-    let names_secret = |base: &[u8], suffix: &[u8]| {
-        fields.iter().zip(&lines).any(|(f, l)| {
-            f.is_some_and(|(key, start)| {
-                key.len() == base.len() + suffix.len()
-                    && key[..base.len()].eq_ignore_ascii_case(base)
-                    && key[base.len()..].eq_ignore_ascii_case(suffix)
-                    && is_secret_name(value_of(l, start).trim_ascii())
-            })
-        })
-    };
+        .filter_map(|(f, l)| f.map(|(key, start)| (key, value_of(l, start))))
+        .collect();
     let mut out = Vec::with_capacity(message.len());
     for (line, f) in lines.iter().zip(&fields) {
         let Some((key, start)) = *f else {
@@ -312,9 +298,7 @@ fn redact(message: &[u8]) -> Vec<u8> {
         };
         let value = value_of(line, start);
         let end = start + value.len();
-        let secret_from = if is_secret_key(owner, key)
-            || value_names_key(key).is_some_and(|(base, suffix)| names_secret(base, suffix))
-        {
+        let secret_from = if parsed.is_secret(&String::from_utf8_lossy(key)) {
             Some(start)
         } else if holds_assignments(key) {
             secret_assignment(value).map(|at| start + at)

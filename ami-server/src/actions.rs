@@ -834,22 +834,11 @@ impl Session {
                         continue;
                     }
                 }
-                let state = live.members.get(&mem.location).copied().unwrap_or_default();
                 let mut m = event("QueueMember", "");
                 m.append("Queue", q.name.as_str());
                 m.append("Name", mem.name.as_str());
                 m.append("Location", mem.location.as_str());
-                m.append("StateInterface", state_interface(&mem.location));
-                m.append("Membership", w.membership(q, &mem.location));
-                m.append("Penalty", mem.penalty);
-                m.append("CallsTaken", state.calls_taken);
-                m.append("LastCall", state.last_call);
-                m.append("LastPause", 0);
-                m.append("LoginTime", 0);
-                m.append("InCall", u8::from(state.in_call));
-                m.append("Status", if state.in_call { 2 } else { 1 });
-                m.append("Paused", u8::from(mem.paused));
-                m.append("PausedReason", "");
+                calls::member_state_fields(&mut m, &w, q, mem, 0);
                 m.append("Wrapuptime", 0);
                 action_id_last(&mut m, req);
                 items.push(m);

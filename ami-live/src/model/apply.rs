@@ -138,6 +138,21 @@ impl Snapshot {
         }
     }
 
+    /// Writes what the snapshot says into `ch` (name, linked id, state,
+    /// caller ids, account code, language, dialplan location); the rest of
+    /// the channel stays.
+    pub(crate) fn apply_to(&self, ch: &mut Channel) {
+        ch.name = self.name.clone();
+        ch.linkedid = self.linkedid.clone();
+        ch.state = self.state;
+        ch.state_desc = self.state_desc.clone();
+        ch.caller_id = self.caller_id.clone();
+        ch.connected_line = self.connected_line.clone();
+        ch.account_code = self.account_code.clone();
+        ch.language = self.language.clone();
+        ch.dialplan = self.dialplan.clone();
+    }
+
     /// Every whole snapshot in a message, with its prefix, read in one
     /// pass over the fields (a field counts for the prefix before one of
     /// the snapshot's names, the first occurrence winning).
@@ -622,15 +637,7 @@ impl Model {
         if restated && snap.state == 6 && new.answered_at.is_none() {
             new.answered_at = Some(self.now);
         }
-        new.name = snap.name.clone();
-        new.state = snap.state;
-        new.state_desc = snap.state_desc.clone();
-        new.caller_id = snap.caller_id.clone();
-        new.connected_line = snap.connected_line.clone();
-        new.account_code = snap.account_code.clone();
-        new.language = snap.language.clone();
-        new.dialplan = snap.dialplan.clone();
-        new.linkedid = snap.linkedid.clone();
+        snap.apply_to(&mut new);
         // What differs is what the diff of two states reports.
         let before = self.out.len();
         crate::diff::channel_changes(&old, &new, &mut self.out);

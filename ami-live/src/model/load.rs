@@ -85,15 +85,7 @@ impl Model {
                     Some(b) => (**b).clone(),
                     None => snap.channel(generation, created_at),
                 };
-                ch.name = snap.name.clone();
-                ch.linkedid = snap.linkedid.clone();
-                ch.state = snap.state;
-                ch.state_desc = snap.state_desc.clone();
-                ch.caller_id = snap.caller_id.clone();
-                ch.connected_line = snap.connected_line.clone();
-                ch.account_code = snap.account_code.clone();
-                ch.language = snap.language.clone();
-                ch.dialplan = snap.dialplan.clone();
+                snap.apply_to(&mut ch);
                 ch.application = text(item, "Application");
                 ch.application_data = text(item, "ApplicationData");
                 ch.bridge = opt(item, "BridgeId");

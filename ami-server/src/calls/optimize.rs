@@ -6,7 +6,7 @@
 //! `BridgeEnter` with `SwapUniqueid`, `LocalOptimizationEnd`), the emptied
 //! bridge is destroyed and both halves hang up, while the call goes on.
 
-use super::originate::{Call, Outcome, Waited};
+use super::originate::{Call, Outcome};
 use super::world::{bridge_snapshot, event, State};
 
 impl Call {
@@ -68,12 +68,7 @@ impl Call {
             self.flush(&w);
             (one, two, far)
         };
-        if let Waited::HungUp(id, cause) = self.pause(hub.config.ring_time).await {
-            let mut w = hub.world();
-            self.teardown(&mut w, id, cause);
-            self.finish(&mut w, true);
-            return None;
-        }
+        self.pause_or_end(hub.config.ring_time).await?;
         let answer = Outcome::of(target);
         let mut w = hub.world();
         if answer != Outcome::Answer {

@@ -271,28 +271,41 @@ pub(crate) fn member_event(
     member: &DemoMember,
     config: &crate::ServerConfig,
 ) -> Message {
-    let live = w
-        .queue_live(&queue.name)
-        .and_then(|q| q.members.get(&member.location).copied())
-        .unwrap_or_default();
     let mut m = event(name, "agent,all");
     m.append("Queue", queue.name.as_str());
     m.append("MemberName", member.name.as_str());
     m.append("Interface", member.location.as_str());
+    member_state_fields(&mut m, w, queue, member, w.clock(w.started, config));
+    m.append("Ringinuse", 0);
+    m.append("Wrapuptime", 0);
+    m
+}
+
+/// What a member's events and its `QueueMember` list item share, from
+/// `StateInterface` to `PausedReason`: its membership, penalty, calls and
+/// whether it is in a call (`Status` 2) or free (1), paused or not.
+pub(crate) fn member_state_fields(
+    m: &mut Message,
+    w: &World,
+    queue: &DemoQueue,
+    member: &DemoMember,
+    login_time: u64,
+) {
+    let live = w
+        .queue_live(&queue.name)
+        .and_then(|q| q.members.get(&member.location).copied())
+        .unwrap_or_default();
     m.append("StateInterface", state_interface(&member.location));
     m.append("Membership", w.membership(queue, &member.location));
     m.append("Penalty", member.penalty);
     m.append("CallsTaken", live.calls_taken);
     m.append("LastCall", live.last_call);
     m.append("LastPause", 0);
-    m.append("LoginTime", w.clock(w.started, config));
+    m.append("LoginTime", login_time);
     m.append("InCall", u8::from(live.in_call));
     m.append("Status", if live.in_call { 2 } else { 1 });
     m.append("Paused", u8::from(member.paused));
     m.append("PausedReason", "");
-    m.append("Ringinuse", 0);
-    m.append("Wrapuptime", 0);
-    m
 }
 
 /// The timeout of `Queue(name,options,URL,announce,timeout)`, in seconds.

@@ -39,6 +39,19 @@ impl Call {
         }
     }
 
+    /// [`pause`](Call::pause); when a channel of the call hangs up
+    /// meanwhile, the call is torn down and ended, and `None` returned.
+    pub(crate) async fn pause_or_end(&mut self, simulated: Duration) -> Option<()> {
+        if let Waited::HungUp(id, cause) = self.pause(simulated).await {
+            let hub = std::sync::Arc::clone(&self.hub);
+            let mut w = hub.world();
+            self.teardown(&mut w, id, cause);
+            self.finish(&mut w, true);
+            return None;
+        }
+        Some(())
+    }
+
     /// [`pause`](Call::pause) while the call's parties talk, which a
     /// transfer request can interrupt.
     pub(crate) async fn talk(&mut self, simulated: Duration) -> Talk {

@@ -10,7 +10,7 @@
 //! (`BridgeMerge`, then the target's leave and enter), `AttendedTransfer`,
 //! the transferer hangs up and its bridge is destroyed.
 
-use super::originate::{Call, Outcome, Waited};
+use super::originate::{Call, Outcome};
 use super::world::{bridge_snapshot, bridge_snapshot_prefixed, event, Request, State};
 
 impl Call {
@@ -121,12 +121,7 @@ impl Call {
         };
         self.answer(transferer, target, exten).await?;
         // They talk a moment, then the transferer completes the transfer.
-        if let Waited::HungUp(id, cause) = self.pause(hub.config.ring_time).await {
-            let mut w = hub.world();
-            self.teardown(&mut w, id, cause);
-            self.finish(&mut w, true);
-            return None;
-        }
+        self.pause_or_end(hub.config.ring_time).await?;
         let mut w = hub.world();
         let far_index = self
             .bridges
@@ -174,12 +169,7 @@ impl Call {
     /// does not answer: then the call ends and `None` is returned).
     async fn answer(&mut self, caller: u64, callee: u64, exten: &str) -> Option<()> {
         let hub = std::sync::Arc::clone(&self.hub);
-        if let Waited::HungUp(id, cause) = self.pause(hub.config.ring_time).await {
-            let mut w = hub.world();
-            self.teardown(&mut w, id, cause);
-            self.finish(&mut w, true);
-            return None;
-        }
+        self.pause_or_end(hub.config.ring_time).await?;
         let mut w = hub.world();
         let outcome = Outcome::of(exten);
         if outcome != Outcome::Answer {
