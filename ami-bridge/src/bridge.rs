@@ -66,7 +66,7 @@ pub async fn ensure_stream(
     let p = &s.subject_prefix;
     js.get_or_create_stream(jetstream::stream::Config {
         name: s.name.clone(),
-        subjects: vec![format!("{p}.*.event.>"), format!("{p}.*.gap")],
+        subjects: vec![crate::schema::stored_subjects(p)],
         max_age: Duration::from_secs(s.max_age_secs),
         max_bytes: s.max_bytes,
         duplicate_window: Duration::from_secs(120),
@@ -139,6 +139,16 @@ struct Publisher {
     counters: BTreeMap<Arc<str>, Counters>,
     /// When each PBX's last event was received (for gaps of drops).
     last_event: BTreeMap<Arc<str>, SystemTime>,
+    /// The stream's configuration, to create it again when NATS lost it.
+    config: Arc<BridgeConfig>,
+    /// When the stream was last looked for after a failed publish.
+    checked_stream: Option<Instant>,
+    /// The stream had to be created again at this time: everything stored
+    /// before is gone, a gap for every PBX (published by the main loop).
+    lost_store: Option<SystemTime>,
+    /// When this run first stored something (the start of what a lost
+    /// store took).
+    first_stored: Option<SystemTime>,
 }
 
 impl Publisher {
@@ -162,6 +172,7 @@ impl Publisher {
                 Ok(ack) => break ack,
                 Err(e) => {
                     tracing::warn!(error = %e, "publish failed; retrying");
+                    self.recover_stream().await;
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
             }
@@ -195,6 +206,7 @@ impl Publisher {
             };
             match result {
                 Ok(_) => {
+                    self.first_stored.get_or_insert_with(SystemTime::now);
                     let c = self.counters.entry(p.pbx.clone()).or_default();
                     if p.event {
                         c.events_out += 1;
@@ -204,6 +216,7 @@ impl Publisher {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, subject = %p.subject, "not stored; publishing again");
+                    self.recover_stream().await;
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(RETRY_MAX);
                     ack = self
@@ -217,6 +230,55 @@ impl Publisher {
                         .ok();
                 }
             }
+        }
+    }
+
+    /// After a failed publish, at most once a second: whether the stream
+    /// is still there; when NATS answers that it is not (its store was
+    /// lost), it is created again and the loss is noted for a gap.
+    async fn recover_stream(&mut self) {
+        if self
+            .checked_stream
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
+        {
+            return;
+        }
+        self.checked_stream = Some(Instant::now());
+        let name = &self.config.stream.name;
+        let missing = match self.js.get_stream(name).await {
+            Ok(_) => false,
+            Err(e) => matches!(
+                e.kind(),
+                jetstream::context::GetStreamErrorKind::JetStream(j)
+                    if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+            ),
+        };
+        if !missing {
+            return;
+        }
+        match ensure_stream(&self.js, &self.config).await {
+            Ok(_) => {
+                tracing::error!(stream = %name, "the stream was gone (NATS lost its store): created it again");
+                self.lost_store.get_or_insert_with(SystemTime::now);
+            }
+            Err(e) => tracing::warn!(error = %e, "the stream is gone and cannot be created yet"),
+        }
+    }
+
+    /// A gap for every PBX when the stream had to be created again.
+    async fn mark_lost_store(&mut self, pbxs: &[Arc<str>]) {
+        let Some(at) = self.lost_store.take() else {
+            return;
+        };
+        let since = self.first_stored.unwrap_or(at);
+        for pbx in pbxs {
+            self.gap(
+                pbx,
+                since,
+                at,
+                "NATS lost the stream (its store was emptied): the events stored before are gone",
+            )
+            .await;
         }
     }
 
@@ -234,23 +296,7 @@ impl Publisher {
         self.last_event.insert(pbx.clone(), now);
         self.counters.entry(pbx.clone()).or_default().events_in += 1;
         let record = EventRecord::new(pbx, seq, now, event);
-        // The event name is a subject token: anything else in it goes.
-        let name: String = record
-            .event
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let subject = format!(
-            "{}.{pbx}.event.{}",
-            self.prefix,
-            if name.is_empty() { "_" } else { &name }
-        );
+        let subject = crate::schema::event_subject(&self.prefix, pbx, &record.event);
         let id = format!("{pbx}:{}:{seq}", self.run);
         let payload = serde_json::to_vec(&record).unwrap_or_default();
         self.publish(pbx, subject, id, payload, true).await;
@@ -265,7 +311,7 @@ impl Publisher {
     ) {
         self.counters.entry(pbx.clone()).or_default().gaps += 1;
         let record = GapRecord::new(pbx, down_since, up_at, reason);
-        let subject = format!("{}.{pbx}.gap", self.prefix);
+        let subject = crate::schema::gap_subject(&self.prefix, pbx);
         let id = format!("{pbx}:{}:gap:{}", self.run, crate::schema::rfc3339(up_at));
         let payload = serde_json::to_vec(&record).unwrap_or_default();
         tracing::warn!(pbx = %pbx, down_since = %record.down_since, up_at = %record.up_at, reason, "gap");
@@ -317,16 +363,28 @@ impl Publisher {
     }
 }
 
+/// How long the bridge tries to store what it holds once asked to stop;
+/// what is not stored by then is logged, and the next run's gap covers it.
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
 /// Runs the bridge until `shutdown` completes: then it publishes what it
-/// holds, waits for the acknowledgements and logs off every PBX.
+/// holds (for at most 5 s, whatever the state of NATS), and logs off every
+/// PBX.
 pub async fn run(
     config: BridgeConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), BridgeError> {
     config.check()?;
-    let nats = connect_nats(&config).await?;
+    tokio::pin!(shutdown);
+    let nats = tokio::select! {
+        () = &mut shutdown => return Ok(()),
+        nats = connect_nats(&config) => nats?,
+    };
     let js = jetstream::new(nats.clone());
-    let stream = ensure_stream(&js, &config).await?;
+    let stream = tokio::select! {
+        () = &mut shutdown => return Ok(()),
+        stream = ensure_stream(&js, &config) => stream?,
+    };
     let prefix = config.stream.subject_prefix.clone();
     let mut fleet_builder = Fleet::builder();
     let mut resume = BTreeMap::new();
@@ -349,6 +407,7 @@ pub async fn run(
         .iter()
         .map(|p| (Arc::from(p.name.as_str()), p.filters.clone()))
         .collect();
+    let pbx_names: Vec<Arc<str>> = filters.keys().cloned().collect();
     let mut publisher = Publisher {
         js,
         nats,
@@ -361,6 +420,10 @@ pub async fn run(
         pending: VecDeque::new(),
         counters: BTreeMap::new(),
         last_event: BTreeMap::new(),
+        config: config.clone(),
+        checked_stream: None,
+        lost_store: None,
+        first_stored: None,
     };
     let every = config
         .status_every_secs
@@ -371,57 +434,88 @@ pub async fn run(
     // Acknowledgements are awaited at least this often, so that a failed
     // publish is sent again soon however quiet the PBXs are.
     let mut settle = tokio::time::interval(SETTLE_EVERY);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => break,
-            _ = status.tick() => publisher.status(&fleet).await,
-            _ = settle.tick(), if !publisher.pending.is_empty() => publisher.flush().await,
-            item = events.recv() => {
-                let Some(FleetItem { pbx, item }) = item else { break };
-                match item {
-                    PbxItem::Event(event) => publisher.event(&pbx, &event).await,
-                    PbxItem::Notice(PbxNotice::Up) => {
-                        // Filters, then where a previous run left off.
-                        if let Ok(client) = fleet.client(&pbx) {
-                            for f in filters.get(&pbx).into_iter().flatten() {
-                                if let Err(e) = client.add_filter(f).await {
-                                    tracing::error!(pbx = %pbx, error = %e, "filter refused");
-                                }
-                            }
-                        }
-                        if let Some(since) = resume.remove(&pbx) {
-                            publisher
-                                .gap(&pbx, since, SystemTime::now(), "the bridge was not running")
-                                .await;
-                        }
-                    }
-                    PbxItem::Notice(PbxNotice::Gap { down_since, up_at, reason }) => {
-                        publisher.gap(&pbx, down_since, up_at, &reason).await;
-                    }
-                    PbxItem::Notice(PbxNotice::Lagged(n)) => {
-                        let since = publisher
-                            .last_event
-                            .get(&pbx)
-                            .copied()
-                            .unwrap_or_else(SystemTime::now);
-                        let reason = format!("the bridge fell behind and dropped {n} events");
-                        publisher.gap(&pbx, since, SystemTime::now(), &reason).await;
-                    }
-                    PbxItem::Notice(PbxNotice::Down { reason, .. }) => {
-                        tracing::warn!(pbx = %pbx, %reason, "PBX down");
-                    }
-                    PbxItem::Notice(_) => {}
+    // The loop runs beside the shutdown signal: a publish that waits for a
+    // NATS that is away is given up, not waited for, when asked to stop.
+    let main = async {
+        loop {
+            tokio::select! {
+                _ = status.tick() => publisher.status(&fleet).await,
+                _ = settle.tick(), if !publisher.pending.is_empty() => publisher.flush().await,
+                item = events.recv() => {
+                    let Some(FleetItem { pbx, item }) = item else { break };
+                    handle(&mut publisher, &fleet, &filters, &mut resume, pbx, item).await;
                 }
             }
+            publisher.mark_lost_store(&pbx_names).await;
         }
+    };
+    tokio::select! {
+        () = &mut shutdown => {}
+        () = main => {}
     }
     tracing::info!("shutting down: flushing and logging off");
     drop(actions);
-    publisher.flush().await;
-    publisher.status(&fleet).await;
-    fleet.close().await;
+    if tokio::time::timeout(STOP_WITHIN, publisher.flush())
+        .await
+        .is_err()
+    {
+        tracing::error!(
+            unstored = publisher.pending.len(),
+            "NATS did not store everything within {STOP_WITHIN:?}; the next run marks the gap"
+        );
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), publisher.status(&fleet)).await;
+    let _ = tokio::time::timeout(STOP_WITHIN, fleet.close()).await;
     Ok(())
+}
+
+/// One item of the fleet: an event to publish, or a notice.
+async fn handle(
+    publisher: &mut Publisher,
+    fleet: &Fleet,
+    filters: &BTreeMap<Arc<str>, Vec<String>>,
+    resume: &mut BTreeMap<Arc<str>, SystemTime>,
+    pbx: Arc<str>,
+    item: PbxItem,
+) {
+    match item {
+        PbxItem::Event(event) => publisher.event(&pbx, &event).await,
+        PbxItem::Notice(PbxNotice::Up) => {
+            // Filters, then where a previous run left off.
+            if let Ok(client) = fleet.client(&pbx) {
+                for f in filters.get(&pbx).into_iter().flatten() {
+                    if let Err(e) = client.add_filter(f).await {
+                        tracing::error!(pbx = %pbx, error = %e, "filter refused");
+                    }
+                }
+            }
+            if let Some(since) = resume.remove(&pbx) {
+                publisher
+                    .gap(&pbx, since, SystemTime::now(), "the bridge was not running")
+                    .await;
+            }
+        }
+        PbxItem::Notice(PbxNotice::Gap {
+            down_since,
+            up_at,
+            reason,
+        }) => {
+            publisher.gap(&pbx, down_since, up_at, &reason).await;
+        }
+        PbxItem::Notice(PbxNotice::Lagged(n)) => {
+            let since = publisher
+                .last_event
+                .get(&pbx)
+                .copied()
+                .unwrap_or_else(SystemTime::now);
+            let reason = format!("the bridge fell behind and dropped {n} events");
+            publisher.gap(&pbx, since, SystemTime::now(), &reason).await;
+        }
+        PbxItem::Notice(PbxNotice::Down { reason, .. }) => {
+            tracing::warn!(pbx = %pbx, %reason, "PBX down");
+        }
+        PbxItem::Notice(_) => {}
+    }
 }
 
 /// A task that ends when this is dropped.
@@ -438,17 +532,32 @@ impl Drop for AbortOnDrop {
 ///
 /// The request is a JSON object of parameters (`{"Channel": "PJSIP/100"}`;
 /// a repeated key takes an array), checked against the generated metadata
-/// as `ami action` checks its arguments. The reply is `{"response": {…},
+/// as `ami action` checks its arguments, then against the configured
+/// [`Policy`](ami_types::policy::Policy). The reply is `{"response": {…},
 /// "items": [{…}, …], "complete": {…} | null}` (every message an object of
-/// its fields, secrets redacted), or `{"error": "…"}`: an action not in the
-/// allow-list, an unknown PBX or action, bad parameters, a PBX that is down,
-/// Asterisk's error (with its `response`).
+/// its fields, secrets redacted), or `{"error": "…"}`: an action or value
+/// the policy does not allow, an unknown PBX or action, bad parameters, a
+/// PBX that is down, Asterisk's error (with its `response`), or
+/// `{"error": "busy: …", "busy": true}` when `max_requests` are being
+/// answered already.
 pub(crate) async fn serve_actions(
     nats: async_nats::Client,
     fleet: Fleet,
     config: Arc<BridgeConfig>,
 ) {
     use futures_util::StreamExt;
+    let policy = match config.policy() {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot answer actions");
+            return;
+        }
+    };
+    let max = config
+        .max_requests
+        .unwrap_or(crate::config::MAX_REQUESTS)
+        .clamp(1, 65_536);
+    let slots = Arc::new(tokio::sync::Semaphore::new(max));
     let prefix = &config.stream.subject_prefix;
     let mut requests = match nats.subscribe(format!("{prefix}.*.action.*")).await {
         Ok(s) => s,
@@ -461,17 +570,29 @@ pub(crate) async fn serve_actions(
         let Some(reply) = request.reply.clone() else {
             continue;
         };
-        let (nats, fleet, config) = (nats.clone(), fleet.clone(), config.clone());
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            let busy = serde_json::json!({
+                "error": format!("busy: {max} requests are being answered; try again later"),
+                "busy": true,
+            });
+            let _ = nats.publish(reply, Bytes::from(busy.to_string())).await;
+            continue;
+        };
+        let (nats, fleet, policy) = (nats.clone(), fleet.clone(), policy.clone());
         tokio::spawn(async move {
-            let answer = answer(&fleet, &config, &request.subject, &request.payload).await;
+            let answer = answer(&fleet, &policy, &request.subject, &request.payload).await;
             let _ = nats.publish(reply, Bytes::from(answer.to_string())).await;
+            drop(slot);
         });
     }
 }
 
+/// The most bytes of one request's JSON (every value is bounded far below).
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
 async fn answer(
     fleet: &Fleet,
-    config: &BridgeConfig,
+    policy: &ami_types::policy::Policy,
     subject: &str,
     payload: &[u8],
 ) -> serde_json::Value {
@@ -487,10 +608,16 @@ async fn answer(
         Ok(meta) => meta,
         Err(e) => return error(e),
     };
-    if !config.allows(meta.name) {
+    if !policy.names(meta.name) {
         return error(format!(
-            "action '{}' is not allowed over NATS (the bridge's allow-list)",
+            "action '{}' is not allowed over NATS (the bridge's policy)",
             meta.name
+        ));
+    }
+    if payload.len() > MAX_REQUEST_BYTES {
+        return error(format!(
+            "the request is {} bytes; at most {MAX_REQUEST_BYTES} are read",
+            payload.len()
         ));
     }
     let params: serde_json::Map<String, serde_json::Value> =
@@ -530,6 +657,9 @@ async fn answer(
         Ok(msg) => msg,
         Err(e) => return error(e),
     };
+    if let Err(denied) = policy.check(&msg) {
+        return error(format!("not allowed over NATS: {denied}"));
+    }
     let client = match fleet.client(pbx) {
         Ok(c) => c,
         Err(e) => return error(e.to_string()),

@@ -21,9 +21,11 @@
 //! filters = ["Event: Hangup"]      # server-side filters (legacy regex form)
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ami_types::ami_core::client::Reconnect;
+use ami_types::policy::{ActionRule, ParamRule, Policy};
 use ami_types::{ClientBuilder, Events};
 use serde::Deserialize;
 
@@ -41,51 +43,122 @@ pub struct BridgeConfig {
     /// The PBXs.
     #[serde(default, rename = "pbx")]
     pub pbxs: Vec<PbxConfig>,
-    /// The actions answered over NATS request/reply (any case); default
-    /// [`READ_ONLY`]. `Originate`, `Hangup`, `Redirect` … only when listed.
+    /// The actions answered over NATS request/reply, and what their
+    /// parameters may be (default: [`Policy::read_only`]). See
+    /// [`AllowConfig`].
     #[serde(default)]
-    pub allow: Option<Vec<String>>,
+    pub allow: Option<AllowConfig>,
+    /// The longest parameter value a request may carry, in bytes (default
+    /// [`ami_types::policy::MAX_VALUE_BYTES`], 1 to 65,536).
+    #[serde(default)]
+    pub max_value_bytes: Option<usize>,
+    /// How many action requests are answered at once; one more is answered
+    /// `busy` at once (default [`MAX_REQUESTS`], 1 to 65,536).
+    #[serde(default)]
+    pub max_requests: Option<usize>,
     /// Seconds between two status publications (default 5).
     #[serde(default)]
     pub status_every_secs: Option<f64>,
 }
 
-/// The actions allowed by default: they read, they change nothing.
-pub const READ_ONLY: &[&str] = &[
-    "Ping",
-    "CoreSettings",
-    "CoreStatus",
-    "CoreShowChannels",
-    "CoreShowChannelMap",
-    "Status",
-    "Getvar",
-    "BridgeList",
-    "BridgeInfo",
-    "QueueStatus",
-    "QueueSummary",
-    "ParkedCalls",
-    "ConfbridgeList",
-    "ConfbridgeListRooms",
-    "ExtensionState",
-    "ExtensionStateList",
-    "MailboxCount",
-    "MailboxStatus",
-    "PJSIPShowEndpoints",
-    "PJSIPShowEndpoint",
-    "PJSIPShowContacts",
-    "PJSIPShowRegistrationsOutbound",
-    "DeviceStateList",
-    "PresenceStateList",
-    "ListCommands",
-];
+/// Action requests answered at once, by default.
+pub const MAX_REQUESTS: usize = 256;
+
+/// The `allow` setting: a list of action names, each allowed with no
+/// parameter rule (evaluated parameters stay refused), or a table of
+/// actions, each a table of parameter rules:
+///
+/// ```toml
+/// allow = ["Ping", "CoreShowChannels"]
+/// # or
+/// [allow]
+/// Ping = {}
+/// Originate = { Context = ["click2call"], Channel = ["PJSIP/*"] }
+/// Getvar = { Variable = "name" }       # a plain variable name only
+/// Status = { Variables = "name" }      # comma-separated plain names
+/// ```
+///
+/// A rule is a list of values (`*` matches any run of characters),
+/// `"name"` (letters, digits and `_`) or `"any"` (explicitly anything,
+/// also for a parameter Asterisk evaluates). A parameter with a rule must
+/// be given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AllowConfig {
+    /// Action names.
+    Names(Vec<String>),
+    /// Actions with their parameter rules.
+    Rules(BTreeMap<String, BTreeMap<String, RuleConfig>>),
+}
+
+/// One parameter's rule in [`AllowConfig::Rules`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RuleConfig {
+    /// Allowed values (`*` matches any run).
+    Values(Vec<String>),
+    /// `"name"` or `"any"`.
+    Word(String),
+}
 
 impl BridgeConfig {
-    /// Whether `action` may be sent over NATS.
-    pub fn allows(&self, action: &str) -> bool {
-        match &self.allow {
-            Some(list) => list.iter().any(|a| a.eq_ignore_ascii_case(action)),
-            None => READ_ONLY.iter().any(|a| a.eq_ignore_ascii_case(action)),
+    /// The action policy: the `allow` setting checked against the
+    /// metadata (an unknown action or parameter is an error, not a dead
+    /// rule), with `max_value_bytes`.
+    pub fn policy(&self) -> Result<Policy, BridgeError> {
+        let mut policy = match &self.allow {
+            None => Policy::read_only(),
+            Some(AllowConfig::Names(names)) => {
+                let mut p = Policy::deny_all();
+                for name in names {
+                    let meta = ami_types::check::action(name).map_err(BridgeError::Config)?;
+                    p = p.allow(meta.name, default_rule(meta.name));
+                }
+                p
+            }
+            Some(AllowConfig::Rules(actions)) => {
+                let mut p = Policy::deny_all();
+                for (name, params) in actions {
+                    let meta = ami_types::check::action(name).map_err(BridgeError::Config)?;
+                    let mut rule = ActionRule::new();
+                    for (param, r) in params {
+                        let Some(pm) = meta.param(param) else {
+                            return Err(BridgeError::Config(format!(
+                                "allow.{}: action '{}' has no parameter '{param}'",
+                                meta.name, meta.name
+                            )));
+                        };
+                        let r = match r {
+                            RuleConfig::Values(v) => ParamRule::one_of(v.iter().cloned()),
+                            RuleConfig::Word(w) if w == "name" => ParamRule::Name,
+                            RuleConfig::Word(w) if w == "any" => ParamRule::Any,
+                            RuleConfig::Word(w) => {
+                                return Err(BridgeError::Config(format!(
+                                    "allow.{}.{}: {w:?} is not a rule (a list of values, \"name\" or \"any\")",
+                                    meta.name, pm.name
+                                )))
+                            }
+                        };
+                        rule = rule.param(pm.name, r);
+                    }
+                    p = p.allow(meta.name, rule);
+                }
+                p
+            }
+        };
+        if let Some(max) = self.max_value_bytes {
+            policy = policy.max_value_bytes(max);
         }
+        Ok(policy)
+    }
+}
+
+/// An action allowed by name alone: `Getvar` keeps its plain-name rule.
+fn default_rule(action: &str) -> ActionRule {
+    if action == "Getvar" {
+        ActionRule::new().param("Variable", ParamRule::Name)
+    } else {
+        ActionRule::new()
     }
 }
 
@@ -218,6 +291,17 @@ impl BridgeConfig {
             }
             p.client_builder()?;
         }
+        for (what, v) in [
+            ("max_value_bytes", self.max_value_bytes),
+            ("max_requests", self.max_requests),
+        ] {
+            if v.is_some_and(|v| v == 0 || v > 65_536) {
+                return Err(BridgeError::Config(format!(
+                    "{what} must be from 1 to 65536"
+                )));
+            }
+        }
+        self.policy()?;
         Ok(())
     }
 }

@@ -51,6 +51,8 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
             stream: StreamConfig::default(),
             pbxs: Vec::new(),
             allow: None,
+            max_value_bytes: None,
+            max_requests: None,
             status_every_secs: None,
         },
     };
@@ -81,7 +83,7 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
         config.stream.subject_prefix = p;
     }
     if !cli.allow.is_empty() {
-        config.allow = Some(cli.allow);
+        config.allow = Some(ami_bridge::config::AllowConfig::Names(cli.allow));
     }
     config.check().map_err(|e| e.to_string())?;
     Ok(config)

@@ -19,13 +19,22 @@
 //!   `Message` rebuilt from it is the one a direct client receives
 //!   ([`EventRecord::to_message`]). Invalid UTF-8 is replaced (lossy).
 //!
-//! A gap, on `<prefix>.<pbx>.gap`: `{"schema": 1, "pbx", "down_since",
+//! The event's name is the subject's last token: letters, digits, `-` and
+//! `_` as they are, anything else as `_`, and a name that would start with
+//! `_` gets an `E` before it, so that no event's subject is a gap's.
+//!
+//! A gap, on `<prefix>.<pbx>.event._gap`: `{"schema": 1, "pbx", "down_since",
 //! "up_at", "reason"}` — the events Asterisk raised between the two times
 //! are not in the stream (the AMI connection was down, the bridge was not
 //! running, or it had to drop events it could not publish).
 //!
-//! A status, on `<prefix>.<pbx>.status` (not stored by default: the
-//! stream's subjects are events and gaps): `{"schema": 1, "pbx", "state",
+//! Events and gaps share the stream's one subject, `<prefix>.*.event.>`,
+//! so that one consumer filter reads a PBX's events with its gaps in order
+//! (`ami.east.event.>`; nats-server 2.9 takes only a filter within one of
+//! the stream's subjects), and `ami.*.event.>` reads every PBX's.
+//!
+//! A status, on `<prefix>.<pbx>.status` (not stored: the stream holds
+//! events and gaps only): `{"schema": 1, "pbx", "state",
 //! "since", "events_in", "events_out", "gaps", "buffered_bytes" (published,
 //! not yet acknowledged; the PBX's client holds the rest, up to its event
 //! buffer), "events_per_sec", "last_event", "publish_ms_p50",
@@ -37,6 +46,47 @@ use ami_types::event::Event;
 use ami_types::{FieldValue, Message, TypedFields};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// The stream's one subject: every PBX's events and gaps.
+pub fn stored_subjects(prefix: &str) -> String {
+    format!("{prefix}.*.event.>")
+}
+
+/// The subject of `pbx`'s events named `event` (see the [module](self)).
+pub fn event_subject(prefix: &str, pbx: &str, event: &str) -> String {
+    let mut name: String = event
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with('_') {
+        name.insert(0, 'E');
+    }
+    format!("{prefix}.{pbx}.event.{name}")
+}
+
+/// The subject of `pbx`'s gap markers.
+pub fn gap_subject(prefix: &str, pbx: &str) -> String {
+    format!("{prefix}.{pbx}.event.{GAP_TOKEN}")
+}
+
+/// The last token of a gap marker's subject.
+pub const GAP_TOKEN: &str = "_gap";
+
+/// Whether a stored message's subject is a gap marker's (also the
+/// `<prefix>.<pbx>.gap` of bridges before this layout).
+pub fn is_gap_subject(subject: &str) -> bool {
+    subject
+        .rsplit('.')
+        .next()
+        .is_some_and(|t| t == GAP_TOKEN || t == "gap")
+        && !subject.ends_with(".event.gap")
+}
 
 /// The schema version of what this bridge publishes.
 pub const SCHEMA: u32 = 1;

@@ -45,8 +45,9 @@ impl std::fmt::Debug for Subscriber {
 
 impl Subscriber {
     /// The durable consumer `durable` of `stream` (created when it does not
-    /// exist), for the subjects of `filter` (`ami.>`: everything;
-    /// `ami.east.>`: one PBX; `ami.*.event.Hangup`: one event).
+    /// exist), for the subjects of `filter` (`ami.*.event.>`: everything;
+    /// `ami.east.event.>`: one PBX, with its gaps; `ami.*.event.Hangup`:
+    /// one event, without gaps).
     pub async fn connect(
         nats: async_nats::Client,
         stream: &str,
@@ -105,7 +106,7 @@ impl Subscriber {
                 return Ok(None);
             };
             let msg = msg.map_err(|e| BridgeError::Nats(e.to_string()))?;
-            let item = if msg.subject.ends_with(".gap") {
+            let item = if crate::schema::is_gap_subject(&msg.subject) {
                 serde_json::from_slice::<GapRecord>(&msg.payload).map(BridgeItem::Gap)
             } else {
                 serde_json::from_slice::<EventRecord>(&msg.payload).map(|r| BridgeItem::Event {

@@ -42,7 +42,13 @@ impl Drop for Nats {
 }
 
 fn spawn_nats(port: u16, store: &std::path::Path) -> std::io::Result<Child> {
+    // Requests of up to 16 MiB (the default is 1 MiB), so that the bridge's
+    // own bound is what refuses a 10 MB value.
+    let conf = store.with_extension("conf");
+    std::fs::write(&conf, "max_payload: 16777216\n")?;
     let child = Command::new("nats-server")
+        .arg("-c")
+        .arg(&conf)
         .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
         .arg(store)
         .stdout(Stdio::null())
@@ -119,6 +125,8 @@ fn config(nats: &Nats, pbxs: &[(&str, &Server)]) -> BridgeConfig {
             })
             .collect(),
         allow: None,
+        max_value_bytes: None,
+        max_requests: None,
         status_every_secs: None,
     }
 }
@@ -432,6 +440,182 @@ async fn actions_over_request_reply_are_checked_and_allow_listed() {
         "{nobody}"
     );
     bridge.stop().await;
+}
+
+/// Asks `action` on `east` until the bridge answers (it subscribes as it
+/// starts), and returns the reply's JSON.
+async fn ask(client: &async_nats::Client, action: &str, body: &str) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        match timeout(
+            Duration::from_millis(2000),
+            client.request(format!("ami.east.action.{action}"), body.to_owned().into()),
+        )
+        .await
+        {
+            Ok(Ok(reply)) => {
+                return serde_json::from_slice::<serde_json::Value>(&reply.payload).unwrap()
+            }
+            _ => assert!(start.elapsed() < WITHIN, "no answer"),
+        }
+    }
+}
+
+fn error_of(reply: &serde_json::Value) -> &str {
+    reply["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an error: {reply}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_policy_reads_no_secret_and_rules_bound_each_parameter() {
+    let Some(nats) = Nats::start("policy") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east)]));
+    connections(&east, 1).await;
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    assert_eq!(ask(&client, "Ping", "").await["response"]["Ping"], "Pong");
+    // Asterisk evaluates functions in Getvar's Variable: refused before
+    // AMI sees it.
+    for variable in [
+        "AST_CONFIG(manager.conf,admin,secret)",
+        "DB(cidname/100)",
+        "SHELL(cat /etc/passwd)",
+    ] {
+        let body = serde_json::json!({ "Variable": variable }).to_string();
+        let reply = ask(&client, "Getvar", &body).await;
+        assert!(error_of(&reply).contains("not allowed"), "{reply}");
+        assert!(!error_of(&reply).contains("manager.conf"), "{reply}");
+    }
+    // A plain name goes through to the PBX (which answers for itself).
+    let plain = ask(
+        &client,
+        "Getvar",
+        r#"{"Variable": "X", "Channel": "PJSIP/nobody"}"#,
+    )
+    .await;
+    assert!(error_of(&plain).contains("No such channel"), "{plain}");
+    // Status's Variables is evaluated too.
+    let status = ask(&client, "Status", r#"{"Variables": "DB(x)"}"#).await;
+    assert!(error_of(&status).contains("evaluated"), "{status}");
+    // A NUL byte, or a 10 MB value, never reaches AMI.
+    let nul = ask(&client, "Getvar", r#"{"Variable": "X\u0000Y"}"#).await;
+    assert!(error_of(&nul).contains("NUL"), "{nul}");
+    let huge = serde_json::json!({ "Variable": "A".repeat(10_000_000) }).to_string();
+    let big = ask(&client, "Getvar", &huge).await;
+    assert!(error_of(&big).contains("bytes"), "{big}");
+    let long = serde_json::json!({ "Variable": "A".repeat(2000) }).to_string();
+    let long = ask(&client, "Getvar", &long).await;
+    assert!(error_of(&long).contains("at most 1024"), "{long}");
+    bridge.stop().await;
+
+    // Per-action, per-parameter rules from TOML: Originate only into
+    // click2call, from PJSIP endpoints; nothing else.
+    let mut cfg = config(&nats, &[("east", &east)]);
+    let rules = BridgeConfig::from_toml(&format!(
+        r#"
+        [nats]
+        url = "{}"
+        [[pbx]]
+        name = "east"
+        url = "{}"
+        [allow]
+        Originate = {{ Context = ["click2call"], Channel = ["PJSIP/*"] }}
+        "#,
+        nats.url,
+        east.url()
+    ))
+    .unwrap();
+    cfg.allow = rules.allow;
+    let bridge = run(cfg);
+    let start = Instant::now();
+    let ok = loop {
+        let reply = ask(
+            &client,
+            "Originate",
+            r#"{"Channel": "PJSIP/100", "Context": "click2call", "Exten": "200", "Priority": "1", "Async": "true"}"#,
+        )
+        .await;
+        // Until the new bridge is logged in.
+        if !reply["error"].as_str().is_some_and(|e| e.contains("down")) {
+            break reply;
+        }
+        assert!(start.elapsed() < WITHIN, "{reply}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(ok["response"]["Response"], "Success", "{ok}");
+    for body in [
+        r#"{"Channel": "PJSIP/100", "Context": "from-internal", "Exten": "200", "Priority": "1"}"#,
+        r#"{"Channel": "DAHDI/1", "Context": "click2call", "Exten": "200", "Priority": "1"}"#,
+        r#"{"Channel": "PJSIP/100", "Application": "System", "Data": "id"}"#,
+        r#"{"Channel": "PJSIP/100", "Context": "click2call", "Exten": "1", "Priority": "1", "Variable": "SHELL(id)=1"}"#,
+    ] {
+        let reply = ask(&client, "Originate", body).await;
+        assert!(error_of(&reply).contains("not allowed"), "{body}: {reply}");
+    }
+    let ping = ask(&client, "Ping", "").await;
+    assert!(error_of(&ping).contains("not allowed"), "{ping}");
+    bridge.stop().await;
+    // An unknown action or parameter in the rules is a configuration error.
+    assert!(BridgeConfig::from_toml(&format!(
+        "[nats]\nurl = \"x\"\n[[pbx]]\nname = \"e\"\nurl = \"{}\"\n[allow]\nOriginate = {{ Contxt = [\"a\"] }}\n",
+        east.url()
+    ))
+    .is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_bound_are_answered_busy_at_once() {
+    let Some(nats) = Nats::start("busy") else {
+        return;
+    };
+    // A PBX whose endpoints ring for a minute: a synchronous Originate
+    // holds its request that long.
+    let east = Server::start(ServerConfig {
+        time_scale: 1.0,
+        ring_time: Duration::from_secs(60),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cfg = config(&nats, &[("east", &east)]);
+    cfg.allow = Some(ami_bridge::config::AllowConfig::Names(vec![
+        "Ping".into(),
+        "Originate".into(),
+    ]));
+    cfg.max_requests = Some(4);
+    let bridge = run(cfg);
+    connections(&east, 1).await;
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    assert_eq!(ask(&client, "Ping", "").await["response"]["Ping"], "Pong");
+    let body = r#"{"Channel": "PJSIP/100", "Context": "default", "Exten": "1", "Priority": "1", "Timeout": "60000"}"#;
+    let held: Vec<_> = (0..4)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .request("ami.east.action.Originate", body.into())
+                    .await
+            })
+        })
+        .collect();
+    // Let the four reach the bridge.
+    let start = Instant::now();
+    loop {
+        let reply = ask(&client, "Ping", "").await;
+        if reply["busy"] == true {
+            assert!(error_of(&reply).starts_with("busy"), "{reply}");
+            break;
+        }
+        assert!(start.elapsed() < WITHIN, "never busy: {reply}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for h in held {
+        h.abort();
+    }
+    bridge.kill().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use ami_live::{Pbx, PbxBuilder, State};
 
-use crate::{Conn, Failure};
+use crate::{term, Conn, Failure};
 
 /// Loads the model, follows events for `follow`, and returns it with the
 /// session that keeps the embedded server (with `--sim`) alive.
@@ -43,12 +43,11 @@ pub(crate) async fn state(
     }
     let state = pbx.snapshot();
     let mut out = std::io::stdout().lock();
-    let text = if json {
-        serde_json::to_string_pretty(&*state).map_err(|e| Failure::Connection(e.to_string()))?
+    if json {
+        let _ = term::write_json(&mut out, &*state, true);
     } else {
-        table(&state, SystemTime::now())
-    };
-    let _ = writeln!(out, "{text}");
+        let _ = write!(out, "{}", table(&state, SystemTime::now(), None));
+    }
     drop(out);
     session.close().await;
     Ok(())
@@ -69,8 +68,14 @@ pub(crate) async fn top(
     loop {
         let state = pbx.snapshot();
         let mut out = std::io::stdout().lock();
-        // Clear the screen and go home, then the table.
-        let _ = write!(out, "\x1b[2J\x1b[H{}", table(&state, SystemTime::now()));
+        // Clear the screen and go home, then the table, cut to the
+        // screen's height so that the header stays in view.
+        let rows = terminal_size::terminal_size().map(|(_, h)| usize::from(h.0));
+        let _ = write!(
+            out,
+            "\x1b[2J\x1b[H{}",
+            table(&state, SystemTime::now(), rows)
+        );
         let _ = out.flush();
         drop(out);
         drawn += 1;
@@ -97,11 +102,105 @@ fn secs(d: Duration) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// The calls, queues and bridges as text.
-pub(crate) fn table(state: &State, now: SystemTime) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
+/// The calls (oldest first), queues and bridges as text, every name from
+/// the PBX escaped. With `rows`, at most that many lines: each section
+/// keeps its header, and what does not fit is counted (`… 12 more`).
+pub(crate) fn table(state: &State, now: SystemTime, rows: Option<usize>) -> String {
+    let esc = |s: &str| term::text(s).into_owned();
+    let mut calls: Vec<&ami_live::Call> = state.calls.values().map(|c| &**c).collect();
+    calls.sort_by(|a, b| {
+        a.started_at
+            .cmp(&b.started_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let call_lines: Vec<String> = calls
+        .iter()
+        .map(|call| {
+            let channels: Vec<_> = call
+                .channels
+                .iter()
+                .filter_map(|u| state.channel(u))
+                .collect();
+            let who: Vec<String> = channels
+                .iter()
+                .filter(|c| !c.is_local())
+                .map(|c| {
+                    if c.caller_id.num.is_empty() {
+                        esc(&c.name)
+                    } else {
+                        format!("{} ({})", esc(&c.name), esc(&c.caller_id.num))
+                    }
+                })
+                .collect();
+            let who = if who.is_empty() {
+                channels.iter().map(|c| esc(&c.name)).collect()
+            } else {
+                who
+            };
+            let state_desc = if call.connected_at.is_some() {
+                "talking"
+            } else if call.answered_at.is_some() {
+                "up"
+            } else {
+                "ringing"
+            };
+            let app = channels
+                .iter()
+                .find(|c| !c.application.is_empty())
+                .map(|c| format!("{}({})", esc(&c.application), esc(&c.application_data)))
+                .unwrap_or_default();
+            format!(
+                "  {:<24} {:<8} {:<9} {:<40} {}",
+                esc(&call.id),
+                state_desc,
+                secs(now.duration_since(call.started_at).unwrap_or_default()),
+                who.join(" <-> "),
+                app
+            )
+        })
+        .collect();
+    let queue_lines: Vec<String> = state
+        .queues
+        .values()
+        .map(|q| {
+            let free = q.members.values().filter(|m| m.is_free()).count();
+            let paused = q.members.values().filter(|m| m.paused).count();
+            let busy = q.members.len() - free - paused;
+            format!(
+                "  {:<20} {:>7} {:>12} {:>5} {:>5} {:>6} {:>9} {:>9}",
+                esc(&q.name),
+                q.callers.len(),
+                q.longest_wait_at(now).map(secs).unwrap_or_default(),
+                free,
+                busy,
+                paused,
+                q.completed,
+                q.abandoned
+            )
+        })
+        .collect();
+    let bridge_lines: Vec<String> = state
+        .bridges
+        .values()
+        .map(|b| {
+            let names: Vec<String> = b
+                .channels
+                .iter()
+                .map(|u| state.channel(u).map_or_else(|| esc(u), |c| esc(&c.name)))
+                .collect();
+            format!(
+                "  {:<38} {:<12} {}",
+                esc(&b.id),
+                if b.is_holding() {
+                    "holding".to_owned()
+                } else {
+                    esc(&b.bridge_type)
+                },
+                names.join(", ")
+            )
+        })
+        .collect();
+    let summary = format!(
         "{} call(s), {} channel(s), {} bridge(s), {} queue(s), {} parked, {} conference(s)",
         state.calls.len(),
         state.channels.len(),
@@ -110,101 +209,53 @@ pub(crate) fn table(state: &State, now: SystemTime) -> String {
         state.parked.len(),
         state.conferences.len()
     );
-    let _ = writeln!(t, "\nCALLS");
-    let _ = writeln!(
-        t,
+    let call_head = format!(
         "  {:<24} {:<8} {:<9} {:<40} APPLICATION",
         "CALL", "STATE", "DURATION", "WHO"
     );
-    for call in state.calls.values() {
-        let channels: Vec<_> = call
-            .channels
-            .iter()
-            .filter_map(|u| state.channel(u))
-            .collect();
-        let who: Vec<String> = channels
-            .iter()
-            .filter(|c| !c.is_local())
-            .map(|c| {
-                if c.caller_id.num.is_empty() {
-                    c.name.to_string()
-                } else {
-                    format!("{} ({})", c.name, c.caller_id.num)
-                }
-            })
-            .collect();
-        let who = if who.is_empty() {
-            channels.iter().map(|c| c.name.to_string()).collect()
-        } else {
-            who
-        };
-        let state_desc = if call.connected_at.is_some() {
-            "talking"
-        } else if call.answered_at.is_some() {
-            "up"
-        } else {
-            "ringing"
-        };
-        let app = channels
-            .iter()
-            .find(|c| !c.application.is_empty())
-            .map(|c| format!("{}({})", c.application, c.application_data))
-            .unwrap_or_default();
-        let _ = writeln!(
-            t,
-            "  {:<24} {:<8} {:<9} {:<40} {}",
-            call.id,
-            state_desc,
-            secs(now.duration_since(call.started_at).unwrap_or_default()),
-            who.join(" <-> "),
-            app
-        );
-    }
-    let _ = writeln!(t, "\nQUEUES");
-    let _ = writeln!(
-        t,
+    let queue_head = format!(
         "  {:<20} {:>7} {:>12} {:>5} {:>5} {:>6} {:>9} {:>9}",
         "QUEUE", "WAITING", "LONGEST", "FREE", "BUSY", "PAUSED", "COMPLETED", "ABANDONED"
     );
-    for q in state.queues.values() {
-        let free = q.members.values().filter(|m| m.is_free()).count();
-        let paused = q.members.values().filter(|m| m.paused).count();
-        let busy = q.members.len() - free - paused;
-        let _ = writeln!(
-            t,
-            "  {:<20} {:>7} {:>12} {:>5} {:>5} {:>6} {:>9} {:>9}",
-            q.name,
-            q.callers.len(),
-            q.longest_wait_at(now).map(secs).unwrap_or_default(),
-            free,
-            busy,
-            paused,
-            q.completed,
-            q.abandoned
-        );
+    // The fixed lines: summary, three blank+title pairs, two column heads.
+    let fixed = 1 + 6 + 2;
+    let mut budget = rows.map(|r| r.saturating_sub(fixed + 1));
+    // Queues and bridges are few; calls take what is left.
+    let mut section = |lines: Vec<String>, reserve: usize| -> Vec<String> {
+        let Some(left) = budget.as_mut() else {
+            return lines;
+        };
+        let room = left.saturating_sub(reserve);
+        let shown = if lines.len() <= room {
+            lines.len()
+        } else {
+            room.saturating_sub(1)
+        };
+        let mut out: Vec<String> = lines[..shown].to_vec();
+        if shown < lines.len() {
+            out.push(format!("  … {} more", lines.len() - shown));
+        }
+        *left = left.saturating_sub(out.len());
+        out
+    };
+    let small = |n: usize| n.min(3);
+    let reserve_for_calls = small(queue_lines.len()) + small(bridge_lines.len());
+    let call_lines = section(call_lines, reserve_for_calls);
+    let queue_lines = section(queue_lines, small(bridge_lines.len()));
+    let bridge_lines = section(bridge_lines, 0);
+    let mut t = String::new();
+    let _ = writeln!(t, "{summary}");
+    let _ = writeln!(t, "\nCALLS\n{call_head}");
+    for l in call_lines {
+        let _ = writeln!(t, "{l}");
+    }
+    let _ = writeln!(t, "\nQUEUES\n{queue_head}");
+    for l in queue_lines {
+        let _ = writeln!(t, "{l}");
     }
     let _ = writeln!(t, "\nBRIDGES");
-    for b in state.bridges.values() {
-        let names: Vec<String> = b
-            .channels
-            .iter()
-            .map(|u| {
-                state
-                    .channel(u)
-                    .map_or_else(|| u.to_string(), |c| c.name.to_string())
-            })
-            .collect();
-        let _ = writeln!(
-            t,
-            "  {:<38} {:<12} {}",
-            b.id,
-            if b.is_holding() {
-                "holding"
-            } else {
-                &b.bridge_type
-            },
-            names.join(", ")
-        );
+    for l in bridge_lines {
+        let _ = writeln!(t, "{l}");
     }
     t
 }

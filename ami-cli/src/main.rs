@@ -8,6 +8,7 @@
 mod json;
 mod live;
 mod spec;
+mod term;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -387,22 +388,8 @@ fn main() -> ExitCode {
         ),
         Err(Failure::CallFailed(why)) => (1, format!("the call was not answered: {why}")),
     };
-    eprintln!("ami: {}", escape_controls(&secrets.redact(&message)));
+    eprintln!("ami: {}", term::text(&secrets.redact(&message)));
     ExitCode::from(code)
-}
-
-/// `text` with control characters (ESC, CR, …) escaped, so that text from
-/// the server cannot drive the terminal it is printed on.
-fn escape_controls(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<String>()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -674,13 +661,7 @@ impl Conn {
 /// pipe is not an error.
 fn print(j: &impl serde::Serialize, pretty: bool) -> Result<(), io::Error> {
     let mut out = io::stdout().lock();
-    let r = if pretty {
-        serde_json::to_writer_pretty(&mut out, j)
-    } else {
-        serde_json::to_writer(&mut out, j)
-    };
-    r.map_err(io::Error::from)?;
-    out.write_all(b"\n")?;
+    term::write_json(&mut out, j, pretty)?;
     out.flush()
 }
 
@@ -741,7 +722,7 @@ async fn command(conn: &Conn, command: &str, raw: bool) -> Result<(), Failure> {
         Ok(lines) if raw => {
             let mut out = io::stdout().lock();
             for line in &lines {
-                if writeln!(out, "{}", line.to_string_lossy()).is_err() {
+                if writeln!(out, "{}", term::text(&line.to_string_lossy())).is_err() {
                     break;
                 }
             }
@@ -855,9 +836,7 @@ async fn events(
                     });
                 if wanted {
                     seen += 1;
-                    let line = serde_json::to_writer(&mut out, &MessageJson(&event))
-                        .map_err(io::Error::from)
-                        .and_then(|()| out.write_all(b"\n"));
+                    let line = term::write_json(&mut out, &MessageJson(&event), false);
                     if line.is_err() {
                         // The reader went away: nothing more to do.
                         break Ok(());
@@ -869,10 +848,8 @@ async fn events(
                 eprintln!("ami: fell behind: {n} events were missed");
             }
             Err(StreamError::Reconnected(gap)) => {
-                eprintln!("ami: {}", escape_controls(&gap.to_string()));
-                let line = serde_json::to_writer(&mut out, &ReconnectedJson::new(&gap))
-                    .map_err(io::Error::from)
-                    .and_then(|()| out.write_all(b"\n"));
+                eprintln!("ami: {}", term::text(&gap.to_string()));
+                let line = term::write_json(&mut out, &ReconnectedJson::new(&gap), false);
                 if line.is_err() {
                     break Ok(());
                 }
@@ -998,7 +975,7 @@ fn spec(what: SpecCmd) -> Result<(), Failure> {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_controls;
+    use crate::term::text as escape_controls;
 
     #[test]
     fn control_characters_from_the_server_are_escaped() {

@@ -1086,6 +1086,86 @@ fn state_without_json_and_top_print_tables() {
     assert_eq!(stdout(&o).matches("CALLS").count(), 2, "{}", stdout(&o));
 }
 
+/// Whether `out` holds any byte a terminal would act on: C0 controls
+/// other than the line break, DEL, or a C1 control (UTF-8 `C2 80`…`C2 9F`).
+fn has_terminal_controls(out: &[u8]) -> bool {
+    out.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f)
+        || out
+            .windows(2)
+            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+}
+
+#[test]
+fn terminal_escapes_from_the_pbx_never_reach_the_terminal() {
+    let sim = Sim::start(ServerConfig {
+        time_scale: 0.01,
+        ..ServerConfig::default()
+    });
+    let (client, _events) = sim.client();
+    // A caller who sets an OSC title, a clipboard write and a C1 CSI
+    // clear-screen as their caller ID.
+    let hostile = "\u{1b}]0;owned\u{7}\u{1b}]52;c;cm0gLXJmIC8K\u{7}\u{9b}2J\u{7f}";
+    let mut m = originate(&format!("PJSIP/100{hostile}"), 100_000);
+    m.append("CallerID", format!("\"{hostile}\" <100{hostile}>"));
+    m.append("Variable", format!("X={hostile}"));
+    let events = cmd(&["--url", &sim.url(), "events", "--timeout", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    sim.rt.block_on(client.originate_message(m)).unwrap();
+    let events = finish(events, Duration::from_secs(20));
+    for args in [
+        &["state", "--for", "0.1"][..],
+        &["state", "--json"],
+        &["top", "--count", "1"],
+        &["command", "core show channels"],
+        &["command", "--raw", "core show channels"],
+    ] {
+        let url = sim.url();
+        let mut all = vec!["--url", url.as_str()];
+        all.extend_from_slice(args);
+        let o = ami(&all);
+        assert_exit(&o, 0);
+        // `top` clears the screen itself, once, before its table.
+        let out = if args[0] == "top" {
+            o.stdout
+                .strip_prefix(b"\x1b[2J\x1b[H".as_slice())
+                .expect("top clears the screen")
+                .to_vec()
+        } else {
+            o.stdout.clone()
+        };
+        assert!(
+            !has_terminal_controls(&out),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out).escape_debug()
+        );
+        assert!(
+            String::from_utf8_lossy(&out).contains("owned"),
+            "{args:?} shows the text, escaped: {}",
+            stdout(&o)
+        );
+    }
+    assert!(stdout(&events).contains("owned"), "{}", stdout(&events));
+    assert!(
+        !has_terminal_controls(&events.stdout),
+        "{}",
+        stdout(&events).escape_debug()
+    );
+    // The JSON still means the same: the caller ID reads back whole.
+    let o = ami(&["--url", &sim.url(), "state", "--json"]);
+    let state = json(&o);
+    assert!(
+        state["channels"][0]["caller_id"]["name"]
+            .as_str()
+            .unwrap()
+            .contains('\u{9b}'),
+        "{state}"
+    );
+}
+
 #[test]
 fn state_warns_about_event_classes_the_account_cannot_read() {
     let sim = Sim::start(ServerConfig {

@@ -112,14 +112,15 @@ pub enum DecodeError {
 /// The offending value is never included (it may be a secret).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {
-    /// A key is empty or contains CR, LF or `:`.
-    #[error("invalid key {key:?}: keys must be non-empty and contain no CR, LF or ':'")]
+    /// A key is empty or contains CR, LF, NUL or `:`.
+    #[error("invalid key {key:?}: keys must be non-empty and contain no CR, LF, NUL or ':'")]
     InvalidKey {
         /// The key (lossily decoded).
         key: String,
     },
-    /// A value contains CR or LF.
-    #[error("the value of {key:?} contains CR or LF")]
+    /// A value contains CR, LF (which would inject headers) or NUL (which
+    /// Asterisk reads as the end of the value).
+    #[error("the value of {key:?} contains CR, LF or NUL")]
     InvalidValue {
         /// The key whose value was refused.
         key: String,
@@ -593,12 +594,12 @@ fn is_text(key: &[u8]) -> bool {
 pub fn validate(msg: &Message) -> Result<(), EncodeError> {
     for f in msg.fields() {
         let k = f.key_bytes();
-        if k.is_empty() || k.iter().any(|b| matches!(b, b'\r' | b'\n' | b':')) {
+        if k.is_empty() || k.iter().any(|b| matches!(b, b'\r' | b'\n' | b'\0' | b':')) {
             return Err(EncodeError::InvalidKey {
                 key: f.key().into_owned(),
             });
         }
-        if f.value().has_line_break() {
+        if f.value().has_line_break() || memchr::memchr(0, f.value().as_bytes()).is_some() {
             return Err(EncodeError::InvalidValue {
                 key: f.key().into_owned(),
             });
@@ -788,6 +789,14 @@ mod tests {
             encode(&m, &mut dst),
             Err(EncodeError::InvalidValue { .. })
         ));
+        let m: Message = [("Action", "Setvar"), ("Value", "x\0Action: Hangup")]
+            .into_iter()
+            .collect();
+        assert!(matches!(
+            encode(&m, &mut dst),
+            Err(EncodeError::InvalidValue { .. })
+        ));
+        assert!(dst.is_empty());
         let m: Message = [("Action", "Setvar"), ("Bad:Key", "x")]
             .into_iter()
             .collect();

@@ -395,6 +395,11 @@ impl Field<'_> {
         if secret {
             return write!(f, "{:?}: \"<redacted>\"", self.key());
         }
+        if crate::secret_rule::holds_json(self.key) {
+            if let Some(shown) = crate::secret_rule::redact_json(self.value.as_bytes()) {
+                return write!(f, "{:?}: {:?}", self.key(), String::from_utf8_lossy(&shown));
+            }
+        }
         match crate::secret_rule::secret_assignment(self.value.as_bytes()) {
             Some(at) => write!(
                 f,
@@ -407,7 +412,9 @@ impl Field<'_> {
     }
 }
 
-pub use crate::secret_rule::{holds_assignments, is_secret_key, is_secret_name, secret_assignment};
+pub use crate::secret_rule::{
+    holds_assignments, holds_json, is_secret_key, is_secret_name, redact_json, secret_assignment,
+};
 
 /// What a message is, judged by its first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1022,6 +1029,31 @@ impl<'a> IntoIterator for &'a Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_of_a_getconfigjson_response_redacts_the_secrets_in_its_json() {
+        let m: Message = [
+            ("Response", "Success"),
+            ("ActionID", "7"),
+            (
+                "JSON",
+                r#"{"general": {"enabled": "yes"}, "admin": {"secret": "amp111", "read": "all"}}"#,
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let shown = format!("{m:?}");
+        assert!(!shown.contains("amp111"), "{shown}");
+        assert!(
+            shown.contains("enabled") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        #[cfg(feature = "serde")]
+        {
+            let json = serde_json::to_string(&m).unwrap();
+            assert!(!json.contains("amp111"), "{json}");
+        }
+    }
 
     #[test]
     fn lookup_is_case_insensitive_and_ordered() {

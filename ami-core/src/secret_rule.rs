@@ -15,7 +15,8 @@
 //!   `UpdateConfig`) names a secret; and the part after `=` of an
 //!   assignment (`Variable: PASSWORD=…`, `GetConfig`'s
 //!   `Line-…: password=…`) is secret when the part before it is a secret
-//!   name.
+//!   name; and in a `JSON` value (`GetConfigJSON`'s configuration as one
+//!   JSON object), the value of every object key that is a secret name.
 
 /// Whether `name` (a key, a configuration or channel variable) is secret.
 pub fn is_secret_name(name: &[u8]) -> bool {
@@ -69,9 +70,119 @@ pub fn holds_assignments(key: &[u8]) -> bool {
             .any(|k| base.eq_ignore_ascii_case(k))
 }
 
+/// Whether values of `key` are JSON text whose secret-named keys have
+/// secret values (`GetConfigJSON`'s `JSON`).
+pub fn holds_json(key: &[u8]) -> bool {
+    key.eq_ignore_ascii_case(b"json")
+}
+
+/// In JSON text, the byte ranges `(start, end)` of the values of object
+/// keys that are secret names: a string's content without its quotes, or a
+/// bare number or literal. Objects and arrays are entered, not redacted
+/// whole. Text that is not JSON yields what could be read of it.
+pub fn json_secret_values(json: &[u8]) -> Vec<(usize, usize)> {
+    /// The end of the string whose opening quote is at `at` (just past
+    /// its closing quote, or the end of the text).
+    fn string_end(json: &[u8], at: usize) -> usize {
+        let mut i = at + 1;
+        while i < json.len() {
+            match json[i] {
+                b'\\' => i += 2,
+                b'"' => return i + 1,
+                _ => i += 1,
+            }
+        }
+        json.len()
+    }
+    let skip_ws = |mut i: usize| {
+        while i < json.len() && json[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let end = string_end(json, i);
+        let colon = skip_ws(end);
+        if json.get(colon) != Some(&b':') {
+            i = end;
+            continue;
+        }
+        // A key: its value follows.
+        let name = &json[i + 1..end.saturating_sub(1).max(i + 1)];
+        let v = skip_ws(colon + 1);
+        if is_secret_name(name) {
+            match json.get(v) {
+                Some(b'"') => {
+                    let vend = string_end(json, v);
+                    let close = if json.get(vend.wrapping_sub(1)) == Some(&b'"') && vend > v + 1 {
+                        vend - 1
+                    } else {
+                        vend
+                    };
+                    spans.push((v + 1, close));
+                    i = vend;
+                    continue;
+                }
+                Some(b'{' | b'[') | None => {}
+                Some(_) => {
+                    let mut vend = v;
+                    while vend < json.len()
+                        && !matches!(json[vend], b',' | b'}' | b']')
+                        && !json[vend].is_ascii_whitespace()
+                    {
+                        vend += 1;
+                    }
+                    spans.push((v, vend));
+                    i = vend;
+                    continue;
+                }
+            }
+        }
+        i = v;
+    }
+    spans
+}
+
+/// `json` with every secret value ([`json_secret_values`]) replaced by
+/// `<redacted>`, or `None` when it has none.
+pub fn redact_json(json: &[u8]) -> Option<Vec<u8>> {
+    let spans = json_secret_values(json);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(json.len());
+    let mut at = 0;
+    for (start, end) in spans {
+        out.extend_from_slice(&json[at..start]);
+        out.extend_from_slice(b"<redacted>");
+        at = end;
+    }
+    out.extend_from_slice(&json[at..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::holds_assignments;
+    use super::{holds_assignments, json_secret_values};
+
+    #[test]
+    fn secret_values_in_json_are_found_and_nothing_else() {
+        let json = br#"{"general": {"enabled": "yes"}, "admin": {"secret": "amp111", "read": "all", "Password" : 1234, "md5_cred": "a\"b"}}"#;
+        let spans = json_secret_values(json);
+        let found: Vec<&[u8]> = spans.iter().map(|&(a, b)| &json[a..b]).collect();
+        assert_eq!(found, [&b"amp111"[..], b"1234", br#"a\"b"#]);
+        // Broken JSON ends without a panic.
+        for cut in 0..json.len() {
+            let spans = json_secret_values(&json[..cut]);
+            assert!(spans.iter().all(|&(a, b)| a <= b && b <= cut));
+        }
+    }
 
     #[test]
     fn channel_variables_hold_assignments_under_any_snapshot_prefix() {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::message::{secret_assignment, Message, Text};
-use crate::secret_rule::holds_assignments;
+use crate::secret_rule::{holds_assignments, holds_json, redact_json};
 
 /// A message as a map (a JSON object): every field under its wire key, in
 /// wire order. A key that repeats (ignoring case, as AMI does) becomes one
@@ -55,6 +55,8 @@ impl Values<'_> {
         let raw = value.as_bytes();
         if self.secret {
             Cow::Borrowed("<redacted>")
+        } else if let Some(shown) = redact_json(raw).filter(|_| holds_json(self.key.as_bytes())) {
+            Cow::Owned(String::from_utf8_lossy(&shown).into_owned())
         } else if let Some(at) =
             secret_assignment(raw).filter(|_| holds_assignments(self.key.as_bytes()))
         {

@@ -41,7 +41,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::message::Message;
-use crate::secret_rule::{holds_assignments, secret_assignment};
+use crate::secret_rule::{holds_assignments, holds_json, redact_json, secret_assignment};
 
 /// What replaces a secret value in a transcript.
 pub const REDACTED: &[u8] = b"<redacted>";
@@ -160,7 +160,12 @@ struct Writer {
 impl Transcript {
     /// Opens (creates, appends to) the file.
     pub(crate) fn open(path: &Path) -> std::io::Result<Transcript> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        // It holds every caller ID and variable: the owner's alone.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path)?;
         Ok(Transcript {
             inner: Arc::new(Mutex::new(Writer {
                 file,
@@ -298,6 +303,14 @@ fn redact(message: &[u8]) -> Vec<u8> {
         };
         let value = value_of(line, start);
         let end = start + value.len();
+        if holds_json(key) {
+            if let Some(shown) = redact_json(value) {
+                out.extend_from_slice(&line[..start]);
+                out.extend_from_slice(&shown);
+                out.extend_from_slice(&line[end..]);
+                continue;
+            }
+        }
         let secret_from = if parsed.is_secret(&String::from_utf8_lossy(key)) {
             Some(start)
         } else if holds_assignments(key) {
@@ -408,6 +421,12 @@ mod tests {
         );
         let plain = b"Event: Hangup\nChannel: PJSIP/100\nCause: 16\n\n";
         assert_eq!(redact(plain), plain);
+        // GetConfigJSON's configuration: every secret-named key's value.
+        let json = b"Response: Success\r\nActionID: 1\r\nJSON: {\"admin\": {\"secret\": \"amp111\", \"read\": \"all\"}}\r\n\r\n";
+        assert_eq!(
+            redact(json),
+            b"Response: Success\r\nActionID: 1\r\nJSON: {\"admin\": {\"secret\": \"<redacted>\", \"read\": \"all\"}}\r\n\r\n"
+        );
     }
 
     #[test]

@@ -92,6 +92,13 @@ async fn the_transcript_is_the_bytes_on_the_socket_without_the_secret() {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let text = std::fs::read(&path).unwrap();
+    // It holds every caller ID and variable: readable by its owner alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     let shown = String::from_utf8_lossy(&text);
     assert!(!shown.contains(secret), "the secret is in the transcript");
     assert!(

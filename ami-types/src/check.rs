@@ -68,6 +68,11 @@ pub fn split_arg(arg: &str) -> Result<(&str, &str), String> {
             "the value of '{key}' contains a line break (CR or LF), which AMI cannot carry"
         ));
     }
+    if value.contains('\0') {
+        return Err(format!(
+            "the value of '{key}' contains a NUL byte, which AMI cannot carry"
+        ));
+    }
     Ok((key, value))
 }
 
