@@ -9,7 +9,7 @@
 //!
 //! [stream]
 //! name = "AMI"            # created when it does not exist
-//! subject_prefix = "ami"  # ami.<pbx>.event.<EventName>, ami.<pbx>.gap
+//! subject_prefix = "ami"  # ami.<pbx>.event.<EventName>, ami.<pbx>.event._gap
 //! max_age_secs = 604800   # keep a week (0: forever)
 //! max_bytes = -1          # no bound
 //!

@@ -8,13 +8,13 @@
 //! PBX east ─┐                      ┌─> billing (durable consumer)
 //! PBX west ─┼─> ami-bridge ─> JetStream stream "AMI" ─┼─> CRM, wallboards
 //! PBX …    ─┘   (one AMI session     ami.<pbx>.event.<Name>  └─> analytics (Python, …)
-//!               per PBX)             ami.<pbx>.gap
+//!               per PBX)             ami.<pbx>.event._gap
 //! ```
 //!
 //! - [`bridge::run`] publishes each event as versioned JSON ([`schema`]) on
 //!   `ami.<pbx>.event.<EventName>`, with a `Nats-Msg-Id` so that a publish
 //!   sent again after a lost acknowledgement is stored once, in per-PBX
-//!   order; a gap marker on `ami.<pbx>.gap` whenever events may be missing
+//!   order; a gap marker on `ami.<pbx>.event._gap` whenever events may be missing
 //!   (the AMI connection was down, the bridge was not running, or it fell
 //!   behind); each PBX's status on `ami.<pbx>.status` every 5 s.
 //! - [`Subscriber`] is a durable consumer yielding typed events rebuilt

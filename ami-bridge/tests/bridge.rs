@@ -93,6 +93,22 @@ impl Nats {
         })
     }
 
+    /// Stops it, empties its store, and starts it again on the same port:
+    /// a NATS that lost every stream.
+    fn restart_empty(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.store.0);
+        std::fs::create_dir_all(&self.store.0).unwrap();
+        self.child = spawn_nats(self.port, &self.store.0).unwrap();
+    }
+
+    /// Stops it for good (the port stays closed).
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Stops it, waits `down`, starts it again on the same port and store.
     fn restart(&mut self, down: Duration) {
         let _ = self.child.kill();
@@ -616,6 +632,115 @@ async fn requests_beyond_the_bound_are_answered_busy_at_once() {
         h.abort();
     }
     bridge.kill().await;
+}
+
+/// The number of a `UserEvent` of [`user_event`].
+fn n_of(event: &Event) -> Option<usize> {
+    match event {
+        Event::UserEvent(e) => e.raw().get("N").to_str_lossy().parse().ok(),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_that_lost_its_store_gets_the_stream_back_with_a_gap_per_pbx() {
+    let Some(mut nats) = Nats::start("lost") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let west = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east), ("west", &west)]));
+    connections(&east, 1).await;
+    connections(&west, 1).await;
+    for n in 0..10 {
+        east.emit(user_event(n));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // NATS comes back with an empty store: no stream, no consumers.
+    nats.restart_empty();
+    for n in 10..20 {
+        east.emit(user_event(n));
+        west.emit(user_event(n));
+    }
+    let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+    // The bridge creates the stream again.
+    let start = Instant::now();
+    // One PBX's events and gaps, with one filter (nats-server 2.9 refuses
+    // a filter that is not within one of the stream's subjects).
+    let mut sub = loop {
+        match Subscriber::connect(client.clone(), "AMI", "east-only", "ami.east.event.>").await {
+            Ok(sub) => break sub,
+            Err(e) => assert!(start.elapsed() < WITHIN, "no stream again: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut gap = None;
+    let mut seen = Vec::new();
+    while seen.last() != Some(&19) {
+        match next(&mut sub).await {
+            BridgeItem::Event { pbx, event, .. } => {
+                assert_eq!(pbx, "east");
+                seen.extend(n_of(&event));
+            }
+            BridgeItem::Gap(g) => {
+                assert_eq!(g.pbx, "east", "{g:?}");
+                gap = Some(g);
+            }
+        }
+    }
+    let gap = gap.expect("the lost store is marked as a gap");
+    assert!(gap.reason.contains("lost"), "{gap:?}");
+    // What the bridge held while NATS was away is stored, once each.
+    let after: Vec<usize> = seen.iter().copied().filter(|n| *n >= 10).collect();
+    assert_eq!(after, (10..20).collect::<Vec<_>>(), "{seen:?}");
+    // A consumer of the other PBX sees its gap too.
+    let mut west_sub = Subscriber::connect(client, "AMI", "west-only", "ami.west.event.>")
+        .await
+        .unwrap();
+    let mut west_gap = false;
+    let mut west_seen = Vec::new();
+    while west_seen.last() != Some(&19) {
+        match next(&mut west_sub).await {
+            BridgeItem::Event { pbx, event, .. } => {
+                assert_eq!(pbx, "west");
+                west_seen.extend(n_of(&event));
+            }
+            BridgeItem::Gap(g) => {
+                assert_eq!(g.pbx, "west");
+                west_gap = true;
+            }
+        }
+    }
+    assert!(west_gap);
+    bridge.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bridge_stops_within_seconds_while_nats_is_away() {
+    let Some(mut nats) = Nats::start("stopaway") else {
+        return;
+    };
+    let east = Server::start(ServerConfig::default()).await.unwrap();
+    let bridge = run(config(&nats, &[("east", &east)]));
+    connections(&east, 1).await;
+    nats.stop();
+    for n in 0..50 {
+        east.emit(user_event(n));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Stopping (what SIGTERM does) ends it within seconds, logged off.
+    let start = Instant::now();
+    bridge.stop().await;
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    while east.connections() > 0 {
+        assert!(start.elapsed() < WITHIN, "still connected");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
