@@ -9,8 +9,12 @@
 //! by default), not in events: a burst of a real PBX fits many times over.
 //! The connection's reader does not wait for subscribers (Asterisk drops a
 //! client that leaves its socket unread for its `writetimeout`, 100 ms by
-//! default): when the buffer is a quarter full it pauses for at most
-//! 20 ms at a time so that they can catch up, then reads on. Only when the
+//! default): when the subscribers that are reading are more than a quarter
+//! of the buffer behind, it pauses for at most 20 ms at a time so that
+//! they can catch up, then reads on. A subscriber that has taken nothing
+//! for 40 ms while events wait for it (a blocked handler, a stream kept
+//! and never read) is stalled: the reader never pauses for it, and it lags
+//! only itself. Only when the
 //! buffered events would pass the bound are the oldest dropped, and a
 //! subscriber that had not taken them is told how many it missed
 //! ([`StreamError::Lagged`]) before it goes on with the oldest event still
@@ -44,7 +48,7 @@ use std::future::poll_fn;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Poll, Waker};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 
@@ -133,7 +137,16 @@ struct Subscriber {
     /// Sequence number of the next event this subscriber takes.
     next: u64,
     waker: Option<Waker>,
+    /// When it last took events (or found none left): a subscriber that
+    /// has not for [`STALLED`] is not waited for.
+    last_take: Instant,
 }
+
+/// A subscriber that has taken nothing for this long while events wait for
+/// it is stalled (a handler blocked, a stream kept and never read): the
+/// reader no longer pauses for it. It lags only itself, and is told
+/// [`StreamError::Lagged`] if the buffer had to drop what it had not taken.
+const STALLED: Duration = Duration::from_millis(40);
 
 /// A buffered event: as its wire bytes (cut from the read buffer without
 /// copying) until a subscriber takes it, then as a [`Message`] of its own,
@@ -190,6 +203,31 @@ impl Queue {
             .map(|(_, s)| s.next)
             .min()
             .unwrap_or(u64::MAX)
+    }
+
+    /// Whether subscribers that are reading still have more than a quarter
+    /// of the bound to take (the reader then pauses briefly for them). A
+    /// stalled subscriber ([`STALLED`]) does not count.
+    fn needs_catch_up(&self, now: Instant) -> bool {
+        if self.bytes <= self.limit / 4 {
+            return false;
+        }
+        let end = self.end();
+        let reading = self
+            .subscribers
+            .values()
+            .filter(|s| s.next >= end || now.saturating_duration_since(s.last_take) < STALLED)
+            .map(|s| s.next.max(self.base))
+            .min()
+            .unwrap_or(end);
+        let len = self.events.len() as u64;
+        if len == 0 || reading >= end {
+            return false;
+        }
+        // The bytes after the slowest reading subscriber, by its share of
+        // the events (their sizes are alike).
+        let behind = (end - reading) as u128 * self.bytes as u128 / len as u128;
+        behind > (self.limit / 4) as u128
     }
 
     /// Drops the events every subscriber has taken.
@@ -254,7 +292,14 @@ impl Shared {
         let id = q.next_id;
         q.next_id += 1;
         let next = q.end();
-        q.subscribers.insert(id, Subscriber { next, waker: None });
+        q.subscribers.insert(
+            id,
+            Subscriber {
+                next,
+                waker: None,
+                last_take: Instant::now(),
+            },
+        );
         drop(q);
         EventStream {
             shared: self.clone(),
@@ -293,7 +338,7 @@ impl Shared {
                 q.events.push_back((item, cost));
             }
             q.trim_to_limit();
-            high = q.bytes > q.limit / 4;
+            high = q.needs_catch_up(Instant::now());
             for s in q.subscribers.values_mut() {
                 if let Some(w) = s.waker.take() {
                     wake.push(w);
@@ -304,10 +349,10 @@ impl Shared {
         high
     }
 
-    /// Whether the buffer is past its high-water mark.
+    /// Whether the subscribers that are reading are more than a quarter
+    /// of the buffer behind (stalled ones do not count).
     pub(crate) fn is_high(&self) -> bool {
-        let q = self.lock();
-        q.bytes > q.limit / 4
+        self.lock().needs_catch_up(Instant::now())
     }
 
     /// Records why the connection ended; the streams end once they have
@@ -474,6 +519,7 @@ impl<E> EventStream<E> {
                 return Took::Closed;
             }
             if let Some(s) = q.subscribers.get_mut(&self.id) {
+                s.last_take = Instant::now();
                 match &mut s.waker {
                     Some(w) if waker.is_some_and(|n| w.will_wake(n)) => {}
                     slot => *slot = waker.cloned(),
@@ -516,6 +562,7 @@ impl<E> EventStream<E> {
         }
         if let Some(s) = q.subscribers.get_mut(&self.id) {
             s.next = next + n;
+            s.last_take = Instant::now();
         }
         q.trim_taken();
         Took::Some
@@ -552,6 +599,39 @@ mod tests {
     fn publish(shared: &Shared, range: std::ops::Range<usize>) {
         let mut batch: Vec<Item> = range.map(|n| Item::Message(ev(n))).collect();
         shared.publish(&mut batch);
+    }
+
+    #[tokio::test]
+    async fn a_stalled_subscriber_never_makes_the_reader_pause() {
+        let cost = ev(0).heap_bytes();
+        // Room for 100 events; the reader pauses past 25 behind.
+        let (shared, stuck) = Shared::new(100 * cost);
+        let mut reading = shared.subscribe();
+        let mut batch: Vec<Item> = (0..40).map(|n| Item::Message(ev(n))).collect();
+        // Both have just subscribed: the reader pauses for them.
+        assert!(shared.publish(&mut batch));
+        for _ in 0..40 {
+            reading.recv().await.unwrap();
+        }
+        // The reading one caught up; the other one is still fresh.
+        std::thread::sleep(STALLED + Duration::from_millis(10));
+        // Now it has taken nothing for longer than STALLED: no pause for it,
+        // however much it leaves in the buffer.
+        for round in 0..10 {
+            let mut batch: Vec<Item> = (0..20).map(|n| Item::Message(ev(n))).collect();
+            assert!(!shared.publish(&mut batch), "round {round}");
+            assert!(!shared.is_high());
+            for _ in 0..20 {
+                reading.recv().await.unwrap();
+            }
+        }
+        // A subscriber that reads but is more than a quarter behind is still
+        // waited for.
+        let mut batch: Vec<Item> = (0..30).map(|n| Item::Message(ev(n))).collect();
+        assert!(shared.publish(&mut batch));
+        // The stalled one lags only itself, and is told.
+        let mut stuck = stuck;
+        assert!(matches!(stuck.recv().await, Err(StreamError::Lagged(_))));
     }
 
     #[tokio::test]
