@@ -9,6 +9,13 @@
 //! with the oldest event still buffered, as an [`EventStream`] does. It ends
 //! when the client is gone for good.
 //!
+//! A handler may block and may call the client: it is called outside any
+//! runtime, so the [blocking client](../../ami_types/blocking/index.html)
+//! works in it as it does in `main`. A handler that panics does not die
+//! silently: the panic is caught, logged as an error, counted
+//! ([`Handler::panics`], [`Handler::last_panic`]), and the handler goes on
+//! with the next event.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> ami_core::Result<()> {
@@ -56,6 +63,9 @@ struct State {
     stopped: AtomicBool,
     stop: Notify,
     missed: AtomicU64,
+    panics: AtomicU64,
+    /// The message of the last panic.
+    last_panic: Mutex<Option<String>>,
     thread: OnceLock<ThreadId>,
     name: String,
 }
@@ -65,6 +75,7 @@ impl fmt::Debug for Handler {
         f.debug_struct("Handler")
             .field("for", &self.state.name)
             .field("missed", &self.missed())
+            .field("panics", &self.panics())
             .field("running", &self.is_running())
             .finish()
     }
@@ -77,9 +88,27 @@ impl Handler {
         self.state.missed.load(Ordering::Relaxed)
     }
 
-    /// Whether the handler still runs (not dropped, client not gone).
+    /// Whether the handler still runs (not dropped, client not gone). A
+    /// handler that panicked still runs: the panic is caught and counted
+    /// ([`panics`](Self::panics)), and the next event is handled.
     pub fn is_running(&self) -> bool {
         !self.state.stopped.load(Ordering::Acquire)
+    }
+
+    /// How many calls of the handler panicked. Each panic is caught, logged
+    /// as an error with its message, and counted here; the handler goes on
+    /// with the next event.
+    pub fn panics(&self) -> u64 {
+        self.state.panics.load(Ordering::Relaxed)
+    }
+
+    /// The message of the last panic, if any call panicked.
+    pub fn last_panic(&self) -> Option<String> {
+        self.state
+            .last_panic
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -113,6 +142,8 @@ where
         stopped: AtomicBool::new(false),
         stop: Notify::new(),
         missed: AtomicU64::new(0),
+        panics: AtomicU64::new(0),
+        last_panic: Mutex::new(None),
         thread: OnceLock::new(),
         name,
     });
@@ -122,33 +153,45 @@ where
         .name("ami-handler".to_owned())
         .spawn(move || {
             let _ = s.thread.set(std::thread::current().id());
-            runtime.block_on(async {
-                loop {
-                    let next = tokio::select! {
+            // Only the wait for the next event runs on the runtime: the
+            // handler itself is called outside it, so that it may block,
+            // and call the blocking client (which has a runtime of its own).
+            loop {
+                let next = runtime.block_on(async {
+                    tokio::select! {
                         biased;
-                        () = s.stop.notified() => return,
-                        next = stream.recv() => next,
-                    };
-                    match next {
-                        Ok(event) if wanted(&event) => {
-                            let _calling = s.calling.lock().unwrap_or_else(|e| e.into_inner());
-                            if s.stopped.load(Ordering::Acquire) {
-                                return;
-                            }
-                            f(event);
-                        }
-                        Ok(_) => {}
-                        Err(StreamError::Lagged(n)) => {
-                            s.missed.fetch_add(n, Ordering::Relaxed);
-                            tracing::warn!(handler = %s.name, missed = n, "an event handler fell behind and missed events");
-                        }
-                        Err(StreamError::Reconnected(gap)) => {
-                            tracing::info!(handler = %s.name, %gap, "reconnected");
-                        }
-                        Err(StreamError::Disconnected(_)) => return,
+                        () = s.stop.notified() => None,
+                        next = stream.recv() => Some(next),
                     }
+                });
+                match next {
+                    None => break,
+                    Some(Ok(event)) if wanted(&event) => {
+                        let _calling = s.calling.lock().unwrap_or_else(|e| e.into_inner());
+                        if s.stopped.load(Ordering::Acquire) {
+                            break;
+                        }
+                        let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            f(event);
+                        }));
+                        if let Err(payload) = call {
+                            let message = panic_message(payload.as_ref());
+                            s.panics.fetch_add(1, Ordering::Relaxed);
+                            tracing::error!(handler = %s.name, panic = %message, "an event handler panicked; it goes on with the next event");
+                            *s.last_panic.lock().unwrap_or_else(|e| e.into_inner()) = Some(message);
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(StreamError::Lagged(n))) => {
+                        s.missed.fetch_add(n, Ordering::Relaxed);
+                        tracing::warn!(handler = %s.name, missed = n, "an event handler fell behind and missed events");
+                    }
+                    Some(Err(StreamError::Reconnected(gap))) => {
+                        tracing::info!(handler = %s.name, %gap, "reconnected");
+                    }
+                    Some(Err(StreamError::Disconnected(_))) => break,
                 }
-            });
+            }
             s.stopped.store(true, Ordering::Release);
         });
     if let Err(e) = spawned {
@@ -156,6 +199,16 @@ where
         state.stopped.store(true, Ordering::Release);
     }
     Handler { state }
+}
+
+/// The text of a panic's payload (`panic!("…")` gives a `&str` or a
+/// `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Whether `name` matches the glob `pattern` (`*` any run, `?` one

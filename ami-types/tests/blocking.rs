@@ -131,3 +131,41 @@ fn handlers_work_without_a_runtime_of_ones_own() {
     let cause = rx.recv_timeout(Duration::from_secs(10)).unwrap();
     assert_eq!(cause, Some(ami_types::codes::HangupCause::NormalClearing));
 }
+
+#[test]
+fn a_handler_calls_the_blocking_client_and_a_panic_is_caught_and_counted() {
+    let (rt, server) = server();
+    let (client, _events) = blocking::Client::connect(&server.url()).unwrap();
+    // The first thing a script does: on an event, send an action.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let caller = client.clone();
+    let _guard = client.on_name("UserEvent", move |_| {
+        let _ = tx.send(caller.send(&Ping::new()).is_ok());
+    });
+    // A handler that panics on its first event and not on its second.
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+    let mut calls = 0;
+    let panicking = client.on_name("UserEvent", move |_| {
+        calls += 1;
+        if calls == 1 {
+            panic!("boom in a handler");
+        }
+        let _ = seen_tx.send(calls);
+    });
+    let user_event = |n: &str| -> ami_types::Message {
+        [("Event", "UserEvent"), ("UserEvent", "Test"), ("N", n)]
+            .into_iter()
+            .collect()
+    };
+    server.emit(user_event("1"));
+    let answered = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(answered, "the Ping from the handler was answered");
+    server.emit(user_event("2"));
+    // The panic was caught: the handler runs on and handles the next one.
+    assert_eq!(seen_rx.recv_timeout(Duration::from_secs(10)).unwrap(), 2);
+    assert!(panicking.is_running());
+    assert_eq!(panicking.panics(), 1);
+    assert_eq!(panicking.last_panic().as_deref(), Some("boom in a handler"));
+    assert!(format!("{panicking:?}").contains("panics: 1"));
+    drop(rt);
+}
