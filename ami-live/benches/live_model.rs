@@ -2,7 +2,8 @@
 //! publishes after each one) and memory per live channel, with 1,000
 //! simultaneous calls of three channels each (a Local pair dialling a
 //! PJSIP channel, bridged), as Asterisk 22 reports them; then every call
-//! hung up, with the tombstones bounded.
+//! hung up, with the tombstones bounded; and the cost of call merges
+//! (10,000 and 40,000 Local pairs tied by `LocalBridge`).
 //!
 //! ```text
 //! cargo bench -p ami-live --bench live_model
@@ -154,6 +155,43 @@ fn call(i: usize) -> (Vec<Event>, Vec<Event>) {
     (up, down)
 }
 
+/// `n` Local pairs whose halves start as calls of their own (distinct
+/// linkedids) and are tied by `LocalBridge`: one call merge each, with
+/// every merge leaving an alias behind.
+fn local_pairs(n: usize) -> Vec<Event> {
+    let mut out = Vec::with_capacity(3 * n);
+    for i in 0..n {
+        let (a, b) = (format!("m{i}.1"), format!("m{i}.2"));
+        let (na, nb) = (
+            format!("Local/{i}@merge-{i:08x};1"),
+            format!("Local/{i}@merge-{i:08x};2"),
+        );
+        out.push(ev("Newchannel", &[snap("", &na, &a, &a, 0)]));
+        out.push(ev("Newchannel", &[snap("", &nb, &b, &b, 4)]));
+        out.push(ev(
+            "LocalBridge",
+            &[
+                snap("LocalOne", &na, &a, &a, 0),
+                snap("LocalTwo", &nb, &b, &b, 4),
+            ],
+        ));
+    }
+    out
+}
+
+/// Seconds to apply [`local_pairs`]`(n)` to a new model.
+fn merge_seconds(n: usize) -> f64 {
+    let events = local_pairs(n);
+    let mut model = Model::new();
+    let start = Instant::now();
+    for e in events {
+        black_box(model.apply(e));
+    }
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(model.state().calls.len(), n, "one call per pair");
+    took
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -218,4 +256,11 @@ fn main() {
         CALLS * 3
     );
     black_box(changes);
+    // Merges must cost the same each, however many came before.
+    let small = merge_seconds(10_000);
+    let large = merge_seconds(40_000);
+    println!(
+        "  call merges: 10,000 Local pairs {small:.3} s, 40,000 {large:.3} s ({:.1}x the time for 4x the pairs)",
+        large / small
+    );
 }

@@ -71,6 +71,13 @@ pub enum Unparked {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub enum Change {
+    /// A limit of the model's [`Budget`](crate::Budget) was hit for
+    /// the first time: from now on what passes it is left out (counted in
+    /// [`Model::budget_hits`](crate::Model::budget_hits)).
+    LimitReached {
+        /// Which.
+        limit: crate::Limit,
+    },
     /// A channel appeared.
     ChannelAdded {
         /// The channel.

@@ -58,7 +58,7 @@ mod state;
 pub use change::{Change, ChangeRecord, ChannelField, Origin, TransferKind, Unparked};
 pub use error::{Error, Result};
 pub use handle::{CallEnd, CallHandle, ChannelHandle, ConferenceHandle, QueueHandle};
-pub use model::{Lists, Model, DEFAULT_TOMBSTONES};
+pub use model::{Budget, BudgetHits, Limit, Lists, Model, DEFAULT_TOMBSTONES};
 pub use pbx::{ChangeItem, ChangeStream, OriginatedCall, Pbx, PbxBuilder, Status};
 pub use replay::{replay, replay_until, Replay};
 pub use state::{

@@ -6,7 +6,7 @@
 mod apply;
 mod load;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -19,6 +19,65 @@ pub use load::Lists;
 
 /// How many hung-up channels the model remembers by default.
 pub const DEFAULT_TOMBSTONES: usize = 4096;
+
+/// How much the model may hold: what a PBX (or a peer posing as one) sends
+/// cannot make it grow without bound. Each limit, when hit, is counted
+/// ([`Model::budget_hits`], [`Pbx::status`](crate::Pbx::status)), logged
+/// once as a warning, and reported once as [`Change::LimitReached`].
+///
+/// A live channel costs about 1.5 KB with a few variables; a remembered
+/// ended call (the last [`DEFAULT_TOMBSTONES`], see
+/// [`Model::with_tombstone_limit`]) about what its channels did. With the
+/// defaults the model holds at most 100,000 channels of at most 128
+/// variables, every text at most 1,024 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Live channels at most (default 100,000): a new channel past it is
+    /// left out (its events change nothing).
+    pub channels: usize,
+    /// Channel variables per channel at most (default 128): a new variable
+    /// past it is not kept (one already kept is still updated).
+    pub variables_per_channel: usize,
+}
+
+impl Budget {
+    /// The longest text the model keeps, in bytes: a longer value (a
+    /// caller ID, application data, a variable) is cut at a character
+    /// boundary.
+    pub const VALUE_BYTES: usize = 1024;
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            channels: 100_000,
+            variables_per_channel: 128,
+        }
+    }
+}
+
+/// One limit of the [`Budget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`Budget::channels`].
+    Channels,
+    /// [`Budget::variables_per_channel`].
+    VariablesPerChannel,
+    /// [`Budget::VALUE_BYTES`].
+    ValueBytes,
+}
+
+/// How often each limit of the [`Budget`] was hit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BudgetHits {
+    /// New channels left out.
+    pub channels_refused: u64,
+    /// New variables not kept.
+    pub variables_dropped: u64,
+    /// Values cut to [`Budget::VALUE_BYTES`].
+    pub values_cut: u64,
+}
 
 /// The live model of one Asterisk, fed with events.
 ///
@@ -62,6 +121,12 @@ pub struct Model {
     tombstone_limit: usize,
     /// Queue callers whose `QueueCallerAbandon` came before their leave.
     abandoning: HashSet<Str>,
+    /// The aliases of `state.aliases` by the call they lead to, so that a
+    /// merge or an eviction touches only the aliases it concerns (a scan of
+    /// every alias made a merge cost as much as all merges before it).
+    aliases_to: HashMap<Str, Vec<Str>>,
+    budget: Budget,
+    hits: BudgetHits,
     /// Changes of the event being applied.
     out: Vec<Change>,
     /// The time of the event being applied.
@@ -84,6 +149,9 @@ impl Model {
             ended_order: VecDeque::new(),
             tombstone_limit: DEFAULT_TOMBSTONES,
             abandoning: HashSet::new(),
+            aliases_to: HashMap::new(),
+            budget: Budget::default(),
+            hits: BudgetHits::default(),
             out: Vec::new(),
             now: SystemTime::now(),
         }
@@ -93,6 +161,35 @@ impl Model {
     pub fn with_tombstone_limit(mut self, limit: usize) -> Model {
         self.tombstone_limit = limit.max(1);
         self
+    }
+
+    /// Holds at most what `budget` allows (each limit at least 1).
+    pub fn with_budget(mut self, budget: Budget) -> Model {
+        self.budget = Budget {
+            channels: budget.channels.max(1),
+            variables_per_channel: budget.variables_per_channel.max(1),
+        };
+        self
+    }
+
+    /// How often each limit of the budget was hit.
+    pub fn budget_hits(&self) -> BudgetHits {
+        self.hits
+    }
+
+    /// Counts a limit hit; the first of each kind is logged and reported.
+    fn limit_hit(&mut self, limit: Limit) {
+        let h = &mut self.hits;
+        let n = match limit {
+            Limit::Channels => &mut h.channels_refused,
+            Limit::VariablesPerChannel => &mut h.variables_dropped,
+            Limit::ValueBytes => &mut h.values_cut,
+        };
+        *n += 1;
+        if *n == 1 {
+            tracing::warn!(?limit, budget = ?self.budget, "the live model reached a limit of its budget; what passes it is left out");
+            self.emit(Change::LimitReached { limit });
+        }
     }
 
     /// The current state.
@@ -110,12 +207,16 @@ impl Model {
     /// tombstone and change nothing either.
     pub fn apply(&mut self, event: impl Into<Arc<Event>>) -> Vec<ChangeRecord> {
         let event = event.into();
+        let cut_before = apply::values_cut();
         let timestamp = ami_types::EventHeader::timestamp(&*event);
         self.now = timestamp
             .filter(|t| t.is_finite() && *t > 0.0 && *t < 1e11)
             .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(t))
             .unwrap_or_else(SystemTime::now);
         self.apply_event(&event);
+        for _ in cut_before..apply::values_cut() {
+            self.limit_hit(Limit::ValueBytes);
+        }
         self.records(Origin::Event, timestamp, Some(event))
     }
 
@@ -219,7 +320,7 @@ impl Model {
             };
             if !self.state.calls.contains_key(&old) {
                 self.state.ended_calls.remove(&old);
-                apply::retain(&mut self.state.aliases, |_, into| *into != old);
+                self.forget_aliases_to(&old);
             }
         }
     }
@@ -243,6 +344,51 @@ impl Model {
             {
                 self.state.tombstones.remove(&old);
             }
+        }
+    }
+
+    /// Makes `from` (and every id that led to it) lead to `into`.
+    fn alias(&mut self, from: Str, into: Str) {
+        if from == into {
+            return;
+        }
+        let mut moved = self.aliases_to.remove(&from).unwrap_or_default();
+        for k in &moved {
+            self.state.aliases.insert(k.clone(), into.clone());
+        }
+        // `from` may have led elsewhere before.
+        if let Some(old) = self.state.aliases.insert(from.clone(), into.clone()) {
+            if let Some(list) = self.aliases_to.get_mut(&old) {
+                list.retain(|k| *k != from);
+            }
+        }
+        moved.push(from);
+        let list = self.aliases_to.entry(into).or_default();
+        // The longer list stays where it is; the shorter one moves.
+        if list.len() < moved.len() {
+            std::mem::swap(list, &mut moved);
+        }
+        list.append(&mut moved);
+    }
+
+    /// Forgets the aliases that lead to `into` (its ended call is no longer
+    /// remembered).
+    fn forget_aliases_to(&mut self, into: &Str) {
+        for k in self.aliases_to.remove(into).unwrap_or_default() {
+            if self.state.aliases.get(&k) == Some(into) {
+                self.state.aliases.remove(&k);
+            }
+        }
+    }
+
+    /// The alias index from `state.aliases` (after a load replaced them).
+    fn reindex_aliases(&mut self) {
+        self.aliases_to.clear();
+        for (from, into) in self.state.aliases.iter() {
+            self.aliases_to
+                .entry(into.clone())
+                .or_default()
+                .push(from.clone());
         }
     }
 

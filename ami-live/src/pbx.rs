@@ -19,7 +19,7 @@ use crate::change::{Change, ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::error::{Error, Result};
 use crate::handle::{CallHandle, ChannelHandle, ConferenceHandle, QueueHandle};
-use crate::model::{Lists, Model, DEFAULT_TOMBSTONES};
+use crate::model::{Budget, BudgetHits, Lists, Model, DEFAULT_TOMBSTONES};
 use crate::state::{ChannelId, State, Str};
 use ami_types::action::{
     BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate,
@@ -59,11 +59,13 @@ pub struct PbxBuilder {
     change_buffer: usize,
     queue_refresh: Option<Duration>,
     audit: Option<Duration>,
+    budget: Budget,
 }
 
 impl Default for PbxBuilder {
     fn default() -> Self {
         PbxBuilder {
+            budget: Budget::default(),
             tombstones: DEFAULT_TOMBSTONES,
             change_buffer: DEFAULT_CHANGE_BUFFER,
             queue_refresh: Some(Duration::from_secs(30)),
@@ -100,6 +102,13 @@ impl PbxBuilder {
         self
     }
 
+    /// What the model may hold (default [`Budget::default`]); what passes
+    /// it is counted in [`Pbx::budget_hits`].
+    pub fn budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
     /// An audit: how often to compare the model with a fresh
     /// `CoreShowChannels` and repair each channel they disagree on that a
     /// targeted `Status Channel=<uniqueid>` confirms, counting the repairs
@@ -130,7 +139,9 @@ impl PbxBuilder {
     /// [`Client::subscribe`]`().typed()` taken now). Returns once the
     /// lists are loaded and the buffered events merged.
     pub async fn start(&self, client: Client, mut events: EventStream<Event>) -> Result<Pbx> {
-        let mut model = Model::new().with_tombstone_limit(self.tombstones);
+        let mut model = Model::new()
+            .with_tombstone_limit(self.tombstones)
+            .with_budget(self.budget);
         let lists = fetch_lists(&client, true).await?;
         let mut records = model.load(lists, Origin::Load);
         // The events that came while the lists were loading.
@@ -151,6 +162,7 @@ impl PbxBuilder {
             drift: AtomicU64::new(0),
             events: AtomicU64::new(0),
             audits: AtomicU64::new(0),
+            budget_hits: Default::default(),
         });
         let follower = Follower {
             client: client.clone(),
@@ -182,6 +194,7 @@ struct Shared {
     drift: AtomicU64,
     events: AtomicU64,
     audits: AtomicU64,
+    budget_hits: std::sync::Mutex<BudgetHits>,
 }
 
 #[derive(Debug)]
@@ -288,6 +301,17 @@ impl Pbx {
     /// (`tracing`, warn).
     pub fn warnings(&self) -> &[String] {
         &self.inner.warnings
+    }
+
+    /// How often each limit of the model's [`Budget`] was hit (see
+    /// [`PbxBuilder::budget`]).
+    pub fn budget_hits(&self) -> BudgetHits {
+        *self
+            .inner
+            .shared
+            .budget_hits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Events applied since the start.
@@ -619,6 +643,14 @@ impl Follower {
             if r.raw().get("Module").is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
         self.shared.events.fetch_add(1, Ordering::Relaxed);
         let records = self.model.apply(event);
+        // Once a limit was hit (rare), the counts are kept current.
+        if self.model.budget_hits() != BudgetHits::default() {
+            *self
+                .shared
+                .budget_hits
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = self.model.budget_hits();
+        }
         self.publish(records);
         if reload {
             // A new or realtime queue: only QueueStatus tells.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use imbl::{OrdSet, Vector};
 
-use super::Model;
+use super::{Budget, Limit, Model};
 use crate::change::{Change, ChannelField, TransferKind, Unparked};
 use crate::state::{
     Bridge, Call, Channel, ChannelId, Conference, Dial, Dialplan, Direction, Endpoint, ParkedCall,
@@ -56,14 +56,34 @@ pub(crate) fn text(msg: &Message, key: &str) -> Str {
     msg.get(key).map(value).unwrap_or_else(|| Str::from(""))
 }
 
+/// A value as the model keeps it: at most [`Budget::VALUE_BYTES`] bytes
+/// (cut at a character boundary; each cut is counted, see [`values_cut`]).
 pub(crate) fn value(v: &Text) -> Str {
     let s = v.to_string_lossy();
     let s = s.trim_end_matches(['\r', '\n']);
     if s == "<unknown>" {
         Str::from("")
+    } else if s.len() > Budget::VALUE_BYTES {
+        let mut end = Budget::VALUE_BYTES;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        VALUES_CUT.with(|n| n.set(n.get() + 1));
+        Str::from(&s[..end])
     } else {
         Str::from(s)
     }
+}
+
+thread_local! {
+    /// Values cut to the budget on this thread: a model applies an event on
+    /// one thread, and counts the difference.
+    static VALUES_CUT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Values cut on this thread so far.
+pub(crate) fn values_cut() -> u64 {
+    VALUES_CUT.with(std::cell::Cell::get)
 }
 
 /// A non-empty value.
@@ -338,9 +358,17 @@ impl Model {
             Event::VarSet(_) => {
                 if let (Some(var), Some(uid)) = (opt(msg, "Variable"), opt(msg, "Uniqueid")) {
                     let val = text(msg, "Value");
-                    self.update(&uid, ChannelField::Variable, |c| {
-                        c.variables.insert(var, val);
+                    let max = self.budget.variables_per_channel;
+                    let full = self.state.channels.get(&uid).is_some_and(|c| {
+                        c.variables.len() >= max && !c.variables.contains_key(&var)
                     });
+                    if full {
+                        self.limit_hit(Limit::VariablesPerChannel);
+                    } else {
+                        self.update(&uid, ChannelField::Variable, |c| {
+                            c.variables.insert(var, val);
+                        });
+                    }
                 }
             }
             Event::Hold(_) | Event::Unhold(_) => {
@@ -574,8 +602,15 @@ impl Model {
         self.insert_channel(channel);
     }
 
-    /// Inserts a new channel and puts it in its call.
+    /// Inserts a new channel and puts it in its call (unless the budget's
+    /// channels are all taken: then it is counted and left out).
     pub(crate) fn insert_channel(&mut self, mut channel: Channel) {
+        if self.state.channels.len() >= self.budget.channels
+            && !self.state.channels.contains_key(&channel.id.uniqueid)
+        {
+            self.limit_hit(Limit::Channels);
+            return;
+        }
         let uid = channel.id.uniqueid.clone();
         let call = self.resolve(&channel.linkedid);
         channel.call = call.clone();
@@ -657,7 +692,7 @@ impl Model {
                     self.merge_calls(&call, &target);
                 } else {
                     // A linkedid no call has: the same call under a new name.
-                    self.state.aliases.insert(target, call.clone());
+                    self.alias(target, call.clone());
                 }
             }
         }
@@ -861,17 +896,7 @@ impl Model {
                 c.dial_status = gone.dial_status.clone();
             }
         }
-        let pointing: Vec<Str> = self
-            .state
-            .aliases
-            .iter()
-            .filter(|(_, target)| **target == from)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in pointing {
-            self.state.aliases.insert(k, into.clone());
-        }
-        self.state.aliases.insert(from.clone(), into.clone());
+        self.alias(from.clone(), into.clone());
         self.emit(Change::CallsMerged { from, into });
     }
 

@@ -302,6 +302,7 @@ impl Model {
             .map(|(_, c)| c.clone())
             .collect();
         self.state = new;
+        self.reindex_aliases();
         for call in ended {
             self.remember_ended(call);
         }
