@@ -100,9 +100,10 @@ impl StreamError {
 pub struct Reconnected {
     /// When the old connection was found lost.
     pub down_since: SystemTime,
-    /// When the new connection was logged in and its filters were set;
-    /// events are turned on right after (before any action of yours), and
-    /// those raised before Asterisk has done so belong to the gap too.
+    /// When events flowed again: the new connection logged in, its
+    /// filters set, and Asterisk's answer to the `Events` action that turns
+    /// them on received (every event after the notice was raised after
+    /// that answer).
     pub up_at: SystemTime,
     /// How many connection attempts it took (1 when the first succeeded).
     pub attempts: u32,

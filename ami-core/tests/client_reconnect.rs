@@ -385,3 +385,132 @@ async fn an_events_action_is_re_applied_after_a_reconnect() {
         until_up(&client).await;
     }
 }
+
+/// A scripted peer: for each connection, the greeting, then `script`
+/// with the socket and the connection's number.
+fn scripted_peer(
+    script: impl Fn(std::net::TcpStream, usize) + Send + Sync + 'static,
+) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let script = std::sync::Arc::new(script);
+    std::thread::spawn(move || {
+        for (n, s) in listener.incoming().enumerate() {
+            let Ok(mut s) = s else { return };
+            let script = script.clone();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = s.write_all(b"Asterisk Call Manager/11.0.0\r\n");
+                script(s, n);
+            });
+        }
+    });
+    addr
+}
+
+/// Reads one action (up to its empty line); its `Action` and `ActionID`.
+fn read_action(s: &mut std::net::TcpStream) -> Option<(String, String)> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if s.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        buf.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    Some((get("Action:"), get("ActionID:")))
+}
+
+fn answer(s: &mut std::net::TcpStream, id: &str) {
+    use std::io::Write;
+    let _ = write!(
+        s,
+        "Response: Success\r\nActionID: {id}\r\nMessage: ok\r\n\r\n"
+    );
+}
+
+#[tokio::test]
+async fn a_peer_that_drops_each_login_gets_the_backoff_not_a_hammering() {
+    let logins = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = logins.clone();
+    let addr = scripted_peer(move |mut s, _| {
+        if let Some((_, id)) = read_action(&mut s) {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            answer(&mut s, &id);
+        }
+        // Logged in; dropped at once.
+    });
+    let (client, _events) = ClientBuilder::new("127.0.0.1", addr.port())
+        .credentials("admin", "x")
+        .reconnect(Some(
+            Reconnect::default()
+                .initial(Duration::from_millis(100))
+                .max(Duration::from_secs(5)),
+        ))
+        .connect()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let n = logins.load(std::sync::atomic::Ordering::SeqCst);
+    // Waits of 100, 200, 400, 800, 1600 ms (each at least half that, with
+    // jitter): at most 7 logins in 3 s. Resetting the backoff at every
+    // login gave one every 50-100 ms (30 or more).
+    assert!((3..=8).contains(&n), "{n} logins in 3 s");
+    drop(client);
+}
+
+#[tokio::test]
+async fn the_gap_ends_when_events_flow_again() {
+    let answered_events_at = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let at = answered_events_at.clone();
+    let addr = scripted_peer(move |mut s, n| {
+        use std::io::Write;
+        let Some((_, id)) = read_action(&mut s) else {
+            return;
+        };
+        answer(&mut s, &id);
+        if n == 0 {
+            // The first connection is lost after a moment.
+            std::thread::sleep(Duration::from_millis(100));
+            return;
+        }
+        // The second: `Events` is answered 300 ms late, then events flow.
+        while let Some((action, id)) = read_action(&mut s) {
+            if action.eq_ignore_ascii_case("Events") {
+                std::thread::sleep(Duration::from_millis(300));
+                *at.lock().unwrap() = Some(std::time::SystemTime::now());
+                answer(&mut s, &id);
+                let _ = s.write_all(b"Event: UserEvent\r\nUserEvent: after\r\n\r\n");
+            } else {
+                answer(&mut s, &id);
+            }
+        }
+    });
+    let (_client, mut events) = ClientBuilder::new("127.0.0.1", addr.port())
+        .credentials("admin", "x")
+        .reconnect(Some(policy()))
+        .connect()
+        .await
+        .unwrap();
+    let gap = match next_error(&mut events).await {
+        StreamError::Reconnected(gap) => gap,
+        other => panic!("{other:?}"),
+    };
+    let answered = answered_events_at.lock().unwrap().expect("Events was sent");
+    assert!(
+        gap.up_at >= answered,
+        "the gap ended {:?} before events flowed",
+        answered.duration_since(gap.up_at).unwrap_or_default()
+    );
+    let after = timeout(BOUND, events.recv()).await.unwrap().unwrap();
+    assert_eq!(after.get("UserEvent").unwrap(), "after");
+}

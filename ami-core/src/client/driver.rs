@@ -34,7 +34,7 @@ use crate::client::in_flight::{Expect, InFlight, ReplyTx, Waiter};
 use crate::client::{deadline_after, ClientBuilder, Events};
 use crate::codec::{self, DecodeError, Decoder, Frame, Greeting, Raw};
 use crate::error::{Error, Result};
-use crate::events::{Item, Shared};
+use crate::events::{Item, Reconnected, Shared};
 use crate::message::{keys, Message, Text};
 use crate::tls::Connector;
 use crate::transcript::Tee;
@@ -491,6 +491,10 @@ pub(crate) struct Driver {
     pub(crate) logged_off: bool,
     /// The wire transcript, if one is written.
     trace: Option<crate::transcript::Transcript>,
+    /// After a reconnect: the gap's notice, held until events flow again
+    /// (the answer to the `Events` action with this id), so that the gap
+    /// ends where the events start and not a round trip earlier.
+    notice: Option<(u64, Reconnected)>,
 }
 
 impl Driver {
@@ -519,6 +523,27 @@ impl Driver {
             write_waiting_since: None,
             logged_off: false,
             trace: cfg.trace.clone(),
+            notice: None,
+        }
+    }
+
+    /// Publishes the held gap notice once its `Events` action is answered
+    /// (or given up on), ending the gap now; `force` publishes it anyway
+    /// (the connection ended first).
+    fn release_notice(
+        notice: &mut Option<(u64, Reconnected)>,
+        table: &InFlight,
+        batch: &mut Vec<Item>,
+        force: bool,
+    ) {
+        if notice
+            .as_ref()
+            .is_some_and(|(id, _)| force || !table.contains(*id))
+        {
+            if let Some((_, mut n)) = notice.take() {
+                n.up_at = std::time::SystemTime::now();
+                batch.push(Item::Notice(Box::new(n)));
+            }
         }
     }
 
@@ -532,6 +557,7 @@ impl Driver {
             let _ = req.tx.send(Err(end.error()));
         }
         let batch = &mut self.batch;
+        Driver::release_notice(&mut self.notice, &self.table, batch, true);
         self.table
             .fail_all(|| end.error(), &mut |m| batch.push(Item::Message(m)));
         self.shared.publish(&mut self.batch);
@@ -657,6 +683,7 @@ impl Driver {
         let batch = &mut self.batch;
         self.table
             .expire(now, &mut |m| batch.push(Item::Message(m)));
+        Driver::release_notice(&mut self.notice, &self.table, batch, false);
         if self
             .write_waiting_since
             .and_then(|t| t.checked_add(self.timeout))
@@ -757,14 +784,24 @@ impl Driver {
     }
 
     /// After a reconnect (logged in with events off, filters set): sends
-    /// `Events` with the session's mask, before any action a caller asks.
-    pub(crate) fn events_on(&mut self, session: &Session) {
-        if session.events == Events::Off {
-            return;
+    /// `Events` with the session's mask, before any action a caller asks,
+    /// and publishes the gap's `notice` when it is answered: from then on
+    /// events flow, so that is where the gap ends.
+    pub(crate) fn events_on(&mut self, session: &Session, notice: Reconnected) {
+        let id = if session.events == Events::Off {
+            None
+        } else {
+            let mut on = Message::action("Events");
+            on.append("EventMask", session.events.as_wire());
+            self.send_internal(&on, deadline_after(self.timeout))
+        };
+        match id {
+            Some(id) => self.notice = Some((id, notice)),
+            None => {
+                self.batch.push(Item::Notice(Box::new(notice)));
+                self.shared.publish(&mut self.batch);
+            }
         }
-        let mut on = Message::action("Events");
-        on.append("EventMask", session.events.as_wire());
-        self.send_internal(&on, deadline_after(self.timeout));
     }
 
     /// Sends a keepalive `Ping`; its answer (or any traffic) proves the peer
@@ -814,11 +851,17 @@ impl Driver {
                         let m = Message::from_frame(&frame, lines);
                         self.table
                             .dispatch(m, &mut |m| batch.push(Item::Message(m)));
+                        if self.notice.is_some() {
+                            Driver::release_notice(&mut self.notice, &self.table, batch, false);
+                        }
                     }
                 }
                 Ok(Some(Raw::Parsed(m))) => {
                     self.table
                         .dispatch(m, &mut |m| batch.push(Item::Message(m)));
+                    if self.notice.is_some() {
+                        Driver::release_notice(&mut self.notice, &self.table, batch, false);
+                    }
                 }
                 Ok(Some(Raw::Greeting(_))) => {}
                 Ok(None) => return,

@@ -16,7 +16,10 @@ use std::time::{Duration, SystemTime};
 ///   wait is [`initial`](Self::initial), each next one twice as long, never
 ///   more than [`max`](Self::max), and each drawn at random between half
 ///   and all of that (jitter, so that many clients do not come back in
-///   step);
+///   step); the backoff starts again from its first wait only once a
+///   connection has stayed up for 10 s, so that a PBX that takes the login
+///   and drops the connection at once is not logged into four times a
+///   second;
 /// - with [`max_attempts`](Self::max_attempts), it gives up after that many
 ///   failed attempts in a row: the event streams end and every action fails
 ///   with [`Error::Disconnected`](crate::Error::Disconnected).

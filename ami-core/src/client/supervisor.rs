@@ -21,7 +21,7 @@ use crate::client::reconnect::ConnectionState;
 use crate::client::{connection_prefix, ClientBuilder};
 use crate::codec::Greeting;
 use crate::error::Error;
-use crate::events::{Item, Reconnected, Shared};
+use crate::events::{Reconnected, Shared};
 use crate::tls::Connector;
 
 /// What the client handles and the supervisor share.
@@ -105,13 +105,21 @@ pub(crate) async fn supervise(
     mut requests: mpsc::Receiver<Request>,
     link: Arc<Link>,
 ) {
-    let mut events_on = false;
+    let mut notice: Option<Reconnected> = None;
+    // Attempts of the reconnects since the connection last stayed up for
+    // STABLE: a PBX that takes the login and then drops the connection
+    // gets the backoff, not a login every 250 ms.
+    let mut carried: u32 = 0;
     loop {
         let mut driver = Driver::new(conn, &cfg, prefix, link.shared.clone());
-        if events_on {
-            driver.events_on(&link.session());
+        if let Some(n) = notice.take() {
+            driver.events_on(&link.session(), n);
         }
+        let up_at = std::time::Instant::now();
         let end = driver.serve(&mut requests).await;
+        if up_at.elapsed() >= STABLE {
+            carried = 0;
+        }
         let since = SystemTime::now();
         let final_end = matches!(end, End::Dropped)
             || driver.logged_off
@@ -134,13 +142,24 @@ pub(crate) async fn supervise(
             link.finish(end);
             return;
         }
-        match reconnect(&cfg, tls.as_ref(), &mut requests, &link, since, &reason).await {
-            Ok((next, next_prefix)) => {
+        match reconnect(
+            &cfg,
+            tls.as_ref(),
+            &mut requests,
+            &link,
+            since,
+            &reason,
+            carried,
+        )
+        .await
+        {
+            Ok((next, next_prefix, n)) => {
                 tracing::info!(%reason, "AMI connection lost and re-established");
                 *link.greeting.lock().unwrap_or_else(|e| e.into_inner()) = next.greeting.clone();
                 conn = next;
                 prefix = next_prefix;
-                events_on = true;
+                carried = carried.saturating_add(n.attempts);
+                notice = Some(n);
             }
             Err(why) => {
                 link.finish(End::Lost(why));
@@ -150,7 +169,14 @@ pub(crate) async fn supervise(
     }
 }
 
-/// Reconnects by the policy. `Err` holds why the client ends instead.
+/// How long a connection must stay up for the backoff to start again from
+/// its first wait.
+const STABLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reconnects by the policy, the backoff continuing after `carried`
+/// attempts of reconnects whose connections did not stay up. Returns the
+/// connection with the gap's notice (published by the driver once events
+/// flow); `Err` holds why the client ends instead.
 async fn reconnect(
     cfg: &ClientBuilder,
     tls: Option<&Connector>,
@@ -158,7 +184,8 @@ async fn reconnect(
     link: &Link,
     since: SystemTime,
     reason: &str,
-) -> Result<(Connection, String), String> {
+    carried: u32,
+) -> Result<(Connection, String, Reconnected), String> {
     let Some(policy) = &cfg.reconnect else {
         return Err(reason.to_owned());
     };
@@ -172,7 +199,7 @@ async fn reconnect(
         link.state
             .send_replace(ConnectionState::Down { since, attempt });
         attempt = attempt.saturating_add(1);
-        let wait = tokio::time::sleep(policy.delay(attempt));
+        let wait = tokio::time::sleep(policy.delay(attempt.saturating_add(carried)));
         refuse_while(wait, requests, link, reason).await?;
         link.state
             .send_replace(ConnectionState::Connecting { since, attempt });
@@ -181,9 +208,9 @@ async fn reconnect(
         let setup = establish(cfg, tls, &prefix, &session, Setup::Again, &link.shared);
         match refuse_while(setup, requests, link, reason).await? {
             Ok(conn) => {
-                // The notice comes before every event of the new connection
-                // (events are turned on by the driver, after this) and when
-                // actions can be sent again.
+                // The notice comes before every event of the new connection:
+                // the driver publishes it when its `Events` action is
+                // answered (its `up_at` is then).
                 let notice = Reconnected {
                     down_since: since,
                     up_at: SystemTime::now(),
@@ -191,9 +218,7 @@ async fn reconnect(
                     reason: reason.to_owned(),
                 };
                 link.state.send_replace(ConnectionState::Up);
-                link.shared
-                    .publish(&mut vec![Item::Notice(Box::new(notice))]);
-                return Ok((conn, prefix));
+                return Ok((conn, prefix, notice));
             }
             Err(e) => tracing::warn!(attempt, error = %e, "AMI reconnect attempt failed"),
         }
