@@ -913,11 +913,9 @@ async fn sim(
     secret: Option<String>,
     call_duration: Option<Duration>,
 ) -> Result<(), Failure> {
-    // The secret is shown only when it is the well-known default.
-    let shown_secret = match &secret {
-        None => ServerConfig::default().secret,
-        Some(_) => "<secret>".to_owned(),
-    };
+    // The secret is shown only when it is the simulator's well-known
+    // default; one given with --secret stays the user's.
+    let default_secret = secret.is_none();
     let config = ServerConfig {
         username: user.clone(),
         secret: secret.unwrap_or_else(|| ServerConfig::default().secret),
@@ -932,12 +930,24 @@ async fn sim(
     let server = Server::start_on(std::net::SocketAddr::new(bind, port), config)
         .await
         .map_err(|e| Failure::Connection(format!("cannot listen on {bind}:{port}: {e}")))?;
-    // The URL, without the secret, goes to stdout (scripts read it).
+    // A URL that works goes to stdout (scripts read it): with the
+    // well-known default secret in it, or without the secret given by
+    // --secret, which then goes in AMI_SECRET.
     let addr = server.addr();
-    println!("ami://{user}@{addr}");
-    eprintln!(
-        "ami: the embedded AMI server listens on {addr}; Ctrl-C stops it. Try: ami --url ami://{user}:{shown_secret}@{addr} action Ping"
-    );
+    let user_part =
+        percent_encoding::utf8_percent_encode(&user, percent_encoding::NON_ALPHANUMERIC);
+    if default_secret {
+        let default = ServerConfig::default().secret;
+        println!("ami://{user_part}:{default}@{addr}");
+        eprintln!(
+            "ami: the embedded AMI server listens on {addr}; Ctrl-C stops it. Try: ami --url ami://{user_part}:{default}@{addr} action Ping"
+        );
+    } else {
+        println!("ami://{user_part}@{addr}");
+        eprintln!(
+            "ami: the embedded AMI server listens on {addr}; Ctrl-C stops it. The URL has no secret: set AMI_SECRET to the --secret you gave (the library and the CLI read it). Try: AMI_SECRET=… ami --url ami://{user_part}@{addr} action Ping"
+        );
+    }
     let _ = io::stdout().flush();
     tokio::signal::ctrl_c()
         .await

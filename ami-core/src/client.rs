@@ -92,6 +92,9 @@ use driver::{Request, Session, Setup};
 use in_flight::Expect;
 use supervisor::Link;
 
+/// The environment variable that holds the secret of a URL without one.
+pub const SECRET_ENV: &str = "AMI_SECRET";
+
 /// The default AMI port.
 pub const DEFAULT_PORT: u16 = 5038;
 /// The default per-action timeout: 10 s.
@@ -288,6 +291,11 @@ impl ClientBuilder {
     /// assert!(!format!("{b:?}").contains("p@ss"));
     /// assert!(ClientBuilder::from_url("http://admin:x@host").is_err());
     /// ```
+    ///
+    /// A URL with a user but no secret (`ami://admin@host`) takes the
+    /// secret from the environment variable `AMI_SECRET` when it connects;
+    /// without it [`connect`](Self::connect) fails with
+    /// [`Error::NoSecret`] before connecting.
     pub fn from_url(url: &str) -> Result<Self> {
         let url = url::Url::parse(url).map_err(|e| Error::InvalidUrl(e.to_string()))?;
         let tls = match url.scheme() {
@@ -544,6 +552,16 @@ impl ClientBuilder {
     /// `host:port` and the time waited).
     pub async fn connect(&self) -> Result<(Client, EventStream)> {
         let mut cfg = self.clone();
+        if let Some((user, secret)) = &mut cfg.credentials {
+            if secret.0.is_empty() {
+                // The secret of a URL without one comes from AMI_SECRET, as
+                // the CLI's does; without it the login cannot succeed.
+                match std::env::var(SECRET_ENV) {
+                    Ok(env) if !env.is_empty() => *secret = Secret(env),
+                    _ => return Err(Error::NoSecret { user: user.clone() }),
+                }
+            }
+        }
         if let Some(path) = cfg.transcript.clone().or_else(crate::transcript::from_env) {
             cfg.trace = Some(Transcript::open(&path).map_err(|e| {
                 Error::Io(std::io::Error::new(

@@ -135,6 +135,13 @@ pub enum Error {
     /// The connection URL is malformed. The text never contains the secret.
     #[error("invalid AMI URL: {0}")]
     InvalidUrl(String),
+    /// A user without a secret (`ami://admin@host`, no `AMI_SECRET`):
+    /// refused before connecting, since Asterisk would refuse the login.
+    #[error("no secret for user '{user}': give ami://{user}:SECRET@host:port or set AMI_SECRET")]
+    NoSecret {
+        /// The user name.
+        user: String,
+    },
     /// The message already has an `ActionID`. The client assigns ActionIDs
     /// itself to match answers; it does not silently replace yours.
     #[error("the message already carries an ActionID; the client assigns it")]
