@@ -188,7 +188,7 @@ impl Decoder {
             scanned: 0,
             lines: 0,
             spans: Vec::new(),
-            legacy_command: true,
+            legacy_command: false,
             dropped_line: 0,
             dropped_first: 0,
             discard_legacy: false,
@@ -219,11 +219,13 @@ impl Decoder {
 
     /// Whether a message that starts `Response: Follows` then `Privilege:
     /// Command` is taken as legacy command output (Asterisk 13 and older),
-    /// which runs to `--END COMMAND--` across empty lines. Default: true.
+    /// which runs to `--END COMMAND--` across empty lines. Default: false,
+    /// so that such a head without its end (or sent unasked) cannot make
+    /// the decoder swallow the traffic after it.
     ///
     /// The client turns it on only while one of its `Command` actions is
-    /// waiting for an answer, so that a peer cannot make the decoder swallow
-    /// later traffic by sending such a head unasked. The setting is read
+    /// waiting for an answer; a reader of a recording of an old Asterisk
+    /// turns it on itself. The setting is read
     /// when a message starts: a message already being decoded keeps its mode.
     pub fn set_legacy_command(&mut self, allowed: bool) {
         self.legacy_command = allowed;
@@ -702,10 +704,30 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_decoder_does_not_let_a_follows_head_swallow_the_traffic_after_it() {
+        // Another library's fixture: a `Follows` head without its end, then
+        // thirty messages.
+        let mut input = b"Response: Follows\r\nPrivilege: Command\r\nActionID: 1\r\n\r\n".to_vec();
+        for n in 0..30 {
+            input.extend_from_slice(format!("Event: E{n}\r\nN: {n}\r\n\r\n").as_bytes());
+        }
+        let frames = decode_all(&mut Decoder::without_greeting(), &input, 64);
+        assert_eq!(frames.len(), 31);
+        assert_eq!(msg(&frames[30]).event_name().unwrap(), "E29");
+        // Legacy command output only when asked for (as the client does
+        // while its Command waits).
+        let mut legacy = Decoder::without_greeting();
+        legacy.set_legacy_command(true);
+        assert_eq!(decode_all(&mut legacy, &input, 64).len(), 0);
+    }
+
+    #[test]
     fn legacy_command_output_keeps_blank_lines_and_colons() {
         let input = b"Response: Follows\r\nPrivilege: Command\r\nActionID: 7\r\nline one\n\nName: value\nlast--END COMMAND--\r\n\r\nEvent: X\r\n\r\n";
         for chunk in 1..input.len() {
-            let frames = decode_all(&mut Decoder::without_greeting(), input, chunk);
+            let mut dec = Decoder::without_greeting();
+            dec.set_legacy_command(true);
+            let frames = decode_all(&mut dec, input, chunk);
             assert_eq!(frames.len(), 2, "chunk {chunk}");
             let m = msg(&frames[0]);
             assert_eq!(m.action_id().unwrap(), "7");

@@ -192,7 +192,7 @@ proptest! {
         fields in proptest::collection::vec(
             (
                 "[A-Za-z][A-Za-z0-9_()-]{0,20}",
-                proptest::collection::vec(any::<u8>().prop_filter("no line break", |b| *b != b'\r' && *b != b'\n'), 0..40),
+                proptest::collection::vec(any::<u8>().prop_filter("no line break or NUL (encode refuses them)", |b| !matches!(*b, b'\r' | b'\n' | 0)), 0..40),
             ),
             1..20,
         ),
