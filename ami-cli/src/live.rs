@@ -259,3 +259,59 @@ pub(crate) fn table(state: &State, now: SystemTime, rows: Option<usize>) -> Stri
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    use ami_live::{Call, State};
+
+    use super::table;
+
+    fn call(id: &str, started: SystemTime) -> Arc<Call> {
+        Arc::new(Call {
+            id: id.into(),
+            channels: Default::default(),
+            origin: id.into(),
+            started_at: started,
+            answered_at: None,
+            connected_at: None,
+            first_hangup: None,
+            direction: Default::default(),
+            dial_status: None,
+        })
+    }
+
+    #[test]
+    fn calls_are_oldest_first_and_the_table_fits_the_screen() {
+        let now = SystemTime::now();
+        let mut state = State::default();
+        // Ids that sort the other way round as strings.
+        for (id, age) in [("1.100", 10), ("1.57", 30), ("1.9", 20)] {
+            state
+                .calls
+                .insert(id.into(), call(id, now - Duration::from_secs(age)));
+        }
+        let t = table(&state, now, None);
+        let at = |id: &str| t.find(&format!("  {id} ")).unwrap();
+        assert!(at("1.57") < at("1.9") && at("1.9") < at("1.100"), "{t}");
+        // 200 calls on a screen of 20 rows: the headers stay, the oldest
+        // calls are shown, the rest counted.
+        for i in 0..200 {
+            let id = format!("2.{i}");
+            state.calls.insert(
+                id.as_str().into(),
+                call(&id, now - Duration::from_secs(1000 - i)),
+            );
+        }
+        let t = table(&state, now, Some(20));
+        assert!(t.lines().count() <= 20, "{t}");
+        assert!(t.starts_with("203 call(s)"), "{t}");
+        for head in ["CALLS", "QUEUES", "BRIDGES"] {
+            assert!(t.lines().any(|l| l == head), "{head}: {t}");
+        }
+        assert!(t.contains("  2.0 "), "the oldest first: {t}");
+        assert!(t.contains("more"), "{t}");
+    }
+}

@@ -331,6 +331,23 @@ impl Model {
                     self.rename(&uid, to);
                 }
             }
+            Event::OriginateResponse(_) => {
+                // An originate to an application runs it on the channel
+                // without a Newexten: the channel still shows its outgoing
+                // line (`AppDial2`) until this says what it runs.
+                let app = text(msg, "Application");
+                let uid = text(msg, "Uniqueid");
+                let success = msg
+                    .get("Response")
+                    .is_some_and(|r| r.eq_ignore_ascii_case("Success"));
+                if success && !app.is_empty() {
+                    let data = text(msg, "Data");
+                    self.update(&uid, ChannelField::Application, |c| {
+                        c.application = app;
+                        c.application_data = data;
+                    });
+                }
+            }
             Event::NewExten(_) => {
                 let uid = text(msg, "Uniqueid");
                 // Running the dialplan without having been dialled: it

@@ -15,8 +15,8 @@ use super::Model;
 use crate::change::{ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::state::{
-    Bridge, Call, Channel, Conference, Endpoint, Participant, Party, Queue, QueueCaller, State,
-    Str, Tombstone,
+    Bridge, Call, Channel, Conference, Direction, Endpoint, Participant, Party, Queue, QueueCaller,
+    State, Str, Tombstone,
 };
 use ami_types::Message;
 
@@ -38,6 +38,21 @@ pub struct Lists {
     /// `PJSIPShowEndpoints` items (`EndpointList`), and `SIPpeers` /
     /// `IAXpeerlist` items (`PeerEntry`).
     pub endpoints: Option<Vec<Message>>,
+}
+
+/// The direction of a call first seen in the lists, from its oldest
+/// channel: the outgoing line of a dial or an originate (`AppDial`,
+/// `AppDial2`) or a Local channel was created by something, an Originate
+/// when nothing older dialled it; a channel running dialplan called in.
+fn direction_at_load(first: &Channel) -> Direction {
+    let app = &*first.application;
+    if first.is_local() || app.starts_with("AppDial") {
+        Direction::Originated
+    } else if app.is_empty() || app.starts_with("AppQueue") {
+        Direction::Unknown
+    } else {
+        Direction::Inbound
+    }
 }
 
 /// `HH:MM:SS` (or seconds) as a duration.
@@ -396,7 +411,14 @@ impl Model {
             let call = Arc::make_mut(call);
             call.channels.insert(uid.clone());
             if ch.is_up() && call.answered_at.is_none() {
-                call.answered_at = Some(now);
+                // The lists do not say when it was answered: no later than
+                // this channel appeared (`order` is oldest first), which is
+                // nearer the truth than the time of the load.
+                call.answered_at = Some(if old.calls.contains_key(&id) {
+                    now
+                } else {
+                    ch.created_at.min(now)
+                });
             }
             if let Some(c) = new.channels.get_mut(&uid) {
                 if c.call != id {
@@ -409,6 +431,48 @@ impl Model {
             let root = find(&mut parent, &gone);
             if root != gone && calls.contains_key(&root) {
                 new.aliases.insert(gone, root);
+            }
+        }
+        // Calls the model had not seen: a bridge two of their channels
+        // share means they are connected (since no later than both were
+        // there); their first channel tells the direction.
+        let unseen: Vec<Str> = calls
+            .keys()
+            .filter(|id| !old.calls.contains_key(*id))
+            .cloned()
+            .collect();
+        for id in unseen {
+            let Some(call) = calls.get_mut(&id) else {
+                continue;
+            };
+            let members: Vec<&Arc<Channel>> = call
+                .channels
+                .iter()
+                .filter_map(|u| new.channels.get(u))
+                .collect();
+            let mut bridged: HashMap<&Str, Vec<SystemTime>> = HashMap::new();
+            for m in &members {
+                if let Some(b) = &m.bridge {
+                    bridged.entry(b).or_default().push(m.created_at);
+                }
+            }
+            let connected = bridged
+                .values()
+                .filter(|at| at.len() >= 2)
+                .filter_map(|at| at.iter().max().copied())
+                .min();
+            let direction = members
+                .iter()
+                .min_by_key(|c| (c.created_at, c.id.generation))
+                .map(|first| direction_at_load(first));
+            if connected.is_some() || direction.is_some() {
+                let c = Arc::make_mut(call);
+                if c.connected_at.is_none() {
+                    c.connected_at = connected.map(|t| t.min(now));
+                }
+                if c.direction == Direction::Unknown {
+                    c.direction = direction.unwrap_or_default();
+                }
             }
         }
         new.calls = calls;
