@@ -36,8 +36,10 @@ never printed.";
 struct Cli {
     /// The AMI URL, ami://user:secret@host:port, or amis://… for TLS (port
     /// 5039 by default); the secret and port are optional, and ?events=off
-    /// and ?auth=md5 may follow
-    #[arg(long, env = "AMI_URL", hide_env_values = true, global = true)]
+    /// and ?auth=md5 may follow. Default: the environment's AMI_URL
+    // (Read by hand, not with clap's `env`: clap would show a URL from the
+    // environment as given in its usage lines.)
+    #[arg(long, global = true)]
     url: Option<String>,
 
     /// With amis://: trust the CA certificates of this PEM file instead of
@@ -92,14 +94,17 @@ enum Cmd {
         #[arg(value_name = "KEY=VALUE")]
         params: Vec<String>,
     },
-    /// Run a CLI command and print its output lines as a JSON array of
-    /// strings.
+    /// Run a CLI command and print its output as `asterisk -rx` does (or,
+    /// with --json, its lines as a JSON array of strings).
     Command {
         /// The command; several words are joined with spaces.
         #[arg(required = true, value_name = "COMMAND")]
         words: Vec<String>,
-        /// Print the lines as plain text instead of JSON.
+        /// Print the lines as a JSON array of strings.
         #[arg(long)]
+        json: bool,
+        /// Plain text (the default; kept for scripts that pass it).
+        #[arg(long, hide = true, conflicts_with = "json")]
         raw: bool,
     },
     /// Print events as they arrive, one JSON object per line, for
@@ -197,12 +202,51 @@ enum Cmd {
         /// How long simulated calls talk, in seconds (default 30).
         #[arg(long, value_name = "S", value_parser = seconds)]
         call_duration: Option<Duration>,
+        /// The client's options, hidden here (clap gives a subcommand no
+        /// global argument it has itself): a server connects nowhere, so
+        /// they are refused.
+        #[command(flatten)]
+        client_options: NotForSim,
     },
     /// What this binary was generated with (no connection needed).
     Spec {
         #[command(subcommand)]
         what: SpecCmd,
     },
+}
+
+/// The client's global options as `ami sim` sees them: hidden from its
+/// help, refused when given.
+#[derive(clap::Args)]
+struct NotForSim {
+    #[arg(long, hide = true)]
+    url: Option<String>,
+    #[arg(long, hide = true)]
+    ca: Option<std::path::PathBuf>,
+    #[arg(long, hide = true)]
+    insecure: bool,
+    #[arg(long, hide = true)]
+    reconnect: bool,
+    #[arg(long, hide = true)]
+    sim: bool,
+    #[arg(long, hide = true)]
+    timeout: Option<String>,
+}
+
+impl NotForSim {
+    /// The first client option given, if any.
+    fn given(&self) -> Option<&'static str> {
+        [
+            ("--url", self.url.is_some()),
+            ("--ca", self.ca.is_some()),
+            ("--insecure", self.insecure),
+            ("--reconnect", self.reconnect),
+            ("--sim", self.sim),
+            ("--timeout", self.timeout.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(name, given)| given.then_some(name))
+    }
 }
 
 #[derive(Subcommand)]
@@ -256,7 +300,19 @@ enum Failure {
 impl Failure {
     fn from_error(e: Error, context: &str) -> Failure {
         match e {
-            Error::Action { message, .. } => Failure::Asterisk(message),
+            // A failed `Command` says "Command output follows"; what the
+            // CLI printed is the error.
+            Error::Action { message, response } => {
+                let output: Vec<String> = response
+                    .get_all("Output")
+                    .map(|l| l.to_string_lossy().into_owned())
+                    .collect();
+                if output.is_empty() {
+                    Failure::Asterisk(message)
+                } else {
+                    Failure::Asterisk(output.join("\n"))
+                }
+            }
             e @ (Error::InvalidUrl(_) | Error::ActionIdSupplied | Error::Encode(_)) => {
                 Failure::Usage(e.to_string())
             }
@@ -393,8 +449,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    let cli_url_given = cli.url.is_some();
     let conn = Conn {
-        url: cli.url,
+        url: cli
+            .url
+            .or_else(|| std::env::var("AMI_URL").ok().filter(|u| !u.is_empty())),
         sim: cli.sim,
         timeout: cli.timeout,
         ca: cli.ca,
@@ -480,7 +539,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             user,
             secret,
             call_duration,
-        } => sim(bind, port, user, secret, call_duration).await,
+            client_options,
+        } => {
+            let before = [
+                ("--url", cli_url_given),
+                ("--ca", conn.ca.is_some()),
+                ("--insecure", conn.insecure),
+                ("--reconnect", conn.reconnect),
+                ("--sim", conn.sim),
+                ("--timeout", conn.timeout.is_some()),
+            ]
+            .into_iter()
+            .find_map(|(name, given)| given.then_some(name));
+            if let Some(option) = client_options.given().or(before) {
+                return Err(Failure::Usage(format!(
+                    "{option} is a client option; `ami sim` is a server and connects nowhere"
+                )));
+            }
+            sim(bind, port, user, secret, call_duration).await
+        }
         Cmd::List { name, params } => {
             let meta = check::action(&name).map_err(Failure::Usage)?;
             if meta.list.is_none() {
@@ -492,7 +569,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let msg = check::build(&name, Some(meta), &params).map_err(Failure::Usage)?;
             send(&conn, msg, true).await
         }
-        Cmd::Command { words, raw } => command(&conn, &words.join(" "), raw).await,
+        Cmd::Command { words, json, .. } => command(&conn, &words.join(" "), !json).await,
         Cmd::Events {
             follow,
             count,
@@ -611,6 +688,8 @@ impl Conn {
                 "no server: give --url, set AMI_URL, or use --sim".to_owned(),
             ));
         };
+        // The library's checks first: their messages say what is wrong.
+        ClientBuilder::from_url(raw).map_err(|e| Failure::Usage(e.to_string()))?;
         let mut url =
             url::Url::parse(raw).map_err(|e| Failure::Usage(format!("invalid AMI URL: {e}")))?;
         // AMI_SECRET is used byte for byte (not percent-decoded as a URL's

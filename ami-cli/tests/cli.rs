@@ -325,18 +325,66 @@ fn list_error_exits_1() {
 
 #[test]
 fn command_prints_lines() {
-    let o = ami(&["--sim", "command", "core show version"]);
+    // As `asterisk -rx` does: the text; words joined.
+    let o = ami(&["--sim", "command", "core", "show", "version"]);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).starts_with("Asterisk 22"), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with('\n'));
+    // --raw (the old spelling of the default) still works.
+    let o = ami(&["--sim", "command", "--raw", "core show version"]);
+    assert!(stdout(&o).starts_with("Asterisk 22"), "{}", stdout(&o));
+    // --json: the lines as a JSON array.
+    let o = ami(&["--sim", "command", "--json", "core show version"]);
     assert_exit(&o, 0);
     let lines = json(&o);
     assert!(
         lines[0].as_str().unwrap().starts_with("Asterisk 22"),
         "{lines}"
     );
-    // Words joined; --raw prints plain lines.
-    let o = ami(&["--sim", "command", "--raw", "core", "show", "version"]);
+}
+
+#[test]
+fn the_cli_tells_the_truth_at_its_edges() {
+    // `action Command` fails with what the CLI said, not "Command output
+    // follows".
+    let o = ami(&["--sim", "action", "Command", "Command=bogus thing"]);
+    assert_exit(&o, 1);
+    let err = stderr(&o);
+    assert!(err.contains("No such command"), "{err}");
+    assert!(!err.contains("Command output follows"), "{err}");
+    // A value of a documented integer parameter is checked before sending.
+    let o = ami(&[
+        "--sim",
+        "action",
+        "Originate",
+        "Channel=Local/1@default",
+        "Application=Wait",
+        "Timeout=abc",
+    ]);
+    assert_stderr(&o, 2, "'Timeout' of action 'Originate' takes an integer");
+    // A URL without a scheme says so.
+    let o = ami(&["--url", "admin:amp111@127.0.0.1", "action", "Ping"]);
+    assert_stderr(&o, 2, "ami://");
+    assert!(!stderr(&o).contains("relative URL"), "{}", stderr(&o));
+    // A URL from AMI_URL is not shown as --url in clap's usage lines.
+    let o = cmd(&["action"])
+        .env("AMI_URL", "ami://admin:amp111@127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_exit(&o, 2);
+    assert!(!stderr(&o).contains("--url"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("amp111"), "{}", stderr(&o));
+    // `ami sim --help` shows only its own options, and refuses a client's.
+    let o = ami(&["sim", "--help"]);
     assert_exit(&o, 0);
-    assert!(stdout(&o).starts_with("Asterisk 22"), "{}", stdout(&o));
-    assert!(stdout(&o).ends_with('\n'));
+    let help = stdout(&o);
+    let options = help.split("Options:").nth(1).expect("an options section");
+    for client in ["--url", "--ca", "--insecure", "--reconnect", "--timeout"] {
+        assert!(!options.contains(&format!("{client} ")), "{client}: {help}");
+    }
+    assert!(stdout(&o).contains("--port"), "{}", stdout(&o));
+    let o = ami(&["sim", "--url", "ami://a:b@h", "--port", "0"]);
+    assert_stderr(&o, 2, "client option");
 }
 
 #[test]
@@ -591,7 +639,7 @@ fn silent_peer_times_out_with_exit_3() {
     assert!(start.elapsed() < Duration::from_secs(5));
     assert!(
         stderr(&o).contains(&format!(
-            "no AMI greeting from 127.0.0.1:{port} within 0.3 s"
+            "connected to 127.0.0.1:{port}, but no AMI greeting came within 0.3 s"
         )),
         "{}",
         stderr(&o)

@@ -297,7 +297,15 @@ impl ClientBuilder {
     /// without it [`connect`](Self::connect) fails with
     /// [`Error::NoSecret`] before connecting.
     pub fn from_url(url: &str) -> Result<Self> {
-        let url = url::Url::parse(url).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        let url = url::Url::parse(url).map_err(|e| {
+            match e {
+            url::ParseError::RelativeUrlWithoutBase => Error::InvalidUrl(
+                "no scheme: it starts ami:// (or amis:// for TLS), e.g. ami://user:secret@host:5038"
+                    .to_owned(),
+            ),
+            e => Error::InvalidUrl(e.to_string()),
+        }
+        })?;
         let tls = match url.scheme() {
             "ami" => false,
             "amis" => true,

@@ -95,7 +95,7 @@ pub enum Error {
     /// Nothing came within the timeout after connecting: no greeting. A
     /// plain client on a TLS port sees this (the server waits for a TLS
     /// handshake).
-    #[error("no AMI greeting from {addr} within {:.1} s{}", waited.as_secs_f64(), if *.tls { "" } else { " (if the port speaks TLS, use amis://)" })]
+    #[error("connected to {addr}, but no AMI greeting came within {:.1} s{}", waited.as_secs_f64(), if *.tls { "" } else { " (if the port speaks TLS, use amis://)" })]
     NoGreeting {
         /// Whether the client spoke TLS.
         tls: bool,

@@ -4,7 +4,7 @@
 //! Error messages name keys and actions, never values: a value may be a
 //! secret.
 
-use crate::meta::{self, ActionMeta, IndexStyle, ParamKind, ParamMeta};
+use crate::meta::{self, ActionMeta, IndexStyle, ParamKind, ParamMeta, ValueType};
 use crate::Message;
 
 /// The action with this name (ignoring case), or an error suggesting the
@@ -114,6 +114,7 @@ pub fn build(action: &str, meta: Option<&ActionMeta>, args: &[String]) -> Result
                 param.name, meta.name
             ));
         }
+        check_type(meta, param, value)?;
         given.push(param.name);
         msg.append(canonical_key(param, key), value.to_owned());
     }
@@ -144,6 +145,31 @@ pub fn build(action: &str, meta: Option<&ActionMeta>, args: &[String]) -> Result
         }
     }
     Ok(msg)
+}
+
+/// A value of a documented integer, decimal or boolean parameter must read
+/// as one (`Timeout=abc` is refused, not sent). Text and enumerated values
+/// go as given (Asterisk takes values it does not document).
+fn check_type(meta: &ActionMeta, param: &ParamMeta, value: &str) -> Result<(), String> {
+    let v = value.trim().as_bytes();
+    let (ok, what) = match param.ty {
+        ValueType::Integer => (crate::runtime::parse_integer(v).is_some(), "an integer"),
+        ValueType::Float => (crate::runtime::parse_float(v).is_some(), "a number"),
+        ValueType::Boolean => (
+            crate::runtime::parse_boolean(v).is_some(),
+            "a boolean (true/false, yes/no, on/off, 1/0)",
+        ),
+        _ => (true, ""),
+    };
+    if ok {
+        Ok(())
+    } else {
+        // The value is not echoed: it may be a secret.
+        Err(format!(
+            "parameter '{}' of action '{}' takes {what}; the value given is not one",
+            param.name, meta.name
+        ))
+    }
 }
 
 /// The key in its documented spelling: the parameter's name, or for an

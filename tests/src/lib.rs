@@ -56,3 +56,9 @@ impl Default for TestCa {
         TestCa::new()
     }
 }
+
+/// The README's Rust blocks, compiled (and not run: they need a PBX) as
+/// doc tests, so that what it shows is what the crates offer.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -40,7 +40,12 @@ impl Conn {
         let mut conn = Conn {
             stream,
             buf: BytesMut::new(),
-            dec: Decoder::new(),
+            // The tests read the server's legacy command output too.
+            dec: {
+                let mut dec = Decoder::new();
+                dec.set_legacy_command(true);
+                dec
+            },
             next_id: 0,
             errors: Vec::new(),
         };
