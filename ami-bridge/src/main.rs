@@ -89,10 +89,41 @@ fn config(cli: Cli) -> Result<BridgeConfig, String> {
     Ok(config)
 }
 
+/// Standard error with every control character but the line break written
+/// as `\xNN` (C1 controls as `\u{NN}`), so that nothing a PBX sends can
+/// drive the operator's terminal.
+struct EscapedStderr;
+
+impl std::io::Write for EscapedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            if c.is_control() && c != '\n' {
+                if (c as u32) < 0x80 {
+                    out.push_str(&format!("\\x{:02x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\u{{{:x}}}", c as u32));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        std::io::Write::write_all(&mut std::io::stderr().lock(), out.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::Write::flush(&mut std::io::stderr())
+    }
+}
+
 fn main() -> ExitCode {
-    // Logs and counters on stderr; RUST_LOG narrows or widens them.
+    // Logs and counters on stderr; RUST_LOG narrows or widens them. What a
+    // PBX sends (reasons, names) is in them: escaped before the terminal.
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_writer(|| EscapedStderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

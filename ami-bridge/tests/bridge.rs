@@ -921,3 +921,64 @@ fn the_binary_stops_cleanly_on_sigterm_and_logs_off() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn what_a_pbx_sends_reaches_the_log_escaped() {
+    let Some(nats) = Nats::start("escape") else {
+        return;
+    };
+    // A peer that refuses every login with a message that would retitle
+    // the operator's terminal.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            let Ok(mut s) = s else { return };
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let _ = s.write_all(b"Asterisk Call Manager/11.0.0\r\n");
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&seen).into_owned();
+                let id = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("ActionID: "))
+                    .unwrap_or("")
+                    .to_owned();
+                let _ = write!(
+                    s,
+                    "Response: Error\r\nActionID: {id}\r\nMessage: \x1b]0;owned\x07\x1b[2J\r\n\r\n"
+                );
+            });
+        }
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ami-bridge"))
+        .args([
+            "--nats",
+            &nats.url,
+            "--pbx",
+            &format!("east=ami://admin:amp111@127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut err = Vec::new();
+    std::io::Read::read_to_end(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let text = String::from_utf8_lossy(&err);
+    assert!(text.contains("owned"), "the refusal is logged: {text}");
+    assert!(
+        !err.iter().any(|&b| b == 0x1b || b == 0x07),
+        "{}",
+        text.escape_debug()
+    );
+}

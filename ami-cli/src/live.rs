@@ -24,7 +24,7 @@ async fn load(conn: &Conn) -> Result<(Pbx, crate::Session), Failure> {
     // only the user and `events=` are read from the URL).
     if let (Some(url), false) = (&conn.url, conn.sim) {
         for w in pbx.check(url).await {
-            eprintln!("ami: warning: {w}");
+            eprintln!("ami: warning: {}", term::text(&w));
         }
     }
     Ok((pbx, session))

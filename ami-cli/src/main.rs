@@ -962,7 +962,10 @@ async fn originate(conn: &Conn, msg: ami_core::Message, wait: bool) -> Result<()
     // form works on every version).
     let filter = ami_core::filter::EventFilter::regex("Event: OriginateResponse");
     if let Err(e) = session.client.filter(&filter).await {
-        eprintln!("ami: warning: no server-side filter ({e}); reading every event");
+        eprintln!(
+            "ami: warning: no server-side filter ({}); reading every event",
+            term::text(&e.to_string())
+        );
     }
     let result = session.client.originate_message(msg).await;
     session.close().await;
