@@ -96,6 +96,8 @@ async fn main() {
             event_buffer: None,
         }],
         allow: None,
+        max_value_bytes: None,
+        max_requests: None,
         status_every_secs: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -10,7 +10,7 @@
 //! when the client is gone for good.
 //!
 //! A handler may block and may call the client: it is called outside any
-//! runtime, so the [blocking client](../../ami_types/blocking/index.html)
+//! runtime, so the blocking client (`ami_types::blocking`)
 //! works in it as it does in `main`. A handler that panics does not die
 //! silently: the panic is caught, logged as an error, counted
 //! ([`Handler::panics`], [`Handler::last_panic`]), and the handler goes on

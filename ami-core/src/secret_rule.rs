@@ -149,7 +149,7 @@ pub fn json_secret_values(json: &[u8]) -> Vec<(usize, usize)> {
     spans
 }
 
-/// `json` with every secret value ([`json_secret_values`]) replaced by
+/// `json` with every secret value (see `json_secret_values`) replaced by
 /// `<redacted>`, or `None` when it has none.
 pub fn redact_json(json: &[u8]) -> Option<Vec<u8>> {
     let spans = json_secret_values(json);

@@ -4,7 +4,7 @@
 
 use ami_live::{Budget, Change, Limit, Model};
 use ami_types::event::Event;
-use ami_types::{FromMessage, Message};
+use ami_types::Message;
 
 fn ev(fields: &[(&str, &str)]) -> Event {
     Event::from_message(fields.iter().copied().collect::<Message>())

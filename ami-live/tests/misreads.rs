@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use ami_live::{Direction, Lists, Model, Origin};
 use ami_types::event::Event;
-use ami_types::{FromMessage, Message};
+use ami_types::Message;
 
 fn msg(fields: &[(&str, &str)]) -> Message {
     fields.iter().copied().collect()

@@ -378,14 +378,13 @@ impl Policy {
                 .map_or_else(|| key.to_string(), |p| p.name.to_owned());
             let lower = base.to_ascii_lowercase();
             match rule.params.get(&lower) {
-                Some((_, r)) => {
-                    if !value.as_str().is_some_and(|v| r.allows(v)) {
-                        return Err(Denied::Value {
-                            action: spelled.clone(),
-                            param: base,
-                        });
-                    }
+                Some((_, r)) if !value.as_str().is_some_and(|v| r.allows(v)) => {
+                    return Err(Denied::Value {
+                        action: spelled.clone(),
+                        param: base,
+                    });
                 }
+                Some(_) => {}
                 None if is_evaluated(action, &base) => {
                     return Err(Denied::Evaluated {
                         action: spelled.clone(),
