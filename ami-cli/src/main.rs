@@ -234,19 +234,35 @@ struct NotForSim {
 }
 
 impl NotForSim {
-    /// The first client option given, if any.
-    fn given(&self) -> Option<&'static str> {
+    /// Whether each of [`CLIENT_OPTIONS`] was given.
+    fn given(&self) -> [bool; 6] {
         [
-            ("--url", self.url.is_some()),
-            ("--ca", self.ca.is_some()),
-            ("--insecure", self.insecure),
-            ("--reconnect", self.reconnect),
-            ("--sim", self.sim),
-            ("--timeout", self.timeout.is_some()),
+            self.url.is_some(),
+            self.ca.is_some(),
+            self.insecure,
+            self.reconnect,
+            self.sim,
+            self.timeout.is_some(),
         ]
-        .into_iter()
-        .find_map(|(name, given)| given.then_some(name))
     }
+}
+
+/// The client's options, in the order of [`NotForSim::given`].
+const CLIENT_OPTIONS: [&str; 6] = [
+    "--url",
+    "--ca",
+    "--insecure",
+    "--reconnect",
+    "--sim",
+    "--timeout",
+];
+
+/// The first of [`CLIENT_OPTIONS`] given, if any.
+fn first_given(given: [bool; 6]) -> Option<&'static str> {
+    CLIENT_OPTIONS
+        .into_iter()
+        .zip(given)
+        .find_map(|(name, given)| given.then_some(name))
 }
 
 #[derive(Subcommand)]
@@ -541,17 +557,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             call_duration,
             client_options,
         } => {
-            let before = [
-                ("--url", cli_url_given),
-                ("--ca", conn.ca.is_some()),
-                ("--insecure", conn.insecure),
-                ("--reconnect", conn.reconnect),
-                ("--sim", conn.sim),
-                ("--timeout", conn.timeout.is_some()),
-            ]
-            .into_iter()
-            .find_map(|(name, given)| given.then_some(name));
-            if let Some(option) = client_options.given().or(before) {
+            let before = first_given([
+                cli_url_given,
+                conn.ca.is_some(),
+                conn.insecure,
+                conn.reconnect,
+                conn.sim,
+                conn.timeout.is_some(),
+            ]);
+            if let Some(option) = first_given(client_options.given()).or(before) {
                 return Err(Failure::Usage(format!(
                     "{option} is a client option; `ami sim` is a server and connects nowhere"
                 )));
