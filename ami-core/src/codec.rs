@@ -601,7 +601,8 @@ pub fn validate(msg: &Message) -> Result<(), EncodeError> {
                 key: f.key().into_owned(),
             });
         }
-        if f.value().has_line_break() || memchr::memchr(0, f.value().as_bytes()).is_some() {
+        // One pass for the three bytes no value may hold.
+        if memchr::memchr3(b'\r', b'\n', 0, f.value().as_bytes()).is_some() {
             return Err(EncodeError::InvalidValue {
                 key: f.key().into_owned(),
             });
