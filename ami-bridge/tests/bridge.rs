@@ -957,3 +957,51 @@ fn what_a_pbx_sends_reaches_the_log_escaped() {
         text.escape_debug()
     );
 }
+
+#[test]
+fn the_binary_stops_on_sigterm_within_seconds_while_nats_lost_its_store() {
+    let Some(mut nats) = Nats::start("sigtermlost") else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let east = rt.block_on(Server::start(ServerConfig::default())).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ami-bridge"))
+        .args([
+            "--nats",
+            &nats.url,
+            "--pbx",
+            &format!("east={}", east.url()),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while east.connections() < 1 {
+        assert!(start.elapsed() < WITHIN, "the bridge did not connect");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // NATS goes away for good while events keep coming: the bridge retries.
+    nats.stop();
+    for n in 0..20 {
+        east.emit(user_event(n));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("SIGTERM ignored for 15 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}

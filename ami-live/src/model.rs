@@ -25,11 +25,12 @@ pub const DEFAULT_TOMBSTONES: usize = 4096;
 /// ([`Model::budget_hits`], [`Pbx::status`](crate::Pbx::status)), logged
 /// once as a warning, and reported once as [`Change::LimitReached`].
 ///
-/// A live channel costs about 1.5 KB with a few variables; a remembered
-/// ended call (the last [`DEFAULT_TOMBSTONES`], see
-/// [`Model::with_tombstone_limit`]) about what its channels did. With the
-/// defaults the model holds at most 100,000 channels of at most 128
-/// variables, every text at most 1,024 bytes.
+/// A live channel costs about 1.5 KB with a few variables; the last
+/// [`DEFAULT_TOMBSTONES`] ended calls and hung-up channels are remembered
+/// (see [`Model::with_tombstone_limit`]). With the defaults the model holds
+/// at most 100,000 channels of at most 128 variables, every text at most
+/// 1,024 bytes: a channel can never cost more than about 140 KB, however
+/// the peer pads it, and a typical one costs the 1.5 KB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
     /// Live channels at most (default 100,000): a new channel past it is
