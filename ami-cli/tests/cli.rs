@@ -1156,12 +1156,14 @@ fn terminal_escapes_from_the_pbx_never_reach_the_terminal() {
     let mut m = originate(&format!("PJSIP/100{hostile}"), 100_000);
     m.append("CallerID", format!("\"{hostile}\" <100{hostile}>"));
     m.append("Variable", format!("X={hostile}"));
-    let events = cmd(&["--url", &sim.url(), "events", "--timeout", "1"])
+    let events = cmd(&["--url", &sim.url(), "events", "--timeout", "3"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // `ami events` is logged in (beside the test's own client).
+    until_connections(&sim, 2);
+    std::thread::sleep(Duration::from_millis(200));
     sim.rt.block_on(client.originate_message(m)).unwrap();
     let events = finish(events, Duration::from_secs(20));
     for args in [

@@ -606,32 +606,38 @@ mod tests {
     async fn a_stalled_subscriber_never_makes_the_reader_pause() {
         let cost = ev(0).heap_bytes();
         // Room for 100 events; the reader pauses past 25 behind.
-        let (shared, stuck) = Shared::new(100 * cost);
+        let (shared, mut stuck) = Shared::new(100 * cost);
         let mut reading = shared.subscribe();
-        let mut batch: Vec<Item> = (0..40).map(|n| Item::Message(ev(n))).collect();
-        // Both have just subscribed: the reader pauses for them.
-        assert!(shared.publish(&mut batch));
+        let batch = |n: usize| -> Vec<Item> { (0..n).map(|i| Item::Message(ev(i))).collect() };
+        // The times are given, not waited for: a loaded machine cannot
+        // make a fresh subscriber look stalled.
+        let last_take =
+            |shared: &Shared, s: &EventStream| shared.lock().subscribers[&s.id].last_take;
+        shared.publish(&mut batch(40));
+        let fresh = last_take(&shared, &stuck);
+        // Both just subscribed: the reader pauses for them.
+        assert!(shared.lock().needs_catch_up(fresh));
         for _ in 0..40 {
             reading.recv().await.unwrap();
         }
-        // The reading one caught up; the other one is still fresh.
-        std::thread::sleep(STALLED + Duration::from_millis(10));
-        // Now it has taken nothing for longer than STALLED: no pause for it,
-        // however much it leaves in the buffer.
-        for round in 0..10 {
-            let mut batch: Vec<Item> = (0..20).map(|n| Item::Message(ev(n))).collect();
-            assert!(!shared.publish(&mut batch), "round {round}");
-            assert!(!shared.is_high());
+        // The stuck one has taken nothing for longer than STALLED: no pause
+        // for it, however much it leaves in the buffer.
+        let later = fresh + STALLED + Duration::from_millis(1);
+        for _ in 0..3 {
+            shared.publish(&mut batch(20));
+            assert!(!shared.lock().needs_catch_up(later));
             for _ in 0..20 {
                 reading.recv().await.unwrap();
             }
         }
         // A subscriber that reads but is more than a quarter behind is still
         // waited for.
-        let mut batch: Vec<Item> = (0..30).map(|n| Item::Message(ev(n))).collect();
-        assert!(shared.publish(&mut batch));
+        shared.publish(&mut batch(30));
+        let reading_at = last_take(&shared, &reading);
+        assert!(shared.lock().needs_catch_up(reading_at));
+        // Before: any quarter-full buffer made the reader pause, stuck or not.
+        assert!(shared.lock().bytes > 25 * cost);
         // The stalled one lags only itself, and is told.
-        let mut stuck = stuck;
         assert!(matches!(stuck.recv().await, Err(StreamError::Lagged(_))));
     }
 
