@@ -1107,3 +1107,37 @@ async fn queue_handles_change_members_and_a_reload_refreshes_the_counters() {
     .await
     .expect("QueueStatus re-run after the Reload");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_originated_to_an_application_shows_it_as_coreshowchannels_does() {
+    let (_server, pbx) = start().await;
+    let call = long_call(&pbx, "PJSIP/301").await;
+    let listed = pbx
+        .client()
+        .list(&CoreShowChannels::new())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|c| s(c.raw(), "Uniqueid") == &*call.uniqueid)
+        .expect("the originated channel is listed");
+    let (app, data) = (
+        s(listed.raw(), "Application"),
+        s(listed.raw(), "ApplicationData"),
+    );
+    assert_eq!(app, "Wait");
+    let uid = call.uniqueid.clone();
+    let state = pbx
+        .until_within(Duration::from_secs(10), |st| {
+            st.channel(&uid)
+                .is_some_and(|c| *c.application == *app && *c.application_data == *data)
+        })
+        .await;
+    assert!(
+        state.is_ok(),
+        "the model shows {:?}",
+        pbx.snapshot()
+            .channel(&uid)
+            .map(|c| (c.application.clone(), c.application_data.clone()))
+    );
+}
