@@ -6,7 +6,8 @@
 //!
 //! It also sets `cfg(ami_spec = "<version>")` (e.g. `"22.10.1"`) and
 //! `cfg(ami_spec_major = "22")` when the version is known (a bundled model,
-//! or documentation in a folder named like one), so that code written
+//! documentation in a folder named like one, `23.5.0-rc1` included, or
+//! `AMI_SPEC_VERSION` set beside `AMI_SPEC_XML`), so that code written
 //! against one version's exhaustive `Event` (the `exhaustive_match` example)
 //! is built only for that version, and tests of Asterisk 22's wire know what
 //! to expect.
@@ -18,6 +19,9 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let generated = ami_codegen::Config::new()
         .spec_from_env("AMI_SPEC_XML")
+        // For documentation whose folder does not name its version (the
+        // installed /var/lib/asterisk/documentation/core-en_US.xml).
+        .version_from_env("AMI_SPEC_VERSION")
         .bundled(ami_codegen::bundled::NEWEST)
         .typed_fields(std::env::var_os("CARGO_FEATURE_TYPED_FIELDS").is_some())
         .generate()

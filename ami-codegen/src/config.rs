@@ -37,6 +37,8 @@ pub struct Config {
     options: emit::Options,
     out_dir: Option<PathBuf>,
     cargo: Option<bool>,
+    version: Option<String>,
+    version_env: Option<String>,
 }
 
 /// Which overrides apply to documentation read from XML.
@@ -125,6 +127,37 @@ impl Config {
         self
     }
 
+    /// The Asterisk version the source documents, when its folder does not
+    /// say it (`/var/lib/asterisk/documentation/core-en_US.xml`): e.g.
+    /// `"22.10.1"` or `"23.5.0-rc1"`. It wins over the folder's name.
+    pub fn version(&mut self, version: impl Into<String>) -> &mut Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// [`version`](Config::version) from the environment variable `var`
+    /// when it is set (e.g. `AMI_SPEC_VERSION`); watched for changes.
+    pub fn version_from_env(&mut self, var: impl Into<String>) -> &mut Self {
+        self.version_env = Some(var.into());
+        self
+    }
+
+    /// The version given by [`version`](Config::version) or
+    /// [`version_from_env`](Config::version_from_env), if any.
+    fn given_version(&self) -> Result<Option<String>, GenerateError> {
+        let given = self.version.clone().or_else(|| {
+            self.version_env
+                .as_ref()
+                .and_then(|var| std::env::var(var).ok())
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        });
+        match given {
+            Some(v) if parse_version(&v).is_none() => Err(GenerateError::BadVersion { version: v }),
+            other => Ok(other),
+        }
+    }
+
     /// Where to write the generated files (default: `$OUT_DIR`).
     pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
         self.out_dir = Some(dir.into());
@@ -168,6 +201,9 @@ impl Config {
         let cargo = self.in_build_script();
         if cargo {
             if let Some(var) = &self.spec_env {
+                println!("cargo:rerun-if-env-changed={var}");
+            }
+            if let Some(var) = &self.version_env {
                 println!("cargo:rerun-if-env-changed={var}");
             }
             if let Some(dir) = &self.search_dir {
@@ -228,10 +264,22 @@ impl Config {
 
     /// Reads the model, emits every module and writes the files that changed.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
+        let given = self.given_version()?;
         let (source, model) = self.read()?;
         let (paths, written) = self.write(&model)?;
+        let version = given.or_else(|| parse_version(&model.source).map(|_| model.source.clone()));
+        if version.is_none() && self.in_build_script() {
+            // Said once, where the build shows it.
+            let how = match &self.version_env {
+                Some(var) => format!("set {var} to it"),
+                None => "give it with Config::version".to_owned(),
+            };
+            println!(
+                "cargo:warning=the Asterisk version of {source} is unknown (its folder is not named like 22.10.1): {how}"
+            );
+        }
         Ok(Generated {
-            version: parse_version(&model.source).map(|_| model.source.clone()),
+            version,
             source,
             files: paths,
             written,
@@ -301,9 +349,25 @@ fn newest_version(dir: &Path) -> Option<PathBuf> {
     best.map(|(_, path)| path)
 }
 
-/// `22.10.1` → `[22, 10, 1]`; `None` for anything that is not dotted numbers.
+/// `22.10.1` → `[22, 10, 1, 1, 0]`; a release candidate `23.5.0-rc1` →
+/// `[23, 5, 0, 0, 1]`, before its release; `None` for anything else.
 fn parse_version(name: &str) -> Option<Vec<u64>> {
-    name.split('.').map(|part| part.parse().ok()).collect()
+    let (numbers, rc) = match name.split_once("-rc") {
+        Some((numbers, rc)) => (numbers, Some(rc.parse::<u64>().ok()?)),
+        None => (name, None),
+    };
+    let mut parts: Vec<u64> = numbers
+        .split('.')
+        .map(|part| part.parse().ok())
+        .collect::<Option<_>>()?;
+    if parts.len() < 2 {
+        return None;
+    }
+    match rc {
+        Some(n) => parts.extend([0, n]),
+        None => parts.extend([1, 0]),
+    }
+    Some(parts)
 }
 
 /// The outcome of [`Config::generate`].
@@ -407,6 +471,13 @@ pub enum GenerateError {
     /// The documentation or `spec/` could not be turned into a model.
     #[error(transparent)]
     Read(crate::Error),
+    /// A version given by [`Config::version`] or its environment variable
+    /// that is not one (`22.10.1`, `23.5.0-rc1`).
+    #[error("{version:?} is not an Asterisk version (like 22.10.1 or 23.5.0-rc1)")]
+    BadVersion {
+        /// What was given.
+        version: String,
+    },
     /// No model of this version is bundled.
     #[error("no bundled model of Asterisk {version}; bundled: {}", crate::bundled::versions().collect::<Vec<_>>().join(", "))]
     NotBundled {
@@ -462,6 +533,61 @@ impl From<EmitError> for GenerateError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn release_candidates_come_before_their_release() {
+        assert!(parse_version("23.5.0-rc1") < parse_version("23.5.0"));
+        assert!(parse_version("23.5.0-rc2") > parse_version("23.5.0-rc1"));
+        assert!(parse_version("23.5.0-rc1") > parse_version("23.4.1"));
+        assert_eq!(parse_version("23.5.0-rcX"), None);
+        assert_eq!(parse_version("22"), None);
+    }
+
+    #[test]
+    fn a_given_version_wins_and_is_checked() {
+        let dir = std::env::temp_dir().join(format!("ami-codegen-given-{}", std::process::id()));
+        let out = dir.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let generated = Config::new()
+            .bundled(crate::bundled::NEWEST)
+            .version("22.11.0-rc1")
+            .out_dir(&out)
+            .cargo_rerun(false)
+            .generate()
+            .unwrap();
+        assert_eq!(generated.version.as_deref(), Some("22.11.0-rc1"));
+        let bad = Config::new()
+            .bundled(crate::bundled::NEWEST)
+            .version("latest")
+            .out_dir(&out)
+            .cargo_rerun(false)
+            .generate();
+        assert!(
+            matches!(bad, Err(GenerateError::BadVersion { .. })),
+            "{bad:?}"
+        );
+        // From the environment, for documentation whose folder says nothing.
+        let xml = dir.join("documentation").join("core-en_US.xml");
+        std::fs::create_dir_all(xml.parent().unwrap()).unwrap();
+        std::fs::write(&xml, "<docs/>").unwrap();
+        let unnamed = || {
+            let mut c = Config::new();
+            c.spec(&xml)
+                .without_overrides()
+                .version_from_env("AMI_CODEGEN_TEST_VERSION")
+                .out_dir(&out)
+                .cargo_rerun(false);
+            c
+        };
+        assert_eq!(unnamed().generate().unwrap().version, None);
+        std::env::set_var("AMI_CODEGEN_TEST_VERSION", "20.5.2");
+        assert_eq!(
+            unnamed().generate().unwrap().version.as_deref(),
+            Some("20.5.2")
+        );
+        std::env::remove_var("AMI_CODEGEN_TEST_VERSION");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn versions_compare_numerically() {
