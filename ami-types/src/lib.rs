@@ -176,8 +176,9 @@ macro_rules! include_generated {
 include_generated!(@types);
 
 /// The Asterisk version these types were generated from (`"22.10.1"` for
-/// the bundled model), when known: `None` for documentation given with
-/// `AMI_SPEC_XML` from a folder not named like a version.
+/// the bundled model), when known: for documentation given with
+/// `AMI_SPEC_XML`, the version in `AMI_SPEC_VERSION` or the name of its
+/// folder (`22.10.1`, `23.5.0-rc1`), else `None` (the build warns).
 ///
 /// ```
 /// # #[cfg(ami_spec = "22.10.1")]
