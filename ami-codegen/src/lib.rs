@@ -13,6 +13,7 @@ pub mod bundled;
 mod config;
 pub mod emit;
 pub mod error;
+pub mod matrix;
 pub mod model;
 pub mod write;
 pub mod xml;

@@ -17,8 +17,8 @@ use clap::{ArgGroup, Parser};
 /// documentation, or from a fact model bundled with ami-codegen.
 #[derive(Debug, Parser)]
 #[command(name = "ami-codegen", version)]
-#[command(group(ArgGroup::new("source").required(true).args(["spec", "bundled"])))]
-#[command(group(ArgGroup::new("action").required(true).multiple(true).args(["out", "emit_model", "stats"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["spec", "bundled", "matrix"])))]
+#[command(group(ArgGroup::new("action").required(true).multiple(true).args(["out", "emit_model", "stats", "out_matrix"])))]
 struct Args {
     /// Asterisk's core-en_US.xml (an install has it at
     /// /var/lib/asterisk/documentation/core-en_US.xml).
@@ -44,10 +44,60 @@ struct Args {
     /// Print counts of actions, parameters, events, enums and list actions.
     #[arg(long)]
     stats: bool,
+    /// A folder of `<release>.xml` files (one per release tag) to derive
+    /// the version matrix from (see `ami_codegen::matrix`).
+    #[arg(long, value_name = "DIR", requires = "out_matrix")]
+    matrix: Option<PathBuf>,
+    /// Where to write the version matrix (with --matrix).
+    #[arg(long, value_name = "FILE", requires = "matrix")]
+    out_matrix: Option<PathBuf>,
+}
+
+/// `--matrix DIR --out-matrix FILE`: every release's items, as ranges.
+fn matrix(dir: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    use ami_codegen::matrix::{items, Matrix, Release};
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return fail(&format!("cannot read {}: {e}", dir.display())),
+    };
+    let mut m = Matrix::default();
+    let spec = ami_codegen::Spec::empty();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(release) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(Release::parse)
+            .filter(|_| path.extension().is_some_and(|e| e == "xml"))
+        else {
+            continue;
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return fail(&format!("cannot read {}: {e}", path.display())),
+        };
+        let model = match ami_codegen::read_model_str(&text, &release.to_string(), &spec) {
+            Ok(model) => model,
+            Err(e) => return fail(&format!("{}: {e}", path.display())),
+        };
+        m.add(release, &items(&model));
+    }
+    if let Err(e) = std::fs::write(out, m.to_text()) {
+        return fail(&format!("cannot write {}: {e}", out.display()));
+    }
+    eprintln!(
+        "ami-codegen: the matrix of {} releases in {}",
+        m.releases().count(),
+        out.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let (Some(dir), Some(out)) = (&args.matrix, &args.out_matrix) {
+        return matrix(dir, out);
+    }
     let started = Instant::now();
     let mut config = ami_codegen::Config::new();
     config.cargo_rerun(false);

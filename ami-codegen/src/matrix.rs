@@ -1,0 +1,264 @@
+//! Which Asterisk releases document each action, parameter, event, field
+//! and enum value: the version matrix.
+//!
+//! Asterisk backports AMI features into point releases, so what a PBX
+//! speaks depends on its minor version. The matrix is a fact file,
+//! `ami-codegen/matrix/releases.txt`, derived from the XML documentation of
+//! every release tag (release candidates left out): names and release
+//! ranges, no prose. Each line is an item and the releases that have it, a
+//! range per branch:
+//!
+//! ```text
+//! action PJSIPHangup: 20.6.0..=20.20.1 21.1.0..=21.12.3 22.0.0..=22.10.1
+//! param Originate PreDialGoSub: 20.8.0..=20.20.1 21.3.0..=21.12.3 22.0.0..=22.10.1
+//! ```
+//!
+//! The items ([`items`]) are `action <Name>`, `param <Action> <Param>`,
+//! `required <Action> <Param>` (the parameter is required), `event <Name>`,
+//! `field <Event> <Field>` (list items are events too) and
+//! `value <Enum> <wire value>` for documented enum values. The file starts
+//! with a `releases:` line naming every release the matrix was made from.
+//!
+//! Rebuilding it: extract each release tag's XML from a clone of the public
+//! asterisk/asterisk repository with Asterisk's own extractor (no compile:
+//! `git archive <tag> | tar -x -C src`, `touch src/makeopts`, then
+//! `build_tools/make_xml_documentation --command=create_xml
+//! --source-tree=src --output-file=xml/<tag>.xml`), then
+//! `cargo run -p ami-codegen --features cli -- --matrix xml/ --out-matrix
+//! ami-codegen/matrix/releases.txt`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::model::{FieldType, Model, Param};
+
+/// A release, `22.10.1`, ordered numerically.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Release(Vec<u64>);
+
+impl Release {
+    /// `22.10.1` (three or more dotted numbers); `None` for anything else
+    /// (release candidates are not releases of the matrix).
+    pub fn parse(s: &str) -> Option<Release> {
+        let parts: Vec<u64> = s
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        (parts.len() >= 3).then_some(Release(parts))
+    }
+
+    /// The branch: the major version.
+    pub fn branch(&self) -> u64 {
+        self.0[0]
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        f.write_str(&parts.join("."))
+    }
+}
+
+/// Every item of a model read from XML alone (no `spec/` overrides).
+pub fn items(model: &Model) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut enums_used = BTreeSet::new();
+    for a in &model.actions {
+        out.insert(format!("action {}", a.wire_name));
+        for p in &a.params {
+            let members: Vec<&crate::model::FieldDef> = match p {
+                Param::Single(f) => vec![f],
+                Param::Group(g) => g.members.iter().collect(),
+            };
+            for f in members {
+                out.insert(format!("param {} {}", a.wire_name, f.wire_name));
+                if f.required {
+                    out.insert(format!("required {} {}", a.wire_name, f.wire_name));
+                }
+                if let FieldType::Enum(e) = &f.ty {
+                    enums_used.insert(e.clone());
+                }
+            }
+        }
+    }
+    for e in &model.events {
+        out.insert(format!("event {}", e.wire_name));
+        for f in &e.fields {
+            out.insert(format!("field {} {}", e.wire_name, f.wire_name));
+            if let FieldType::Enum(name) = &f.ty {
+                enums_used.insert(name.clone());
+            }
+        }
+    }
+    for e in &model.enums {
+        if !enums_used.contains(&e.rust_name) {
+            continue;
+        }
+        for v in &e.values {
+            out.insert(format!("value {} {}", e.rust_name, v.wire_name));
+        }
+    }
+    out
+}
+
+/// The matrix: the releases it was made from, and for each item the
+/// releases that have it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matrix {
+    releases: BTreeSet<Release>,
+    items: BTreeMap<String, BTreeSet<Release>>,
+}
+
+impl Matrix {
+    /// Adds one release's items.
+    pub fn add(&mut self, release: Release, items: &BTreeSet<String>) {
+        for item in items {
+            self.items
+                .entry(item.clone())
+                .or_default()
+                .insert(release.clone());
+        }
+        self.releases.insert(release);
+    }
+
+    /// The releases the matrix was made from.
+    pub fn releases(&self) -> impl Iterator<Item = &Release> {
+        self.releases.iter()
+    }
+
+    /// The items `release` has, by the matrix (empty for a release it was
+    /// not made from).
+    pub fn items_at(&self, release: &Release) -> BTreeSet<&str> {
+        self.items
+            .iter()
+            .filter(|(_, rs)| rs.contains(release))
+            .map(|(item, _)| item.as_str())
+            .collect()
+    }
+
+    /// The releases that have `item`, as ranges per branch:
+    /// `20.6.0..=20.20.1 22.0.0..=22.10.1`.
+    pub fn ranges(&self, item: &str) -> Option<String> {
+        let have = self.items.get(item)?;
+        let mut out: Vec<String> = Vec::new();
+        let mut run: Option<(&Release, &Release)> = None;
+        let flush = |run: &mut Option<(&Release, &Release)>, out: &mut Vec<String>| {
+            if let Some((a, b)) = run.take() {
+                out.push(if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}..={b}")
+                });
+            }
+        };
+        for r in &self.releases {
+            let continues = run.is_some_and(|(a, _)| a.branch() == r.branch());
+            match (have.contains(r), continues) {
+                (true, true) => {
+                    if let Some((_, b)) = run.as_mut() {
+                        *b = r;
+                    }
+                }
+                (true, false) => {
+                    flush(&mut run, &mut out);
+                    run = Some((r, r));
+                }
+                (false, _) => flush(&mut run, &mut out),
+            }
+        }
+        flush(&mut run, &mut out);
+        Some(out.join(" "))
+    }
+
+    /// The fact file's text.
+    pub fn to_text(&self) -> String {
+        let mut out = String::from(
+            "# Which Asterisk releases document each AMI item (names and releases only).\n\
+             # Made by `ami-codegen --matrix DIR --out-matrix FILE`; see ami_codegen::matrix.\n",
+        );
+        let releases: Vec<String> = self.releases.iter().map(Release::to_string).collect();
+        out.push_str(&format!("releases: {}\n", releases.join(" ")));
+        for item in self.items.keys() {
+            if let Some(ranges) = self.ranges(item) {
+                out.push_str(&format!("{item}: {ranges}\n"));
+            }
+        }
+        out
+    }
+
+    /// Reads the fact file's text.
+    pub fn parse(text: &str) -> Result<Matrix, String> {
+        let mut m = Matrix::default();
+        let mut ordered: Vec<Release> = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = || format!("line {}: {line:?}", n + 1);
+            if let Some(rest) = line.strip_prefix("releases:") {
+                for r in rest.split_whitespace() {
+                    let r = Release::parse(r).ok_or_else(bad)?;
+                    m.releases.insert(r.clone());
+                }
+                ordered = m.releases.iter().cloned().collect();
+                continue;
+            }
+            let (item, ranges) = line.rsplit_once(": ").ok_or_else(bad)?;
+            let set = m.items.entry(item.to_owned()).or_default();
+            for range in ranges.split_whitespace() {
+                let (a, b) = match range.split_once("..=") {
+                    Some((a, b)) => (a, b),
+                    None => (range, range),
+                };
+                let (a, b) = (
+                    Release::parse(a).ok_or_else(bad)?,
+                    Release::parse(b).ok_or_else(bad)?,
+                );
+                if a.branch() != b.branch() || a > b {
+                    return Err(bad());
+                }
+                set.extend(ordered.iter().filter(|r| **r >= a && **r <= b).cloned());
+            }
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn ranges_are_runs_per_branch_and_read_back() {
+        let mut m = Matrix::default();
+        let r = |s: &str| Release::parse(s).unwrap();
+        m.add(r("20.5.0"), &set(&["action A"]));
+        m.add(r("20.6.0"), &set(&["action A", "action B"]));
+        m.add(r("20.7.0"), &set(&["action A", "action B"]));
+        m.add(r("21.0.0"), &set(&["action A"]));
+        m.add(r("21.1.0"), &set(&["action B"]));
+        m.add(r("22.0.0"), &set(&["action A", "action B"]));
+        assert_eq!(
+            m.ranges("action A").unwrap(),
+            "20.5.0..=20.7.0 21.0.0 22.0.0"
+        );
+        assert_eq!(
+            m.ranges("action B").unwrap(),
+            "20.6.0..=20.7.0 21.1.0 22.0.0"
+        );
+        let back = Matrix::parse(&m.to_text()).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(
+            back.items_at(&r("21.1.0")),
+            ["action B"].into_iter().collect()
+        );
+        assert!(Matrix::parse("releases: 20.5.0\naction A: 20.5.0..=21.0.0\n").is_err());
+        assert_eq!(Release::parse("23.5.0-rc1"), None);
+    }
+}
