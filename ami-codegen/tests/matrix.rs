@@ -1,0 +1,71 @@
+//! The version matrix (`matrix/releases.txt`) agrees with every Asterisk
+//! documentation file under `../shared/asterisk-docs/`: each item the
+//! matrix gives that release is in its XML, and each item of the XML is in
+//! the matrix for that release.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use ami_codegen::matrix::{items, Matrix, Release};
+use ami_codegen::{read_model_str, Spec};
+
+fn matrix() -> Matrix {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("matrix/releases.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    Matrix::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn the_matrix_agrees_with_every_shared_xml() {
+    let m = matrix();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/asterisk-docs");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        assert!(
+            std::env::var_os("AMI_SKIP_WITHOUT_DOCS").is_some(),
+            "no {}: set AMI_SKIP_WITHOUT_DOCS=1 to skip",
+            dir.display()
+        );
+        return;
+    };
+    let mut checked = 0;
+    for entry in entries.flatten() {
+        let xml = entry.path().join("core-en_US.xml");
+        let Some(release) = entry.file_name().to_str().and_then(Release::parse) else {
+            continue;
+        };
+        if !xml.is_file() {
+            continue;
+        }
+        assert!(
+            m.releases().any(|r| *r == release),
+            "the matrix was not made from {release}: rebuild it (see ami_codegen::matrix)"
+        );
+        let text = std::fs::read_to_string(&xml).unwrap();
+        let model = read_model_str(&text, &release.to_string(), &Spec::empty()).unwrap();
+        let in_xml = items(&model);
+        let in_xml: BTreeSet<&str> = in_xml.iter().map(String::as_str).collect();
+        let claimed = m.items_at(&release);
+        let missing: Vec<&&str> = in_xml.difference(&claimed).take(10).collect();
+        let extra: Vec<&&str> = claimed.difference(&in_xml).take(10).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{release}: in the XML, not in the matrix: {missing:?}; in the matrix, not in the XML: {extra:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no release checked");
+}
+
+#[test]
+fn what_the_matrix_says_of_backported_items() {
+    // Facts the issue that asked for the matrix measured in the source.
+    let m = matrix();
+    let r = |s: &str| Release::parse(s).unwrap();
+    let has = |item: &str, release: &str| m.items_at(&r(release)).contains(item);
+    assert!(!has("field Hangup TechCause", "22.6.0") && has("field Hangup TechCause", "22.7.0"));
+    assert!(!has("action PJSIPSetMaintenance", "22.9.0"));
+    assert!(has("action PJSIPSetMaintenance", "22.10.1"));
+    assert!(!has("action PJSIPHangup", "20.5.0") && has("action PJSIPHangup", "20.6.0"));
+    // Asterisk 21 removed chan_sip's actions.
+    assert!(has("action SIPpeers", "20.20.1") && !has("action SIPpeers", "21.0.0"));
+}
