@@ -855,36 +855,9 @@ fn the_binary_stops_cleanly_on_sigterm_and_logs_off() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let east = rt.block_on(Server::start(ServerConfig::default())).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ami-bridge"))
-        .args([
-            "--nats",
-            &nats.url,
-            "--pbx",
-            &format!("east={}", east.url()),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while east.connections() < 1 {
-        assert!(start.elapsed() < WITHIN, "the bridge did not connect");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut child = bridge_binary(&nats, &east, Stdio::piped());
     std::thread::sleep(Duration::from_millis(300));
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < WITHIN, "it did not stop");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = sigterm(&mut child, WITHIN);
     assert_eq!(status.code(), Some(0));
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
@@ -984,7 +957,21 @@ fn the_binary_stops_on_sigterm_within_seconds_while_nats_lost_its_store() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let east = rt.block_on(Server::start(ServerConfig::default())).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ami-bridge"))
+    let mut child = bridge_binary(&nats, &east, Stdio::null());
+    // NATS goes away for good while events keep coming: the bridge retries.
+    nats.stop();
+    for n in 0..20 {
+        east.emit(user_event(n));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let status = sigterm(&mut child, Duration::from_secs(15));
+    assert_eq!(status.code(), Some(0));
+}
+
+/// The `ami-bridge` binary on `nats` with one PBX, `east`, once it has
+/// logged in there.
+fn bridge_binary(nats: &Nats, east: &Server, stderr: Stdio) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_ami-bridge"))
         .args([
             "--nats",
             &nats.url,
@@ -992,7 +979,7 @@ fn the_binary_stops_on_sigterm_within_seconds_while_nats_lost_its_store() {
             &format!("east={}", east.url()),
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let start = Instant::now();
@@ -1000,27 +987,25 @@ fn the_binary_stops_on_sigterm_within_seconds_while_nats_lost_its_store() {
         assert!(start.elapsed() < WITHIN, "the bridge did not connect");
         std::thread::sleep(Duration::from_millis(10));
     }
-    // NATS goes away for good while events keep coming: the bridge retries.
-    nats.stop();
-    for n in 0..20 {
-        east.emit(user_event(n));
-    }
-    std::thread::sleep(Duration::from_secs(2));
+    child
+}
+
+/// Sends SIGTERM and waits for the exit, at most `limit`.
+fn sigterm(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let sent = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
     let start = Instant::now();
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break status;
+            return status;
         }
-        if start.elapsed() > Duration::from_secs(15) {
+        if start.elapsed() > limit {
             let _ = child.kill();
-            panic!("SIGTERM ignored for 15 s");
+            panic!("SIGTERM ignored for {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
+    }
 }
