@@ -279,16 +279,42 @@ enum SpecCmd {
         #[arg(long)]
         raw: bool,
     },
-    /// An action's synopsis, event list and parameters.
+    /// An action's synopsis, event list and parameters, each with the
+    /// Asterisk releases that document it.
     Action {
         /// The action name (any case).
         name: String,
+        /// Also say whether this Asterisk release (e.g. 20.5.2) has the
+        /// action and each parameter.
+        #[arg(long = "for", value_name = "VERSION", value_parser = release)]
+        release: Option<String>,
     },
-    /// An event's synopsis and fields.
+    /// An event's synopsis and fields, each with the Asterisk releases that
+    /// document it.
     Event {
         /// The event name (any case).
         name: String,
+        /// Also say whether this Asterisk release sends the event and each
+        /// field.
+        #[arg(long = "for", value_name = "VERSION", value_parser = release)]
+        release: Option<String>,
     },
+}
+
+/// An Asterisk release: dotted numbers (`20.5.2`), a release candidate
+/// allowed (`23.5.0-rc1`).
+fn release(s: &str) -> Result<String, String> {
+    let base = s.split_once("-rc").map_or(s, |(b, _)| b);
+    let parts: Vec<&str> = base.split('.').collect();
+    if parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        Ok(s.to_owned())
+    } else {
+        Err("expected an Asterisk release such as 20.5.2".to_owned())
+    }
 }
 
 fn seconds(s: &str) -> Result<Duration, String> {
@@ -1069,11 +1095,13 @@ fn spec(what: SpecCmd) -> Result<(), Failure> {
     match what {
         SpecCmd::Actions { raw } => names(ACTIONS.iter().map(|a| a.name).collect(), raw),
         SpecCmd::Events { raw } => names(EVENTS.iter().map(|e| e.name).collect(), raw),
-        SpecCmd::Action { name } => {
-            print_doc(&spec::action(check::action(&name).map_err(Failure::Usage)?));
+        SpecCmd::Action { name, release } => {
+            let meta = check::action(&name).map_err(Failure::Usage)?;
+            print_doc(&spec::action(meta, release.as_deref()));
         }
-        SpecCmd::Event { name } => {
-            print_doc(&spec::event(check::event(&name).map_err(Failure::Usage)?));
+        SpecCmd::Event { name, release } => {
+            let meta = check::event(&name).map_err(Failure::Usage)?;
+            print_doc(&spec::event(meta, release.as_deref()));
         }
     }
     Ok(())

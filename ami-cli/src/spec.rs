@@ -29,10 +29,22 @@ struct Param {
     /// For indexed parameters only: the first key, e.g. `Action-000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<String>,
+    /// The releases that document it, as ranges per branch.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    releases: &'static str,
+    /// With `--for VERSION`: whether that release documents it (`null`:
+    /// the version matrix cannot tell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_release: Option<Option<bool>>,
+}
+
+/// Whether `releases` includes `version`, when one was asked for.
+fn asked(releases: &str, version: Option<&str>) -> Option<Option<bool>> {
+    version.map(|v| ami_types::meta::in_release(releases, v))
 }
 
 impl Param {
-    fn new(p: &ParamMeta) -> Self {
+    fn new(p: &ParamMeta, version: Option<&str>) -> Self {
         let (kind, key) = match p.kind {
             ParamKind::Single => ("single", None),
             ParamKind::Repeated => ("repeated", None),
@@ -46,6 +58,8 @@ impl Param {
             ty: ty(p.ty),
             kind,
             key,
+            releases: p.releases,
+            in_release: asked(p.releases, version),
         }
     }
 }
@@ -57,6 +71,10 @@ struct Field {
     ty: &'static str,
     multi: bool,
     values: &'static [&'static str],
+    #[serde(skip_serializing_if = "str::is_empty")]
+    releases: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_release: Option<Option<bool>>,
 }
 
 #[derive(Serialize)]
@@ -74,11 +92,21 @@ pub struct Action {
     #[serde(skip_serializing_if = "str::is_empty")]
     synopsis: &'static str,
     list: Option<List>,
+    /// The releases that document it, as ranges per branch.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    releases: &'static str,
+    /// With `--for VERSION`: the version, and whether it documents the
+    /// action (`null`: the version matrix cannot tell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    release: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_release: Option<Option<bool>>,
     params: Vec<Param>,
 }
 
-/// The view of an action's metadata.
-pub fn action(a: &ActionMeta) -> Action {
+/// The view of an action's metadata, and with `version` whether that
+/// release has it and each of its parameters.
+pub fn action(a: &ActionMeta, version: Option<&str>) -> Action {
     Action {
         kind: "action",
         name: a.name,
@@ -87,7 +115,10 @@ pub fn action(a: &ActionMeta) -> Action {
             items: l.items,
             complete: l.complete,
         }),
-        params: a.params.iter().map(Param::new).collect(),
+        releases: a.releases,
+        release: version.map(str::to_owned),
+        in_release: asked(a.releases, version),
+        params: a.params.iter().map(|p| Param::new(p, version)).collect(),
     }
 }
 
@@ -101,17 +132,27 @@ pub struct Event {
     synopsis: &'static str,
     classes: &'static [&'static str],
     undocumented: bool,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    releases: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    release: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_release: Option<Option<bool>>,
     fields: Vec<Field>,
 }
 
-/// The view of an event's metadata.
-pub fn event(e: &EventMeta) -> Event {
+/// The view of an event's metadata, and with `version` whether that
+/// release sends it and each of its fields.
+pub fn event(e: &EventMeta, version: Option<&str>) -> Event {
     Event {
         kind: "event",
         name: e.name,
         synopsis: e.synopsis,
         classes: e.classes,
         undocumented: e.undocumented,
+        releases: e.releases,
+        release: version.map(str::to_owned),
+        in_release: asked(e.releases, version),
         fields: e
             .fields
             .iter()
@@ -120,6 +161,8 @@ pub fn event(e: &EventMeta) -> Event {
                 ty: ty(f.ty),
                 multi: f.multi,
                 values: f.values,
+                releases: f.releases,
+                in_release: asked(f.releases, version),
             })
             .collect(),
     }

@@ -1492,3 +1492,29 @@ fn ami_sim_serves_other_invocations_with_consistent_state() {
     let o = finish(child, Duration::from_secs(5));
     assert_exit(&o, 0);
 }
+
+#[test]
+fn spec_says_which_releases_have_an_action_and_its_parameters() {
+    let o = ami(&["spec", "action", "PJSIPHangup", "--for", "20.5.2"]);
+    assert_exit(&o, 0);
+    let j = json(&o);
+    assert!(j["releases"].as_str().unwrap().contains("20.6.0..="), "{j}");
+    assert_eq!(j["release"], "20.5.2");
+    assert_eq!(j["in_release"], false, "{j}");
+    let o = ami(&["spec", "action", "Originate", "--for", "20.7.0"]);
+    let j = json(&o);
+    assert_eq!(j["in_release"], true);
+    let params = j["params"].as_array().unwrap();
+    let predial = params.iter().find(|p| p["name"] == "PreDialGoSub").unwrap();
+    assert_eq!(predial["in_release"], false, "{predial}");
+    let channel = params.iter().find(|p| p["name"] == "Channel").unwrap();
+    assert_eq!(channel["in_release"], true);
+    let o = ami(&["spec", "event", "Hangup", "--for", "22.6.0"]);
+    let j = json(&o);
+    let fields = j["fields"].as_array().unwrap();
+    if let Some(tech) = fields.iter().find(|f| f["name"] == "TechCause") {
+        assert_eq!(tech["in_release"], false, "{tech}");
+    }
+    let o = ami(&["spec", "action", "Ping", "--for", "latest"]);
+    assert_stderr(&o, 2, "20.5.2");
+}

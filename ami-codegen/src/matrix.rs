@@ -45,6 +45,15 @@ use std::fmt;
 
 use crate::model::{FieldType, Model, Param};
 
+/// The matrix bundled with this crate (`matrix/releases.txt`), read once.
+pub fn bundled() -> &'static Matrix {
+    static MATRIX: std::sync::OnceLock<Matrix> = std::sync::OnceLock::new();
+    MATRIX.get_or_init(|| {
+        Matrix::parse(include_str!("../matrix/releases.txt"))
+            .unwrap_or_else(|e| panic!("the bundled version matrix: {e}"))
+    })
+}
+
 /// A release, `22.10.1`, ordered numerically.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Release(Vec<u64>);
@@ -182,6 +191,23 @@ impl Matrix {
         }
         flush(&mut run, &mut out);
         Some(out.join(" "))
+    }
+
+    /// The releases the matrix was made from, as ranges per branch
+    /// (`18.0.0..=18.26.4 20.0.0..=20.20.1 …`).
+    pub fn coverage(&self) -> String {
+        let mut by_branch: BTreeMap<u64, (&Release, &Release)> = BTreeMap::new();
+        for r in &self.releases {
+            by_branch
+                .entry(r.branch())
+                .and_modify(|(_, last)| *last = r)
+                .or_insert((r, r));
+        }
+        by_branch
+            .values()
+            .map(|(a, b)| format!("{a}..={b}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The fact file's text.

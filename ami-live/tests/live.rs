@@ -1119,7 +1119,7 @@ async fn a_call_originated_to_an_application_shows_it_as_coreshowchannels_does()
         .unwrap()
         .items
         .into_iter()
-        .find(|c| s(c.raw(), "Uniqueid") == &*call.uniqueid)
+        .find(|c| s(c.raw(), "Uniqueid") == *call.uniqueid)
         .expect("the originated channel is listed");
     let (app, data) = (
         s(listed.raw(), "Application"),

@@ -22,6 +22,10 @@ pub struct ActionMeta {
     pub params: &'static [ParamMeta],
     /// The event list the action answers with, if any.
     pub list: Option<ListMeta>,
+    /// The Asterisk releases that document it, as ranges per branch
+    /// (`20.6.0..=20.20.1 22.0.0..=22.10.1`; empty when the version matrix
+    /// does not know it). See [`in_release`].
+    pub releases: &'static str,
 }
 
 impl ActionMeta {
@@ -53,6 +57,9 @@ pub struct ParamMeta {
     pub kind: ParamKind,
     /// The documented values, for an enumerated parameter.
     pub values: &'static [&'static str],
+    /// The Asterisk releases that document it (see
+    /// [`ActionMeta::releases`]).
+    pub releases: &'static str,
 }
 
 impl ParamMeta {
@@ -143,6 +150,9 @@ pub struct EventMeta {
     pub undocumented: bool,
     /// The fields in documentation order.
     pub fields: &'static [FieldMeta],
+    /// The Asterisk releases that document it (see
+    /// [`ActionMeta::releases`]).
+    pub releases: &'static str,
 }
 
 impl EventMeta {
@@ -165,9 +175,73 @@ pub struct FieldMeta {
     pub multi: bool,
     /// The documented values, for an enumerated field.
     pub values: &'static [&'static str],
+    /// The Asterisk releases that document it (see
+    /// [`ActionMeta::releases`]).
+    pub releases: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/meta.rs"));
+
+/// Whether an item with these `releases` (an `ActionMeta::releases` and
+/// the like) is in Asterisk `version` (`20.5.2`; a release candidate counts
+/// as its release): `Some(true)` or `Some(false)` by the version matrix,
+/// `None` when it cannot tell (the item is not in the matrix, or the
+/// version's branch is not: see [`MATRIX_RELEASES`]). A release newer than
+/// the newest of its branch in the matrix is taken to have what that one
+/// has.
+///
+/// ```
+/// use ami_types::meta::in_release;
+/// let r = "20.6.0..=20.20.1 22.0.0..=22.10.1";
+/// assert_eq!(in_release(r, "20.5.2"), Some(false));
+/// assert_eq!(in_release(r, "20.6.0"), Some(true));
+/// assert_eq!(in_release(r, "22.11.0"), Some(true));
+/// assert_eq!(in_release("", "20.6.0"), None);
+/// ```
+pub fn in_release(releases: &str, version: &str) -> Option<bool> {
+    let v = parse_release(version)?;
+    let newest_known = MATRIX_RELEASES
+        .split_whitespace()
+        .filter_map(range)
+        .find(|(a, _)| a[0] == v[0])
+        .map(|(_, b)| b);
+    if releases.is_empty() {
+        return None;
+    }
+    // An unknown branch: nothing can be said (unless a range names it).
+    let newest_known = newest_known.or_else(|| {
+        releases
+            .split_whitespace()
+            .filter_map(range)
+            .filter(|(a, _)| a[0] == v[0])
+            .map(|(_, b)| b)
+            .max()
+    })?;
+    let v = if v > newest_known { newest_known } else { v };
+    Some(
+        releases
+            .split_whitespace()
+            .filter_map(range)
+            .any(|(a, b)| a <= v && v <= b),
+    )
+}
+
+/// `20.6.0..=20.20.1` (or one release) as two releases.
+fn range(r: &str) -> Option<(Vec<u64>, Vec<u64>)> {
+    let (a, b) = r.split_once("..=").unwrap_or((r, r));
+    Some((parse_release(a)?, parse_release(b)?))
+}
+
+/// `20.5.2` (or `23.5.0-rc1`, as its release) as numbers.
+fn parse_release(s: &str) -> Option<Vec<u64>> {
+    let s = s.split_once("-rc").map_or(s, |(base, _)| base);
+    let parts: Vec<u64> = s
+        .trim()
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    (parts.len() >= 2).then_some(parts)
+}
 
 /// The action with this wire name, ignoring case.
 pub fn action(name: &str) -> Option<&'static ActionMeta> {
@@ -192,6 +266,7 @@ mod tests {
             ty: ValueType::String,
             kind: ParamKind::Indexed(IndexStyle::Dash6),
             values: &[],
+            releases: "",
         };
         assert!(dash.matches("Action-000000"));
         assert!(dash.matches("action-000123"));

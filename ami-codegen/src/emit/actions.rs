@@ -557,6 +557,9 @@ fn action_docs(cx: &Context<'_>, a: &ActionDef) -> TokenStream {
         about.push_str(&format!(" Documented by {}.", docs::code(module)));
     }
     d.markdown(&about);
+    if let Some(releases) = docs::releases(&format!("action {}", a.wire_name)) {
+        d.markdown(&releases);
+    }
     let link = |wire: &str| match cx.event(wire) {
         Some(e) => format!("[`{0}`](super::event::{0})", e.rust_name),
         None => docs::code(wire),

@@ -157,6 +157,14 @@ fn list_item(paragraph: &str) -> Option<(String, Option<String>)> {
     Some((lead, text))
 }
 
+/// The releases of the version matrix that document `item` (`action
+/// Originate`, `event Hangup`: see [`crate::matrix`]), as a sentence.
+pub(crate) fn releases(item: &str) -> Option<String> {
+    let ranges = crate::matrix::bundled().ranges(item)?;
+    let ranges: Vec<String> = ranges.split(' ').map(code).collect();
+    Some(format!("In Asterisk releases {}.", ranges.join(", ")))
+}
+
 /// `since` as a sentence, e.g. `Since Asterisk 12.0.0, 13.2.0.`
 pub(crate) fn since(docs: &Docs) -> Option<String> {
     if docs.since.is_empty() {

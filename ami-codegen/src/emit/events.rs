@@ -73,6 +73,9 @@ fn event_struct(e: &EventDef, lists: &[(&str, bool)], typed_fields: bool) -> Tok
         about.push_str(&format!(" Documented by {}.", docs::code(module)));
     }
     d.markdown(&about);
+    if let Some(releases) = docs::releases(&format!("event {}", e.wire_name)) {
+        d.markdown(&releases);
+    }
     if e.undocumented {
         d.markdown(
             "Asterisk sends this event without documenting it; its fields come from this \

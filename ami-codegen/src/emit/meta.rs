@@ -14,9 +14,16 @@ use super::Context;
 use crate::model::RuntimeType;
 use crate::model::{FieldDef, FieldType, IndexStyle, Param};
 
+/// The releases that document `item` (see [`crate::matrix`]), or `""`.
+fn releases(item: String) -> String {
+    crate::matrix::bundled().ranges(&item).unwrap_or_default()
+}
+
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
+    let coverage = crate::matrix::bundled().coverage();
     let actions = cx.model.actions.iter().map(|a| {
         let name = &a.wire_name;
+        let action_releases = releases(format!("action {name}"));
         let synopsis = a.docs.synopsis.as_deref().unwrap_or_default();
         let params = a.params.iter().flat_map(|p| match p {
             Param::Single(f) => {
@@ -25,7 +32,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
                 } else {
                     quote!(ParamKind::Single)
                 };
-                vec![param_meta(cx, f, kind)]
+                vec![param_meta(cx, &a.wire_name, f, kind)]
             }
             Param::Group(g) => {
                 let style = match g.index {
@@ -34,7 +41,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
                 };
                 g.members
                     .iter()
-                    .map(|f| param_meta(cx, f, quote!(ParamKind::Indexed(#style))))
+                    .map(|f| param_meta(cx, &a.wire_name, f, quote!(ParamKind::Indexed(#style))))
                     .collect()
             }
         });
@@ -55,6 +62,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
                 synopsis: #synopsis,
                 params: &[#(#params),*],
                 list: #list,
+                releases: #action_releases,
             }
         }
     });
@@ -63,7 +71,9 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
         let synopsis = e.docs.synopsis.as_deref().unwrap_or_default();
         let classes = &e.classes;
         let undocumented = e.undocumented;
+        let event_releases = releases(format!("event {name}"));
         let fields = e.fields.iter().map(|f| {
+            let field_releases = releases(format!("field {name} {}", f.wire_name));
             let name = &f.wire_name;
             let ty = value_type(&f.ty);
             let multi = f.multi;
@@ -74,6 +84,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
                     ty: #ty,
                     multi: #multi,
                     values: &[#(#values),*],
+                    releases: #field_releases,
                 }
             }
         });
@@ -84,6 +95,7 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
                 classes: &[#(#classes),*],
                 undocumented: #undocumented,
                 fields: &[#(#fields),*],
+                releases: #event_releases,
             }
         }
     });
@@ -93,11 +105,16 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
 
         /// Every event, sorted by wire name.
         pub static EVENTS: &[EventMeta] = &[#(#events),*];
+
+        /// The releases the version matrix was made from, as ranges per
+        /// branch: the `releases` of an item are exact within them.
+        pub static MATRIX_RELEASES: &str = #coverage;
     }
 }
 
-fn param_meta(cx: &Context<'_>, f: &FieldDef, kind: TokenStream) -> TokenStream {
+fn param_meta(cx: &Context<'_>, action: &str, f: &FieldDef, kind: TokenStream) -> TokenStream {
     let name = &f.wire_name;
+    let param_releases = releases(format!("param {action} {name}"));
     let required = f.required;
     let default = match &f.default {
         Some(d) => quote!(Some(#d)),
@@ -113,6 +130,7 @@ fn param_meta(cx: &Context<'_>, f: &FieldDef, kind: TokenStream) -> TokenStream 
             ty: #ty,
             kind: #kind,
             values: &[#(#values),*],
+            releases: #param_releases,
         }
     }
 }

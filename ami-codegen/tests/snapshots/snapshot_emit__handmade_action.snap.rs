@@ -5,6 +5,9 @@ use super::runtime::{self, Action, FieldError, FromMessage, ListAction, Message,
 /// Runs AOCMessage.
 ///
 /// AMI action `AOCMessage`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct AOCMessage {
@@ -95,6 +98,9 @@ impl AOCMessageUnit {
 ///
 /// AMI action `CoreShowChannels`.
 ///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
 /// Answers with an event list: [`CoreShowChannel`](super::event::CoreShowChannel)
 /// items, ended by
 /// [`CoreShowChannelsComplete`](super::event::CoreShowChannelsComplete).
@@ -123,6 +129,9 @@ impl ListAction for CoreShowChannels {
 /// Runs Login.
 ///
 /// AMI action `Login`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Login {
@@ -217,6 +226,9 @@ impl std::fmt::Debug for Login {
 /// ```
 ///
 /// AMI action `Originate`. Since Asterisk `12.0.0`. Documented by `builtin`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Originate {
@@ -352,6 +364,9 @@ impl std::fmt::Debug for Originate {
 ///
 /// AMI action `Ping`.
 ///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
 /// Answers with [`PingResponse`](super::response::PingResponse).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
@@ -373,6 +388,9 @@ impl Action for Ping {
 /// Runs QueueStatus.
 ///
 /// AMI action `QueueStatus`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 ///
 /// Answers with an event list: [`QueueStatusItem`]
 /// ([`QueueParams`](super::event::QueueParams),
@@ -540,6 +558,9 @@ impl Action for SendInfo {
 /// Runs UpdateConfig.
 ///
 /// AMI action `UpdateConfig`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct UpdateConfig {

@@ -6,6 +6,9 @@ use super::runtime::{self, FieldError, FromMessage, Message, Text};
 /// Raised for AOC-D.
 ///
 /// AMI event `AOC-D`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 #[allow(clippy::upper_case_acronyms)]
 pub struct AOCD {
@@ -58,6 +61,9 @@ impl runtime::TypedEvent for AOCD {
 /// Raised for CoreShowChannel.
 ///
 /// AMI event `CoreShowChannel`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 ///
 /// An item of the event list that
 /// [`CoreShowChannels`](super::action::CoreShowChannels) answers with.
@@ -156,6 +162,9 @@ impl runtime::TypedEvent for CoreShowChannel {
 ///
 /// AMI event `CoreShowChannelsComplete`, class `call`.
 ///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
 /// Ends the event list that [`CoreShowChannels`](super::action::CoreShowChannels)
 /// answers with.
 #[derive(Clone, PartialEq, Eq)]
@@ -224,6 +233,9 @@ impl runtime::TypedEvent for CoreShowChannelsComplete {
 /// Raised for DialBegin.
 ///
 /// AMI event `DialBegin`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DialBegin {
     raw: Message,
@@ -378,6 +390,9 @@ impl runtime::TypedEvent for DialBegin {
 /// Raised for FullyBooted.
 ///
 /// AMI event `FullyBooted`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FullyBooted {
     raw: Message,
@@ -419,6 +434,9 @@ impl runtime::TypedEvent for FullyBooted {
 /// Raised for Hangup.
 ///
 /// AMI event `Hangup`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Hangup {
     raw: Message,
@@ -532,6 +550,9 @@ impl runtime::TypedEvent for Hangup {
 /// Raised for NewExten.
 ///
 /// AMI event `NewExten`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewExten {
     raw: Message,
@@ -607,6 +628,9 @@ impl runtime::TypedEvent for NewExten {
 /// Raised for QueueEntry.
 ///
 /// AMI event `QueueEntry`, class `call`.
+///
+/// In Asterisk releases `18.10.0..=18.26.4`, `20.0.0..=20.20.1`,
+/// `21.0.0..=21.12.3`, `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 ///
 /// An item of the event list that [`QueueStatus`](super::action::QueueStatus)
 /// answers with.
@@ -767,6 +791,9 @@ impl runtime::TypedEvent for QueueMember {
 ///
 /// AMI event `QueueParams`, class `call`.
 ///
+/// In Asterisk releases `18.10.0..=18.26.4`, `20.0.0..=20.20.1`,
+/// `21.0.0..=21.12.3`, `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
 /// An item of the event list that [`QueueStatus`](super::action::QueueStatus)
 /// answers with.
 #[derive(Clone, PartialEq, Eq)]
@@ -912,6 +939,9 @@ impl runtime::TypedEvent for QueueStatusComplete {
 /// Raised for VarSet.
 ///
 /// AMI event `VarSet`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct VarSet {
     raw: Message,
@@ -973,6 +1003,9 @@ impl runtime::TypedEvent for VarSet {
 /// Raised for UserEvent.
 ///
 /// AMI event `UserEvent`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserEvent {
     raw: Message,

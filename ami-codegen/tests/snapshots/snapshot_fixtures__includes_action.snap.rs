@@ -106,6 +106,9 @@ impl Action for Frobnicate {
 /// Starts a manager session.
 ///
 /// AMI action `Login`. Since Asterisk `1.0.0`. Documented by `builtin`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Login {

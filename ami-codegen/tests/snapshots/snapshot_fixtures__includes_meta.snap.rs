@@ -10,6 +10,7 @@ pub static ACTIONS: &[ActionMeta] = &[
             items: &["Frobnicated"],
             complete: "FrobListComplete",
         }),
+        releases: "",
     },
     ActionMeta {
         name: "Frobnicate",
@@ -22,6 +23,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
             ParamMeta {
                 name: "Mode",
@@ -30,6 +32,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::Enum,
                 kind: ParamKind::Single,
                 values: &["gentle", "firm", "wild"],
+                releases: "",
             },
             ParamMeta {
                 name: "Style",
@@ -38,6 +41,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
             ParamMeta {
                 name: "Strength",
@@ -46,9 +50,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::Enum,
                 kind: ParamKind::Single,
                 values: &["gentle", "firm", "wild"],
+                releases: "",
             },
         ],
         list: None,
+        releases: "",
     },
     ActionMeta {
         name: "Login",
@@ -61,6 +67,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Secret",
@@ -69,9 +76,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
         list: None,
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
 ];
 
@@ -88,14 +97,17 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "ListItems",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
         ],
+        releases: "",
     },
     EventMeta {
         name: "FrobReport",
@@ -108,26 +120,31 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "ReportXFoo",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "ReportXBar",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Result",
                 ty: ValueType::Enum,
                 multi: false,
                 values: &["Ok", "Failed"],
+                releases: "",
             },
         ],
+        releases: "",
     },
     EventMeta {
         name: "Frobnicated",
@@ -140,32 +157,38 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Result",
                 ty: ValueType::Enum,
                 multi: false,
                 values: &["Ok", "Failed"],
+                releases: "",
             },
             FieldMeta {
                 name: "ReportXFoo",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "ReportXBar",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Other",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
         ],
+        releases: "",
     },
     EventMeta {
         name: "Refrobnicated",
@@ -178,37 +201,48 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Result",
                 ty: ValueType::Enum,
                 multi: false,
                 values: &["Ok", "Failed"],
+                releases: "",
             },
             FieldMeta {
                 name: "ReportXFoo",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "ReportXBar",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Other",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Times",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
         ],
+        releases: "",
     },
 ];
+
+/// The releases the version matrix was made from, as ranges per
+/// branch: the `releases` of an item are exact within them.
+pub static MATRIX_RELEASES: &str = "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1";

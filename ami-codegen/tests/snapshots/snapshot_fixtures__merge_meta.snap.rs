@@ -13,6 +13,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
             ParamMeta {
                 name: "Mailbox",
@@ -21,6 +22,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
             ParamMeta {
                 name: "Force",
@@ -29,9 +31,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
         ],
         list: None,
+        releases: "",
     },
 ];
 
@@ -48,20 +52,24 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "State",
                 ty: ValueType::Enum,
                 multi: false,
                 values: &["Up", "Down"],
+                releases: "",
             },
             FieldMeta {
                 name: "Reason",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
         ],
+        releases: "",
     },
     EventMeta {
         name: "SettingChanged",
@@ -74,19 +82,27 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Value",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Scope",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
         ],
+        releases: "",
     },
 ];
+
+/// The releases the version matrix was made from, as ranges per
+/// branch: the `releases` of an item are exact within them.
+pub static MATRIX_RELEASES: &str = "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1";

@@ -5,6 +5,9 @@ use super::runtime::{self, Action, Message, Value};
 /// Sends advice of charge.
 ///
 /// AMI action `AOCMessage`. Documented by `builtin`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct AOCMessage {
@@ -109,6 +112,9 @@ impl AOCMessageUnit {
 /// Sign in.
 ///
 /// AMI action `Login`. Documented by `builtin`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct Login {
@@ -135,6 +141,9 @@ impl Action for Login {
 /// Places a call.
 ///
 /// AMI action `Originate`. Documented by `builtin`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Originate {
@@ -267,6 +276,9 @@ impl Action for SendInfo {
 /// Edits a configuration file.
 ///
 /// AMI action `UpdateConfig`. Documented by `builtin`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct UpdateConfig {

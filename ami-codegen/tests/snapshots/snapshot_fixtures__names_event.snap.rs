@@ -6,6 +6,9 @@ use super::runtime::{self, FieldError, FromMessage, Message, Text};
 /// Charges so far.
 ///
 /// AMI event `AOC-D`, class `aoc`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AocD {
     raw: Message,
@@ -66,6 +69,9 @@ impl runtime::TypedEvent for AocD {
 /// Charges at the end.
 ///
 /// AMI event `AOC-E`, class `aoc`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AocE {
     raw: Message,
@@ -126,6 +132,9 @@ impl runtime::TypedEvent for AocE {
 /// Charge rates were announced.
 ///
 /// AMI event `AOC-S`, class `aoc`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AocS {
     raw: Message,
@@ -255,6 +264,9 @@ impl runtime::TypedEvent for CallerIdChange {
 /// A channel hung up.
 ///
 /// AMI event `Hangup`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Hangup {
     raw: Message,
@@ -330,6 +342,9 @@ impl runtime::TypedEvent for Hangup {
 /// The dialplan moved on; Asterisk sends it spelled Newexten.
 ///
 /// AMI event `NewExten`, class `dialplan`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewExten {
     raw: Message,

@@ -13,6 +13,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "MsgType",
@@ -21,6 +22,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::Enum,
                 kind: ParamKind::Single,
                 values: &["S", "D", "E"],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "UnitAmount",
@@ -29,6 +31,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Paren),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "UnitType",
@@ -37,6 +40,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Paren),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "CurrencyName",
@@ -45,9 +49,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
         list: None,
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     ActionMeta {
         name: "Login",
@@ -60,9 +66,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
         list: None,
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     ActionMeta {
         name: "Originate",
@@ -75,6 +83,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Variable",
@@ -83,6 +92,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Repeated,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Async",
@@ -91,6 +101,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Type",
@@ -99,9 +110,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
         ],
         list: None,
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     ActionMeta {
         name: "SendInfo",
@@ -114,6 +127,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
             ParamMeta {
                 name: "Content-Type",
@@ -122,6 +136,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "",
             },
             ParamMeta {
                 name: "100rel",
@@ -130,9 +145,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::Enum,
                 kind: ParamKind::Single,
                 values: &["no", "required", "yes"],
+                releases: "",
             },
         ],
         list: None,
+        releases: "",
     },
     ActionMeta {
         name: "UpdateConfig",
@@ -145,6 +162,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "DstFilename",
@@ -153,6 +171,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Reload",
@@ -161,6 +180,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Action",
@@ -169,6 +189,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::Enum,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &["NewCat", "DelCat", "Update"],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Cat",
@@ -177,6 +198,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Var",
@@ -185,6 +207,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Value",
@@ -193,6 +216,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Match",
@@ -201,6 +225,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Line",
@@ -209,6 +234,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Options",
@@ -217,9 +243,11 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Indexed(IndexStyle::Dash6),
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
         list: None,
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
 ];
 
@@ -236,14 +264,17 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             FieldMeta {
                 name: "Type",
                 ty: ValueType::Enum,
                 multi: false,
                 values: &["NotAvailable", "Free", "Currency", "Units"],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     EventMeta {
         name: "AOC-E",
@@ -256,14 +287,17 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             FieldMeta {
                 name: "Type",
                 ty: ValueType::Enum,
                 multi: false,
                 values: &["NotAvailable", "Free", "Currency", "Units"],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     EventMeta {
         name: "AOC-S",
@@ -276,14 +310,17 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             FieldMeta {
                 name: "Chargeable",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     EventMeta {
         name: "CallerIdChange",
@@ -296,20 +333,24 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Type",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
             FieldMeta {
                 name: "Match",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "",
             },
         ],
+        releases: "",
     },
     EventMeta {
         name: "Hangup",
@@ -322,20 +363,24 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             FieldMeta {
                 name: "Cause",
                 ty: ValueType::Integer,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             FieldMeta {
                 name: "Cause-txt",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
     EventMeta {
         name: "NewExten",
@@ -348,13 +393,20 @@ pub static EVENTS: &[EventMeta] = &[
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             FieldMeta {
                 name: "Application",
                 ty: ValueType::String,
                 multi: false,
                 values: &[],
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
+        releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
     },
 ];
+
+/// The releases the version matrix was made from, as ranges per
+/// branch: the `releases` of an item are exact within them.
+pub static MATRIX_RELEASES: &str = "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1";
