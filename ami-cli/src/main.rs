@@ -202,6 +202,10 @@ enum Cmd {
         /// How long simulated calls talk, in seconds (default 30).
         #[arg(long, value_name = "S", value_parser = seconds)]
         call_duration: Option<Duration>,
+        /// The Asterisk release it says it runs (`CoreSettings`, `core show
+        /// version`), e.g. 20.5.2 (default 22.10.1).
+        #[arg(long, value_name = "VERSION", value_parser = release)]
+        asterisk_version: Option<String>,
         /// The client's options, hidden here (clap gives a subcommand no
         /// global argument it has itself): a server connects nowhere, so
         /// they are refused.
@@ -581,6 +585,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             user,
             secret,
             call_duration,
+            asterisk_version,
             client_options,
         } => {
             let before = first_given([
@@ -596,7 +601,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "{option} is a client option; `ami sim` is a server and connects nowhere"
                 )));
             }
-            sim(bind, port, user, secret, call_duration).await
+            sim(bind, port, user, secret, call_duration, asterisk_version).await
         }
         Cmd::List { name, params } => {
             let meta = check::action(&name).map_err(Failure::Usage)?;
@@ -1034,6 +1039,7 @@ async fn sim(
     user: String,
     secret: Option<String>,
     call_duration: Option<Duration>,
+    asterisk_version: Option<String>,
 ) -> Result<(), Failure> {
     // The secret is shown only when it is the simulator's well-known
     // default; one given with --secret stays the user's.
@@ -1047,6 +1053,8 @@ async fn sim(
         ring_time: Duration::from_secs(1),
         call_duration: call_duration.unwrap_or(Duration::from_secs(30)),
         seed: Some(5038),
+        asterisk_version: asterisk_version
+            .unwrap_or_else(|| ServerConfig::default().asterisk_version),
         ..ServerConfig::default()
     };
     let server = Server::start_on(std::net::SocketAddr::new(bind, port), config)

@@ -1427,7 +1427,14 @@ fn a_synchronous_originate_waits_for_its_own_timeout() {
 
 /// `ami sim` as a process of its own; its URL (with the default secret).
 fn sim_process() -> (Child, String) {
-    let mut child = cmd(&["sim", "--port", "0", "--call-duration", "30"])
+    sim_process_with(&[])
+}
+
+/// `ami sim` with more arguments.
+fn sim_process_with(extra: &[&str]) -> (Child, String) {
+    let mut args = vec!["sim", "--port", "0", "--call-duration", "30"];
+    args.extend_from_slice(extra);
+    let mut child = cmd(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -1516,5 +1523,17 @@ fn spec_says_which_releases_have_an_action_and_its_parameters() {
         assert_eq!(tech["in_release"], false, "{tech}");
     }
     let o = ami(&["spec", "action", "Ping", "--for", "latest"]);
+    assert_stderr(&o, 2, "20.5.2");
+}
+
+#[test]
+fn ami_sim_says_the_asterisk_version_it_is_given() {
+    let (mut child, url) = sim_process_with(&["--asterisk-version", "20.5.2"]);
+    let o = ami(&["--url", &url, "action", "CoreSettings"]);
+    assert_exit(&o, 0);
+    assert_eq!(json(&o)["AsteriskVersion"], "20.5.2");
+    let _ = child.kill();
+    let _ = child.wait();
+    let o = ami(&["sim", "--asterisk-version", "twenty"]);
     assert_stderr(&o, 2, "20.5.2");
 }

@@ -995,6 +995,54 @@ impl Client {
         }
     }
 
+    /// The Asterisk version of the PBX (`22.10.1`), as its `CoreSettings`
+    /// says (`AsteriskVersion`), asked once per connection: kept until a
+    /// reconnect, then asked again. `None` when the answer names none.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ami_core::Result<()> {
+    /// # let server = ami_server::Server::start(ami_server::ServerConfig {
+    /// #     asterisk_version: "20.5.2".into(),
+    /// #     ..Default::default()
+    /// # }).await?;
+    /// let (client, _events) = ami_core::Client::connect(&server.url()).await?;
+    /// assert_eq!(client.asterisk_version().await?.as_deref(), Some("20.5.2"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn asterisk_version(&self) -> Result<Option<String>> {
+        if let Some(v) = self.cached_version() {
+            return Ok(Some(v));
+        }
+        let reply = self.send_message(Message::action("CoreSettings")).await?;
+        let version = reply
+            .response
+            .get("AsteriskVersion")
+            .map(|v| v.to_string_lossy().trim().to_owned())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = &version {
+            *self
+                .inner
+                .link
+                .version
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(v.clone());
+        }
+        Ok(version)
+    }
+
+    /// The version [`asterisk_version`](Self::asterisk_version) learned on
+    /// this connection, without asking.
+    pub fn cached_version(&self) -> Option<String> {
+        self.inner
+            .link
+            .version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The greeting the server sent (`Asterisk Call Manager/11.0.0`), on
     /// the connection up now (or the last one).
     pub fn greeting(&self) -> Greeting {

@@ -514,3 +514,30 @@ async fn the_gap_ends_when_events_flow_again() {
     let after = timeout(BOUND, events.recv()).await.unwrap().unwrap();
     assert_eq!(after.get("UserEvent").unwrap(), "after");
 }
+
+#[tokio::test]
+async fn the_asterisk_version_is_asked_once_and_again_after_a_reconnect() {
+    let server = Server::start(ServerConfig {
+        asterisk_version: "20.5.2".into(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let (client, _events) = builder(&server).connect().await.unwrap();
+    assert_eq!(client.cached_version(), None);
+    assert_eq!(
+        client.asterisk_version().await.unwrap().as_deref(),
+        Some("20.5.2")
+    );
+    assert_eq!(client.cached_version().as_deref(), Some("20.5.2"));
+    // A reconnect forgets it (the PBX may have been upgraded), and it is
+    // asked again.
+    server.drop_connections();
+    until_down(&client).await;
+    until_up(&client).await;
+    assert_eq!(client.cached_version(), None);
+    assert_eq!(
+        client.asterisk_version().await.unwrap().as_deref(),
+        Some("20.5.2")
+    );
+}

@@ -35,6 +35,9 @@ pub(crate) struct Link {
     close_now: Notify,
     /// The error actions get once the client has ended, set once.
     ended: std::sync::OnceLock<End>,
+    /// The PBX's Asterisk version, once asked (`CoreSettings`); forgotten
+    /// at a reconnect (the PBX may have been upgraded meanwhile).
+    pub(crate) version: Mutex<Option<String>>,
 }
 
 impl Link {
@@ -47,6 +50,7 @@ impl Link {
             closing: AtomicBool::new(false),
             close_now: Notify::new(),
             ended: std::sync::OnceLock::new(),
+            version: Mutex::new(None),
         }
     }
 
@@ -156,6 +160,7 @@ pub(crate) async fn supervise(
             Ok((next, next_prefix, n)) => {
                 tracing::info!(%reason, "AMI connection lost and re-established");
                 *link.greeting.lock().unwrap_or_else(|e| e.into_inner()) = next.greeting.clone();
+                *link.version.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 conn = next;
                 prefix = next_prefix;
                 carried = carried.saturating_add(n.attempts);
