@@ -308,13 +308,7 @@ enum SpecCmd {
 /// An Asterisk release: dotted numbers (`20.5.2`), a release candidate
 /// allowed (`23.5.0-rc1`).
 fn release(s: &str) -> Result<String, String> {
-    let base = s.split_once("-rc").map_or(s, |(b, _)| b);
-    let parts: Vec<&str> = base.split('.').collect();
-    if parts.len() >= 2
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if ami_types::meta::is_release(s) {
         Ok(s.to_owned())
     } else {
         Err("expected an Asterisk release such as 20.5.2".to_owned())

@@ -200,30 +200,29 @@ include!(concat!(env!("OUT_DIR"), "/meta.rs"));
 /// ```
 pub fn in_release(releases: &str, version: &str) -> Option<bool> {
     let v = parse_release(version)?;
+    if releases.is_empty() {
+        return None;
+    }
+    // The newest release of the version's branch that the matrix knows;
+    // a branch it does not cover has no ranges to tell by.
     let newest_known = MATRIX_RELEASES
         .split_whitespace()
         .filter_map(range)
         .find(|(a, _)| a[0] == v[0])
-        .map(|(_, b)| b);
-    if releases.is_empty() {
-        return None;
-    }
-    // An unknown branch: nothing can be said (unless a range names it).
-    let newest_known = newest_known.or_else(|| {
-        releases
-            .split_whitespace()
-            .filter_map(range)
-            .filter(|(a, _)| a[0] == v[0])
-            .map(|(_, b)| b)
-            .max()
-    })?;
-    let v = if v > newest_known { newest_known } else { v };
+        .map(|(_, b)| b)?;
+    let v = v.min(newest_known);
     Some(
         releases
             .split_whitespace()
             .filter_map(range)
             .any(|(a, b)| a <= v && v <= b),
     )
+}
+
+/// Whether `s` names an Asterisk release (`20.5.2`, `23.5.0-rc1`) as
+/// [`in_release`] reads one.
+pub fn is_release(s: &str) -> bool {
+    parse_release(s).is_some()
 }
 
 /// `20.6.0..=20.20.1` (or one release) as two releases.
