@@ -558,6 +558,52 @@ async fn the_default_policy_reads_no_secret_and_rules_bound_each_parameter() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_the_pbx_release_lacks_is_refused_before_ami_sees_it() {
+    let Some(nats) = Nats::start("releases") else {
+        return;
+    };
+    for (version, refused) in [("20.5.2", true), ("22.10.1", false)] {
+        let east = Server::start(ServerConfig {
+            asterisk_version: version.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let mut cfg = config(&nats, &[("east", &east)]);
+        cfg.allow = BridgeConfig::from_toml(&format!(
+            "allow = [\"PJSIPHangup\"]\n[nats]\nurl = \"{}\"\n[[pbx]]\nname = \"east\"\nurl = \"{}\"\n",
+            nats.url,
+            east.url()
+        ))
+        .unwrap()
+        .allow;
+        let bridge = run(cfg);
+        connections(&east, 1).await;
+        let client = async_nats::connect(nats.url.as_str()).await.unwrap();
+        let reply = ask(
+            &client,
+            "PJSIPHangup",
+            r#"{"Channel": "PJSIP/100-00000001", "Cause": "16"}"#,
+        )
+        .await;
+        let received = east.actions_received();
+        let sent = received.iter().any(|a| a == "PJSIPHangup");
+        if refused {
+            assert!(error_of(&reply).contains("needs Asterisk"), "{reply}");
+            assert_eq!(reply["have"], "20.5.2", "{reply}");
+            assert!(
+                reply["needs"].as_str().unwrap().contains("20.6+"),
+                "{reply}"
+            );
+            assert!(!sent, "{received:?}");
+        } else {
+            assert!(sent, "{reply} {received:?}");
+        }
+        bridge.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_bound_are_answered_busy_at_once() {
     let Some(nats) = Nats::start("busy") else {
         return;

@@ -42,10 +42,19 @@ pub(crate) async fn state(
         tokio::time::sleep(d).await;
     }
     let state = pbx.snapshot();
+    // What the PBX runs, when it says (the user may not read it).
+    let version = session.client.asterisk_version().await.ok().flatten();
     let mut out = std::io::stdout().lock();
     if json {
-        let _ = term::write_json(&mut out, &*state, true);
+        let mut doc = serde_json::to_value(&*state).unwrap_or_default();
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("asterisk_version".to_owned(), version.into());
+        }
+        let _ = term::write_json(&mut out, &doc, true);
     } else {
+        if let Some(v) = &version {
+            let _ = writeln!(out, "Asterisk {}", term::text(v));
+        }
         let _ = write!(out, "{}", table(&state, SystemTime::now(), None));
     }
     drop(out);

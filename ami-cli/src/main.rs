@@ -82,7 +82,9 @@ enum Cmd {
         #[arg(value_name = "KEY=VALUE")]
         params: Vec<String>,
         /// Send NAME and the keys as given, without checking them against
-        /// the spec (for undocumented actions or UserEvent headers).
+        /// the spec or against the PBX's release (for undocumented actions,
+        /// UserEvent headers, or a PBX with a backport its version does
+        /// not show).
         #[arg(long)]
         unchecked: bool,
     },
@@ -335,6 +337,9 @@ enum Failure {
     Missed(u64),
     /// 1: an originated call was not answered; why.
     CallFailed(String),
+    /// 1: the PBX's release lacks the action or a parameter; nothing was
+    /// sent.
+    Unsupported(String),
 }
 
 impl Failure {
@@ -353,6 +358,7 @@ impl Failure {
                     Failure::Asterisk(output.join("\n"))
                 }
             }
+            e @ Error::Unsupported { .. } => Failure::Unsupported(e.to_string()),
             e @ (Error::InvalidUrl(_) | Error::ActionIdSupplied | Error::Encode(_)) => {
                 Failure::Usage(e.to_string())
             }
@@ -483,6 +489,10 @@ fn main() -> ExitCode {
             format!("{n} events were missed: the output did not keep up"),
         ),
         Err(Failure::CallFailed(why)) => (1, format!("the call was not answered: {why}")),
+        Err(Failure::Unsupported(m)) => (
+            1,
+            format!("{m}; nothing was sent (--unchecked sends it anyway)"),
+        ),
     };
     eprintln!("ami: {}", term::text(&secrets.redact(&message)));
     ExitCode::from(code)
@@ -514,7 +524,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let msg = check::build(&name, meta, &params).map_err(Failure::Usage)?;
             let list = meta.is_some_and(|m| m.list.is_some());
-            send(&conn, msg, list).await
+            send(&conn, msg, list, !unchecked).await
         }
         Cmd::Originate {
             channel,
@@ -606,7 +616,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 )));
             }
             let msg = check::build(&name, Some(meta), &params).map_err(Failure::Usage)?;
-            send(&conn, msg, true).await
+            send(&conn, msg, true, true).await
         }
         Cmd::Command { words, json, .. } => command(&conn, &words.join(" "), !json).await,
         Cmd::Events {
@@ -788,7 +798,14 @@ fn print_doc(j: &impl serde::Serialize) {
     let _ = print(j, true);
 }
 
-async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Failure> {
+/// Sends `msg` and prints its answer; with `check_release`, first checks
+/// that the PBX's release has the action and its parameters.
+async fn send(
+    conn: &Conn,
+    msg: ami_core::Message,
+    list: bool,
+    check_release: bool,
+) -> Result<(), Failure> {
     // A synchronous Originate is answered once the call is (or is not):
     // it may ring for its own Timeout (Asterisk's default 30 s).
     let sync_originate = msg
@@ -801,6 +818,12 @@ async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Fai
             )
         });
     let session = conn.open(false).await?;
+    if check_release {
+        if let Err(e) = release_check(&session.client, &msg).await {
+            session.close().await;
+            return Err(e);
+        }
+    }
     let timeout = conn.timeout.unwrap_or(ami_core::client::DEFAULT_TIMEOUT);
     let result = if sync_originate {
         let wait = timeout.saturating_add(ami_core::client::originate_ring_time(&msg));
@@ -824,6 +847,19 @@ async fn send(conn: &Conn, msg: ami_core::Message, list: bool) -> Result<(), Fai
             }
             Err(Failure::from_error(e, ""))
         }
+    }
+}
+
+/// [`Failure::Unsupported`] when the PBX's release (as it says) lacks the
+/// action of `msg` or a parameter it sets; a PBX that does not say is not
+/// checked.
+async fn release_check(client: &ami_core::Client, msg: &ami_core::Message) -> Result<(), Failure> {
+    match client.asterisk_version().await {
+        Ok(Some(version)) => {
+            ami_types::meta::check_release(msg, &version).map_err(|e| Failure::from_error(e, ""))
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(Failure::from_error(e, "")),
     }
 }
 
@@ -994,7 +1030,7 @@ async fn originate(conn: &Conn, msg: ami_core::Message, wait: bool) -> Result<()
     if !wait {
         let mut msg = msg;
         msg.insert("Async", "true");
-        return send(conn, msg, false).await;
+        return send(conn, msg, false, false).await;
     }
     let session = conn.open(true).await?;
     // Only the answer matters: Asterisk sends nothing else (the legacy

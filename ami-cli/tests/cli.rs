@@ -1121,6 +1121,10 @@ fn state_prints_the_live_model_as_json_with_the_channels_up() {
     assert_eq!(channels[0]["state_desc"], "Up");
     assert_eq!(state["calls"].as_array().unwrap().len(), 1);
     assert_eq!(state["queues"][0]["name"], "support");
+    assert_eq!(
+        state["asterisk_version"],
+        ServerConfig::default().asterisk_version.as_str()
+    );
 }
 
 #[test]
@@ -1128,6 +1132,9 @@ fn state_without_json_and_top_print_tables() {
     let o = ami(&["--sim", "state"]);
     assert_exit(&o, 0);
     assert!(stdout(&o).contains("QUEUES"), "{}", stdout(&o));
+    let first = stdout(&o).lines().next().unwrap_or_default().to_owned();
+    let version = ServerConfig::default().asterisk_version;
+    assert_eq!(first, format!("Asterisk {version}"));
     assert!(stdout(&o).contains("support"));
     let o = ami(&["--sim", "top", "--count", "2", "--interval", "0.1"]);
     assert_exit(&o, 0);
@@ -1536,4 +1543,57 @@ fn ami_sim_says_the_asterisk_version_it_is_given() {
     let _ = child.wait();
     let o = ami(&["sim", "--asterisk-version", "twenty"]);
     assert_stderr(&o, 2, "20.5.2");
+}
+
+#[test]
+fn an_action_the_pbx_release_lacks_is_refused_before_it_is_sent() {
+    let old = Sim::start(ServerConfig {
+        asterisk_version: "20.5.2".into(),
+        ..Default::default()
+    });
+    let hangup = ["action", "PJSIPHangup", "Channel=PJSIP/100-1", "Cause=16"];
+    let url = old.url();
+    let mut args = vec!["--url", url.as_str()];
+    args.extend_from_slice(&hangup);
+    let o = ami(&args);
+    assert_stderr(&o, 1, "PJSIPHangup needs Asterisk");
+    assert!(stderr(&o).contains("20.6+"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("20.5.2"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--unchecked"), "{}", stderr(&o));
+    let received = old.server.actions_received();
+    assert!(!received.iter().any(|a| a == "PJSIPHangup"), "{received:?}");
+    // A parameter newer than the action.
+    let o = ami(&[
+        "--url",
+        &url,
+        "action",
+        "Originate",
+        "Channel=Local/1@default",
+        "Application=Wait",
+        "PreDialGoSub=sub,s,1",
+    ]);
+    assert_stderr(&o, 1, "Originate parameter PreDialGoSub needs Asterisk");
+    // Sent anyway when asked.
+    args.push("--unchecked");
+    let _ = ami(&args);
+    assert!(old
+        .server
+        .actions_received()
+        .iter()
+        .any(|a| a == "PJSIPHangup"));
+
+    let new = Sim::start(ServerConfig {
+        asterisk_version: "22.10.1".into(),
+        ..Default::default()
+    });
+    let url = new.url();
+    let mut args = vec!["--url", url.as_str()];
+    args.extend_from_slice(&hangup);
+    let o = ami(&args);
+    assert!(!stderr(&o).contains("needs Asterisk"), "{}", stderr(&o));
+    assert!(new
+        .server
+        .actions_received()
+        .iter()
+        .any(|a| a == "PJSIPHangup"));
 }

@@ -50,6 +50,7 @@ pub fn bundled() -> &'static Matrix {
     static MATRIX: std::sync::OnceLock<Matrix> = std::sync::OnceLock::new();
     MATRIX.get_or_init(|| {
         Matrix::parse(include_str!("../matrix/releases.txt"))
+            .and_then(|m| m.documented_late(include_str!("../matrix/documented-late.txt")))
             .unwrap_or_else(|e| panic!("the bundled version matrix: {e}"))
     })
 }
@@ -130,6 +131,9 @@ pub fn items(model: &Model) -> BTreeSet<String> {
 pub struct Matrix {
     releases: BTreeSet<Release>,
     items: BTreeMap<String, BTreeSet<Release>>,
+    /// Items that every release handles although the documentation of
+    /// some leaves them out (`matrix/documented-late.txt`).
+    late: BTreeSet<String>,
 }
 
 impl Matrix {
@@ -159,9 +163,38 @@ impl Matrix {
             .collect()
     }
 
+    /// Marks the items of `text` (one per line, `#` comments) as handled
+    /// by every release of the matrix although documented only in some:
+    /// their [`ranges`](Self::ranges) are every release, while
+    /// [`items_at`](Self::items_at) still says what each release documents.
+    /// An item the matrix does not know, or one every release documents
+    /// already, is an error (the fact is stale).
+    pub fn documented_late(mut self, text: &str) -> Result<Matrix, String> {
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let have = self
+                .items
+                .get(line)
+                .ok_or_else(|| format!("documented late: {line:?} is not in the matrix"))?;
+            if have.len() == self.releases.len() {
+                return Err(format!(
+                    "documented late: every release documents {line:?} already"
+                ));
+            }
+            self.late.insert(line.to_owned());
+        }
+        Ok(self)
+    }
+
     /// The releases that have `item`, as ranges per branch:
-    /// `20.6.0..=20.20.1 22.0.0..=22.10.1`.
+    /// `20.6.0..=20.20.1 22.0.0..=22.10.1` (every release for an item
+    /// [documented late](Self::documented_late)).
     pub fn ranges(&self, item: &str) -> Option<String> {
+        if self.late.contains(item) {
+            return Some(self.coverage());
+        }
         let have = self.items.get(item)?;
         let mut out: Vec<String> = Vec::new();
         let mut run: Option<(&Release, &Release)> = None;
@@ -271,6 +304,25 @@ mod tests {
 
     fn set(items: &[&str]) -> BTreeSet<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn items_documented_late_span_every_release() {
+        let mut m = Matrix::default();
+        let r = |s: &str| Release::parse(s).unwrap();
+        m.add(r("20.0.0"), &set(&["action A"]));
+        m.add(r("20.1.0"), &set(&["action A", "param A X"]));
+        let late = m
+            .clone()
+            .documented_late("# a comment\nparam A X\n")
+            .unwrap();
+        assert_eq!(late.ranges("param A X").unwrap(), "20.0.0..=20.1.0");
+        assert_eq!(m.ranges("param A X").unwrap(), "20.1.0");
+        // What the documentation says is unchanged.
+        assert!(!late.items_at(&r("20.0.0")).contains("param A X"));
+        // Stale facts are errors.
+        assert!(m.clone().documented_late("param A Y").is_err());
+        assert!(m.documented_late("action A").is_err());
     }
 
     #[test]

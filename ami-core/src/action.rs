@@ -35,6 +35,22 @@ pub trait Action {
     /// `ActionID`) to `msg`, in documentation order.
     fn write_fields(&self, msg: &mut Message);
 
+    /// Whether [`check_release`](Self::check_release) checks anything: a
+    /// typed send asks the PBX's version only for actions that do.
+    const CHECKS_RELEASE: bool = false;
+
+    /// Checks that Asterisk release `version` (`20.5.2`) has this action
+    /// and every parameter this value sets: [`Error::Unsupported`] names
+    /// what is missing and the releases that have it. The generated
+    /// actions check against the version matrix; the default has nothing
+    /// to check.
+    ///
+    /// [`Error::Unsupported`]: crate::Error::Unsupported
+    fn check_release(&self, version: &str) -> crate::Result<()> {
+        let _ = version;
+        Ok(())
+    }
+
     /// The whole action as a message, without `ActionID` (the client adds it).
     fn to_message(&self) -> Message {
         let mut msg = Message::action(Self::NAME);

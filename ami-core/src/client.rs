@@ -90,7 +90,7 @@ use crate::untyped::Response;
 
 use driver::{Request, Session, Setup};
 use in_flight::Expect;
-use supervisor::Link;
+use supervisor::{Link, Version};
 
 /// The environment variable that holds the secret of a URL without one.
 pub const SECRET_ENV: &str = "AMI_SECRET";
@@ -223,6 +223,7 @@ pub struct ClientBuilder {
     pub(crate) reconnect: Option<Reconnect>,
     pub(crate) tls: Option<TlsSettings>,
     pub(crate) transcript: Option<std::path::PathBuf>,
+    pub(crate) check_releases: bool,
     /// The transcript once opened (by `connect`).
     pub(crate) trace: Option<Transcript>,
 }
@@ -245,6 +246,7 @@ impl fmt::Debug for ClientBuilder {
             .field("reconnect", &self.reconnect)
             .field("tls", &self.tls)
             .field("transcript", &self.transcript)
+            .field("check_releases", &self.check_releases)
             .finish()
     }
 }
@@ -271,6 +273,7 @@ impl ClientBuilder {
             reconnect: None,
             tls: None,
             transcript: None,
+            check_releases: true,
             trace: None,
         }
     }
@@ -537,6 +540,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether typed sends ([`Client::send`], [`Client::list`],
+    /// [`Client::originate`]) first check that the PBX's release has the
+    /// action and every parameter set on it ([`Action::check_release`]),
+    /// failing with [`Error::Unsupported`] before anything is sent. **On by
+    /// default**: the first typed send on a connection asks the PBX its
+    /// version once (`CoreSettings`); a PBX that does not say (the user
+    /// lacks `system` read permission) is not checked.
+    /// [`Client::send_anyway`] skips the check for one action.
+    pub fn check_releases(mut self, on: bool) -> Self {
+        self.check_releases = on;
+        self
+    }
+
     /// Writes a wire transcript to this file: every byte sent and received,
     /// timestamped, secrets redacted (see [`transcript`](crate::transcript)
     /// for the format). Without this option the `AMI_TRACE` environment
@@ -607,6 +623,7 @@ impl ClientBuilder {
                 tx,
                 link,
                 timeout: self.timeout,
+                check_releases: self.check_releases,
                 span,
                 runtime: tokio::runtime::Handle::current(),
             }),
@@ -689,6 +706,8 @@ struct Inner {
     tx: mpsc::Sender<Request>,
     link: Arc<Link>,
     timeout: Duration,
+    /// Whether typed sends check the PBX's release first.
+    check_releases: bool,
     /// The `ami.connection` span; actions' spans are its children.
     span: tracing::Span,
     /// The runtime the client was connected on (handlers run on it).
@@ -731,12 +750,36 @@ impl Client {
     /// `Response: Error` is [`Error::Action`] with Asterisk's message. The
     /// response of a list action is decoded the same way and its items are
     /// dropped: use [`list`](Self::list) for them.
+    ///
+    /// An action (or a parameter set on it) that the PBX's release lacks is
+    /// [`Error::Unsupported`], and nothing is sent (see
+    /// [`ClientBuilder::check_releases`]; [`send_anyway`](Self::send_anyway)
+    /// sends regardless).
     pub async fn send<A: Action>(&self, action: &A) -> Result<A::Response> {
         self.send_with_timeout(action, self.inner.timeout).await
     }
 
     /// [`send`](Self::send) with its own timeout.
     pub async fn send_with_timeout<A: Action>(
+        &self,
+        action: &A,
+        timeout: Duration,
+    ) -> Result<A::Response> {
+        self.check_release(action).await?;
+        self.send_anyway_with_timeout(action, timeout).await
+    }
+
+    /// [`send`](Self::send) without the release check: for a PBX that has
+    /// the action although its version says otherwise (a patched build, a
+    /// backport). Asterisk answers an action it does not know with
+    /// `Response: Error` ([`Error::Action`]) and ignores a parameter it does
+    /// not know.
+    pub async fn send_anyway<A: Action>(&self, action: &A) -> Result<A::Response> {
+        self.send_anyway_with_timeout(action, self.inner.timeout)
+            .await
+    }
+
+    async fn send_anyway_with_timeout<A: Action>(
         &self,
         action: &A,
         timeout: Duration,
@@ -764,6 +807,7 @@ impl Client {
         &self,
         action: &A,
     ) -> Result<Collection<A::Item, A::Complete>> {
+        self.check_release(action).await?;
         let reply = self
             .request(action.to_message(), Expect::Response, self.inner.timeout)
             .await?;
@@ -803,6 +847,7 @@ impl Client {
         action: &A,
         timeout: Duration,
     ) -> Result<A::FollowUp> {
+        self.check_release(action).await?;
         let msg = action.to_follow_up_message();
         let name = Value::from_static(<A::FollowUp as crate::action::TypedEvent>::NAME);
         let (_, event) = self.follow_up(msg, name, timeout).await?;
@@ -1012,35 +1057,74 @@ impl Client {
     /// # }
     /// ```
     pub async fn asterisk_version(&self) -> Result<Option<String>> {
-        if let Some(v) = self.cached_version() {
-            return Ok(Some(v));
+        match self.version() {
+            Version::Known(v) => return Ok(Some(v)),
+            Version::Unknown => return Ok(None),
+            Version::Unasked => {}
         }
-        let reply = self.send_message(Message::action("CoreSettings")).await?;
+        let reply = match self.send_message(Message::action("CoreSettings")).await {
+            Ok(reply) => reply,
+            // Refused (the user lacks `system` read permission): the PBX
+            // will not say on this connection.
+            Err(Error::Action { .. }) => {
+                self.set_version(Version::Unknown);
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         let version = reply
             .response
             .get("AsteriskVersion")
             .map(|v| v.to_string_lossy().trim().to_owned())
             .filter(|v| !v.is_empty());
-        if let Some(v) = &version {
-            *self
-                .inner
-                .link
-                .version
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some(v.clone());
-        }
+        self.set_version(match &version {
+            Some(v) => Version::Known(v.clone()),
+            None => Version::Unknown,
+        });
         Ok(version)
     }
 
     /// The version [`asterisk_version`](Self::asterisk_version) learned on
     /// this connection, without asking.
     pub fn cached_version(&self) -> Option<String> {
+        match self.version() {
+            Version::Known(v) => Some(v),
+            Version::Unasked | Version::Unknown => None,
+        }
+    }
+
+    fn version(&self) -> Version {
         self.inner
             .link
             .version
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    fn set_version(&self, version: Version) {
+        *self
+            .inner
+            .link
+            .version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = version;
+    }
+
+    /// The release check of a typed send (see
+    /// [`ClientBuilder::check_releases`]): asks the version once per
+    /// connection; a version the PBX does not give is not checked.
+    async fn check_release<A: Action>(&self, action: &A) -> Result<()> {
+        if !self.inner.check_releases || !A::CHECKS_RELEASE {
+            return Ok(());
+        }
+        let version = match self.asterisk_version().await {
+            Ok(Some(v)) => v,
+            Ok(None) => return Ok(()),
+            // The connection's own trouble: the action would meet it too.
+            Err(e) => return Err(e),
+        };
+        action.check_release(&version)
     }
 
     /// The greeting the server sent (`Asterisk Call Manager/11.0.0`), on

@@ -142,6 +142,23 @@ pub enum Error {
         /// The user name.
         user: String,
     },
+    /// The PBX's Asterisk release lacks the action, or a parameter set on
+    /// it: refused before anything was sent. `needs` names the releases
+    /// that have it (`20.6+, 21.1+ or 22.0+`, a range such as
+    /// `18.0–18.26` for one removed later). [`Client::send_anyway`]
+    /// sends regardless.
+    ///
+    /// [`Client::send_anyway`]: crate::Client::send_anyway
+    #[error("{what} needs Asterisk {needs}; this PBX runs {have}")]
+    Unsupported {
+        /// The action (`PJSIPHangup`) or parameter (`Originate parameter
+        /// PreDialGoSub`).
+        what: String,
+        /// The PBX's version (`20.5.2`).
+        have: String,
+        /// The releases that have it, as text for people.
+        needs: String,
+    },
     /// The message already has an `ActionID`. The client assigns ActionIDs
     /// itself to match answers; it does not silently replace yours.
     #[error("the message already carries an ActionID; the client assigns it")]

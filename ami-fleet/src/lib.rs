@@ -184,6 +184,10 @@ pub struct PbxHealth {
     pub last_event: Option<SystemTime>,
     /// Gaps (reconnects, downs) so far.
     pub gaps: u64,
+    /// The PBX's Asterisk version (`22.10.1`), once it has said on this
+    /// connection (asked after each connect; `None` until it answers, or
+    /// when the user may not read it).
+    pub version: Option<String>,
 }
 
 /// Settings of a [`Fleet`].
@@ -394,11 +398,8 @@ impl Fleet {
             .map(|(pbx, _)| {
                 let mut s = pbx.stats();
                 s.roll();
-                let up_now = pbx
-                    .client
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(Client::is_connected);
+                let client = pbx.client.borrow().clone();
+                let up_now = client.as_ref().is_some_and(Client::is_connected);
                 let state = match (&s.state, up_now) {
                     (PbxState::Up { .. }, false) => PbxState::Down {
                         since: SystemTime::now(),
@@ -413,6 +414,7 @@ impl Fleet {
                     events_per_sec: s.rate,
                     last_event: s.last_event,
                     gaps: s.gaps,
+                    version: client.as_ref().and_then(Client::cached_version),
                 }
             })
             .collect()
@@ -460,6 +462,7 @@ async fn run_pbx(
             }
         }
         tracing::info!(pbx = %pbx.name, "PBX up");
+        learn_version(&client);
         client_tx.send_replace(Some(client.clone()));
         if tx.send(notice(PbxNotice::Up)).await.is_err() {
             return;
@@ -484,6 +487,7 @@ async fn run_pbx(
                 Err(StreamError::Lagged(n)) => PbxItem::Notice(PbxNotice::Lagged(n)),
                 Err(StreamError::Reconnected(gap)) => {
                     pbx.stats().gaps += 1;
+                    learn_version(&client);
                     PbxItem::Notice(gap_notice(&gap))
                 }
                 Err(StreamError::Disconnected(reason)) => break reason,
@@ -505,6 +509,17 @@ async fn run_pbx(
             None => return,
         }
     }
+}
+
+/// Asks the PBX its version in the background, for [`PbxHealth::version`]
+/// (the client keeps it until the connection is lost).
+fn learn_version(client: &Client) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        if let Err(e) = client.asterisk_version().await {
+            tracing::debug!(error = %e, "the PBX did not say its version");
+        }
+    });
 }
 
 /// Marks the PBX down and says so in the merged stream: when and why, or

@@ -97,6 +97,20 @@ async fn two_pbxs_as_one_stream_in_per_pbx_order_with_actions_by_name() {
         assert!(h.events >= 500, "{h:?}");
         assert!(h.last_event.is_some());
     }
+    // Each PBX's version, asked in the background after it came up.
+    let start = std::time::Instant::now();
+    while fleet.health().iter().any(|h| h.version.is_none()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            fleet.health()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let default = ServerConfig::default().asterisk_version;
+    for h in fleet.health() {
+        assert_eq!(h.version.as_deref(), Some(default.as_str()), "{h:?}");
+    }
 }
 
 #[tokio::test]

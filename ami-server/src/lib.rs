@@ -409,6 +409,14 @@ impl Server {
         self.hub.world().active_calls()
     }
 
+    /// The names of the actions the server has received from every session
+    /// (as sent: `Ping`, `PJSIPHangup`), oldest first; the last
+    /// [`ACTIONS_KEPT`] are kept. For tests that check what reached the
+    /// wire.
+    pub fn actions_received(&self) -> Vec<String> {
+        lock(&self.hub.received).iter().cloned().collect()
+    }
+
     /// The number of open client connections.
     pub fn connections(&self) -> usize {
         self.hub.sessions().len()
@@ -448,7 +456,12 @@ struct Hub {
     sessions: Mutex<BTreeMap<u64, Arc<SessionShared>>>,
     shutdown: watch::Sender<bool>,
     next_session: AtomicU64,
+    /// The names of the last actions received, oldest first.
+    received: Mutex<std::collections::VecDeque<String>>,
 }
+
+/// How many action names [`Server::actions_received`] keeps.
+pub const ACTIONS_KEPT: usize = 1024;
 
 impl fmt::Debug for Hub {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -467,7 +480,17 @@ impl Hub {
             sessions: Mutex::new(BTreeMap::new()),
             shutdown: watch::channel(false).0,
             next_session: AtomicU64::new(1),
+            received: Mutex::new(std::collections::VecDeque::new()),
         }
+    }
+
+    /// Notes an action's name for [`Server::actions_received`].
+    fn received(&self, action: &str) {
+        let mut names = lock(&self.received);
+        if names.len() == ACTIONS_KEPT {
+            names.pop_front();
+        }
+        names.push_back(action.to_owned());
     }
 
     fn world(&self) -> MutexGuard<'_, World> {

@@ -356,6 +356,7 @@ impl Session {
             self.send(Reply::one(error(&req, "Missing action in request")));
             return Flow::Continue;
         }
+        self.hub.received(&action);
         let name = action.to_ascii_lowercase();
         match name.as_str() {
             "login" => return self.login(&req),

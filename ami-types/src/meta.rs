@@ -219,6 +219,103 @@ pub fn in_release(releases: &str, version: &str) -> Option<bool> {
     )
 }
 
+/// Checks that Asterisk `version` has the action `msg` names and every
+/// parameter it sets, by the version matrix: [`Error::Unsupported`] names
+/// the first thing missing and the releases that have it. An action, a
+/// parameter or a version the matrix cannot tell about passes. The typed
+/// client runs this before a typed send (see
+/// [`ClientBuilder::check_releases`](crate::ClientBuilder::check_releases));
+/// tools that send by name (the `ami` command line, the bridge) call it
+/// themselves.
+///
+/// ```
+/// use ami_types::{meta, Error, Message};
+///
+/// let mut hangup = Message::action("PJSIPHangup");
+/// hangup.append("Channel", "PJSIP/100-00000001");
+/// let err = meta::check_release(&hangup, "20.5.2").unwrap_err();
+/// let Error::Unsupported { what, needs, .. } = &err else { panic!("{err}") };
+/// assert_eq!(what, "PJSIPHangup");
+/// assert!(needs.contains("20.6+"), "{needs}");
+/// assert!(meta::check_release(&hangup, "20.6.0").is_ok());
+/// ```
+///
+/// [`Error::Unsupported`]: crate::Error::Unsupported
+pub fn check_release(msg: &crate::Message, version: &str) -> crate::Result<()> {
+    let Some(a) = msg.get_str("Action").and_then(action) else {
+        return Ok(());
+    };
+    require_release(a.name, a.releases, version)?;
+    for (key, _) in msg.iter() {
+        let Some(p) = a.param(&key) else {
+            continue;
+        };
+        if p.releases != a.releases {
+            require_release(
+                &format!("{} parameter {}", a.name, p.name),
+                p.releases,
+                version,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// [`Error::Unsupported`](crate::Error::Unsupported) when Asterisk
+/// `version` lacks `what` (an action, `Originate parameter PreDialGoSub`),
+/// which the releases `releases` (as [`in_release`] reads them) have. What
+/// the generated actions' `check_release` calls.
+pub fn require_release(what: &str, releases: &str, version: &str) -> crate::Result<()> {
+    match in_release(releases, version) {
+        Some(false) => Err(crate::Error::Unsupported {
+            what: what.to_owned(),
+            have: version.to_owned(),
+            needs: needs(releases),
+        }),
+        Some(true) | None => Ok(()),
+    }
+}
+
+/// Ranges as people read them: `20.6+` for a range that runs to the newest
+/// release of its branch in the matrix, `18.0–18.26` for one that ends
+/// before it, joined with commas and a last `or`.
+///
+/// ```
+/// # use ami_types::meta::needs;
+/// let newest = ami_types::meta::MATRIX_RELEASES;
+/// assert!(newest.contains("20.0.0..=20.20.1"));
+/// assert_eq!(needs("20.6.0..=20.20.1 22.0.0..=22.3.0"), "20.6+ or 22.0–22.3");
+/// ```
+pub fn needs(releases: &str) -> String {
+    let newest: Vec<Vec<u64>> = MATRIX_RELEASES
+        .split_whitespace()
+        .filter_map(range)
+        .map(|(_, b)| b)
+        .collect();
+    let short = |v: &[u64]| match v {
+        [major, minor, ..] => format!("{major}.{minor}"),
+        _ => String::new(),
+    };
+    let parts: Vec<String> = releases
+        .split_whitespace()
+        .filter_map(range)
+        .map(|(a, b)| {
+            if newest.contains(&b) {
+                format!("{}+", short(&a))
+            } else if a == b {
+                a.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+            } else {
+                format!("{}–{}", short(&a), short(&b))
+            }
+        })
+        .collect();
+    match parts.split_last() {
+        None => String::from("no known release"),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// Whether `s` names an Asterisk release (`20.5.2`, `23.5.0-rc1`) as
 /// [`in_release`] reads one.
 pub fn is_release(s: &str) -> bool {

@@ -18,11 +18,12 @@ use std::fmt;
 
 pub use crate::codes::{DeviceState, HangupCause, OriginateReason};
 pub use crate::meta::{
-    ActionMeta, EventMeta, FieldMeta, IndexStyle, ListMeta, ParamKind, ParamMeta, ValueType,
+    require_release, ActionMeta, EventMeta, FieldMeta, IndexStyle, ListMeta, ParamKind, ParamMeta,
+    ValueType,
 };
 pub use crate::typed::{AsFieldValue, FieldValue, TypedFields};
 pub use crate::{EventType, RawEvent, Response, TypedEvent, Variables};
-pub use ami_core::{Action, FieldError, FromMessage, ListAction, Message, Text, Value};
+pub use ami_core::{Action, FieldError, FromMessage, ListAction, Message, Result, Text, Value};
 
 pub use crate::impl_serialize;
 #[cfg(feature = "serde")]

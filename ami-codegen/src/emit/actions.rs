@@ -505,6 +505,60 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
         }
     };
 
+    // The release check: the action's own ranges, then each parameter whose
+    // ranges differ from them, when it is set. What every release of the
+    // matrix has needs no check.
+    let every = crate::matrix::bundled().coverage();
+    let own = docs::ranges(&format!("action {wire}"));
+    let checks: Vec<TokenStream> = own
+        .iter()
+        .filter(|own| **own != every)
+        .map(|own| quote!(require_release(#wire, #own, version)?;))
+        .chain(members.iter().filter_map(|m| {
+            let (f, set) = match m {
+                Member::Single(s) => {
+                    let id = s.id();
+                    let set = if s.f.multi {
+                        Some(quote!(!self.#id.is_empty()))
+                    } else if s.required() {
+                        None
+                    } else {
+                        Some(quote!(self.#id.is_some()))
+                    };
+                    (s.f, set)
+                }
+                Member::Group(g) => {
+                    let id = ident(&g.rust_name);
+                    (g.members.first()?, Some(quote!(!self.#id.is_empty())))
+                }
+            };
+            let ranges = docs::ranges(&format!("param {wire} {}", f.wire_name))?;
+            if Some(&ranges) == own.as_ref() || ranges == every {
+                return None;
+            }
+            let what = format!("{wire} parameter {}", f.wire_name);
+            let check = quote!(require_release(#what, #ranges, version)?;);
+            Some(match set {
+                Some(set) => quote!(if #set { #check }),
+                None => check,
+            })
+        }))
+        .collect();
+    let release_check = if checks.is_empty() {
+        quote!()
+    } else {
+        imports.0.insert("require_release");
+        imports.0.insert("self");
+        quote! {
+            const CHECKS_RELEASE: bool = true;
+
+            fn check_release(&self, version: &str) -> runtime::Result<()> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    };
+
     let groups = members.iter().filter_map(|m| match m {
         Member::Group(g) => Some(entry_struct(a, g, imports)),
         Member::Single(_) => None,
@@ -532,6 +586,8 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
         impl Action for #name {
             const NAME: &'static str = #wire;
             type Response = #response;
+
+            #release_check
 
             fn write_fields(&self, #msg_param: &mut Message) {
                 #(#writes)*

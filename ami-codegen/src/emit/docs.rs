@@ -160,9 +160,15 @@ fn list_item(paragraph: &str) -> Option<(String, Option<String>)> {
 /// The releases of the version matrix that document `item` (`action
 /// Originate`, `event Hangup`: see [`crate::matrix`]), as a sentence.
 pub(crate) fn releases(item: &str) -> Option<String> {
-    let ranges = crate::matrix::bundled().ranges(item)?;
+    let ranges = ranges(item)?;
     let ranges: Vec<String> = ranges.split(' ').map(code).collect();
     Some(format!("In Asterisk releases {}.", ranges.join(", ")))
+}
+
+/// The releases of the version matrix that document `item`, as ranges
+/// (`20.6.0..=20.20.1 22.0.0..=22.10.1`).
+pub(crate) fn ranges(item: &str) -> Option<String> {
+    crate::matrix::bundled().ranges(item)
 }
 
 /// `since` as a sentence, e.g. `Since Asterisk 12.0.0, 13.2.0.`

@@ -85,7 +85,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
-                releases: "18.23.0..=18.26.4 20.8.0..=20.20.1 21.3.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
             ParamMeta {
                 name: "Events",
@@ -94,7 +94,7 @@ pub static ACTIONS: &[ActionMeta] = &[
                 ty: ValueType::String,
                 kind: ParamKind::Single,
                 values: &[],
-                releases: "18.23.0..=18.26.4 20.8.0..=20.20.1 21.3.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
+                releases: "18.0.0..=18.26.4 20.0.0..=20.20.1 21.0.0..=21.12.3 22.0.0..=22.10.1 23.0.0..=23.4.1",
             },
         ],
         list: None,

@@ -37,7 +37,20 @@ pub(crate) struct Link {
     ended: std::sync::OnceLock<End>,
     /// The PBX's Asterisk version, once asked (`CoreSettings`); forgotten
     /// at a reconnect (the PBX may have been upgraded meanwhile).
-    pub(crate) version: Mutex<Option<String>>,
+    pub(crate) version: Mutex<Version>,
+}
+
+/// What the client knows of the PBX's version on this connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// Not asked yet.
+    Unasked,
+    /// `CoreSettings` named it.
+    Known(String),
+    /// Asked, and the PBX did not say (no `system` read permission, or an
+    /// answer without `AsteriskVersion`): not asked again on this
+    /// connection.
+    Unknown,
 }
 
 impl Link {
@@ -50,7 +63,7 @@ impl Link {
             closing: AtomicBool::new(false),
             close_now: Notify::new(),
             ended: std::sync::OnceLock::new(),
-            version: Mutex::new(None),
+            version: Mutex::new(Version::Unasked),
         }
     }
 
@@ -160,7 +173,7 @@ pub(crate) async fn supervise(
             Ok((next, next_prefix, n)) => {
                 tracing::info!(%reason, "AMI connection lost and re-established");
                 *link.greeting.lock().unwrap_or_else(|e| e.into_inner()) = next.greeting.clone();
-                *link.version.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                *link.version.lock().unwrap_or_else(|e| e.into_inner()) = Version::Unasked;
                 conn = next;
                 prefix = next_prefix;
                 carried = carried.saturating_add(n.attempts);
