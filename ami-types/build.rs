@@ -1,7 +1,8 @@
 //! Generates the typed actions, events and responses: from the Asterisk
 //! documentation named by `AMI_SPEC_XML` when set (its prose becomes
-//! rustdoc), else from the fact model of the newest supported Asterisk that
-//! ships inside `ami-codegen` (no file, no network, no environment needed).
+//! rustdoc), else from a fact model that ships inside `ami-codegen` (no
+//! file, no network needed): the one of `AMI_SPEC_VERSION` when set
+//! (18.26.4, 20.20.1, 21.12.3, 22.10.1 or 23.4.1), else 22.10.1.
 //! The project's overrides (`spec/`) are compiled into `ami-codegen` too.
 //!
 //! It also sets `cfg(ami_spec = "<version>")` (e.g. `"22.10.1"`) and
@@ -22,7 +23,7 @@ fn main() {
         // For documentation whose folder does not name its version (the
         // installed /var/lib/asterisk/documentation/core-en_US.xml).
         .version_from_env("AMI_SPEC_VERSION")
-        .bundled(ami_codegen::bundled::NEWEST)
+        .bundled(ami_codegen::bundled::DEFAULT)
         .typed_fields(std::env::var_os("CARGO_FEATURE_TYPED_FIELDS").is_some())
         .generate()
         .unwrap_or_else(|e| panic!("ami-types: {e}"));

@@ -23,12 +23,18 @@ pub const SPEC_FILES: &[(&str, &str)] = &[
 const MODELS: &[(&str, &str)] = &[
     ("18.26.4", include_str!("../models/18.26.4.json")),
     ("20.20.1", include_str!("../models/20.20.1.json")),
+    ("21.12.3", include_str!("../models/21.12.3.json")),
     ("22.10.1", include_str!("../models/22.10.1.json")),
+    ("23.4.1", include_str!("../models/23.4.1.json")),
 ];
 
-/// The newest Asterisk version with a bundled model: what `ami-types`
-/// is generated from when no documentation is given.
-pub const NEWEST: &str = "22.10.1";
+/// The model `ami-types` is generated from when no documentation and no
+/// version is given: the newest release of the long-term-support branch
+/// 22.
+pub const DEFAULT: &str = "22.10.1";
+
+/// The newest Asterisk release with a bundled model.
+pub const NEWEST: &str = "23.4.1";
 
 /// Every version with a bundled model, oldest first.
 pub fn versions() -> impl Iterator<Item = &'static str> {
@@ -58,6 +64,7 @@ mod tests {
             assert!(model.actions.len() > 100 && model.events.len() > 100);
         }
         assert_eq!(super::versions().last(), Some(super::NEWEST));
+        assert!(super::versions().any(|v| v == super::DEFAULT));
         assert!(super::model("1.0.0").is_none());
     }
 

@@ -14,7 +14,7 @@ use crate::write;
 /// // documentation, else the model of 22.10.1 that ships with ami-codegen.
 /// ami_codegen::Config::new()
 ///     .spec_from_env("AMI_SPEC_XML")
-///     .bundled(ami_codegen::bundled::NEWEST)
+///     .bundled(ami_codegen::bundled::DEFAULT)
 ///     .generate()
 ///     .unwrap_or_else(|e| panic!("{e}"));
 /// ```
@@ -130,6 +130,9 @@ impl Config {
     /// The Asterisk version the source documents, when its folder does not
     /// say it (`/var/lib/asterisk/documentation/core-en_US.xml`): e.g.
     /// `"22.10.1"` or `"23.5.0-rc1"`. It wins over the folder's name.
+    /// Without documentation it picks the bundled model of that version
+    /// (see [`bundled`](Config::bundled); one not bundled is
+    /// [`GenerateError::NotBundled`]).
     pub fn version(&mut self, version: impl Into<String>) -> &mut Self {
         self.version = Some(version.into());
         self
@@ -185,6 +188,13 @@ impl Config {
         if let Some(dir) = &self.search_dir {
             if let Some(newest) = newest_version(dir) {
                 return Ok(Source::Xml(newest));
+            }
+        }
+        if self.bundled.is_some() {
+            // A version given without documentation picks the bundled model
+            // of that version (`AMI_SPEC_VERSION=21.12.3`).
+            if let Some(version) = self.given_version()? {
+                return Ok(Source::Bundled(version));
             }
         }
         if let Some(version) = &self.bundled {
@@ -548,16 +558,33 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ami-codegen-given-{}", std::process::id()));
         let out = dir.join("out");
         std::fs::create_dir_all(&out).unwrap();
+        // Without documentation, the bundled model of the version given.
         let generated = Config::new()
-            .bundled(crate::bundled::NEWEST)
-            .version("22.11.0-rc1")
+            .bundled(crate::bundled::DEFAULT)
+            .version("21.12.3")
             .out_dir(&out)
             .cargo_rerun(false)
             .generate()
             .unwrap();
-        assert_eq!(generated.version.as_deref(), Some("22.11.0-rc1"));
+        assert_eq!(generated.version.as_deref(), Some("21.12.3"));
+        assert_eq!(
+            generated.source,
+            Source::Bundled("21.12.3".to_owned()),
+            "{:?}",
+            generated.source
+        );
+        let none = Config::new()
+            .bundled(crate::bundled::DEFAULT)
+            .version("22.11.0-rc1")
+            .out_dir(&out)
+            .cargo_rerun(false)
+            .generate();
+        assert!(
+            matches!(none, Err(GenerateError::NotBundled { .. })),
+            "{none:?}"
+        );
         let bad = Config::new()
-            .bundled(crate::bundled::NEWEST)
+            .bundled(crate::bundled::DEFAULT)
             .version("latest")
             .out_dir(&out)
             .cargo_rerun(false)

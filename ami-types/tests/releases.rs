@@ -134,3 +134,23 @@ fn the_needs_read_as_releases_per_branch() {
     // A branch the matrix does not know is not refused.
     assert!(meta::check_release(&msg, "16.30.0").is_ok());
 }
+
+#[test]
+fn every_completion_event_has_its_list_fields_typed() {
+    let mut checked = 0;
+    for a in meta::ACTIONS {
+        let Some(list) = a.list else { continue };
+        let complete = meta::event(list.complete)
+            .unwrap_or_else(|| panic!("{}: no event {}", a.name, list.complete));
+        for key in ["EventList", "ListItems"] {
+            assert!(
+                complete.fields.iter().any(|f| f.name == key),
+                "{} (of {}) has no typed {key}",
+                complete.name,
+                a.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 30, "{checked}");
+}
