@@ -545,3 +545,19 @@ async fn a_wrong_list_items_count_is_reported_not_fatal() {
     let mismatch = list.check_count().unwrap_err();
     assert_eq!((mismatch.reported, mismatch.received), (2, 1));
 }
+
+#[tokio::test]
+async fn the_events_answer_is_typed() {
+    let server = Server::start(fast()).await.unwrap();
+    let (client, _events) = connect(&server).await;
+    let off = client
+        .send(&ami_types::action::Events::new("off"))
+        .await
+        .unwrap();
+    assert_eq!(off.events().map(|t| t.as_str()), Some(Some("Off")));
+    let on = client
+        .send(&ami_types::action::Events::new("on"))
+        .await
+        .unwrap();
+    assert_eq!(on.events().map(|t| t.as_str()), Some(Some("On")));
+}
