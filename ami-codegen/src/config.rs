@@ -223,7 +223,7 @@ impl Config {
             }
         }
         let source = self.resolve()?;
-        let model = match &source {
+        let mut model = match &source {
             Source::Bundled(version) => match crate::bundled::model(version) {
                 Some(model) => model.map_err(GenerateError::Bundled)?,
                 None => {
@@ -239,6 +239,9 @@ impl Config {
                 self.read_xml(xml, cargo)?
             }
         };
+        // What the source leaves undocumented (all of a bundled model) gets
+        // the project's own words.
+        crate::synopses::bundled().fill(&mut model);
         Ok((source, model))
     }
 

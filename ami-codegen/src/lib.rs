@@ -15,6 +15,7 @@ pub mod emit;
 pub mod error;
 pub mod matrix;
 pub mod model;
+pub mod synopses;
 pub mod write;
 pub mod xml;
 

@@ -23,7 +23,9 @@ pub use crate::meta::{
 };
 pub use crate::typed::{AsFieldValue, FieldValue, TypedFields};
 pub use crate::{EventType, RawEvent, Response, TypedEvent, Variables};
-pub use ami_core::{Action, FieldError, FromMessage, ListAction, Message, Result, Text, Value};
+pub use ami_core::{
+    Action, Client, FieldError, FromMessage, ListAction, Message, Result, Text, Value,
+};
 
 pub use crate::impl_serialize;
 #[cfg(feature = "serde")]

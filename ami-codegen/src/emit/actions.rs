@@ -63,6 +63,8 @@ pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
 /// How a parameter is stored and set.
 struct Slot<'a> {
     f: &'a FieldDef,
+    /// The action's wire name.
+    owner: &'a str,
     /// The type a setter or constructor takes: `impl Into<Value>`, `i64`…
     arg: TokenStream,
     /// The stored type without `Option`/`Vec`.
@@ -73,7 +75,7 @@ struct Slot<'a> {
     into: bool,
 }
 
-fn slot<'a>(f: &'a FieldDef, imports: &mut Imports) -> Slot<'a> {
+fn slot<'a>(owner: &'a str, f: &'a FieldDef, imports: &mut Imports) -> Slot<'a> {
     let (arg, stored, copy, into) = match (&f.ty, f.multi) {
         // A runtime value type is sent as text (it is for event fields).
         (_, true) | (FieldType::String | FieldType::Variables | FieldType::Runtime(_), false) => {
@@ -90,6 +92,7 @@ fn slot<'a>(f: &'a FieldDef, imports: &mut Imports) -> Slot<'a> {
     };
     Slot {
         f,
+        owner,
         arg,
         stored,
         copy,
@@ -157,6 +160,10 @@ impl Slot<'_> {
         let value = self.converted();
         let mut d = DocBuilder::new();
         d.docs(&self.f.docs);
+        d.markdown_opt(docs::later_releases(
+            &format!("action {}", self.owner),
+            &format!("param {} {}", self.owner, self.f.wire_name),
+        ));
         let mut note = wire_key_note(&self.f.wire_name);
         if self.f.multi {
             note.push_str(" May be given several times: each call adds one.");
@@ -358,7 +365,7 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
         .params
         .iter()
         .map(|p| match p {
-            Param::Single(f) => Member::Single(slot(f, imports)),
+            Param::Single(f) => Member::Single(slot(&a.wire_name, f, imports)),
             Param::Group(g) => Member::Group(g),
         })
         .collect();
@@ -642,6 +649,19 @@ fn action_docs(cx: &Context<'_>, a: &ActionDef) -> TokenStream {
         }
         (None, None) => {}
     }
+    let method = |m: &str| format!("[`Client::{m}`](super::runtime::Client::{m})");
+    d.markdown(&match &a.list {
+        Some(_) => format!("Send it with {}, which collects the items.", method("list")),
+        // The one action answered twice: `Client::originate` waits for the
+        // OriginateResponse.
+        None if a.wire_name == "Originate" => format!(
+            "Send it with {}, which waits for the call's `OriginateResponse` ({} answers once \
+             Asterisk has queued the call).",
+            method("originate"),
+            method("send")
+        ),
+        None => format!("Send it with {}.", method("send")),
+    });
     d.tokens()
 }
 
@@ -685,7 +705,11 @@ fn index_key_pattern(base: &str, style: IndexStyle) -> String {
 fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStream {
     imports.0.insert("self");
     let name = ident(&g.entry_name);
-    let slots: Vec<Slot<'_>> = g.members.iter().map(|f| slot(f, imports)).collect();
+    let slots: Vec<Slot<'_>> = g
+        .members
+        .iter()
+        .map(|f| slot(&a.wire_name, f, imports))
+        .collect();
     let required: Vec<&Slot<'_>> = slots.iter().filter(|s| s.required()).collect();
     let field_defs = slots.iter().map(|s| {
         let id = s.id();

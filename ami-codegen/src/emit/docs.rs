@@ -45,6 +45,14 @@ impl DocBuilder {
         self
     }
 
+    /// [`markdown`](Self::markdown), when there is text.
+    pub(crate) fn markdown_opt(&mut self, text: Option<String>) -> &mut Self {
+        if let Some(text) = text {
+            self.markdown(&text);
+        }
+        self
+    }
+
     /// Adds a paragraph that starts with generator-written Markdown (`lead`)
     /// and goes on with prose from the XML (`text`, escaped).
     pub(crate) fn lead_prose(&mut self, lead: &str, text: &str) -> &mut Self {
@@ -163,6 +171,18 @@ pub(crate) fn releases(item: &str) -> Option<String> {
     let ranges = ranges(item)?;
     let ranges: Vec<String> = ranges.split(' ').map(code).collect();
     Some(format!("In Asterisk releases {}.", ranges.join(", ")))
+}
+
+/// The releases of `item` (a parameter, a field) as a sentence, when they
+/// are not those of its `owner` (the action, the event): a parameter added
+/// later, a field sent only by some releases.
+pub(crate) fn later_releases(owner: &str, item: &str) -> Option<String> {
+    let own = ranges(item)?;
+    if ranges(owner).as_ref() == Some(&own) {
+        return None;
+    }
+    let ranges: Vec<String> = own.split(' ').map(code).collect();
+    Some(format!("Only in Asterisk releases {}.", ranges.join(", ")))
 }
 
 /// The releases of the version matrix that document `item`, as ranges

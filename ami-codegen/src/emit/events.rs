@@ -102,6 +102,7 @@ fn event_struct(e: &EventDef, lists: &[(&str, bool)], typed_fields: bool) -> Tok
     let record = record(&Record {
         rust_name: &e.rust_name,
         owner_wire_name: &e.wire_name,
+        event: true,
         docs: d.tokens(),
         fields: &e.fields,
         typed_fields,

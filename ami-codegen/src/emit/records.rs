@@ -22,6 +22,9 @@ pub(crate) struct Record<'a> {
     pub(crate) rust_name: &'a str,
     /// Wire name of the event or action (for secret detection).
     pub(crate) owner_wire_name: &'a str,
+    /// Whether the fields are an event's, whose releases the version matrix
+    /// knows (a response's are not in it).
+    pub(crate) event: bool,
     /// Doc attributes of the struct.
     pub(crate) docs: TokenStream,
     /// Fields in documentation order.
@@ -83,10 +86,17 @@ fn accessor_body(f: &FieldDef) -> TokenStream {
     }
 }
 
-/// The rustdoc of a field: its prose and its wire key.
-pub(crate) fn field_docs(f: &FieldDef) -> TokenStream {
+/// The rustdoc of a field: its prose, the releases that send it when they
+/// are not all of its event's, and its wire key.
+pub(crate) fn field_docs(event: Option<&str>, f: &FieldDef) -> TokenStream {
     let mut d = DocBuilder::new();
     d.docs(&f.docs);
+    if let Some(event) = event {
+        d.markdown_opt(super::docs::later_releases(
+            &format!("event {event}"),
+            &format!("field {event} {}", f.wire_name),
+        ));
+    }
     if let Some(prefix) = &f.snapshot {
         // A fact-only model has no text: the macro's own (the project's).
         let base = &f.wire_name[prefix.len().min(f.wire_name.len())..];
@@ -120,7 +130,7 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
         let id = ident(&f.rust_name);
         let ty = accessor_type(f);
         let body = accessor_body(f);
-        let docs = field_docs(f);
+        let docs = field_docs(r.event.then_some(r.owner_wire_name), f);
         // A field may be named like a conventional constructor or trait
         // method (`New`, `From`); as an accessor that is what it is.
         let name = f.rust_name.as_str();
@@ -309,6 +319,7 @@ pub(crate) fn responses_module(cx: &Context<'_>) -> TokenStream {
         let rec = Record {
             rust_name: &resp.rust_name,
             owner_wire_name: &a.wire_name,
+            event: false,
             docs: d.tokens(),
             fields: &resp.fields,
             typed_fields: cx.options.typed_fields,

@@ -8,6 +8,8 @@ use super::runtime::{self, Action, FieldError, FromMessage, ListAction, Message,
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct AOCMessage {
@@ -104,6 +106,9 @@ impl AOCMessageUnit {
 /// Answers with an event list: [`CoreShowChannel`](super::event::CoreShowChannel)
 /// items, ended by
 /// [`CoreShowChannelsComplete`](super::event::CoreShowChannelsComplete).
+///
+/// Send it with [`Client::list`](super::runtime::Client::list), which collects the
+/// items.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct CoreShowChannels;
@@ -132,6 +137,8 @@ impl ListAction for CoreShowChannels {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Login {
@@ -229,6 +236,11 @@ impl std::fmt::Debug for Login {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::originate`](super::runtime::Client::originate), which
+/// waits for the call's `OriginateResponse`
+/// ([`Client::send`](super::runtime::Client::send) answers once Asterisk has queued
+/// the call).
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Originate {
@@ -368,6 +380,8 @@ impl std::fmt::Debug for Originate {
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 ///
 /// Answers with [`PingResponse`](super::response::PingResponse).
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct Ping;
@@ -397,6 +411,9 @@ impl Action for Ping {
 /// [`QueueMember`](super::event::QueueMember),
 /// [`QueueEntry`](super::event::QueueEntry)) items, ended by
 /// [`QueueStatusComplete`](super::event::QueueStatusComplete).
+///
+/// Send it with [`Client::list`](super::runtime::Client::list), which collects the
+/// items.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct QueueStatus {
@@ -504,6 +521,8 @@ impl FromMessage for QueueStatusItem {
 /// Runs SendInfo.
 ///
 /// AMI action `SendInfo`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct SendInfo {
@@ -561,6 +580,8 @@ impl Action for SendInfo {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct UpdateConfig {

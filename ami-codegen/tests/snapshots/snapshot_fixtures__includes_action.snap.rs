@@ -8,6 +8,9 @@ use super::runtime::{self, Action, ListAction, Message, Value};
 ///
 /// Answers with an event list: [`Frobnicated`](super::event::Frobnicated) items,
 /// ended by [`FrobListComplete`](super::event::FrobListComplete).
+///
+/// Send it with [`Client::list`](super::runtime::Client::list), which collects the
+/// items.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct FrobList;
@@ -35,6 +38,8 @@ impl ListAction for FrobList {
 /// Nothing in a real system does this; it exercises includes.
 ///
 /// AMI action `Frobnicate`. Since Asterisk `2.0.0`. Documented by `res_fixture`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct Frobnicate {
@@ -109,6 +114,8 @@ impl Action for Frobnicate {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Login {

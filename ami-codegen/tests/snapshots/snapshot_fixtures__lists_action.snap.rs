@@ -10,6 +10,9 @@ use super::runtime::{self, Action, FieldError, FromMessage, ListAction, Message,
 /// ([`PeerShown`](super::event::PeerShown),
 /// [`PeerDetail`](super::event::PeerDetail)) items, ended by
 /// [`PeersShownComplete`](super::event::PeersShownComplete).
+///
+/// Send it with [`Client::list`](super::runtime::Client::list), which collects the
+/// items.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct ShowPeers {
@@ -103,6 +106,9 @@ impl FromMessage for ShowPeersItem {
 /// ([`RoomShown`](super::event::RoomShown),
 /// [`RoomMemberShown`](super::event::RoomMemberShown)) items, ended by
 /// [`ShowRoomsComplete`](super::event::ShowRoomsComplete).
+///
+/// Send it with [`Client::list`](super::runtime::Client::list), which collects the
+/// items.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct ShowRooms {

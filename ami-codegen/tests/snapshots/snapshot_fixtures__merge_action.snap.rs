@@ -6,6 +6,8 @@ use super::runtime::{self, Action, Message, Value};
 ///
 /// AMI action `MailboxFlush`. Since Asterisk `3.0.0`, `3.1.0`. Documented by
 /// `app_mailbox_files, app_mailbox_sql`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct MailboxFlush {

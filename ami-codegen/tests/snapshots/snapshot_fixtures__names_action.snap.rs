@@ -8,6 +8,8 @@ use super::runtime::{self, Action, Message, Value};
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct AOCMessage {
@@ -115,6 +117,8 @@ impl AOCMessageUnit {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct Login {
@@ -144,6 +148,11 @@ impl Action for Login {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::originate`](super::runtime::Client::originate), which
+/// waits for the call's `OriginateResponse`
+/// ([`Client::send`](super::runtime::Client::send) answers once Asterisk has queued
+/// the call).
 #[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Originate {
@@ -222,6 +231,8 @@ impl std::fmt::Debug for Originate {
 /// Sends a message with a content type.
 ///
 /// AMI action `SendInfo`. Documented by `res_fixture`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct SendInfo {
@@ -279,6 +290,8 @@ impl Action for SendInfo {
 ///
 /// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
 /// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
+/// Send it with [`Client::send`](super::runtime::Client::send).
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct UpdateConfig {
