@@ -1,22 +1,66 @@
 //! # ami-types
 //!
-//! Every manager action and event of an Asterisk release as Rust types,
-//! generated at build time from Asterisk's XML documentation by
-//! `ami-codegen`, on top of [`ami_core`]'s [`Message`].
+//! Every manager action and event of an Asterisk release as a Rust type, and
+//! one client to send them: connect, send, list, match events.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = ami_server::Server::start(Default::default()).await?;
+//! # let url = server.url(); // ami://user:secret@pbx.example.com:5038
+//! use ami_types::{action, event::Event};
+//!
+//! let (client, mut events) = ami_types::connect(&url).await?;
+//! let pong = client.send(&action::Ping::new()).await?; // a typed response
+//! println!("the PBX says {:?}", pong.ping());
+//! let channels = client.list(&action::CoreShowChannels::new()).await?; // typed items
+//! println!("{} channels up", channels.len());
+//! let call = action::Originate::new("PJSIP/100").application("Wait").data("1");
+//! let answer = client.originate(&call).await?; // waits for OriginateResponse
+//! println!("answered: {}", answer.is_success());
+//! loop {
+//!     // Every event in wire order, as the exhaustive `Event` enum.
+//!     match events.recv().await {
+//!         Ok(Event::Hangup(h)) => {
+//!             println!("{:?} hung up: {:?}", h.channel(), h.cause());
+//!             break;
+//!         }
+//!         Ok(_) => {}
+//!         // A gap (a reconnect, a reader too slow) is said, never silent.
+//!         Err(gap) if !gap.is_disconnected() => eprintln!("{gap}"),
+//!         Err(end) => return Err(end.to_string().into()),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The [`cookbook`] has whole recipes: billing from `Hangup` and `Cdr`,
+//! click-to-call that tells busy from unanswered, a wallboard, a blocking
+//! script, many PBXs at once, and events over NATS.
+//!
+//! What is in the crate:
 //!
 //! - [`action`]: one builder per action. Required parameters are constructor
 //!   arguments, optional ones chained setters; each implements [`Action`]
-//!   (and [`ListAction`] when it answers with an event list).
-//! - [`event`]: one struct per event, a typed view of its message (accessors return `Option<T>`), and the
-//!   exhaustive [`Event`](event::Event) enum with `Unknown` for the rest.
-//! - [`response`]: typed success responses where the project's `spec/` knows
-//!   their fields; the others answer with the generic [`Response`].
+//!   (and [`ListAction`] when it answers with an event list). Each page says
+//!   what the action does, which client method sends it and which releases
+//!   have it; a typed send to a PBX whose release lacks it fails with
+//!   [`Error::Unsupported`] before anything is sent.
+//! - [`event`]: one struct per event, a typed view of its message (accessors
+//!   return `Option<T>`), and the exhaustive [`Event`](event::Event) enum
+//!   with `Unknown` for the rest.
+//! - [`response`]: typed success responses where the project's `spec/`
+//!   knows their fields; the others answer with the generic [`Response`].
 //! - [`enums`]: value enums that keep any undocumented value.
 //! - [`meta`]: the same as data, for tools that work by name.
 //!
+//! Building an action and decoding an event need no connection:
+//!
 //! ```
 //! use ami_types::action::Originate;
-//! use ami_types::Action;
+//! use ami_types::event::Event;
+//! use ami_types::{Action, FromMessage, Message};
 //!
 //! let msg = Originate::new("Local/100@default")
 //!     .application("Wait")
@@ -24,16 +68,9 @@
 //!     .variable("A=1")
 //!     .variable("B=2")
 //!     .to_message();
-//! assert_eq!(msg.get("Channel").unwrap(), "Local/100@default");
 //! assert_eq!(msg.get_all("Variable").count(), 2);
-//! ```
 //!
-//! Decoding never fails and keeps every field:
-//!
-//! ```
-//! use ami_types::event::Event;
-//! use ami_types::{FromMessage, Message};
-//!
+//! // Decoding never fails and keeps every field.
 //! let msg: Message = [("Event", "Newexten"), ("Priority", "1"), ("X-Extra", "kept")]
 //!     .into_iter()
 //!     .collect();
@@ -42,12 +79,14 @@
 //! assert_eq!(e.raw().get("X-Extra").unwrap(), "kept");
 //! ```
 //!
-//! The crate is generated from the documentation named by `AMI_SPEC_XML` when
-//! set (e.g. `/var/lib/asterisk/documentation/core-en_US.xml` of your
-//! Asterisk; its prose becomes these docs), else from the fact model of
-//! Asterisk 22.10.1 that ships inside `ami-codegen`: names, parameters,
-//! types and value lists, without Asterisk's prose. For another version
-//! beside this one, see [`include_generated!`].
+//! The types are generated at build time by `ami-codegen`, on top of
+//! `ami-core`'s [`Message`]: from the documentation named by `AMI_SPEC_XML`
+//! when set (e.g. `/var/lib/asterisk/documentation/core-en_US.xml` of your
+//! Asterisk; its prose becomes these docs), else from a fact model that
+//! ships inside `ami-codegen` (names, parameters, types and value lists,
+//! described in the project's own words): Asterisk 22.10.1, or the release
+//! `AMI_SPEC_VERSION` names among 18.26.4, 20.20.1, 21.12.3 and 23.4.1. For
+//! another version beside this one, see [`include_generated!`].
 //!
 //! Mistakes are compile errors. A missing required parameter:
 //!
@@ -84,6 +123,7 @@ pub mod blocking;
 pub mod check;
 pub mod client;
 pub mod codes;
+pub mod cookbook;
 mod header;
 pub mod meta;
 pub mod policy;
