@@ -92,6 +92,13 @@ impl Session {
             "queuestatus" => return self.queue_status(req),
             "queuesummary" => return self.queue_summary(req),
             "coresettings" => self.core_settings(req),
+            "getconfig" => self.config_read(req, |f, req, m| f.get_config(req, m)),
+            "getconfigjson" => self.config_read(req, |f, req, m| f.get_config_json(req, m)),
+            "listcategories" => self.config_read(req, |f, req, m| f.list_categories(req, m)),
+            "updateconfig" => match self.hub.files().update(req) {
+                Ok(()) => Reply::one(success(req, "Success")),
+                Err(why) => Reply::one(error(req, why)),
+            },
             "userevent" => return self.user_event(req),
             _ => Reply::one(error(
                 req,
@@ -920,6 +927,23 @@ impl Session {
             .queues
             .iter()
             .filter(move |q| name.is_none_or(|n| q.name.eq_ignore_ascii_case(n)))
+    }
+
+    /// `GetConfig`, `GetConfigJSON` or `ListCategories`: `read` fills the
+    /// success response, or says why there is none.
+    fn config_read(
+        &self,
+        req: &Message,
+        read: impl FnOnce(
+            &super::config_files::Files,
+            &Message,
+            Message,
+        ) -> Result<Message, &'static str>,
+    ) -> Reply {
+        match read(&self.hub.files(), req, response(req, "Success")) {
+            Ok(m) => Reply::one(m),
+            Err(why) => Reply::one(error(req, why)),
+        }
     }
 
     fn core_settings(&self, req: &Message) -> Reply {

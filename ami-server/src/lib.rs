@@ -64,6 +64,9 @@
 //!   [`ServerConfig::call_duration`] `AgentComplete`. A caller hung up while
 //!   waiting gives `QueueCallerAbandon`. `QueueStatus` and `QueueSummary`
 //!   show the callers waiting and the members' calls.
+//! * `GetConfig`, `GetConfigJSON`, `ListCategories` and `UpdateConfig` read
+//!   and change in-memory files ([`ServerConfig::config_files`], a small
+//!   `pjsip.conf` by default) with Asterisk's fields and error messages.
 //! * `Originate`'s `ChannelId` (and `OtherChannelId`, `<ChannelId>;2` by
 //!   default for a Local channel's second half) choose the `Uniqueid`s.
 //! * `Exten: local-<n>` dials through `Local/<n>@<context>`, whose `;2`
@@ -97,6 +100,7 @@
 
 mod actions;
 mod calls;
+mod config_files;
 mod faults;
 mod session;
 
@@ -256,7 +260,15 @@ pub struct ServerConfig {
     /// challenges): the same seed gives the same ones. Default: none (a
     /// random seed).
     pub seed: Option<u64>,
+    /// The configuration files `GetConfig`, `GetConfigJSON`,
+    /// `ListCategories` and `UpdateConfig` read and change, as (name, text
+    /// in Asterisk's `.conf` syntax); kept in memory, fresh at each
+    /// (re)start. Default: a small `pjsip.conf`
+    /// ([`DEMO_PJSIP_CONF`]).
+    pub config_files: Vec<(String, String)>,
 }
+
+pub use config_files::DEMO_PJSIP_CONF;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -276,6 +288,7 @@ impl Default for ServerConfig {
             write_queue: 1_000_000,
             tls: None,
             seed: None,
+            config_files: vec![("pjsip.conf".into(), DEMO_PJSIP_CONF.into())],
         }
     }
 }
@@ -298,6 +311,10 @@ impl fmt::Debug for ServerConfig {
             .field("write_queue", &self.write_queue)
             .field("tls", &self.tls.is_some())
             .field("seed", &self.seed)
+            .field(
+                "config_files",
+                &self.config_files.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -458,6 +475,8 @@ struct Hub {
     next_session: AtomicU64,
     /// The names of the last actions received, oldest first.
     received: Mutex<std::collections::VecDeque<String>>,
+    /// The configuration files, as `UpdateConfig` left them.
+    files: Mutex<config_files::Files>,
 }
 
 /// How many action names [`Server::actions_received`] keeps.
@@ -475,13 +494,18 @@ impl Hub {
     fn new(config: ServerConfig) -> Self {
         let world = World::with_seed(config.seed);
         Hub {
-            config,
             world: Mutex::new(world),
             sessions: Mutex::new(BTreeMap::new()),
             shutdown: watch::channel(false).0,
             next_session: AtomicU64::new(1),
             received: Mutex::new(std::collections::VecDeque::new()),
+            files: Mutex::new(config_files::Files::new(&config.config_files)),
+            config,
         }
+    }
+
+    fn files(&self) -> MutexGuard<'_, config_files::Files> {
+        lock(&self.files)
     }
 
     /// Notes an action's name for [`Server::actions_received`].

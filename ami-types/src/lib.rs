@@ -123,6 +123,7 @@ pub mod blocking;
 pub mod check;
 pub mod client;
 pub mod codes;
+pub mod config_file;
 pub mod cookbook;
 mod header;
 pub mod meta;

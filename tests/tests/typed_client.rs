@@ -561,3 +561,58 @@ async fn the_events_answer_is_typed() {
         .unwrap();
     assert_eq!(on.events().map(|t| t.as_str()), Some(Some("On")));
 }
+
+#[tokio::test]
+async fn a_config_file_reads_alike_through_get_config_json_and_list_categories() {
+    use ami_types::action::{GetConfig, GetConfigJSON, ListCategories};
+    use ami_types::config_file::ConfigFile;
+
+    let server = Server::start(fast()).await.unwrap();
+    let (client, _events) = connect(&server).await;
+    let read = |r: ami_types::Response| ConfigFile::from_message(r.raw().clone());
+    let lines = read(client.send(&GetConfig::new("pjsip.conf")).await.unwrap());
+    let json = read(
+        client
+            .send(&GetConfigJSON::new("pjsip.conf"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(json.error(), None);
+    assert_eq!(lines.categories(), json.categories());
+    let names: Vec<&str> = lines.categories().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["transport-udp", "endpoint-common", "100", "101"]);
+    let list = read(
+        client
+            .send(&ListCategories::new("pjsip.conf"))
+            .await
+            .unwrap(),
+    );
+    let listed: Vec<&str> = list.categories().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(listed, names);
+    let common = lines.category("endpoint-common").unwrap();
+    assert!(common.is_template);
+    assert_eq!(
+        common.get_all("allow").collect::<Vec<_>>(),
+        ["ulaw", "alaw"]
+    );
+    assert_eq!(
+        lines.category("100").unwrap().templates,
+        ["endpoint-common"]
+    );
+
+    // Changed and written back, then read again.
+    let mut file = ConfigFile::read(&client, "pjsip.conf").await.unwrap();
+    file.remove_category("101").set("100", "aors", "100,200");
+    assert!(file.is_changed());
+    file.write(&client).await.unwrap();
+    assert!(!file.is_changed());
+    let again = ConfigFile::read(&client, "pjsip.conf").await.unwrap();
+    assert!(again.category("101").is_none());
+    assert_eq!(again.category("100").unwrap().get("aors"), Some("100,200"));
+
+    let missing = client.send(&GetConfig::new("nope.conf")).await.unwrap_err();
+    assert!(
+        missing.to_string().contains("Config file not found"),
+        "{missing}"
+    );
+}
