@@ -223,7 +223,7 @@ impl Config {
             }
         }
         let source = self.resolve()?;
-        let mut model = match &source {
+        let model = match &source {
             Source::Bundled(version) => match crate::bundled::model(version) {
                 Some(model) => model.map_err(GenerateError::Bundled)?,
                 None => {
@@ -239,9 +239,6 @@ impl Config {
                 self.read_xml(xml, cargo)?
             }
         };
-        // What the source leaves undocumented (all of a bundled model) gets
-        // the project's own words.
-        crate::synopses::bundled().fill(&mut model);
         Ok((source, model))
     }
 
@@ -302,7 +299,9 @@ impl Config {
 
     /// Emits every module of `model` (read with [`read`](Config::read) or
     /// made otherwise) into the output directory, rewriting only the files
-    /// whose content changes: the files, and how many changed.
+    /// whose content changes: the files, and how many changed. Items
+    /// without a synopsis get the project's own
+    /// ([`synopses`](crate::synopses)).
     pub fn write(&self, model: &Model) -> Result<(Vec<PathBuf>, usize), GenerateError> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
@@ -310,9 +309,13 @@ impl Config {
                 .map(PathBuf::from)
                 .ok_or(GenerateError::NoOutDir)?,
         };
+        // What the source leaves undocumented (all of a bundled model) gets
+        // the project's own words (spec/synopses.toml).
+        let mut model = model.clone();
+        crate::synopses::bundled().fill(&mut model);
         let mut paths = Vec::new();
         let mut written = 0;
-        for (name, text) in render_model_with(model, self.options)? {
+        for (name, text) in render_model_with(&model, self.options)? {
             let path = out_dir.join(format!("{name}.rs"));
             if write::write_if_changed(&path, &text).map_err(|error| GenerateError::Write {
                 path: path.clone(),

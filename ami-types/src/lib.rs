@@ -119,6 +119,7 @@ pub use ami_core::{
 };
 pub use ami_core::{filter, handlers, transcript};
 
+pub mod action_list;
 pub mod blocking;
 pub mod check;
 pub mod client;

@@ -436,3 +436,28 @@ fn every_field_of_a_recorded_event_has_a_typed_field() {
         );
     }
 }
+
+#[test]
+fn the_recorded_list_commands_answer_reads_as_an_action_list() {
+    use ami_types::action_list::ActionList;
+    let Some((_, answer)) = messages()
+        .into_iter()
+        .find(|(_, m)| m.get_str("ListCommands").is_some() && m.get_str("Response").is_some())
+    else {
+        // Only when ../shared/transcripts is absent.
+        assert!(std::fs::read_dir(transcripts_dir()).is_err());
+        return;
+    };
+    let list = ActionList::from_message(answer);
+    assert!(list.len() > 100, "{}", list.len());
+    let originate = list.get("Originate").expect("Originate is listed");
+    assert!(originate.privileges.iter().any(|p| p == "originate"));
+    assert!(list.get("Login").unwrap().privileges.is_empty());
+    // Every action the PBX lists is one the types know, or a module's
+    // the bundled documentation leaves out.
+    let known = list
+        .iter()
+        .filter(|a| meta::action(&a.name).is_some())
+        .count();
+    assert!(known * 10 >= list.len() * 9, "{known} of {}", list.len());
+}
