@@ -2,7 +2,9 @@
 //! documentation named by `AMI_SPEC_XML` when set (its prose becomes
 //! rustdoc), else from a fact model that ships inside `ami-codegen` (no
 //! file, no network needed): the one of `AMI_SPEC_VERSION` when set
-//! (18.26.4, 20.20.1, 21.12.3, 22.10.1 or 23.4.1), else 22.10.1.
+//! (18.26.4, 20.20.1, 21.12.3, 22.10.1 or 23.4.1), the union of several
+//! (`AMI_SPEC_VERSION=18..=23`, or the `every-release` feature), else
+//! 22.10.1.
 //! The project's overrides (`spec/`) are compiled into `ami-codegen` too.
 //!
 //! It also sets `cfg(ami_spec = "<version>")` (e.g. `"22.10.1"`) and
@@ -18,7 +20,13 @@ fn main() {
     // this script (without a rerun-if line cargo would rerun it on any
     // change in the package).
     println!("cargo:rerun-if-changed=build.rs");
-    let generated = ami_codegen::Config::new()
+    let mut config = ami_codegen::Config::new();
+    if std::env::var_os("CARGO_FEATURE_EVERY_RELEASE").is_some() {
+        // One set of types for every bundled release (a fleet of mixed
+        // versions).
+        config.version("18..=23");
+    }
+    let generated = config
         .spec_from_env("AMI_SPEC_XML")
         // For documentation whose folder does not name its version (the
         // installed /var/lib/asterisk/documentation/core-en_US.xml).
@@ -29,8 +37,12 @@ fn main() {
         .unwrap_or_else(|e| panic!("ami-types: {e}"));
     println!("cargo::rustc-check-cfg=cfg(ami_spec, values(any()))");
     println!("cargo::rustc-check-cfg=cfg(ami_spec_major, values(any()))");
+    println!("cargo::rustc-check-cfg=cfg(ami_spec_union)");
+    if let ami_codegen::Source::Union(_) = &generated.source {
+        println!("cargo::rustc-cfg=ami_spec_union");
+    }
     if let Some(version) = &generated.version {
-        println!("cargo::rustc-env=AMI_SPEC_VERSION={version}");
+        println!("cargo::rustc-env=AMI_TYPES_ASTERISK_VERSION={version}");
         println!("cargo::rustc-cfg=ami_spec=\"{version}\"");
         if let Some(major) = version.split('.').next() {
             println!("cargo::rustc-cfg=ami_spec_major=\"{major}\"");

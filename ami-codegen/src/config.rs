@@ -41,6 +41,13 @@ pub struct Config {
     version_env: Option<String>,
 }
 
+/// A range of Asterisk branches (`18..=23`), for a union build.
+fn parse_branches(s: &str) -> Option<(u64, u64)> {
+    let (a, b) = s.trim().split_once("..=")?;
+    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a <= b).then_some((a, b))
+}
+
 /// Which overrides apply to documentation read from XML.
 #[derive(Debug, Clone, Default)]
 enum Overrides {
@@ -60,6 +67,9 @@ pub enum Source {
     Xml(PathBuf),
     /// The fact model of this version, bundled with ami-codegen.
     Bundled(String),
+    /// The union of the bundled models of these versions (oldest first):
+    /// see [`Model::union`].
+    Union(Vec<String>),
 }
 
 impl fmt::Display for Source {
@@ -67,6 +77,11 @@ impl fmt::Display for Source {
         match self {
             Source::Xml(path) => write!(f, "{}", path.display()),
             Source::Bundled(version) => write!(f, "the bundled model of Asterisk {version}"),
+            Source::Union(versions) => write!(
+                f,
+                "the union of the bundled models of Asterisk {}",
+                versions.join(", ")
+            ),
         }
     }
 }
@@ -156,7 +171,9 @@ impl Config {
                 .filter(|v| !v.is_empty())
         });
         match given {
-            Some(v) if parse_version(&v).is_none() => Err(GenerateError::BadVersion { version: v }),
+            Some(v) if parse_version(&v).is_none() && parse_branches(&v).is_none() => {
+                Err(GenerateError::BadVersion { version: v })
+            }
             other => Ok(other),
         }
     }
@@ -194,6 +211,20 @@ impl Config {
             // A version given without documentation picks the bundled model
             // of that version (`AMI_SPEC_VERSION=21.12.3`).
             if let Some(version) = self.given_version()? {
+                // `18..=23`: the union of the bundled models of those branches.
+                if let Some((first, last)) = parse_branches(&version) {
+                    let versions: Vec<String> = crate::bundled::versions()
+                        .filter(|v| {
+                            let major = v.split('.').next().and_then(|m| m.parse::<u64>().ok());
+                            major.is_some_and(|m| (first..=last).contains(&m))
+                        })
+                        .map(str::to_owned)
+                        .collect();
+                    if versions.is_empty() {
+                        return Err(GenerateError::NotBundled { version });
+                    }
+                    return Ok(Source::Union(versions));
+                }
                 return Ok(Source::Bundled(version));
             }
         }
@@ -232,6 +263,20 @@ impl Config {
                     })
                 }
             },
+            Source::Union(versions) => {
+                let mut models = Vec::new();
+                for version in versions {
+                    let model = crate::bundled::model(version).ok_or_else(|| {
+                        GenerateError::NotBundled {
+                            version: version.clone(),
+                        }
+                    })?;
+                    models.push(model.map_err(GenerateError::Bundled)?);
+                }
+                Model::union(&models).ok_or_else(|| GenerateError::NotBundled {
+                    version: String::new(),
+                })?
+            }
             Source::Xml(xml) => {
                 if cargo {
                     println!("cargo:rerun-if-changed={}", xml.display());
@@ -277,8 +322,11 @@ impl Config {
         let given = self.given_version()?;
         let (source, model) = self.read()?;
         let (paths, written) = self.write(&model)?;
-        let version = given.or_else(|| parse_version(&model.source).map(|_| model.source.clone()));
-        if version.is_none() && self.in_build_script() {
+        let union = matches!(source, Source::Union(_));
+        let version = given
+            .filter(|v| parse_version(v).is_some())
+            .or_else(|| parse_version(&model.source).map(|_| model.source.clone()));
+        if version.is_none() && !union && self.in_build_script() {
             // Said once, where the build shows it.
             let how = match &self.version_env {
                 Some(var) => format!("set {var} to it"),
@@ -557,6 +605,47 @@ mod tests {
         assert!(parse_version("23.5.0-rc1") > parse_version("23.4.1"));
         assert_eq!(parse_version("23.5.0-rcX"), None);
         assert_eq!(parse_version("22"), None);
+    }
+
+    #[test]
+    fn a_range_of_branches_is_the_union_of_their_bundled_models() {
+        let dir = std::env::temp_dir().join(format!("ami-codegen-union-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let generated = Config::new()
+            .bundled(crate::bundled::DEFAULT)
+            .version("18..=23")
+            .out_dir(&dir)
+            .cargo_rerun(false)
+            .generate()
+            .unwrap();
+        let all: Vec<String> = crate::bundled::versions().map(str::to_owned).collect();
+        assert_eq!(generated.source, Source::Union(all));
+        assert_eq!(generated.version, None);
+        let action = std::fs::read_to_string(dir.join("action.rs")).unwrap();
+        // chan_sip's (18 and 20) and 22's own actions side by side.
+        assert!(
+            action.contains("pub struct SIPpeers") && action.contains("pub struct PJSIPHangup")
+        );
+        let some = Config::new()
+            .bundled(crate::bundled::DEFAULT)
+            .version("21..=22")
+            .out_dir(&dir)
+            .cargo_rerun(false)
+            .resolve()
+            .unwrap();
+        assert_eq!(
+            some,
+            Source::Union(vec!["21.12.3".to_owned(), "22.10.1".to_owned()])
+        );
+        let none = Config::new()
+            .bundled(crate::bundled::DEFAULT)
+            .version("24..=25")
+            .resolve();
+        assert!(
+            matches!(none, Err(GenerateError::NotBundled { .. })),
+            "{none:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

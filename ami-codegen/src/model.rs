@@ -11,6 +11,7 @@ pub mod facts;
 pub mod lower;
 pub mod naming;
 pub mod overrides;
+pub mod union;
 
 use serde::{Deserialize, Serialize};
 

@@ -220,13 +220,15 @@ include_generated!(@types);
 /// The Asterisk version these types were generated from (`"22.10.1"` for
 /// the bundled model), when known: for documentation given with
 /// `AMI_SPEC_XML`, the version in `AMI_SPEC_VERSION` or the name of its
-/// folder (`22.10.1`, `23.5.0-rc1`), else `None` (the build warns).
+/// folder (`22.10.1`, `23.5.0-rc1`), else `None` (the build warns). `None`
+/// also for the union of every bundled release (the `every-release`
+/// feature, `AMI_SPEC_VERSION=18..=23`), which sets `cfg(ami_spec_union)`.
 ///
 /// ```
 /// # #[cfg(ami_spec = "22.10.1")]
 /// assert_eq!(ami_types::ASTERISK_VERSION, Some("22.10.1"));
 /// ```
-pub const ASTERISK_VERSION: Option<&str> = option_env!("AMI_SPEC_VERSION");
+pub const ASTERISK_VERSION: Option<&str> = option_env!("AMI_TYPES_ASTERISK_VERSION");
 
 impl event::Event {
     /// The channel the event is about (`Channel`), where it has one.

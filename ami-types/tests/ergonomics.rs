@@ -45,6 +45,11 @@ fn events_and_responses_serialize_as_their_fields_without_secrets() {
 
 #[test]
 fn the_version_generated_from_is_known() {
+    if cfg!(ami_spec_union) {
+        // Several releases: none is the one.
+        assert_eq!(ami_types::ASTERISK_VERSION, None);
+        return;
+    }
     let version = ami_types::ASTERISK_VERSION.expect("the bundled model names its version");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ami-codegen/models");
     match std::env::var("AMI_SPEC_XML") {
