@@ -44,8 +44,8 @@ fn main() {
     if let Some(version) = &generated.version {
         println!("cargo::rustc-env=AMI_TYPES_ASTERISK_VERSION={version}");
         println!("cargo::rustc-cfg=ami_spec=\"{version}\"");
-        if let Some(major) = version.split('.').next() {
-            println!("cargo::rustc-cfg=ami_spec_major=\"{major}\"");
-        }
+    }
+    if let Some(major) = &generated.branch {
+        println!("cargo::rustc-cfg=ami_spec_major=\"{major}\"");
     }
 }

@@ -326,18 +326,49 @@ impl Config {
         let version = given
             .filter(|v| parse_version(v).is_some())
             .or_else(|| parse_version(&model.source).map(|_| model.source.clone()));
+        // Documentation that does not say its version: the releases of the
+        // version matrix whose actions and parameters it has exactly.
+        let mut branch = version
+            .as_ref()
+            .and_then(|v| v.split('.').next().map(str::to_owned));
+        let mut candidates = Vec::new();
+        let version = match version {
+            Some(v) => Some(v),
+            None if matches!(source, Source::Xml(_)) => {
+                candidates = crate::matrix::bundled().releases_matching(&model);
+                let branches: std::collections::BTreeSet<u64> =
+                    candidates.iter().map(|r| r.branch()).collect();
+                if branches.len() == 1 {
+                    branch = branches.first().map(u64::to_string);
+                }
+                match candidates.as_slice() {
+                    [only] => Some(only.to_string()),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
         if version.is_none() && !union && self.in_build_script() {
             // Said once, where the build shows it.
             let how = match &self.version_env {
                 Some(var) => format!("set {var} to it"),
                 None => "give it with Config::version".to_owned(),
             };
+            let matching: Vec<String> = candidates.iter().map(ToString::to_string).collect();
+            let by_matrix = match matching.len() {
+                0 => String::new(),
+                _ => format!(
+                    "; by its actions it is one of {} (see ami_codegen::matrix)",
+                    matching.join(", ")
+                ),
+            };
             println!(
-                "cargo:warning=the Asterisk version of {source} is unknown (its folder is not named like 22.10.1): {how}"
+                "cargo:warning=the Asterisk version of {source} is unknown (its folder is not named like 22.10.1{by_matrix}): {how}"
             );
         }
         Ok(Generated {
             version,
+            branch,
             source,
             files: paths,
             written,
@@ -439,9 +470,15 @@ fn parse_version(name: &str) -> Option<Vec<u64>> {
 pub struct Generated {
     /// What the model came from.
     pub source: Source,
-    /// The Asterisk version, when the source says it: a bundled model, or a
-    /// documentation file in a folder named like `22.10.1`.
+    /// The Asterisk version, when the source says it: a bundled model, a
+    /// documentation file in a folder named like `22.10.1`, a version
+    /// given, or the only release of the version matrix whose actions and
+    /// parameters the documentation has exactly.
     pub version: Option<String>,
+    /// The Asterisk branch (`22`): the version's, or, for documentation
+    /// whose version is unknown, the one every release of the matrix that
+    /// matches it belongs to.
+    pub branch: Option<String>,
     /// Every generated file.
     pub files: Vec<PathBuf>,
     /// How many of them changed.

@@ -148,6 +148,27 @@ impl Matrix {
         self.releases.insert(release);
     }
 
+    /// The releases whose actions and parameters are exactly `model`'s
+    /// (events and fields are left out: `spec/` adds some). What a
+    /// documentation file that does not say its version can be told by.
+    pub fn releases_matching(&self, model: &Model) -> Vec<&Release> {
+        let wanted: BTreeSet<String> = items(model)
+            .into_iter()
+            .filter(|i| i.starts_with("action ") || i.starts_with("param "))
+            .collect();
+        self.releases
+            .iter()
+            .filter(|r| {
+                let have: BTreeSet<&str> = self
+                    .items_at(r)
+                    .into_iter()
+                    .filter(|i| i.starts_with("action ") || i.starts_with("param "))
+                    .collect();
+                have.len() == wanted.len() && wanted.iter().all(|w| have.contains(w.as_str()))
+            })
+            .collect()
+    }
+
     /// The releases the matrix was made from.
     pub fn releases(&self) -> impl Iterator<Item = &Release> {
         self.releases.iter()

@@ -69,3 +69,52 @@ fn what_the_matrix_says_of_backported_items() {
     // Asterisk 21 removed chan_sip's actions.
     assert!(has("action SIPpeers", "20.20.1") && !has("action SIPpeers", "21.0.0"));
 }
+
+#[test]
+fn documentation_that_does_not_say_its_version_is_matched_by_its_actions() {
+    let m = ami_codegen::matrix::bundled();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/asterisk-docs");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut checked = 0;
+    for entry in entries.flatten() {
+        let Some(release) = entry.file_name().to_str().and_then(Release::parse) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(entry.path().join("core-en_US.xml")) else {
+            continue;
+        };
+        let model = read_model_str(&text, "core-en_US.xml", &Spec::empty()).unwrap();
+        let found = m.releases_matching(&model);
+        eprintln!("{release}: {found:?}");
+        assert!(found.contains(&&release), "{release}: {found:?}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn a_build_from_unnamed_documentation_knows_at_least_its_branch() {
+    let xml = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/asterisk-docs/20.20.1/core-en_US.xml");
+    let Ok(text) = std::fs::read_to_string(&xml) else {
+        return;
+    };
+    // As installed: a folder that does not name the version.
+    let dir = std::env::temp_dir().join(format!("ami-matrix-unnamed-{}", std::process::id()));
+    let docs = dir.join("documentation");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("core-en_US.xml"), text).unwrap();
+    let generated = ami_codegen::Config::new()
+        .spec(docs.join("core-en_US.xml"))
+        .out_dir(&dir)
+        .cargo_rerun(false)
+        .generate()
+        .unwrap();
+    // 20.20.0 and 20.20.1 document the same actions: the branch is known,
+    // the release is not.
+    assert_eq!(generated.version, None);
+    assert_eq!(generated.branch.as_deref(), Some("20"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

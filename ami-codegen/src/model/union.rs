@@ -120,7 +120,10 @@ mod tests {
         for m in &models {
             for a in &m.actions {
                 assert!(
-                    union.actions.iter().any(|u| u.wire_name == a.wire_name),
+                    union
+                        .actions
+                        .iter()
+                        .any(|u| u.wire_name.eq_ignore_ascii_case(&a.wire_name)),
                     "{}",
                     a.wire_name
                 );
@@ -129,10 +132,13 @@ mod tests {
                 let u = union
                     .events
                     .iter()
-                    .find(|u| u.wire_name == e.wire_name)
+                    .find(|u| u.wire_name.eq_ignore_ascii_case(&e.wire_name))
                     .unwrap();
                 for f in &e.fields {
-                    assert!(u.fields.iter().any(|g| g.wire_name == f.wire_name));
+                    assert!(u
+                        .fields
+                        .iter()
+                        .any(|g| g.wire_name.eq_ignore_ascii_case(&f.wire_name)));
                 }
             }
         }
