@@ -188,7 +188,9 @@ impl Running {
 /// Waits until `server` has `n` logged-in connections.
 async fn connections(server: &Server, n: usize) {
     let start = Instant::now();
-    while server.connections() < n {
+    // Logged in, not just connected: events emitted before the login
+    // completes never reach the session.
+    while server.logged_in() < n {
         assert!(start.elapsed() < WITHIN, "the bridge did not connect");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

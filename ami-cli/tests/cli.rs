@@ -972,10 +972,10 @@ fn ca_file(ca: &ami_tests::TestCa, tag: &str) -> std::path::PathBuf {
 
 fn until_connections(sim: &Sim, n: usize) {
     let start = Instant::now();
-    while sim.server.connections() != n {
+    while sim.server.logged_in() != n {
         assert!(
             start.elapsed() < Duration::from_secs(10),
-            "never {n} connections"
+            "never {n} sessions logged in"
         );
         std::thread::sleep(Duration::from_millis(10));
     }

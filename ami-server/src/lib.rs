@@ -434,7 +434,17 @@ impl Server {
         lock(&self.hub.received).iter().cloned().collect()
     }
 
-    /// The number of open client connections.
+    /// The number of sessions logged in (a connection counts from its
+    /// successful `Login`; events reach it from then on).
+    pub fn logged_in(&self) -> usize {
+        self.hub
+            .sessions()
+            .values()
+            .filter(|s| s.logged_in.load(std::sync::atomic::Ordering::Acquire))
+            .count()
+    }
+
+    /// The number of open client connections, logged in or not.
     pub fn connections(&self) -> usize {
         self.hub.sessions().len()
     }

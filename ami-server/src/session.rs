@@ -77,7 +77,7 @@ impl EventMask {
 pub(super) struct SessionShared {
     pub(super) id: u64,
     tx: mpsc::Sender<Out>,
-    logged_in: AtomicBool,
+    pub(super) logged_in: AtomicBool,
     mask: Mutex<EventMask>,
     /// The account's `read=` classes.
     read: EventMask,
