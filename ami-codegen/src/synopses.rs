@@ -21,7 +21,8 @@ pub struct Synopses {
     /// By event.
     #[serde(default)]
     pub events: BTreeMap<String, String>,
-    /// By `Owner.Key` (an action's parameter, an event's field) or `*.Key`
+    /// By `Owner.Key` (an action's parameter or response field, an event's
+    /// field) or `*.Key`
     /// (every owner with the key and no entry of its own).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
@@ -71,6 +72,9 @@ impl Synopses {
                     Param::Single(f) => field(&a.wire_name, f),
                     Param::Group(g) => g.members.iter_mut().for_each(|f| field(&a.wire_name, f)),
                 }
+            }
+            if let Some(r) = &mut a.response {
+                r.fields.iter_mut().for_each(|f| field(&a.wire_name, f));
             }
         }
         for e in &mut model.events {

@@ -38,6 +38,11 @@ fn every_action_and_event_of_every_bundled_model_has_one() {
                 }
             }
         }
+        for a in &model.actions {
+            for f in a.response.iter().flat_map(|r| &r.fields) {
+                keys.insert((a.wire_name.clone(), f.wire_name.clone()));
+            }
+        }
         for e in &model.events {
             events.insert(e.wire_name.clone());
             for f in &e.fields {
