@@ -666,19 +666,13 @@ async fn answer(
     };
     // What this PBX's release lacks is refused here, as the typed client
     // refuses it (a PBX that does not say its version is not checked).
-    match client.asterisk_version().await {
-        Ok(Some(version)) => {
-            if let Err(e @ ami_types::Error::Unsupported { .. }) =
-                ami_types::meta::check_release(&msg, &version)
-            {
-                let ami_types::Error::Unsupported { have, needs, .. } = &e else {
-                    unreachable!()
-                };
-                return json!({ "error": e.to_string(), "have": have, "needs": needs });
+    if let Err(e) = ami_types::check::release(&client, &msg).await {
+        return match &e {
+            ami_types::Error::Unsupported { have, needs, .. } => {
+                json!({ "error": e.to_string(), "have": have, "needs": needs })
             }
-        }
-        Ok(None) => {}
-        Err(e) => return error(e.to_string()),
+            _ => error(e.to_string()),
+        };
     }
     match client.send_message(msg).await {
         Ok(reply) => json!({

@@ -819,9 +819,9 @@ async fn send(
         });
     let session = conn.open(false).await?;
     if check_release {
-        if let Err(e) = release_check(&session.client, &msg).await {
+        if let Err(e) = ami_types::check::release(&session.client, &msg).await {
             session.close().await;
-            return Err(e);
+            return Err(Failure::from_error(e, ""));
         }
     }
     let timeout = conn.timeout.unwrap_or(ami_core::client::DEFAULT_TIMEOUT);
@@ -847,19 +847,6 @@ async fn send(
             }
             Err(Failure::from_error(e, ""))
         }
-    }
-}
-
-/// [`Failure::Unsupported`] when the PBX's release (as it says) lacks the
-/// action of `msg` or a parameter it sets; a PBX that does not say is not
-/// checked.
-async fn release_check(client: &ami_core::Client, msg: &ami_core::Message) -> Result<(), Failure> {
-    match client.asterisk_version().await {
-        Ok(Some(version)) => {
-            ami_types::meta::check_release(msg, &version).map_err(|e| Failure::from_error(e, ""))
-        }
-        Ok(None) => Ok(()),
-        Err(e) => Err(Failure::from_error(e, "")),
     }
 }
 

@@ -76,6 +76,20 @@ pub fn split_arg(arg: &str) -> Result<(&str, &str), String> {
     Ok((key, value))
 }
 
+/// Checks `msg` against the release the PBX behind `client` runs (asked
+/// once per connection, see [`Client::asterisk_version`](crate::Client::asterisk_version)):
+/// [`Error::Unsupported`](crate::Error::Unsupported) when that release lacks
+/// the action or a parameter it sets (see [`meta::check_release`]). A PBX
+/// that does not say its version is not checked; an error asking it is
+/// returned. For tools that send by name (the `ami` command line, the
+/// bridge); typed sends check by themselves.
+pub async fn release(client: &crate::Client, msg: &Message) -> crate::Result<()> {
+    match client.asterisk_version().await? {
+        Some(version) => meta::check_release(msg, &version),
+        None => Ok(()),
+    }
+}
+
 /// Builds the action message from `Key=Value` arguments.
 ///
 /// With metadata (`meta` is `Some`): every key must be a parameter of the
