@@ -22,8 +22,10 @@ pub struct Synopses {
     #[serde(default)]
     pub events: BTreeMap<String, String>,
     /// By `Owner.Key` (an action's parameter or response field, an event's
-    /// field) or `*.Key`
-    /// (every owner with the key and no entry of its own).
+    /// field), `Owner.*` (every field of an owner whose fields are all of
+    /// one kind, such as the pjsip.conf options `EndpointDetail` dumps,
+    /// and that has no entry of its own) or `*.Key` (every owner with the
+    /// key and neither of the other two).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
 }
@@ -43,10 +45,12 @@ impl Synopses {
         toml::from_str(text).map_err(|e| e.to_string())
     }
 
-    /// The synopsis of a parameter or field `key` of `owner`.
+    /// The synopsis of a parameter or field `key` of `owner`: its own entry,
+    /// else its owner's `Owner.*`, else `*.Key`.
     pub fn field(&self, owner: &str, key: &str) -> Option<&str> {
         self.fields
             .get(&format!("{owner}.{key}"))
+            .or_else(|| self.fields.get(&format!("{owner}.*")))
             .or_else(|| self.fields.get(&format!("*.{key}")))
             .map(String::as_str)
     }

@@ -7,7 +7,7 @@ mod model_support;
 use std::collections::BTreeSet;
 
 use ami_codegen::model::Param;
-use ami_codegen::{bundled, read_model_str, synopses, Spec};
+use ami_codegen::{bundled, read_model_str, render_model, synopses, Spec};
 
 fn normal(s: &str) -> String {
     s.split_whitespace()
@@ -63,9 +63,11 @@ fn every_action_and_event_of_every_bundled_model_has_one() {
         .chain(s.events.keys().filter(|e| !events.contains(*e)))
         .chain(s.fields.keys().filter(|k| {
             let (owner, key) = k.split_once('.').unwrap_or(("", k));
-            !keys
-                .iter()
-                .any(|(o, f)| (owner == "*" || owner == o) && f == key)
+            !keys.iter().any(|(o, f)| {
+                (owner == "*" || owner == o)
+                    && (key == "*" || f == key)
+                    && (owner, key) != ("*", "*")
+            })
         }))
         .collect();
     assert!(
@@ -162,4 +164,74 @@ fn the_default_build_documents_with_them_and_the_xml_build_keeps_its_own() {
         .synopsis;
     assert_eq!(&before, after);
     assert!(before.is_some());
+}
+
+/// The public items of generated code whose rustdoc says no more than the
+/// wire key (and the release ranges or default, which are facts, not
+/// meaning): `(module, item line)`.
+fn bare_items(module: &str, code: &str) -> Vec<(String, String)> {
+    let mut bare = Vec::new();
+    let mut docs: Vec<&str> = Vec::new();
+    for line in code.lines() {
+        let line = line.trim();
+        if let Some(doc) = line.strip_prefix("///") {
+            docs.push(doc.trim());
+            continue;
+        }
+        if line.starts_with("#[") {
+            continue;
+        }
+        let public = line.starts_with("pub ");
+        // An enum variant: a capitalised name, documented like the items.
+        let variant = !public
+            && !docs.is_empty()
+            && line.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && !line.contains(' ');
+        if public || variant {
+            let meaning = docs.iter().any(|d| {
+                !d.is_empty()
+                    && !d.starts_with("Wire key")
+                    && !d.starts_with("Only in Asterisk")
+                    && !d.starts_with("Default:")
+            });
+            if !meaning {
+                bare.push((module.to_owned(), line.to_owned()));
+            }
+        }
+        docs.clear();
+    }
+    bare
+}
+
+#[test]
+fn every_public_item_of_the_default_build_says_what_it_means() {
+    let mut model = bundled::model(bundled::DEFAULT).unwrap().unwrap();
+    synopses::bundled().fill(&mut model);
+    let mut items = 0;
+    let mut bare = Vec::new();
+    for (module, code) in render_model(&model).unwrap() {
+        items += code
+            .lines()
+            .filter(|l| l.trim().starts_with("pub "))
+            .count();
+        bare.extend(bare_items(module, &code));
+    }
+    assert!(items > 4000, "{items}");
+    assert!(
+        bare.is_empty(),
+        "{} of {items} public items documented by wire key only, first: {:#?}",
+        bare.len(),
+        &bare[..bare.len().min(20)]
+    );
+}
+
+#[test]
+fn the_bare_item_check_can_fail() {
+    let code = "/// Wire key `Queue`.\npub fn queue(&self) {}\n/// The queue.\n///\n/// Wire key `Queue`.\npub fn named(&self) {}\npub struct Undocumented;\n/// Wire value `X`.\n/// Only in Asterisk releases 20.1+.\nBare,\n";
+    let bare = bare_items("m", code);
+    let lines: Vec<&str> = bare.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(
+        lines,
+        ["pub fn queue(&self) {}", "pub struct Undocumented;"],
+    );
 }
