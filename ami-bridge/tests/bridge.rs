@@ -31,6 +31,8 @@ struct TempDir(std::path::PathBuf);
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        // nats-server's configuration, beside the store (spawn_nats).
+        let _ = std::fs::remove_file(self.0.with_extension("conf"));
     }
 }
 
@@ -77,6 +79,7 @@ impl Nats {
         let _ = std::fs::remove_dir_all(&store);
         std::fs::create_dir_all(&store).unwrap();
         let Ok(child) = spawn_nats(port, &store) else {
+            drop(TempDir(store));
             // CI installs it and says it must be there.
             assert!(
                 std::env::var_os("AMI_REQUIRE_NATS").is_none(),

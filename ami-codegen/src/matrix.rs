@@ -39,6 +39,14 @@
 //! ami-codegen/matrix/releases.txt`. The 140 releases of 18, 20, 21, 22 and
 //! 23 (18.0.0 to 23.4.1) are in it; `tests/matrix.rs` checks it against
 //! every XML under `../shared/asterisk-docs`.
+//!
+//! Two more fact files complete it. `matrix/documented-late.txt` names
+//! parameters every release reads although only later releases document
+//! them. `matrix/undocumented.txt` gives the events and fields that
+//! `spec/events.toml` adds (Asterisk sends them, no release documents them)
+//! the releases whose source sends them, read off Asterisk's history by
+//! `python3 ami-codegen/matrix/undocumented.py <asterisk clone> >
+//! ami-codegen/matrix/undocumented.txt` (about two minutes).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -51,6 +59,7 @@ pub fn bundled() -> &'static Matrix {
     MATRIX.get_or_init(|| {
         Matrix::parse(include_str!("../matrix/releases.txt"))
             .and_then(|m| m.documented_late(include_str!("../matrix/documented-late.txt")))
+            .and_then(|m| m.sent_undocumented(include_str!("../matrix/undocumented.txt")))
             .unwrap_or_else(|e| panic!("the bundled version matrix: {e}"))
     })
 }
@@ -134,6 +143,9 @@ pub struct Matrix {
     /// Items that every release handles although the documentation of
     /// some leaves them out (`matrix/documented-late.txt`).
     late: BTreeSet<String>,
+    /// Events and fields no release documents, and the releases whose
+    /// source sends them (`matrix/undocumented.txt`).
+    sent: BTreeMap<String, BTreeSet<Release>>,
 }
 
 impl Matrix {
@@ -209,14 +221,45 @@ impl Matrix {
         Ok(self)
     }
 
+    /// Adds the events and fields of `text` (lines `item: ranges`, as in
+    /// the matrix; `#` comments) that Asterisk sends but no release
+    /// documents (what `spec/events.toml` adds), with the releases whose
+    /// source sends them: their [`ranges`](Self::ranges) are those, while
+    /// [`items_at`](Self::items_at) still says what each release
+    /// documents. An item some release documents is an error (the fact is
+    /// stale: the documentation's ranges hold).
+    pub fn sent_undocumented(mut self, text: &str) -> Result<Matrix, String> {
+        let releases: Vec<String> = self.releases.iter().map(Release::to_string).collect();
+        let sent = Matrix::parse(&format!("releases: {}\n{text}", releases.join(" ")))
+            .map_err(|e| format!("undocumented: {e}"))?;
+        for (item, have) in sent.items {
+            if self.items.contains_key(&item) {
+                return Err(format!("undocumented: {item:?} is documented"));
+            }
+            if have.is_empty() {
+                return Err(format!("undocumented: {item:?} has no release"));
+            }
+            self.sent.insert(item, have);
+        }
+        Ok(self)
+    }
+
+    /// The events and fields known only from Asterisk's source
+    /// ([`sent_undocumented`](Self::sent_undocumented)).
+    pub fn undocumented(&self) -> impl Iterator<Item = &str> {
+        self.sent.keys().map(String::as_str)
+    }
+
     /// The releases that have `item`, as ranges per branch:
     /// `20.6.0..=20.20.1 22.0.0..=22.10.1` (every release for an item
-    /// [documented late](Self::documented_late)).
+    /// [documented late](Self::documented_late)); for an event or field no
+    /// release documents, the releases whose source
+    /// [sends it](Self::sent_undocumented).
     pub fn ranges(&self, item: &str) -> Option<String> {
         if self.late.contains(item) {
             return Some(self.coverage());
         }
-        let have = self.items.get(item)?;
+        let have = self.items.get(item).or_else(|| self.sent.get(item))?;
         let mut out: Vec<String> = Vec::new();
         let mut run: Option<(&Release, &Release)> = None;
         let flush = |run: &mut Option<(&Release, &Release)>, out: &mut Vec<String>| {
@@ -344,6 +387,25 @@ mod tests {
         // Stale facts are errors.
         assert!(m.clone().documented_late("param A Y").is_err());
         assert!(m.documented_late("action A").is_err());
+    }
+
+    #[test]
+    fn undocumented_items_take_their_ranges_from_the_source_file() {
+        let mut m = Matrix::default();
+        let r = |s: &str| Release::parse(s).unwrap();
+        m.add(r("20.0.0"), &set(&["event A"]));
+        m.add(r("20.1.0"), &set(&["event A"]));
+        let sent = m
+            .clone()
+            .sent_undocumented("# sent, never documented\nfield A X: 20.1.0\n")
+            .unwrap();
+        assert_eq!(sent.ranges("field A X").unwrap(), "20.1.0");
+        assert_eq!(m.ranges("field A X"), None);
+        assert!(!sent.items_at(&r("20.1.0")).contains("field A X"));
+        assert_eq!(sent.undocumented().collect::<Vec<_>>(), ["field A X"]);
+        // Documented items keep the documentation's ranges.
+        assert!(m.clone().sent_undocumented("event A: 20.0.0").is_err());
+        assert!(m.sent_undocumented("field A X: 19.0.0").is_err());
     }
 
     #[test]

@@ -118,3 +118,53 @@ fn a_build_from_unnamed_documentation_knows_at_least_its_branch() {
     assert_eq!(generated.branch.as_deref(), Some("20"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_event_and_field_spec_adds_has_the_releases_that_send_it() {
+    // The events and fields of spec/events.toml that no release documents
+    // have ranges from Asterisk's source (matrix/undocumented.txt), and
+    // that file names nothing else.
+    let m = ami_codegen::matrix::bundled();
+    let documented = matrix();
+    let spec: toml::Table = toml::from_str(include_str!("../spec/events.toml")).unwrap();
+    let mut added = BTreeSet::new();
+    for (event, entry) in &spec {
+        added.insert(format!("event {event}"));
+        for field in entry["fields"].as_array().unwrap() {
+            added.insert(format!("field {event} {}", field.as_str().unwrap()));
+        }
+    }
+    let undocumented: BTreeSet<String> = added
+        .iter()
+        .filter(|item| documented.ranges(item).is_none())
+        .cloned()
+        .collect();
+    let listed: BTreeSet<String> = m.undocumented().map(str::to_owned).collect();
+    assert!(undocumented.len() > 300, "{}", undocumented.len());
+    assert_eq!(
+        undocumented.difference(&listed).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "spec adds these; matrix/undocumented.txt has no releases for them"
+    );
+    assert_eq!(
+        listed.difference(&undocumented).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "matrix/undocumented.txt names what spec/events.toml does not add"
+    );
+    // Facts read in the source: chan_skinny's lists went with Asterisk 21,
+    // DBGetTree's items came with 18.14.0, EndpointDetail's
+    // FollowRedirectMethods with 20.18.0 and 22.8.0.
+    assert_eq!(
+        m.ranges("event DeviceEntry").unwrap(),
+        "18.0.0..=18.26.4 20.0.0..=20.20.1"
+    );
+    assert!(m
+        .ranges("event DBGetTreeResponse")
+        .unwrap()
+        .starts_with("18.14.0..=18.26.4 20.0.0..="));
+    assert_eq!(
+        m.ranges("field EndpointDetail FollowRedirectMethods")
+            .unwrap(),
+        "20.18.0..=20.20.1 22.8.0..=22.10.1 23.2.0..=23.4.1"
+    );
+}

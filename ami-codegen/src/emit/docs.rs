@@ -175,10 +175,11 @@ pub(crate) fn releases(item: &str) -> Option<String> {
 
 /// The releases of `item` (a parameter, a field) as a sentence, when they
 /// are not those of its `owner` (the action, the event): a parameter added
-/// later, a field sent only by some releases.
+/// later, a field sent only by some releases. Nothing for an item every
+/// release has.
 pub(crate) fn later_releases(owner: &str, item: &str) -> Option<String> {
     let own = ranges(item)?;
-    if ranges(owner).as_ref() == Some(&own) {
+    if ranges(owner).as_ref() == Some(&own) || own == crate::matrix::bundled().coverage() {
         return None;
     }
     let ranges: Vec<String> = own.split(' ').map(code).collect();

@@ -699,6 +699,9 @@ impl runtime::TypedEvent for QueueEntry {
 
 /// AMI event `QueueMember`, class `call`.
 ///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
+///
 /// Asterisk sends this event without documenting it; its fields come from this
 /// project's `spec/`.
 ///
@@ -876,6 +879,9 @@ impl runtime::TypedEvent for QueueParams {
 /// Raised for QueueStatusComplete.
 ///
 /// AMI event `QueueStatusComplete`, class `call`.
+///
+/// In Asterisk releases `18.0.0..=18.26.4`, `20.0.0..=20.20.1`, `21.0.0..=21.12.3`,
+/// `22.0.0..=22.10.1`, `23.0.0..=23.4.1`.
 ///
 /// Asterisk sends this event without documenting it; its fields come from this
 /// project's `spec/`.
