@@ -1,5 +1,5 @@
 //! Quickstart on the untyped `ami-core` client (the typed one is
-//! `cargo run --example quickstart`): log in, ping, run a CLI command,
+//! `cargo run -p ami-types --example quickstart`): log in, ping, run a CLI command,
 //! originate a call, list the channels and follow the call's events until it
 //! hangs up.
 //!

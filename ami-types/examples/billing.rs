@@ -8,8 +8,8 @@
 //! which).
 //!
 //! ```text
-//! cargo run --example billing
-//! AMI_URL=ami://admin:secret@pbx.example.com:5038 BILLING_CALLS=100 cargo run --example billing > calls.csv
+//! cargo run -p ami-types --example billing
+//! AMI_URL=ami://admin:secret@pbx.example.com:5038 BILLING_CALLS=100 cargo run -p ami-types --example billing > calls.csv
 //! ```
 //!
 //! Without `AMI_URL` it starts the embedded AMI server, places six calls

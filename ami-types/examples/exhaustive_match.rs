@@ -5,8 +5,8 @@
 //! that no build knows arrive as `Event::Unknown`, with the whole message.)
 //!
 //! ```text
-//! cargo run --example exhaustive_match
-//! AMI_URL=ami://admin:secret@pbx.example.com:5038 EVENTS=500 cargo run --example exhaustive_match
+//! cargo run -p ami-types --example exhaustive_match
+//! AMI_URL=ami://admin:secret@pbx.example.com:5038 EVENTS=500 cargo run -p ami-types --example exhaustive_match
 //! ```
 //!
 //! Without `AMI_URL` it starts the embedded AMI server, places three calls

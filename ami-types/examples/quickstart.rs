@@ -3,8 +3,8 @@
 //! up.
 //!
 //! ```text
-//! cargo run --example quickstart
-//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run --example quickstart
+//! cargo run -p ami-types --example quickstart
+//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run -p ami-types --example quickstart
 //! ```
 //!
 //! Without `AMI_URL` it starts the embedded AMI server (a simulated

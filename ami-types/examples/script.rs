@@ -3,8 +3,8 @@
 //! the call hangs up, log off. No async runtime in sight.
 //!
 //! ```text
-//! cargo run --example script
-//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run --example script
+//! cargo run -p ami-types --example script
+//! AMI_URL=ami://admin:secret@pbx.example.com:5038 cargo run -p ami-types --example script
 //! ```
 //!
 //! Without `AMI_URL` it starts the embedded AMI server first (on a runtime

@@ -1,6 +1,6 @@
 //! Recipes: what people build on AMI, each in a few lines. Every recipe
 //! here runs as a test against the embedded AMI server (`ami-server`); the
-//! longer programs named below run the same way (`cargo run --example …`)
+//! longer programs named below run the same way (`cargo run -p ami-types --example …`)
 //! and against a real Asterisk with `AMI_URL=ami://user:secret@host:5038`.
 //!
 //! # Billing from `Cdr` and `Hangup`

@@ -153,9 +153,11 @@ pub type EventStream<E = event::Event> = ami_core::EventStream<E>;
 /// types of another Asterisk version than the one `ami-types` was built
 /// for; they work with the same [`Client`].
 ///
-/// `build.rs` (with `ami-codegen` as a build dependency):
+/// `build.rs` (with `ami-codegen` as a build dependency; compiled as the
+/// workspace's `examples/asterisk-20/build.rs`, and in `ami-codegen`'s
+/// own docs):
 ///
-/// ```no_run
+/// ```ignore
 /// ami_codegen::Config::new()
 ///     .spec("/var/lib/asterisk/documentation/core-en_US.xml")
 ///     .generate()

@@ -7,7 +7,7 @@
 //! `cargo run -p ami-codegen --features cli -- --spec ../shared/asterisk-docs/<v>/core-en_US.xml --emit-model ami-codegen/models/<v>.json`
 //! (and list a new version in `ami-codegen/src/bundled.rs`).
 
-mod model_support;
+use crate::model_support;
 
 use ami_codegen::{bundled, read_model_str, render_model};
 

@@ -7,7 +7,7 @@
 //! - every event Asterisk 22 sent in the transcripts has a type, and every
 //!   typed (integer, boolean, float) value in them parses as its type.
 
-mod model_support;
+use crate::model_support;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -1,8 +1,7 @@
 //! The call simulator: Originate event sequences, lists during a call,
 //! Status, variables, Hangup, failures.
 
-#[path = "server_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

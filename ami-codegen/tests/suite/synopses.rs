@@ -2,7 +2,7 @@
 //! a synopsis in the project's own words, every entry names something that
 //! exists, and none repeats Asterisk's own synopsis.
 
-mod model_support;
+use crate::model_support;
 
 use std::collections::BTreeSet;
 

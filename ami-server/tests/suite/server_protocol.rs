@@ -1,8 +1,7 @@
 //! The embedded server's protocol: greeting, authentication, simple actions,
 //! command output formats, lists, and bad input from a client.
 
-#[path = "server_support/mod.rs"]
-mod support;
+use crate::support;
 
 use ami_core::{Message, MessageKind};
 use ami_server::{CommandFormat, ServerConfig};

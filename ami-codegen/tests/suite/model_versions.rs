@@ -7,7 +7,7 @@
 //! each xpointer against the original document and resolves what it copies
 //! recursively, then expands the macros from its own field lists.
 
-mod model_support;
+use crate::model_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

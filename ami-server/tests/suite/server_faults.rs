@@ -1,8 +1,7 @@
 //! Each fault the server can inject, and the server-wide controls
 //! (`emit`, `inject_raw`, `drop_connections`).
 
-#[path = "server_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -126,7 +126,7 @@ fn every_event_and_field_spec_adds_has_the_releases_that_send_it() {
     // that file names nothing else.
     let m = ami_codegen::matrix::bundled();
     let documented = matrix();
-    let spec: toml::Table = toml::from_str(include_str!("../spec/events.toml")).unwrap();
+    let spec: toml::Table = toml::from_str(include_str!("../../spec/events.toml")).unwrap();
     let mut added = BTreeSet::new();
     for (event, entry) in &spec {
         added.insert(format!("event {event}"));
