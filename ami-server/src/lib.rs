@@ -254,7 +254,8 @@ pub struct ServerConfig {
     pub write_queue: usize,
     /// Serve AMI over TLS with this configuration (see
     /// [`tls::server_config`](ami_core::tls::server_config)); [`Server::url`]
-    /// then says `amis://`. Default: plain TCP.
+    /// then says `amis://`. Default: plain TCP. Only with the `tls` feature.
+    #[cfg(feature = "tls")]
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// The seed of the simulator's pseudo-random numbers (bridge ids, MD5
     /// challenges): the same seed gives the same ones. Default: none (a
@@ -286,6 +287,7 @@ impl Default for ServerConfig {
             read_permissions: "all".into(),
             queues: vec![DemoQueue::default()],
             write_queue: 1_000_000,
+            #[cfg(feature = "tls")]
             tls: None,
             seed: None,
             config_files: vec![("pjsip.conf".into(), DEMO_PJSIP_CONF.into())],
@@ -295,8 +297,8 @@ impl Default for ServerConfig {
 
 impl fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerConfig")
-            .field("username", &self.username)
+        let mut d = f.debug_struct("ServerConfig");
+        d.field("username", &self.username)
             .field("secret", &"<redacted>")
             .field("command_format", &self.command_format)
             .field("faults", &self.faults)
@@ -308,9 +310,10 @@ impl fmt::Debug for ServerConfig {
             .field("max_message_size", &self.max_message_size)
             .field("read_permissions", &self.read_permissions)
             .field("queues", &self.queues)
-            .field("write_queue", &self.write_queue)
-            .field("tls", &self.tls.is_some())
-            .field("seed", &self.seed)
+            .field("write_queue", &self.write_queue);
+        #[cfg(feature = "tls")]
+        d.field("tls", &self.tls.is_some());
+        d.field("seed", &self.seed)
             .field(
                 "config_files",
                 &self.config_files.iter().map(|(n, _)| n).collect::<Vec<_>>(),
@@ -388,7 +391,10 @@ impl Server {
     /// `Client::connect`.
     pub fn url(&self) -> String {
         let c = &self.hub.config;
+        #[cfg(feature = "tls")]
         let scheme = if c.tls.is_some() { "amis" } else { "ami" };
+        #[cfg(not(feature = "tls"))]
+        let scheme = "ami";
         format!("{scheme}://{}:{}@{}", c.username, c.secret, self.addr)
     }
 

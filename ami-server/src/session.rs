@@ -16,58 +16,34 @@ use super::{lock, until_set, Hub};
 use ami_core::codec::{self, Decoder, Frame};
 use ami_core::filter::{EventFilter, Match};
 use ami_core::message::{keys, Message};
+use ami_wire::classes::Classes;
 
-/// Which events a session receives (`Events` action, `Events` on `Login`).
+/// Which events a session receives (`Events` action, `Events` on `Login`,
+/// the account's `read=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum EventMask {
-    /// Every event.
-    All,
-    /// None.
-    Off,
-    /// Events whose `Privilege` names one of these classes (lowercase).
-    Classes(Vec<String>),
-}
+pub(super) struct EventMask(Classes);
 
 impl EventMask {
-    /// Parses `on`, `off`, `yes`, `no`, `true`, `false` or a class list such
+    /// Every event.
+    pub(super) const ALL: EventMask = EventMask(Classes::All);
+
+    /// Reads a setting: on, off (in Asterisk's words) or a class list such
     /// as `call,system`.
     pub(super) fn parse(s: &str) -> EventMask {
-        let t = s.trim().to_ascii_lowercase();
-        match t.as_str() {
-            "on" | "yes" | "true" | "y" | "t" | "1" | "all" => EventMask::All,
-            "off" | "no" | "false" | "n" | "f" | "0" | "" => EventMask::Off,
-            _ => {
-                let classes: Vec<String> = t
-                    .split(',')
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty())
-                    .collect();
-                if classes.iter().any(|c| c == "all") {
-                    EventMask::All
-                } else {
-                    EventMask::Classes(classes)
-                }
-            }
-        }
+        EventMask(Classes::parse(s))
     }
 
-    /// Whether an event with this message's `Privilege` passes.
+    /// Whether an event with this message's `Privilege` passes (one
+    /// without a `Privilege` passes unless events are off).
     fn allows(&self, event: &Message) -> bool {
-        match self {
-            EventMask::All => true,
-            EventMask::Off => false,
-            EventMask::Classes(classes) => match event.get_str(keys::PRIVILEGE) {
-                None => true,
-                Some(p) => p
-                    .split(',')
-                    .map(|c| c.trim().to_ascii_lowercase())
-                    .any(|c| c != "all" && classes.contains(&c)),
-            },
+        match event.get_str(keys::PRIVILEGE) {
+            Some(privilege) => self.0.allows(privilege),
+            None => self.is_on(),
         }
     }
 
     pub(super) fn is_on(&self) -> bool {
-        *self != EventMask::Off
+        self.0 != Classes::None
     }
 }
 
@@ -258,31 +234,22 @@ pub(super) type Writer = Box<dyn AsyncWrite + Send + Sync + Unpin>;
 /// speaks TLS) until it closes.
 pub(super) async fn accept(hub: Arc<Hub>, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let (rd, wr): (Reader, Writer) = match &hub.config.tls {
-        None => {
-            let (rd, wr) = stream.into_split();
-            (Box::new(rd), Box::new(wr))
-        }
-        Some(config) => {
-            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(config));
-            let handshake = acceptor.accept(stream);
-            match tokio::time::timeout(std::time::Duration::from_secs(10), handshake).await {
-                Ok(Ok(tls)) => {
-                    let (rd, wr) = tokio::io::split(tls);
-                    (Box::new(rd), Box::new(wr))
-                }
-                Ok(Err(e)) => {
-                    tracing::debug!("ami server: TLS handshake failed: {e}");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!("ami server: no TLS handshake within 10 s");
-                    return;
-                }
+    #[cfg(feature = "tls")]
+    if let Some(config) = &hub.config.tls {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(config));
+        let handshake = acceptor.accept(stream);
+        match tokio::time::timeout(std::time::Duration::from_secs(10), handshake).await {
+            Ok(Ok(tls)) => {
+                let (rd, wr) = tokio::io::split(tls);
+                run(hub, Box::new(rd), Box::new(wr)).await;
             }
+            Ok(Err(e)) => tracing::debug!("ami server: TLS handshake failed: {e}"),
+            Err(_) => tracing::debug!("ami server: no TLS handshake within 10 s"),
         }
-    };
-    run(hub, rd, wr).await;
+        return;
+    }
+    let (rd, wr) = stream.into_split();
+    run(hub, Box::new(rd), Box::new(wr)).await;
 }
 
 /// Serves one connection until it closes.
@@ -293,7 +260,7 @@ async fn run(hub: Arc<Hub>, rd: Reader, wr: Writer) {
         id: hub.next_session_id(),
         tx,
         logged_in: AtomicBool::new(false),
-        mask: Mutex::new(EventMask::All),
+        mask: Mutex::new(EventMask::ALL),
         read: EventMask::parse(&hub.config.read_permissions),
         filters: Mutex::new(Vec::new()),
         has_filters: AtomicBool::new(false),

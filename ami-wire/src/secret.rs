@@ -1,8 +1,6 @@
-//! The one rule that decides what is secret.
-//!
-//! This file is plain functions without dependencies, so that `ami-codegen`
-//! compiles this very file (`#[path]`) and the generated types' `Debug`
-//! follows the same rule as [`Message`](crate::Message)'s `Debug`.
+//! The one rule that decides what is secret. The code generator records
+//! it in the model (so the generated types' `Debug` hides what it says) and
+//! `ami-core`'s `Message` applies it to every message it shows.
 //!
 //! - A **secret name** is a key or variable name that, ignoring case, `_`
 //!   and `-`, ends in `secret` or `md5cred`, or contains `password`:
