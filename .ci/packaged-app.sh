@@ -11,7 +11,7 @@ packaged_app() {
   [ -n "${KEEP:-}" ] || trap 'rm -rf "$app"' EXIT
   mkdir -p "$app/vendor" "$app/src"
   local patch=""
-  for c in ami-core ami-server ami-codegen ami-types ami-live; do
+  for c in ami-wire ami-core ami-server ami-codegen ami-types ami-live; do
     tar xzf "target/package/$c-0.1.0.crate" -C "$app/vendor"
     patch+="$c = { path = \"vendor/$c-0.1.0\" }"$'\n'
   done

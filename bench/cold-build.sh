@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra=${1:-}
-cargo package -p ami-core -p ami-server -p ami-codegen -p ami-types --no-verify --allow-dirty --quiet 2>/dev/null
+cargo package -p ami-wire -p ami-core -p ami-server -p ami-codegen -p ami-types --no-verify --allow-dirty --quiet 2>/dev/null
 . .ci/packaged-app.sh
 packaged_app cold-build "ami-types = { version = \"0.1.0\"${extra:+, $extra} }"
 echo "app: $app"

@@ -811,12 +811,9 @@ async fn send(
     let sync_originate = msg
         .get("Action")
         .is_some_and(|a| a.eq_ignore_ascii_case("Originate"))
-        && !msg.get("Async").is_some_and(|a| {
-            matches!(
-                a.to_string_lossy().to_ascii_lowercase().as_str(),
-                "true" | "yes" | "1" | "on" | "y" | "t"
-            )
-        });
+        && !msg
+            .get("Async")
+            .is_some_and(|a| ami_wire::value::is_true(a.as_bytes()));
     let session = conn.open(false).await?;
     if check_release {
         if let Err(e) = ami_types::check::release(&session.client, &msg).await {

@@ -360,28 +360,22 @@ pub(crate) fn wire_key_note(wire: &str) -> String {
     format!("Wire key {}.", docs::code(wire))
 }
 
-/// The one rule that decides what is secret, compiled from `ami-core`'s own
-/// file (`emit/secret_rule.rs` is a link to it, which `cargo package`
-/// follows), so that the generated `Debug` and `Message`'s agree.
-#[allow(dead_code)]
-mod secret_rule;
-
 /// Whether a parameter or field holds a secret whose value `Debug` must not
 /// show, by its key alone (`ami_core::message::is_secret_key`).
 pub(crate) fn is_secret(owner_wire_name: &str, wire_key: &str) -> bool {
-    secret_rule::is_secret_key(owner_wire_name.as_bytes(), wire_key.as_bytes())
+    ami_wire::secret::is_secret_key(owner_wire_name.as_bytes(), wire_key.as_bytes())
 }
 
 /// Whether a field's values may be assignments (`NAME=value`) whose secret
 /// part `Debug` redacts at run time.
 pub(crate) fn holds_assignments(wire_key: &str) -> bool {
-    secret_rule::holds_assignments(wire_key.as_bytes())
+    ami_wire::secret::holds_assignments(wire_key.as_bytes())
 }
 
 /// Whether a field is a `Value` whose secrecy depends on the variable it
 /// sets (decided at run time).
 pub(crate) fn is_value_of_variable(wire_key: &str) -> bool {
-    secret_rule::value_names_key(wire_key.as_bytes()).is_some()
+    ami_wire::secret::value_names_key(wire_key.as_bytes()).is_some()
 }
 
 /// Tokens for the `enums` path of a value enum type.

@@ -78,6 +78,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use tokio::time::Instant;
 
+use ami_wire::classes::Classes;
+use ami_wire::value;
+
 use crate::action::{Action, EventType, FollowUpAction, FromMessage, ListAction};
 use crate::codec::{self, Greeting, DEFAULT_MAX_MESSAGE_SIZE};
 use crate::collection::Collection;
@@ -162,11 +165,10 @@ impl Events {
     /// assert_eq!(Events::from_wire("call,agent"), Events::Mask("call,agent".into()));
     /// ```
     pub fn from_wire(value: &str) -> Events {
-        let value = value.trim();
-        match value.to_ascii_lowercase().as_str() {
-            "on" | "yes" | "true" | "1" => Events::On,
-            "off" | "no" | "false" | "0" | "" => Events::Off,
-            _ => Events::Mask(value.to_owned()),
+        match Classes::parse(value) {
+            Classes::All => Events::On,
+            Classes::None => Events::Off,
+            Classes::Only(_) => Events::Mask(value.trim().to_owned()),
         }
     }
 }
@@ -349,10 +351,10 @@ impl ClientBuilder {
                 "timeout" => b.timeout = seconds(&value, "timeout")?,
                 "keepalive" => b.keepalive = Some(seconds(&value, "keepalive")?),
                 "reconnect" => {
-                    b.reconnect = match &*value {
-                        "on" | "true" | "yes" => Some(Reconnect::default()),
-                        "off" | "false" | "no" => None,
-                        _ => {
+                    b.reconnect = match value::boolean(value.as_bytes()) {
+                        Some(true) => Some(Reconnect::default()),
+                        Some(false) => None,
+                        None => {
                             return Err(Error::InvalidUrl("reconnect must be on or off".to_owned()))
                         }
                     }

@@ -26,7 +26,6 @@ pub mod events;
 pub mod filter;
 pub mod handlers;
 pub mod message;
-mod secret_rule;
 #[cfg(feature = "serde")]
 mod serialize;
 mod text_field;

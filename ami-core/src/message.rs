@@ -15,27 +15,8 @@ use std::ops::Deref;
 use bytes::Bytes;
 use ref_cast::RefCast;
 
-/// Well-known AMI keys.
-pub mod keys {
-    /// `Action`: the first key of every action.
-    pub const ACTION: &str = "Action";
-    /// `ActionID`: correlates responses and list events with their action.
-    pub const ACTION_ID: &str = "ActionID";
-    /// `Response`: the first key of a response (`Success`, `Error`, `Follows`, `Goodbye`).
-    pub const RESPONSE: &str = "Response";
-    /// `Event`: the first key of an event.
-    pub const EVENT: &str = "Event";
-    /// `Message`: the human-readable text of a response.
-    pub const MESSAGE: &str = "Message";
-    /// `EventList`: `start`, `Complete` or `Cancelled` on list responses.
-    pub const EVENT_LIST: &str = "EventList";
-    /// `ListItems`: the number of items a list completion reports.
-    pub const LIST_ITEMS: &str = "ListItems";
-    /// `Output`: one line of `Command` output (Asterisk 14+).
-    pub const OUTPUT: &str = "Output";
-    /// `Privilege`: the class of an event.
-    pub const PRIVILEGE: &str = "Privilege";
-}
+/// Well-known AMI keys (defined in `ami-wire`).
+pub use ami_wire::keys;
 
 /// A borrowed AMI value: bytes that are usually, but not always, UTF-8
 /// (Asterisk passes a Latin-1 caller name through unchanged). What
@@ -395,12 +376,12 @@ impl Field<'_> {
         if secret {
             return write!(f, "{:?}: \"<redacted>\"", self.key());
         }
-        if crate::secret_rule::holds_json(self.key) {
-            if let Some(shown) = crate::secret_rule::redact_json(self.value.as_bytes()) {
+        if ami_wire::secret::holds_json(self.key) {
+            if let Some(shown) = ami_wire::secret::redact_json(self.value.as_bytes()) {
                 return write!(f, "{:?}: {:?}", self.key(), String::from_utf8_lossy(&shown));
             }
         }
-        match crate::secret_rule::secret_assignment(self.value.as_bytes()) {
+        match ami_wire::secret::secret_assignment(self.value.as_bytes()) {
             Some(at) => write!(
                 f,
                 "{:?}: \"{}<redacted>\"",
@@ -412,7 +393,7 @@ impl Field<'_> {
     }
 }
 
-pub use crate::secret_rule::{
+pub use ami_wire::secret::{
     holds_assignments, holds_json, is_secret_key, is_secret_name, redact_json, secret_assignment,
 };
 
@@ -995,7 +976,7 @@ impl Message {
         if is_secret_key(owner, key) {
             return true;
         }
-        let Some((base, suffix)) = crate::secret_rule::value_names_key(key) else {
+        let Some((base, suffix)) = ami_wire::secret::value_names_key(key) else {
             return false;
         };
         self.fields().any(|f| {

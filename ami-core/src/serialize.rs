@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::message::{secret_assignment, Message, Text};
-use crate::secret_rule::{holds_assignments, holds_json, redact_json};
+use ami_wire::secret::{holds_assignments, holds_json, redact_json};
 
 /// A message as a map (a JSON object): every field under its wire key, in
 /// wire order. A key that repeats (ignoring case, as AMI does) becomes one

@@ -41,7 +41,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::message::Message;
-use crate::secret_rule::{holds_assignments, holds_json, redact_json, secret_assignment};
+use ami_wire::secret::{holds_assignments, holds_json, redact_json, secret_assignment};
 
 /// What replaces a secret value in a transcript.
 pub const REDACTED: &[u8] = b"<redacted>";

@@ -15,6 +15,9 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+use ami_types::Events;
+use ami_wire::classes::Classes;
+
 use crate::change::{Change, ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::error::{Error, Result};
@@ -264,10 +267,15 @@ impl Pbx {
     /// this. Each warning is also logged (`tracing`, warn).
     pub async fn check(&self, url: &str) -> Vec<String> {
         let mut warnings = Vec::new();
-        if let Some(mask) = url_events(url) {
-            warnings.extend(missing_classes("the URL's events=", &mask));
+        // The URL has connected already, so it reads; `None` only for one
+        // given here that does not.
+        let settings = ClientBuilder::from_url(url).ok();
+        match settings.as_ref().map(ClientBuilder::event_setting) {
+            Some(Events::Off) => warnings.extend(missing_classes("the URL's events=", "off")),
+            Some(Events::Mask(mask)) => warnings.extend(missing_classes("the URL's events=", mask)),
+            Some(Events::On) | None => {}
         }
-        if let Some(user) = url_user(url) {
+        if let Some(user) = settings.as_ref().and_then(url_user) {
             let command = format!("manager show user {user}");
             match self.inner.client.command(&command).await {
                 Ok(lines) => {
@@ -908,20 +916,10 @@ const NEEDED: [(&str, &str); 3] = [
 /// A warning per needed class that `classes` (an `Events`/`read=` value)
 /// leaves out.
 fn missing_classes(source: &str, classes: &str) -> Vec<String> {
-    let list: Vec<String> = classes
-        .split(',')
-        .map(|c| c.trim().to_ascii_lowercase())
-        .collect();
-    let all = |l: &[String]| {
-        l.iter()
-            .any(|c| matches!(c.as_str(), "all" | "on" | "yes" | "true" | "1"))
-    };
-    if all(&list) {
-        return Vec::new();
-    }
+    let setting = Classes::parse(classes);
     NEEDED
         .iter()
-        .filter(|(class, _)| !list.iter().any(|c| c == class))
+        .filter(|(class, _)| !setting.includes(class))
         .map(|(class, what)| {
             format!(
                 "{source} {classes:?} leaves out the {class} class: the model will not see {what}"
@@ -930,24 +928,13 @@ fn missing_classes(source: &str, classes: &str) -> Vec<String> {
         .collect()
 }
 
-/// The user of an `ami://user:secret@host` URL.
-fn url_user(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    let user = userinfo.split(':').next()?;
+/// The user of an AMI URL, when it is one a CLI command may name (letters,
+/// digits, `-`, `_`, `.`).
+fn url_user(url: &ClientBuilder) -> Option<String> {
+    let user = url.username()?;
     (!user.is_empty()
         && user
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
     .then(|| user.to_owned())
-}
-
-/// The `events=` of a URL's query.
-fn url_events(url: &str) -> Option<String> {
-    let query = url.split_once('?')?.1;
-    query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("events="))
-        .map(|v| v.replace("%2C", ",").replace("%2c", ","))
 }

@@ -14,12 +14,7 @@ use ami_core::message::{keys, Message, Text};
 
 /// Whether a header value is "true" the way Asterisk's `ast_true` reads it.
 fn is_true(v: Option<&Text>) -> bool {
-    v.and_then(Text::as_str).is_some_and(|s| {
-        matches!(
-            s.trim().to_ascii_lowercase().as_str(),
-            "yes" | "true" | "y" | "t" | "1" | "on"
-        )
-    })
+    v.is_some_and(|v| ami_wire::value::is_true(v.as_bytes()))
 }
 
 /// A header as trimmed text (lossy), `None` when absent or empty.

@@ -57,6 +57,11 @@ macro_rules! impl_serialize {
     ($t:ident) => {};
 }
 
+/// Asterisk's spellings of values, defined once in `ami-wire`.
+pub use ami_wire::value::{
+    boolean as parse_boolean, hms as parse_hms, integer as parse_integer, number as parse_float,
+};
+
 /// Lower-cases `key` into `buf`; `None` when it does not fit (then it
 /// matches no documented key).
 #[inline]
@@ -113,26 +118,6 @@ pub fn seconds(msg: &Message, key: &str) -> Option<std::time::Duration> {
     integer(msg, key)
         .and_then(|s| u64::try_from(s).ok())
         .map(std::time::Duration::from_secs)
-}
-
-/// `HH:MM:SS`, e.g. `00:01:05` or `100:00:00`.
-pub fn parse_hms(bytes: &[u8]) -> Option<std::time::Duration> {
-    let mut parts = bytes.split(|&b| b == b':');
-    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let num = |p: &[u8]| -> Option<u64> {
-        (!p.is_empty() && p.iter().all(u8::is_ascii_digit))
-            .then(|| std::str::from_utf8(p).ok()?.parse().ok())?
-    };
-    let (h, m, s) = (num(h)?, num(m)?, num(s)?);
-    if m >= 60 || s >= 60 {
-        return None;
-    }
-    Some(std::time::Duration::from_secs(
-        h.checked_mul(3600)?.checked_add(m * 60 + s)?,
-    ))
 }
 
 /// Records `key` in `errors` when its value is present but not `HH:MM:SS`.
@@ -193,50 +178,6 @@ fn check(
             });
         }
     }
-}
-
-/// A decimal integer with an optional sign, e.g. `-1`, `+42`, `0017`.
-pub fn parse_integer(bytes: &[u8]) -> Option<i64> {
-    let (negative, digits) = match bytes.split_first()? {
-        (b'-', rest) => (true, rest),
-        (b'+', rest) => (false, rest),
-        _ => (false, bytes),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut n: i64 = 0;
-    for &b in digits {
-        let d = i64::from(b.wrapping_sub(b'0'));
-        if d > 9 {
-            return None;
-        }
-        // Accumulate negatively so that i64::MIN parses.
-        n = n.checked_mul(10)?.checked_sub(d)?;
-    }
-    if negative {
-        Some(n)
-    } else {
-        n.checked_neg()
-    }
-}
-
-/// A boolean in Asterisk's spellings (`ast_true` / `ast_false`), any case.
-pub fn parse_boolean(bytes: &[u8]) -> Option<bool> {
-    const TRUE: &[&[u8]] = &[b"true", b"yes", b"y", b"t", b"on", b"1"];
-    const FALSE: &[&[u8]] = &[b"false", b"no", b"n", b"f", b"off", b"0"];
-    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(bytes)) {
-        Some(true)
-    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(bytes)) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// A decimal number, e.g. `1795342675.151053`.
-pub fn parse_float(bytes: &[u8]) -> Option<f64> {
-    std::str::from_utf8(bytes).ok()?.parse().ok()
 }
 
 /// Calls `f` with the field's value when it is set.
@@ -571,30 +512,6 @@ impl fmt::Debug for EnumShown<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn integers() {
-        assert_eq!(parse_integer(b"0"), Some(0));
-        assert_eq!(parse_integer(b"-17"), Some(-17));
-        assert_eq!(parse_integer(b"+42"), Some(42));
-        assert_eq!(parse_integer(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(parse_integer(b"-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(parse_integer(b"9223372036854775808"), None);
-        for bad in [&b""[..], b"-", b"1.5", b"0x10", b"12a", b" 1"] {
-            assert_eq!(parse_integer(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn booleans() {
-        for t in ["true", "Yes", "Y", "t", "ON", "1"] {
-            assert_eq!(parse_boolean(t.as_bytes()), Some(true), "{t}");
-        }
-        for f in ["false", "NO", "n", "F", "off", "0"] {
-            assert_eq!(parse_boolean(f.as_bytes()), Some(false), "{f}");
-        }
-        assert_eq!(parse_boolean(b"maybe"), None);
-    }
 
     #[test]
     fn values_parse_when_read_and_errors_are_reported() {

@@ -382,10 +382,9 @@ impl Raw {
         } else {
             None
         };
-        let required = parameter.attr("required").is_some_and(|r| {
-            let r = r.trim();
-            r.eq_ignore_ascii_case("true") || r.eq_ignore_ascii_case("yes")
-        });
+        let required = parameter
+            .attr("required")
+            .is_some_and(|r| ami_wire::value::is_true(r.as_bytes()));
         Ok(RawField {
             wire: name.to_owned(),
             docs: Docs {

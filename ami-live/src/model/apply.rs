@@ -92,15 +92,11 @@ pub(crate) fn opt(msg: &Message, key: &str) -> Option<Str> {
 }
 
 pub(crate) fn int(msg: &Message, key: &str) -> Option<i64> {
-    msg.get(key)?.as_str()?.trim().parse().ok()
+    ami_wire::value::integer(msg.get(key)?.as_bytes())
 }
 
 pub(crate) fn boolean(msg: &Message, key: &str) -> Option<bool> {
-    let v = msg.get(key)?.as_str()?.trim().to_ascii_lowercase();
-    Some(matches!(
-        v.as_str(),
-        "yes" | "true" | "y" | "t" | "1" | "on"
-    ))
+    Some(ami_wire::value::is_true(msg.get(key)?.as_bytes()))
 }
 
 /// A channel snapshot read from an event, under a key prefix.

@@ -1,7 +1,7 @@
 //! Type inference: which Rust type a field gets, from the spec and the
 //! XML's enumerated values.
 
-use std::collections::BTreeSet;
+use ami_wire::value::{FALSE_WORDS, TRUE_WORDS};
 
 use crate::model::overrides::{Spec, SpecUsage, TYPES_FILE};
 use crate::model::{Docs, FieldType};
@@ -56,16 +56,13 @@ pub(super) fn field_type(
     FieldType::String
 }
 
-/// `{yes, no}`, `{true, false}`, `{0, 1}` or `{on, off}`, in any case.
+/// A pair of Asterisk's boolean words of one spelling (`{yes, no}`,
+/// `{true, false}`, `{1, 0}`, `{on, off}`, …), in any case.
 pub(super) fn is_boolean_set(values: &[(String, Docs)]) -> bool {
-    if values.len() != 2 {
+    let [(a, _), (b, _)] = values else {
         return false;
-    }
-    let set: BTreeSet<String> = values
-        .iter()
-        .map(|(v, _)| v.trim().to_ascii_lowercase())
-        .collect();
-    [["no", "yes"], ["false", "true"], ["0", "1"], ["off", "on"]]
-        .iter()
-        .any(|pair| set.iter().map(String::as_str).eq(pair.iter().copied()))
+    };
+    let at = |w: &str, words: &[&str]| words.iter().position(|x| x.eq_ignore_ascii_case(w.trim()));
+    let pair = |yes: &str, no: &str| matches!((at(yes, &TRUE_WORDS), at(no, &FALSE_WORDS)), (Some(i), Some(j)) if i == j);
+    pair(a, b) || pair(b, a)
 }

@@ -1,1 +1,0 @@
-../../../ami-core/src/secret_rule.rs
