@@ -4,7 +4,7 @@
 //! implement these traits, and so can hand-written ones:
 //!
 //! ```
-//! use ami_core::{Action, FromMessage, Message};
+//! use ami_core::{Action, FromMessage, Message, MessageWriter};
 //!
 //! struct Ping;
 //! struct Pong(Message);
@@ -15,7 +15,7 @@
 //! impl Action for Ping {
 //!     const NAME: &'static str = "Ping";
 //!     type Response = Pong;
-//!     fn write_fields(&self, _msg: &mut Message) {}
+//!     fn write_fields(&self, _msg: &mut MessageWriter) {}
 //! }
 //! assert_eq!(Ping.to_message().get("Action").unwrap(), "Ping");
 //! ```
@@ -23,6 +23,7 @@
 use std::time::Duration;
 
 use crate::message::{Message, Value};
+use crate::MessageWriter;
 
 /// A typed AMI action.
 pub trait Action {
@@ -31,9 +32,9 @@ pub trait Action {
     /// The typed response to this action.
     type Response: FromMessage;
 
-    /// Appends this action's parameters (everything but `Action` and
-    /// `ActionID`) to `msg`, in documentation order.
-    fn write_fields(&self, msg: &mut Message);
+    /// Writes this action's parameters (everything but `Action` and
+    /// `ActionID`) into `msg`, in documentation order, each once.
+    fn write_fields(&self, msg: &mut MessageWriter);
 
     /// Whether [`check_release`](Self::check_release) checks anything: a
     /// typed send asks the PBX's version only for actions that do.
@@ -51,11 +52,12 @@ pub trait Action {
         Ok(())
     }
 
-    /// The whole action as a message, without `ActionID` (the client adds it).
+    /// The whole action as a message, without `ActionID` (the client adds
+    /// it): written once and packed into one buffer.
     fn to_message(&self) -> Message {
-        let mut msg = Message::action(Self::NAME);
+        let mut msg = MessageWriter::action(Self::NAME);
         self.write_fields(&mut msg);
-        msg
+        Message::from(msg)
     }
 }
 
@@ -159,9 +161,10 @@ pub trait FollowUpAction: Action {
     /// The event that completes the action.
     type FollowUp: TypedEvent;
 
-    /// How long the work itself may take, on top of the client's timeout
-    /// (for `Originate`: how long the call may ring).
-    fn allowance(&self) -> Duration;
+    /// How long the work itself may take, on top of the client's timeout,
+    /// read from the message about to be sent (for `Originate`: how long
+    /// the call may ring, its `Timeout`).
+    fn allowance(sent: &Message) -> Duration;
 
     /// The message to send: [`to_message`](Action::to_message), with
     /// whatever makes Asterisk answer with the follow-up (`Async: true`).

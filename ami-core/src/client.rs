@@ -838,8 +838,10 @@ impl Client {
     /// time: the client's timeout plus the action's
     /// [`allowance`](FollowUpAction::allowance).
     pub async fn originate<A: FollowUpAction>(&self, action: &A) -> Result<A::FollowUp> {
-        let timeout = self.inner.timeout.saturating_add(action.allowance());
-        self.originate_with_timeout(action, timeout).await
+        self.check_release(action).await?;
+        let msg = action.to_follow_up_message();
+        let timeout = self.inner.timeout.saturating_add(A::allowance(&msg));
+        self.follow_up_event::<A>(msg, timeout).await
     }
 
     /// [`originate`](Self::originate) with its own timeout (the work
@@ -850,7 +852,16 @@ impl Client {
         timeout: Duration,
     ) -> Result<A::FollowUp> {
         self.check_release(action).await?;
-        let msg = action.to_follow_up_message();
+        self.follow_up_event::<A>(action.to_follow_up_message(), timeout)
+            .await
+    }
+
+    /// Sends `msg`, built from `A`, and resolves with its follow-up event.
+    async fn follow_up_event<A: FollowUpAction>(
+        &self,
+        msg: Message,
+        timeout: Duration,
+    ) -> Result<A::FollowUp> {
         let name = Value::from_static(<A::FollowUp as crate::action::TypedEvent>::NAME);
         let (_, event) = self.follow_up(msg, name, timeout).await?;
         Ok(A::FollowUp::from_message(event))

@@ -36,6 +36,7 @@ mod untyped;
 pub use action::{
     Action, EventType, FieldError, FollowUpAction, FromMessage, ListAction, TypedEvent,
 };
+pub use ami_wire::writer::{IndexedKey, MessageWriter, WireValue};
 pub use client::{Client, ClientBuilder, Events, Reply};
 pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
 pub use collection::{Collection, CountMismatch};

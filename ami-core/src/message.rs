@@ -12,6 +12,7 @@ use std::borrow::{Borrow, Cow};
 use std::fmt;
 use std::ops::Deref;
 
+use ami_wire::writer::{MessageWriter, WireValue};
 use bytes::Bytes;
 use ref_cast::RefCast;
 
@@ -415,7 +416,9 @@ pub enum MessageKind {
 ///
 /// Keys repeat (`Variable`, `ChanVariable`, `Output`) and stay in wire order.
 /// The message is one buffer (see the [module docs](self)); cloning shares
-/// it, and a change builds a new one (actions are small).
+/// it. [`append`](Message::append) writes in place when no clone shares
+/// it; other changes build a new one. To build a message field by field,
+/// a [`MessageWriter`] writes each field once.
 ///
 /// ```
 /// use ami_core::Message;
@@ -457,6 +460,19 @@ impl Table {
         }
     }
 
+    /// Writes one entry at the start of `out` (which has room for it).
+    fn write(out: &mut [u8], wide: bool, start: usize, key_end: usize, value_end: usize) {
+        if wide {
+            for (i, n) in [start, key_end, value_end].into_iter().enumerate() {
+                out[i * 4..i * 4 + 4].copy_from_slice(&(n as u32).to_le_bytes());
+            }
+        } else {
+            for (i, n) in [start, key_end, value_end].into_iter().enumerate() {
+                out[i * 2..i * 2 + 2].copy_from_slice(&(n as u16).to_le_bytes());
+            }
+        }
+    }
+
     #[inline]
     fn push(out: &mut Vec<u8>, wide: bool, start: usize, key_end: usize, value_end: usize) {
         if wide {
@@ -471,40 +487,12 @@ impl Table {
     }
 }
 
-/// Builds a message from `(key, value)` parts; `None` as the key is a line
-/// without a colon.
-struct Builder {
-    text: Vec<u8>,
-    spans: Vec<(usize, usize, usize)>,
-}
-
-impl Builder {
-    fn new() -> Self {
-        Builder {
-            text: Vec::new(),
-            spans: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, key: Option<&[u8]>, value: &[u8]) {
-        let start = self.text.len();
-        let key_end = match key {
-            Some(k) if !k.is_empty() => {
-                self.text.extend_from_slice(k);
-                let end = self.text.len();
-                self.text.extend_from_slice(b": ");
-                end
-            }
-            _ => start,
-        };
-        self.text.extend_from_slice(value);
-        let value_end = self.text.len();
-        self.text.extend_from_slice(b"\r\n");
-        self.spans.push((start, key_end, value_end));
-    }
-
-    fn finish(self) -> Message {
-        Message::pack(&self.text, self.spans.iter().copied())
+/// Writes a field of a message into `w`: a bare line when `key` is empty.
+fn write_field(w: &mut MessageWriter, key: &[u8], value: &[u8]) {
+    if key.is_empty() {
+        w.line(value);
+    } else {
+        w.field(key, value);
     }
 }
 
@@ -569,13 +557,14 @@ impl Message {
     }
 
     /// An action message: `Action: name`.
-    pub fn action(name: impl Into<Value>) -> Self {
-        let mut b = Builder::new();
-        b.push(Some(keys::ACTION.as_bytes()), name.into().as_bytes());
-        b.finish()
+    pub fn action(name: impl WireValue) -> Self {
+        let mut w = MessageWriter::new();
+        w.field(keys::ACTION, name);
+        Message::from(w)
     }
 
     /// Packs `text` and its field spans into one buffer (one allocation).
+    /// (`From<MessageWriter>` is the public way in.)
     fn pack(text: &[u8], spans: impl ExactSizeIterator<Item = (usize, usize, usize)>) -> Message {
         let count = spans.len();
         if text.len() > u32::MAX as usize || count > u32::MAX as usize {
@@ -722,65 +711,120 @@ impl Message {
     }
 
     /// Rebuilds the message through `edit`, which sees each field and
-    /// pushes what to keep.
-    fn rebuild(&mut self, edit: impl FnOnce(&Message, &mut Builder)) {
-        let mut b = Builder::new();
-        edit(self, &mut b);
-        *self = b.finish();
+    /// writes what to keep.
+    fn rebuild(&mut self, edit: impl FnOnce(&Message, &mut MessageWriter)) {
+        let mut w = MessageWriter::new();
+        edit(self, &mut w);
+        *self = Message::from(w);
     }
 
     /// Sets `key` to `value`: replaces the first occurrence in place and
     /// removes the others, or appends when absent.
-    pub fn insert(&mut self, key: impl Into<Value>, value: impl Into<Value>) {
-        let (key, value) = (key.into(), value.into());
-        self.rebuild(|old, b| {
+    pub fn insert(&mut self, key: impl WireValue, value: impl WireValue) {
+        let mut wanted = Vec::new();
+        key.write_value(&mut wanted);
+        if self.position(&wanted).is_none() {
+            return self.append(&wanted[..], value);
+        }
+        self.rebuild(|old, w| {
             let mut found = false;
             for f in old.fields() {
-                if f.key.eq_ignore_ascii_case(key.as_bytes()) && !f.key.is_empty() {
-                    if !found {
-                        found = true;
-                        b.push(Some(f.key), value.as_bytes());
-                    }
-                } else {
-                    b.push(Some(f.key), f.value.as_bytes());
+                if !f.key.eq_ignore_ascii_case(&wanted) || f.key.is_empty() {
+                    write_field(w, f.key, f.value.as_bytes());
+                } else if !found {
+                    found = true;
+                    w.field(f.key, &value);
                 }
-            }
-            if !found {
-                b.push(Some(key.as_bytes()), value.as_bytes());
             }
         });
     }
 
-    /// Appends a field, keeping any existing ones with the same key.
-    pub fn append(&mut self, key: impl Into<Value>, value: impl Into<Value>) {
-        let (key, value) = (key.into(), value.into());
-        self.rebuild(|old, b| {
-            for f in old.fields() {
-                b.push(Some(f.key), f.value.as_bytes());
-            }
-            b.push(Some(key.as_bytes()), value.as_bytes());
-        });
+    /// Appends a field, keeping any existing ones with the same key. The
+    /// field is written once at the end of the message's buffer when no
+    /// clone shares it (appending field by field costs what the fields
+    /// weigh), else the message is copied first.
+    pub fn append(&mut self, key: impl WireValue, value: impl WireValue) {
+        let mut line = Vec::new();
+        key.write_value(&mut line);
+        let key_len = line.len();
+        if key_len > 0 {
+            line.extend_from_slice(b": ");
+        }
+        value.write_value(&mut line);
+        self.push_line(&line, key_len);
     }
 
     /// Appends a line without a colon (as in legacy command output); an
     /// action with one cannot be sent.
-    pub fn append_line(&mut self, line: impl Into<Value>) {
-        let line = line.into();
-        self.rebuild(|old, b| {
-            for f in old.fields() {
-                b.push(Some(f.key), f.value.as_bytes());
+    pub fn append_line(&mut self, line: impl WireValue) {
+        let mut text = Vec::new();
+        line.write_value(&mut text);
+        self.push_line(&text, 0);
+    }
+
+    /// Appends one line (without its `\r\n`) whose key is its first
+    /// `key_len` bytes (0: a bare line): in place when the buffer is this
+    /// message's alone and its table keeps its width, else by a rebuild.
+    fn push_line(&mut self, line: &[u8], key_len: usize) {
+        let text_len = self.text_len as usize;
+        let new_text_len = text_len + line.len() + 2;
+        let same_width = Table::wide(text_len) == Table::wide(new_text_len);
+        let unique = match std::mem::take(&mut self.buf).try_into_mut() {
+            Ok(unique) => Some(unique),
+            Err(shared) => {
+                self.buf = shared;
+                None
             }
-            b.push(None, line.as_bytes());
-        });
+        };
+        match unique {
+            Some(mut buf) if same_width && u32::try_from(new_text_len).is_ok() => {
+                // Text, then the table: move the table up to make room for
+                // the line, then add its entry.
+                let entry = Table::entry_size(new_text_len);
+                let table_len = buf.len() - text_len;
+                buf.resize(new_text_len + table_len + entry, 0);
+                buf.copy_within(text_len..text_len + table_len, new_text_len);
+                buf[text_len..text_len + line.len()].copy_from_slice(line);
+                buf[text_len + line.len()..new_text_len].copy_from_slice(b"\r\n");
+                let key_end = text_len + key_len;
+                let at = new_text_len + table_len;
+                Table::write(
+                    &mut buf[at..],
+                    Table::wide(new_text_len),
+                    text_len,
+                    key_end,
+                    text_len + line.len(),
+                );
+                self.buf = buf.freeze();
+                self.text_len = new_text_len as u32;
+                self.count += 1;
+            }
+            unique => {
+                if let Some(buf) = unique {
+                    self.buf = buf.freeze();
+                }
+                self.rebuild(|old, w| {
+                    for f in old.fields() {
+                        write_field(w, f.key, f.value.as_bytes());
+                    }
+                    if key_len == 0 {
+                        w.line(line);
+                    } else {
+                        let value = line.get(key_len + 2..).unwrap_or_default();
+                        w.field(&line[..key_len], value);
+                    }
+                });
+            }
+        }
     }
 
     /// Removes every field named `key`; returns how many were removed.
     pub fn remove(&mut self, key: &str) -> usize {
         let n = self.get_all(key).count();
         if n > 0 {
-            self.rebuild(|old, b| {
+            self.rebuild(|old, w| {
                 for f in old.fields().filter(|f| !f.is(key)) {
-                    b.push(Some(f.key), f.value.as_bytes());
+                    write_field(w, f.key, f.value.as_bytes());
                 }
             });
         }
@@ -988,14 +1032,41 @@ impl Message {
     }
 }
 
+/// The message a writer wrote, packed into one buffer (one allocation).
+///
+/// ```
+/// use ami_core::{Message, MessageWriter};
+/// let mut w = MessageWriter::action("Setvar");
+/// w.field("Variable", "X").field("Value", 42);
+/// let msg = Message::from(w);
+/// assert_eq!(msg.get("value").unwrap(), "42");
+/// ```
+impl From<MessageWriter> for Message {
+    fn from(w: MessageWriter) -> Message {
+        Message::pack(w.text(), w.spans())
+    }
+}
+
+impl WireValue for Text {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0)
+    }
+}
+
+impl WireValue for Value {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0)
+    }
+}
+
 impl<K: Into<Value>, V: Into<Value>> FromIterator<(K, V)> for Message {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut b = Builder::new();
+        let mut w = MessageWriter::new();
         for (k, v) in iter {
             let (k, v) = (k.into(), v.into());
-            b.push(Some(k.as_bytes()), v.as_bytes());
+            write_field(&mut w, k.as_bytes(), v.as_bytes());
         }
-        b.finish()
+        Message::from(w)
     }
 }
 

@@ -112,7 +112,7 @@
 
 use std::time::Duration;
 
-use ami_core::{Action, ClientBuilder, FollowUpAction, Message, Result};
+use ami_core::{Action, ClientBuilder, FollowUpAction, Message, MessageWriter, Result};
 
 use crate::event::Event;
 use crate::{action, event, Client, EventStream};
@@ -168,14 +168,22 @@ pub async fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventStrea
 impl FollowUpAction for action::Originate {
     type FollowUp = event::OriginateResponse;
 
-    fn allowance(&self) -> Duration {
-        ami_core::client::originate_ring_time(&self.to_message())
+    fn allowance(sent: &Message) -> Duration {
+        ami_core::client::originate_ring_time(sent)
     }
 
+    /// The action with `Async: true` (in place of any `Async` it set),
+    /// written once.
     fn to_follow_up_message(&self) -> Message {
-        let mut msg = self.to_message();
-        msg.insert("Async", "true");
-        msg
+        let mut msg = MessageWriter::action(Self::NAME);
+        self.write_fields(&mut msg);
+        if msg.get("Async").is_some() {
+            let mut msg = Message::from(msg);
+            msg.insert("Async", true);
+            return msg;
+        }
+        msg.field("Async", true);
+        Message::from(msg)
     }
 }
 

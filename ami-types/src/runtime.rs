@@ -24,7 +24,8 @@ pub use crate::meta::{
 pub use crate::typed::{AsFieldValue, FieldValue, TypedFields};
 pub use crate::{EventType, RawEvent, Response, TypedEvent, Variables};
 pub use ami_core::{
-    Action, Client, FieldError, FromMessage, ListAction, Message, Result, Text, Value,
+    Action, Client, FieldError, FromMessage, IndexedKey, ListAction, Message, MessageWriter,
+    Result, Text, Value, WireValue,
 };
 
 pub use crate::impl_serialize;
@@ -202,16 +203,6 @@ pub fn visit_all<'a>(
     for v in values {
         f(key, FieldValue::Text(v));
     }
-}
-
-/// The key of an indexed group member in the `Base-000000` style.
-pub fn dash6_key(base: &str, index: usize) -> String {
-    format!("{base}-{index:06}")
-}
-
-/// The key of an indexed group member in the `Base(0)` style.
-pub fn paren_key(base: &str, index: usize) -> String {
-    format!("{base}({index})")
 }
 
 /// An undocumented value of a value enum, exactly as received. Only the
@@ -548,8 +539,13 @@ mod tests {
 
     #[test]
     fn index_keys() {
-        assert_eq!(dash6_key("Action", 0), "Action-000000");
-        assert_eq!(dash6_key("Cat", 12), "Cat-000012");
-        assert_eq!(paren_key("UnitAmount", 1), "UnitAmount(1)");
+        let key = |k: IndexedKey<'_>| {
+            let mut out = Vec::new();
+            k.write_value(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(key(IndexedKey::Dash6("Action", 0)), "Action-000000");
+        assert_eq!(key(IndexedKey::Dash6("Cat", 12)), "Cat-000012");
+        assert_eq!(key(IndexedKey::Paren("UnitAmount", 1)), "UnitAmount(1)");
     }
 }

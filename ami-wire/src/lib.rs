@@ -1,7 +1,8 @@
 //! The words of the Asterisk Manager Interface, defined once: the key names
 //! every message uses, how Asterisk spells booleans, numbers and durations,
 //! what an event-class setting (`Events: call,agent`, `read=`) lets
-//! through, and the rule that decides which values are secret.
+//! through, the rule that decides which values are secret, and a writer
+//! that builds a message's text field by field.
 //!
 //! Every other `ami-*` crate reads these words from here; this crate has
 //! no dependencies, so the code generator (a build dependency) and the
@@ -20,3 +21,6 @@ pub mod classes;
 pub mod keys;
 pub mod secret;
 pub mod value;
+pub mod writer;
+
+pub use writer::{MessageWriter, WireValue};

@@ -252,6 +252,37 @@ fn main() -> ExitCode {
         }
     }
 
+    // Actions in memory: what the client does before writing one.
+    if wanted("send path") {
+        println!("\n## Actions in memory: typed action -> wire bytes\n");
+        println!("| measurement | actions | M actions/s | ns/action | allocations/action |");
+        println!("|---|---:|---:|---:|---:|");
+        let actions = args.events;
+        let rows: [(&str, fn(usize) -> usize); 2] = [
+            ("ami-types send path: Ping", c::build_pings),
+            ("ami-types send path: Originate, 10 fields", c::build_originates),
+        ];
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
+        for _ in 0..args.rounds {
+            for (i, (_, run)) in rows.iter().enumerate() {
+                let start = Instant::now();
+                run(actions);
+                times[i].push(start.elapsed().as_secs_f64());
+            }
+        }
+        for (i, (label, run)) in rows.iter().enumerate() {
+            let region = Region::new(GLOBAL);
+            let n = run(actions);
+            let allocs = region.change().allocations as f64 / n.max(1) as f64;
+            let t = median(times[i].clone());
+            println!(
+                "| {label} | {n} | {:.3} | {:.0} | {allocs:.2} |",
+                n as f64 / t / 1e6,
+                t / n as f64 * 1e9
+            );
+        }
+    }
+
     // Whole clients over loopback.
     let clients: Vec<&Client> = CLIENTS.iter().filter(|c| wanted(c.label)).collect();
     let mut client_rates: Vec<(&str, f64)> = Vec::new();

@@ -196,19 +196,19 @@ impl Slot<'_> {
         match (self.f.multi, self.required(), self.copy) {
             (true, _, _) => quote! {
                 for value in &self.#id {
-                    msg.append(#key, value);
+                    msg.field(#key, value);
                 }
             },
-            (false, true, true) => quote!(msg.append(#key, self.#id);),
-            (false, true, false) => quote!(msg.append(#key, &self.#id);),
+            (false, true, true) => quote!(msg.field(#key, self.#id);),
+            (false, true, false) => quote!(msg.field(#key, &self.#id);),
             (false, false, true) => quote! {
                 if let Some(value) = self.#id {
-                    msg.append(#key, value);
+                    msg.field(#key, value);
                 }
             },
             (false, false, false) => quote! {
                 if let Some(value) = &self.#id {
-                    msg.append(#key, value);
+                    msg.field(#key, value);
                 }
             },
         }
@@ -353,7 +353,7 @@ fn too_many_args(n: usize) -> TokenStream {
 
 fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream {
     imports.0.insert("Action");
-    imports.0.insert("Message");
+    imports.0.insert("MessageWriter");
     let name = ident(&a.rust_name);
     let wire = &a.wire_name;
 
@@ -596,7 +596,7 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
 
             #release_check
 
-            fn write_fields(&self, #msg_param: &mut Message) {
+            fn write_fields(&self, #msg_param: &mut MessageWriter) {
                 #(#writes)*
             }
         }
@@ -757,8 +757,8 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
     };
     let setters = slots.iter().filter_map(Slot::setter);
     let key_fn = match g.index {
-        IndexStyle::Dash6 => quote!(runtime::dash6_key),
-        IndexStyle::Paren => quote!(runtime::paren_key),
+        IndexStyle::Dash6 => quote!(runtime::IndexedKey::Dash6),
+        IndexStyle::Paren => quote!(runtime::IndexedKey::Paren),
     };
     let writes = slots.iter().map(|s| {
         let base = &s.f.wire_name;
@@ -798,7 +798,7 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
             #(#setters)*
 
             /// Appends this entry's keys, numbered `index`.
-            fn write_fields(&self, #index_param: usize, #msg_param: &mut Message) {
+            fn write_fields(&self, #index_param: usize, #msg_param: &mut MessageWriter) {
                 #(#writes)*
             }
         }
@@ -817,6 +817,7 @@ fn item_enum(
     imports.0.insert("self");
     imports.0.insert("FromMessage");
     imports.0.insert("FieldError");
+    imports.0.insert("Message");
     let name = ident(&item_enum_name(&a.rust_name));
     let acronym = acronym_allow(&item_enum_name(&a.rust_name));
     let events: Vec<_> = items.iter().filter_map(|w| cx.event(w)).collect();

@@ -203,5 +203,11 @@ fn value_enum(e: &EnumDef) -> TokenStream {
                 runtime::FieldValue::Enum(self.as_bytes())
             }
         }
+
+        impl runtime::WireValue for #name {
+            fn write_value(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(self.as_bytes())
+            }
+        }
     }
 }

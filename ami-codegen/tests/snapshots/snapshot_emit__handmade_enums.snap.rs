@@ -110,6 +110,12 @@ impl runtime::AsFieldValue for AOCMessageMsgType {
     }
 }
 
+impl runtime::WireValue for AOCMessageMsgType {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// The state of a channel, as text.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -237,6 +243,12 @@ impl runtime::AsFieldValue for ChannelStateDesc {
     }
 }
 
+impl runtime::WireValue for ChannelStateDesc {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// A value with a documented set of spellings.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -342,6 +354,12 @@ impl std::fmt::Display for OriginateType {
 impl runtime::AsFieldValue for OriginateType {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for OriginateType {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }
 
@@ -460,6 +478,12 @@ impl runtime::AsFieldValue for SendInfo100rel {
     }
 }
 
+impl runtime::WireValue for SendInfo100rel {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// A value with a documented set of spellings.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -572,5 +596,11 @@ impl std::fmt::Display for UpdateConfigActionKind {
 impl runtime::AsFieldValue for UpdateConfigActionKind {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for UpdateConfigActionKind {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }

@@ -119,6 +119,12 @@ impl runtime::AsFieldValue for Mode {
     }
 }
 
+impl runtime::WireValue for Mode {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// How it went.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -224,6 +230,12 @@ impl std::fmt::Display for ResultType {
 impl runtime::AsFieldValue for ResultType {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for ResultType {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }
 
@@ -341,5 +353,11 @@ impl std::fmt::Display for Strength {
 impl runtime::AsFieldValue for Strength {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for Strength {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }

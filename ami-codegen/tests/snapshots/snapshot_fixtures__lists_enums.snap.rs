@@ -185,6 +185,12 @@ impl runtime::AsFieldValue for ChannelStateDesc {
     }
 }
 
+impl runtime::WireValue for ChannelStateDesc {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// A value with a documented set of spellings.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -297,5 +303,11 @@ impl std::fmt::Display for Status {
 impl runtime::AsFieldValue for Status {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for Status {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }

@@ -109,3 +109,9 @@ impl runtime::AsFieldValue for State {
         runtime::FieldValue::Enum(self.as_bytes())
     }
 }
+
+impl runtime::WireValue for State {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}

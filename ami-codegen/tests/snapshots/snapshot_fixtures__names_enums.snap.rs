@@ -117,6 +117,12 @@ impl runtime::AsFieldValue for MsgType {
     }
 }
 
+impl runtime::WireValue for MsgType {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// A value with a documented set of spellings.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -244,6 +250,12 @@ impl runtime::AsFieldValue for Type {
     }
 }
 
+impl runtime::WireValue for Type {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// What to do.
 ///
 /// The zeros stand for a six digit counter from 000000.
@@ -361,6 +373,12 @@ impl runtime::AsFieldValue for UpdateConfigActionKind {
     }
 }
 
+impl runtime::WireValue for UpdateConfigActionKind {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// A name that starts with a digit.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -473,5 +491,11 @@ impl std::fmt::Display for V100rel {
 impl runtime::AsFieldValue for V100rel {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for V100rel {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }

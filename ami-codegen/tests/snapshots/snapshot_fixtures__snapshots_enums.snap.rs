@@ -117,6 +117,12 @@ impl runtime::AsFieldValue for BridgeVideoSourceMode {
     }
 }
 
+impl runtime::WireValue for BridgeVideoSourceMode {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
+    }
+}
+
 /// State of the channel, as text.
 ///
 /// Any other value is kept byte for byte, in a hidden variant: read it with
@@ -297,5 +303,11 @@ impl std::fmt::Display for ChannelStateDesc {
 impl runtime::AsFieldValue for ChannelStateDesc {
     fn as_field_value(&self) -> runtime::FieldValue<'_> {
         runtime::FieldValue::Enum(self.as_bytes())
+    }
+}
+
+impl runtime::WireValue for ChannelStateDesc {
+    fn write_value(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes())
     }
 }
