@@ -21,6 +21,7 @@ pub const FALSE_WORDS: [&str; 6] = ["no", "false", "n", "f", "0", "off"];
 /// assert_eq!(boolean(b" no\t"), Some(false));
 /// assert_eq!(boolean(b"maybe"), None);
 /// ```
+#[inline]
 pub fn boolean(bytes: &[u8]) -> Option<bool> {
     let bytes = bytes.trim_ascii();
     let is = |words: &[&str]| {
@@ -39,6 +40,7 @@ pub fn boolean(bytes: &[u8]) -> Option<bool> {
 
 /// Whether `bytes` is one of [`TRUE_WORDS`]: how Asterisk reads a flag
 /// such as `Async`, where anything else (absent, empty, unknown) is false.
+#[inline]
 pub fn is_true(bytes: &[u8]) -> bool {
     boolean(bytes) == Some(true)
 }
@@ -52,6 +54,7 @@ pub fn is_true(bytes: &[u8]) -> bool {
 /// assert_eq!(integer(b"-9223372036854775808"), Some(i64::MIN));
 /// assert_eq!(integer(b"4x"), None);
 /// ```
+#[inline]
 pub fn integer(bytes: &[u8]) -> Option<i64> {
     let bytes = bytes.trim_ascii();
     let (negative, digits) = match bytes.split_first()? {
@@ -79,12 +82,14 @@ pub fn integer(bytes: &[u8]) -> Option<i64> {
 }
 
 /// A decimal number, e.g. `1795342675.151053` (a timestamp) or `0.25`.
+#[inline]
 pub fn number(bytes: &[u8]) -> Option<f64> {
     std::str::from_utf8(bytes.trim_ascii()).ok()?.parse().ok()
 }
 
 /// A whole number of seconds (`Duration: 65`); negative values are not
 /// durations.
+#[inline]
 pub fn seconds(bytes: &[u8]) -> Option<Duration> {
     integer(bytes)
         .and_then(|s| u64::try_from(s).ok())
@@ -98,6 +103,7 @@ pub fn seconds(bytes: &[u8]) -> Option<Duration> {
 /// assert_eq!(ami_wire::value::hms(b"01:02:03"), Some(Duration::from_secs(3723)));
 /// assert_eq!(ami_wire::value::hms(b"00:60:00"), None);
 /// ```
+#[inline]
 pub fn hms(bytes: &[u8]) -> Option<Duration> {
     let mut parts = bytes.trim_ascii().split(|&b| b == b':');
     let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
