@@ -360,24 +360,6 @@ pub(crate) fn wire_key_note(wire: &str) -> String {
     format!("Wire key {}.", docs::code(wire))
 }
 
-/// Whether a parameter or field holds a secret whose value `Debug` must not
-/// show, by its key alone (`ami_core::message::is_secret_key`).
-pub(crate) fn is_secret(owner_wire_name: &str, wire_key: &str) -> bool {
-    ami_wire::secret::is_secret_key(owner_wire_name.as_bytes(), wire_key.as_bytes())
-}
-
-/// Whether a field's values may be assignments (`NAME=value`) whose secret
-/// part `Debug` redacts at run time.
-pub(crate) fn holds_assignments(wire_key: &str) -> bool {
-    ami_wire::secret::holds_assignments(wire_key.as_bytes())
-}
-
-/// Whether a field is a `Value` whose secrecy depends on the variable it
-/// sets (decided at run time).
-pub(crate) fn is_value_of_variable(wire_key: &str) -> bool {
-    ami_wire::secret::value_names_key(wire_key.as_bytes()).is_some()
-}
-
 /// Tokens for the `enums` path of a value enum type.
 pub(crate) fn enum_path(name: &str) -> TokenStream {
     let id = ident(name);

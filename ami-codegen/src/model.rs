@@ -110,6 +110,69 @@ pub struct FieldDef {
     /// Documentation.
     #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
+    /// What the secret rule says of the field, recorded by
+    /// [`Model::record_secrecy`] (derived from names, so never written to a
+    /// fact file).
+    #[serde(skip)]
+    pub secrecy: Secrecy,
+}
+
+/// What the one secret rule (`ami_wire::secret`) says of a field's values,
+/// as the model records it; the emitter only reads it (for `Debug`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Secrecy {
+    /// Nothing secret.
+    #[default]
+    Plain,
+    /// Secret by its key (`Secret`, `…Password…`, `Login`'s `Key`): never
+    /// shown.
+    Secret,
+    /// Values may be assignments `NAME=value` (`Variable`, `ChanVariable`,
+    /// `Line-…`) whose value part is secret when `NAME` is a secret name.
+    Assignments,
+    /// A `Value` whose secrecy is that of the variable its message's
+    /// `Variable` (or `Var-…`) names.
+    ValueOfVariable,
+}
+
+impl Secrecy {
+    /// The rule's verdict on field `key` of `owner` (an action or event
+    /// wire name).
+    pub fn of(owner: &str, key: &str) -> Secrecy {
+        use ami_wire::secret;
+        if secret::is_secret_key(owner.as_bytes(), key.as_bytes()) {
+            Secrecy::Secret
+        } else if secret::holds_assignments(key.as_bytes()) {
+            Secrecy::Assignments
+        } else if secret::value_names_key(key.as_bytes()).is_some() {
+            Secrecy::ValueOfVariable
+        } else {
+            Secrecy::Plain
+        }
+    }
+}
+
+impl Model {
+    /// Records on every parameter and field what the secret rule says of
+    /// it ([`FieldDef::secrecy`]). Every way of making a model (from XML,
+    /// from a fact file, a union) ends with it.
+    pub fn record_secrecy(&mut self) {
+        let mark = |owner: &str, f: &mut FieldDef| f.secrecy = Secrecy::of(owner, &f.wire_name);
+        for a in &mut self.actions {
+            for p in &mut a.params {
+                match p {
+                    Param::Single(f) => mark(&a.wire_name, f),
+                    Param::Group(g) => g.members.iter_mut().for_each(|f| mark(&a.wire_name, f)),
+                }
+            }
+            if let Some(r) = &mut a.response {
+                r.fields.iter_mut().for_each(|f| mark(&a.wire_name, f));
+            }
+        }
+        for e in &mut self.events {
+            e.fields.iter_mut().for_each(|f| mark(&e.wire_name, f));
+        }
+    }
 }
 
 /// The type of a field's value.
@@ -270,5 +333,47 @@ impl FieldType {
     /// Whether this is [`FieldType::String`], the default.
     pub fn is_string(&self) -> bool {
         self == &FieldType::String
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Param, Secrecy};
+
+    #[test]
+    fn every_model_records_what_the_secret_rule_says() {
+        assert_eq!(Secrecy::of("Login", "Key"), Secrecy::Secret);
+        assert_eq!(Secrecy::of("Challenge", "Key"), Secrecy::Plain);
+        assert_eq!(Secrecy::of("Originate", "Variable"), Secrecy::Assignments);
+        assert_eq!(
+            Secrecy::of("UpdateConfig", "Value"),
+            Secrecy::ValueOfVariable
+        );
+        assert_eq!(Secrecy::of("Hangup", "Cause"), Secrecy::Plain);
+
+        // A fact file carries no secrecy; reading it records it.
+        let model = crate::bundled::model("22.10.1").unwrap().unwrap();
+        let login = model
+            .actions
+            .iter()
+            .find(|a| a.wire_name == "Login")
+            .unwrap();
+        let secrecy = |key: &str| {
+            login.params.iter().find_map(|p| match p {
+                Param::Single(f) if f.wire_name == key => Some(f.secrecy),
+                _ => None,
+            })
+        };
+        assert_eq!(secrecy("Secret"), Some(Secrecy::Secret));
+        assert_eq!(secrecy("Username"), Some(Secrecy::Plain));
+        let union = super::Model::union(&[model.clone(), model]).unwrap();
+        let setvar = union
+            .actions
+            .iter()
+            .find(|a| a.wire_name == "Setvar")
+            .unwrap();
+        assert!(setvar.params.iter().any(
+            |p| matches!(p, Param::Single(f) if f.wire_name == "Value" && f.secrecy == Secrecy::ValueOfVariable)
+        ));
     }
 }

@@ -13,11 +13,8 @@ use quote::quote;
 
 use super::docs::{self, DocBuilder};
 use super::events::dispatch;
-use super::{
-    acronym_allow, enum_path, holds_assignments, ident, is_secret, item_enum_name, names_const,
-    wire_key_note, Context,
-};
-use crate::model::{ActionDef, FieldDef, FieldType, GroupDef, IndexStyle, Param};
+use super::{acronym_allow, enum_path, ident, item_enum_name, names_const, wire_key_note, Context};
+use crate::model::{ActionDef, FieldDef, FieldType, GroupDef, IndexStyle, Param, Secrecy};
 
 /// The names a generated module imports from `super::runtime`, as they are used.
 #[derive(Default)]
@@ -235,20 +232,20 @@ impl Slot<'_> {
     /// Whether `Debug` decides at run time what to show of this slot.
     fn redacted_at_run_time(&self, siblings: &[&Slot<'_>]) -> bool {
         self.is_text()
-            && (holds_assignments(&self.f.wire_name) || self.variable_slot(siblings).is_some())
+            && (self.f.secrecy == Secrecy::Assignments || self.variable_slot(siblings).is_some())
     }
 
     /// The `Debug` entry, redacted for secrets (by key; for a `Value`, by
     /// the variable it sets; for assignments, their secret part).
-    fn debug_entry(&self, owner: &str, siblings: &[&Slot<'_>]) -> TokenStream {
+    fn debug_entry(&self, siblings: &[&Slot<'_>]) -> TokenStream {
         let id = self.id();
         let label = &self.f.rust_name;
-        if !is_secret(owner, &self.f.wire_name) {
+        if self.f.secrecy != Secrecy::Secret {
             if let Some(var) = self.variable_slot(siblings) {
                 let var = var.id();
                 return quote!(.field(#label, &runtime::ValueOf(&self.#var, &self.#id)));
             }
-            if self.is_text() && holds_assignments(&self.f.wire_name) {
+            if self.is_text() && self.f.secrecy == Secrecy::Assignments {
                 return quote!(.field(#label, &runtime::Assignments(&self.#id)));
             }
             return quote!(.field(#label, &self.#id));
@@ -393,7 +390,7 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
     });
     let secret = singles
         .iter()
-        .any(|s| is_secret(wire, &s.f.wire_name) || s.redacted_at_run_time(&singles));
+        .any(|s| s.f.secrecy == Secrecy::Secret || s.redacted_at_run_time(&singles));
     let default = required.is_empty();
     let derive = match (secret, default) {
         (false, false) => quote!(#[derive(Clone, Debug, PartialEq)]),
@@ -404,7 +401,7 @@ fn action(cx: &Context<'_>, a: &ActionDef, imports: &mut Imports) -> TokenStream
     let debug_impl = if secret {
         imports.0.insert("self");
         let entries = members.iter().map(|m| match m {
-            Member::Single(s) => s.debug_entry(wire, &singles),
+            Member::Single(s) => s.debug_entry(&singles),
             Member::Group(g) => {
                 let id = ident(&g.rust_name);
                 let label = &g.rust_name;
@@ -719,7 +716,7 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
     let siblings: Vec<&Slot<'_>> = slots.iter().collect();
     let secret = slots
         .iter()
-        .any(|s| is_secret(&a.wire_name, &s.f.wire_name) || s.redacted_at_run_time(&siblings));
+        .any(|s| s.f.secrecy == Secrecy::Secret || s.redacted_at_run_time(&siblings));
     let default = required.is_empty();
     let derive = match (secret, default) {
         (false, false) => quote!(#[derive(Clone, Debug, PartialEq)]),
@@ -728,7 +725,7 @@ fn entry_struct(a: &ActionDef, g: &GroupDef, imports: &mut Imports) -> TokenStre
         (true, true) => quote!(#[derive(Clone, Default, PartialEq)]),
     };
     let debug_impl = if secret {
-        let entries = slots.iter().map(|s| s.debug_entry(&a.wire_name, &siblings));
+        let entries = slots.iter().map(|s| s.debug_entry(&siblings));
         debug_impl(&name, &g.entry_name, entries)
     } else {
         quote!()

@@ -10,11 +10,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::DocBuilder;
-use super::{
-    acronym_allow, enum_path, holds_assignments, ident, is_secret, is_value_of_variable,
-    wire_key_note, Context,
-};
-use crate::model::{FieldDef, FieldType, RuntimeType};
+use super::{acronym_allow, enum_path, ident, wire_key_note, Context};
+use crate::model::{FieldDef, FieldType, RuntimeType, Secrecy};
 
 /// What varies between an event struct and a response struct.
 pub(crate) struct Record<'a> {
@@ -211,10 +208,10 @@ pub(crate) fn record(r: &Record<'_>) -> TokenStream {
     let entries = r.fields.iter().map(|f| {
         let label = &f.rust_name;
         let wire = &f.wire_name;
-        let secret = is_secret(r.owner_wire_name, &f.wire_name);
+        let secret = f.secrecy == Secrecy::Secret;
         // A `Value` (by the variable it sets) and assignments are judged
         // at run time, by the message.
-        let checked = is_value_of_variable(&f.wire_name) || holds_assignments(&f.wire_name);
+        let checked = matches!(f.secrecy, Secrecy::ValueOfVariable | Secrecy::Assignments);
         let multi = f.multi;
         let show = match &f.ty {
             FieldType::String => quote!(runtime::Show::Text),

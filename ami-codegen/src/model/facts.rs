@@ -74,10 +74,12 @@ impl Model {
     /// Reads a fact file written by [`to_json`](Model::to_json); `name`
     /// labels errors.
     pub fn from_json(text: &str, name: &str) -> Result<Model, FactsError> {
-        serde_json::from_str(text).map_err(|e| FactsError {
+        let mut model: Model = serde_json::from_str(text).map_err(|e| FactsError {
             name: name.to_owned(),
             message: e.to_string(),
-        })
+        })?;
+        model.record_secrecy();
+        Ok(model)
     }
 }
 
@@ -144,6 +146,7 @@ mod tests {
                 since: vec!["12.0.0".to_owned()],
                 ..Docs::default()
             },
+            secrecy: Default::default(),
         }
     }
 

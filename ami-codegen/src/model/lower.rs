@@ -23,7 +23,7 @@ use crate::model::naming::{self, UniqueNames};
 use crate::model::overrides::{Spec, SpecUsage};
 use crate::model::{
     ActionDef, Docs, EventDef, FieldDef, FieldType, GroupDef, IndexStyle, ListDef, Model, Param,
-    ResponseDef,
+    ResponseDef, Secrecy,
 };
 use crate::xml::macros::SNAPSHOT_BASE_ATTR;
 use crate::xml::{describe_context, Element};
@@ -491,12 +491,14 @@ impl Raw {
         let mut enum_defs = enums.into_defs(&names);
         enum_defs.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
 
-        Ok(Model {
+        let mut model = Model {
             source: self.source,
             actions: out_actions,
             events: out_events,
             enums: enum_defs,
-        })
+        };
+        model.record_secrecy();
+        Ok(model)
     }
 }
 
@@ -676,6 +678,7 @@ fn field_def(
         required: field.required,
         default: field.default.clone(),
         docs,
+        secrecy: Secrecy::default(),
     }
 }
 

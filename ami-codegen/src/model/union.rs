@@ -51,6 +51,7 @@ impl Model {
             .map(|m| m.source.as_str())
             .collect::<Vec<_>>()
             .join("+");
+        out.record_secrecy();
         Some(out)
     }
 }

@@ -22,6 +22,7 @@ pub fn field(wire: &str, rust: &str, ty: FieldType) -> FieldDef {
         multi: false,
         snapshot: None,
         docs: docs(&format!("The {wire} value.")),
+        secrecy: Default::default(),
     }
 }
 
@@ -264,7 +265,7 @@ pub fn model() -> Model {
     );
     complete.undocumented = true;
 
-    Model {
+    let mut model = Model {
         source: "handmade model".to_owned(),
         actions: vec![
             aoc,
@@ -375,5 +376,7 @@ pub fn model() -> Model {
                 docs: Docs::default(),
             },
         ],
-    }
+    };
+    model.record_secrecy();
+    model
 }
