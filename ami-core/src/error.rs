@@ -23,15 +23,17 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// The TCP connection to the server could not be made (refused,
     /// unreachable, a name that does not resolve).
-    #[error("cannot connect to {addr} (after {:.1} s): {source}", waited.as_secs_f64())]
+    ///
+    /// Its text includes what the operating system said, so it is not also
+    /// returned as a source (an error chain would print it twice).
+    #[error("cannot connect to {addr} (after {:.1} s): {cause}", waited.as_secs_f64())]
     Connect {
         /// `host:port` (`[::1]:5038` for an IPv6 address).
         addr: String,
         /// How long the attempt took.
         waited: std::time::Duration,
         /// What the operating system said.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Connecting and logging in took longer than the timeout.
     #[error("no answer from {addr} within {:.1} s while {stage}", waited.as_secs_f64())]
@@ -129,9 +131,10 @@ pub enum Error {
         response: String,
     },
     /// TLS failed: the handshake (an untrusted or mismatched certificate,
-    /// a port that does not speak TLS) or its setup (an unusable CA file).
-    #[error("{0}")]
-    Tls(String),
+    /// a port that does not speak TLS) or its setup (an unusable CA file);
+    /// [`TlsError`] says which.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The connection URL is malformed. The text never contains the secret.
     #[error("invalid AMI URL: {0}")]
     InvalidUrl(String),
@@ -170,6 +173,61 @@ pub enum Error {
     /// and closed.
     #[error("connection dead: keepalive Ping unanswered")]
     DeadConnection,
+}
+
+/// Why TLS failed ([`Error::Tls`]): each case a caller may handle
+/// differently, with the TLS library's own words where it gave some.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// This build has no TLS: `amis://` needs the `tls` feature.
+    #[error(
+        "this build has no TLS: enable the `tls` feature of ami-types (or ami-core), \
+         e.g. ami-types = {{ version = \"0.1\", features = [\"tls\"] }}"
+    )]
+    NotBuilt,
+    /// The TLS library could not be set up.
+    #[error("TLS setup failed: {0}")]
+    Setup(String),
+    /// The name to verify the certificate against is neither a DNS name
+    /// nor an IP address.
+    #[error("{0:?} is not a valid TLS server name")]
+    InvalidServerName(String),
+    /// The CA file given is not PEM, or a certificate in it is unusable.
+    #[error("the CA file is unusable: {0}")]
+    BadCaFile(String),
+    /// The CA file given holds no certificate.
+    #[error("the CA file holds no certificate")]
+    EmptyCaFile,
+    /// No CA file was given and this system has no trusted roots.
+    #[error(
+        "no trusted root certificates found on this system; give the server's CA (tls_ca_pem, --ca)"
+    )]
+    NoPlatformRoots,
+    /// The peer does not speak TLS on this port (a plain AMI port?).
+    #[error(
+        "TLS handshake failed: {0} (the server does not speak TLS on this port: is it a plain AMI port? use ami://)"
+    )]
+    NotTls(String),
+    /// The certificate is for another host name.
+    #[error(
+        "TLS handshake failed: {0} (the certificate names another host: connect by a name it has, or set tls_server_name)"
+    )]
+    WrongName(String),
+    /// The certificate is not issued by a trusted CA (or is otherwise
+    /// invalid: expired, revoked, malformed).
+    #[error(
+        "TLS handshake failed: {0} (give the server's CA with tls_ca_pem / --ca, or for a lab only, danger_accept_invalid_certs / --insecure)"
+    )]
+    Untrusted(String),
+    /// The handshake failed otherwise (the connection dropped, a protocol
+    /// error).
+    #[error("TLS handshake failed: {0}")]
+    Handshake(String),
+    /// A server's certificate chain or private key (for
+    /// `tls::server_config`) is not PEM or not usable.
+    #[error("{0}")]
+    ServerIdentity(String),
 }
 
 impl Error {

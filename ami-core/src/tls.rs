@@ -18,7 +18,7 @@
 //! (both with the `tls` feature).
 
 #[cfg(not(feature = "tls"))]
-use crate::error::{Error, Result};
+use crate::error::{Result, TlsError};
 
 #[cfg(feature = "tls")]
 mod connector;
@@ -53,14 +53,9 @@ impl std::fmt::Debug for TlsSettings {
     }
 }
 
-/// Without the `tls` feature no connector can be made: an `amis://` URL or
+/// A connector cannot exist without the `tls` feature: an `amis://` URL or
 /// [`ClientBuilder::tls`](crate::ClientBuilder::tls) fails to connect with
-/// this message.
-#[cfg(not(feature = "tls"))]
-const NO_TLS: &str = "this build has no TLS: enable the `tls` feature of ami-types (or ami-core), \
-     e.g. ami-types = { version = \"0.1\", features = [\"tls\"] }";
-
-/// A connector cannot exist without the `tls` feature.
+/// [`TlsError::NotBuilt`](crate::TlsError::NotBuilt).
 #[cfg(not(feature = "tls"))]
 #[derive(Clone, Debug)]
 pub(crate) enum Connector {}
@@ -68,6 +63,23 @@ pub(crate) enum Connector {}
 #[cfg(not(feature = "tls"))]
 impl Connector {
     pub(crate) fn new(_settings: &TlsSettings, _host: &str) -> Result<Connector> {
-        Err(Error::Tls(NO_TLS.to_owned()))
+        Err(TlsError::NotBuilt.into())
+    }
+}
+
+#[cfg(all(test, not(feature = "tls")))]
+mod tests {
+    #[tokio::test]
+    async fn amis_without_the_feature_says_which_feature() {
+        let err = crate::ClientBuilder::from_url("amis://admin:s@127.0.0.1:1")
+            .unwrap()
+            .connect()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, crate::Error::Tls(super::TlsError::NotBuilt)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("`tls` feature"), "{err}");
     }
 }

@@ -15,6 +15,7 @@
 //! counts (as with [`Message::get`]).
 
 use std::fmt;
+use std::marker::PhantomData;
 
 pub use crate::codes::{DeviceState, HangupCause, OriginateReason};
 pub use crate::meta::{
@@ -205,19 +206,48 @@ pub fn visit_all<'a>(
     }
 }
 
-/// An undocumented value of a value enum, exactly as received. Only the
-/// generated code makes one, and only for a value that is not documented,
-/// so an enum value always equals its documented variant.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Undocumented(Value);
+/// A generated value enum: its documented spellings, and its catch-all
+/// for the others.
+pub trait ValueEnum: Sized {
+    /// The variant `value` spells, when it is documented (exact bytes).
+    fn documented(value: &[u8]) -> Option<Self>;
+    /// The catch-all variant holding `value`.
+    fn undocumented(value: Undocumented<Self>) -> Self;
+}
 
-impl Undocumented {
-    /// For the generated `From` impls only (they pass undocumented values).
-    #[doc(hidden)]
-    pub fn new(value: Value) -> Self {
-        Undocumented(value)
-    }
+/// The value enum `E` of `value`: its documented variant, or the catch-all.
+pub fn value_enum<E: ValueEnum>(value: Value) -> E {
+    E::documented(value.as_bytes())
+        .unwrap_or_else(|| E::undocumented(Undocumented(value, PhantomData)))
+}
 
+/// [`value_enum`] of a borrowed value (copied only when undocumented).
+pub fn value_enum_of_text<E: ValueEnum>(value: &Text) -> E {
+    E::documented(value.as_bytes())
+        .unwrap_or_else(|| E::undocumented(Undocumented(value.to_value(), PhantomData)))
+}
+
+/// An undocumented value of the value enum `E`, exactly as received.
+/// Only [`value_enum`] makes one, and only of a value `E` does not
+/// document, so an enum value always equals its documented variant: the
+/// catch-all cannot be forged.
+///
+/// ```
+/// use ami_types::enums::ChannelStateDesc;
+/// assert_eq!(ChannelStateDesc::from("Up"), ChannelStateDesc::Up);
+/// assert!(!ChannelStateDesc::from("Warp").is_documented());
+/// ```
+///
+/// Outside this crate there is no way to make one:
+///
+/// ```compile_fail,E0423
+/// use ami_types::enums::ChannelStateDesc;
+/// use ami_types::runtime::{Undocumented, Value};
+/// let forged = ChannelStateDesc::_Custom(Undocumented(Value::from("Up"), std::marker::PhantomData));
+/// ```
+pub struct Undocumented<E>(Value, PhantomData<fn() -> E>);
+
+impl<E> Undocumented<E> {
     /// The value.
     pub fn value(&self) -> &Value {
         &self.0
@@ -234,7 +264,27 @@ impl Undocumented {
     }
 }
 
-impl fmt::Debug for Undocumented {
+impl<E> Clone for Undocumented<E> {
+    fn clone(&self) -> Self {
+        Undocumented(self.0.clone(), PhantomData)
+    }
+}
+
+impl<E> PartialEq for Undocumented<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<E> Eq for Undocumented<E> {}
+
+impl<E> std::hash::Hash for Undocumented<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl<E> fmt::Debug for Undocumented<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)
     }

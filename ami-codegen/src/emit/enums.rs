@@ -1,7 +1,7 @@
 //! The `enums` module: value enums that never fail to parse.
 //!
 //! Documented values are variants; any other value lands in a hidden
-//! catch-all (`_Custom(runtime::Undocumented)`, as ruma's `_Custom`) that
+//! catch-all (`_Custom(runtime::Undocumented<Self>)`, as ruma's `_Custom`) that
 //! keeps it byte for byte, so decoding and re-encoding round-trips whatever
 //! Asterisk sent, and that no one can fill with a documented value.
 //! Matching is exact (case-sensitive).
@@ -64,33 +64,13 @@ fn value_enum(e: &EnumDef) -> TokenStream {
         }
     });
 
-    let from_value = if e.values.is_empty() {
-        quote!(Self::#other(runtime::Undocumented::new(value)))
+    let documented = if e.values.is_empty() {
+        quote!(None)
     } else {
         quote! {
-            match value.as_bytes() {
-                #(#byte_lits => Self::#variants,)*
-                _ => Self::#other(runtime::Undocumented::new(value)),
-            }
-        }
-    };
-    let from_text = if e.values.is_empty() {
-        quote!(Self::#other(runtime::Undocumented::new(value.to_value())))
-    } else {
-        quote! {
-            match value.as_bytes() {
-                #(#byte_lits => Self::#variants,)*
-                _ => Self::#other(runtime::Undocumented::new(value.to_value())),
-            }
-        }
-    };
-    let from_str = if e.values.is_empty() {
-        quote!(Self::#other(runtime::Undocumented::new(Value::from(s))))
-    } else {
-        quote! {
-            match s {
-                #(#wires => Self::#variants,)*
-                _ => Self::#other(runtime::Undocumented::new(Value::from(s))),
+            match value {
+                #(#byte_lits => Some(Self::#variants),)*
+                _ => None,
             }
         }
     };
@@ -130,7 +110,7 @@ fn value_enum(e: &EnumDef) -> TokenStream {
             #(#variant_defs)*
             /// Any value not documented, exactly as received.
             #[doc(hidden)]
-            #other(runtime::Undocumented),
+            #other(runtime::Undocumented<#name>),
         }
 
         impl #name {
@@ -156,21 +136,31 @@ fn value_enum(e: &EnumDef) -> TokenStream {
             }
         }
 
+        impl runtime::ValueEnum for #name {
+            fn documented(value: &[u8]) -> Option<Self> {
+                #documented
+            }
+
+            fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+                Self::#other(value)
+            }
+        }
+
         impl From<Value> for #name {
             fn from(value: Value) -> Self {
-                #from_value
+                runtime::value_enum(value)
             }
         }
 
         impl From<&Text> for #name {
             fn from(value: &Text) -> Self {
-                #from_text
+                runtime::value_enum_of_text(value)
             }
         }
 
         impl From<&str> for #name {
             fn from(s: &str) -> Self {
-                #from_str
+                runtime::value_enum_of_text(Text::new(s.as_bytes()))
             }
         }
 

@@ -17,7 +17,7 @@ pub enum AOCMessageMsgType {
     E,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<AOCMessageMsgType>),
 }
 
 impl AOCMessageMsgType {
@@ -43,33 +43,35 @@ impl AOCMessageMsgType {
     }
 }
 
+impl runtime::ValueEnum for AOCMessageMsgType {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"D" => Some(Self::D),
+            b"E" => Some(Self::E),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for AOCMessageMsgType {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"D" => Self::D,
-            b"E" => Self::E,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for AOCMessageMsgType {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"D" => Self::D,
-            b"E" => Self::E,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for AOCMessageMsgType {
     fn from(s: &str) -> Self {
-        match s {
-            "D" => Self::D,
-            "E" => Self::E,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -135,7 +137,7 @@ pub enum ChannelStateDesc {
     PreRing,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<ChannelStateDesc>),
 }
 
 impl ChannelStateDesc {
@@ -168,39 +170,37 @@ impl ChannelStateDesc {
     }
 }
 
+impl runtime::ValueEnum for ChannelStateDesc {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Down" => Some(Self::Down),
+            b"Up" => Some(Self::Up),
+            b"Dialing Offhook" => Some(Self::DialingOffhook),
+            b"Pre-ring" => Some(Self::PreRing),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for ChannelStateDesc {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Down" => Self::Down,
-            b"Up" => Self::Up,
-            b"Dialing Offhook" => Self::DialingOffhook,
-            b"Pre-ring" => Self::PreRing,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for ChannelStateDesc {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Down" => Self::Down,
-            b"Up" => Self::Up,
-            b"Dialing Offhook" => Self::DialingOffhook,
-            b"Pre-ring" => Self::PreRing,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for ChannelStateDesc {
     fn from(s: &str) -> Self {
-        match s {
-            "Down" => Self::Down,
-            "Up" => Self::Up,
-            "Dialing Offhook" => Self::DialingOffhook,
-            "Pre-ring" => Self::PreRing,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -264,7 +264,7 @@ pub enum OriginateType {
     Local,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<OriginateType>),
 }
 
 impl OriginateType {
@@ -290,33 +290,35 @@ impl OriginateType {
     }
 }
 
+impl runtime::ValueEnum for OriginateType {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Other" => Some(Self::Other),
+            b"Local" => Some(Self::Local),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for OriginateType {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Other" => Self::Other,
-            b"Local" => Self::Local,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for OriginateType {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Other" => Self::Other,
-            b"Local" => Self::Local,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for OriginateType {
     fn from(s: &str) -> Self {
-        match s {
-            "Other" => Self::Other,
-            "Local" => Self::Local,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -380,7 +382,7 @@ pub enum SendInfo100rel {
     Yes,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<SendInfo100rel>),
 }
 
 impl SendInfo100rel {
@@ -407,36 +409,36 @@ impl SendInfo100rel {
     }
 }
 
+impl runtime::ValueEnum for SendInfo100rel {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"no" => Some(Self::No),
+            b"required" => Some(Self::Required),
+            b"yes" => Some(Self::Yes),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for SendInfo100rel {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"no" => Self::No,
-            b"required" => Self::Required,
-            b"yes" => Self::Yes,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for SendInfo100rel {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"no" => Self::No,
-            b"required" => Self::Required,
-            b"yes" => Self::Yes,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for SendInfo100rel {
     fn from(s: &str) -> Self {
-        match s {
-            "no" => Self::No,
-            "required" => Self::Required,
-            "yes" => Self::Yes,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -501,7 +503,7 @@ pub enum UpdateConfigActionKind {
     Update,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<UpdateConfigActionKind>),
 }
 
 impl UpdateConfigActionKind {
@@ -528,36 +530,36 @@ impl UpdateConfigActionKind {
     }
 }
 
+impl runtime::ValueEnum for UpdateConfigActionKind {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"NewCat" => Some(Self::NewCat),
+            b"DelCat" => Some(Self::DelCat),
+            b"Update" => Some(Self::Update),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for UpdateConfigActionKind {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"NewCat" => Self::NewCat,
-            b"DelCat" => Self::DelCat,
-            b"Update" => Self::Update,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for UpdateConfigActionKind {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"NewCat" => Self::NewCat,
-            b"DelCat" => Self::DelCat,
-            b"Update" => Self::Update,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for UpdateConfigActionKind {
     fn from(s: &str) -> Self {
-        match s {
-            "NewCat" => Self::NewCat,
-            "DelCat" => Self::DelCat,
-            "Update" => Self::Update,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 

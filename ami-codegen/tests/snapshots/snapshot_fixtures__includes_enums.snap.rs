@@ -21,7 +21,7 @@ pub enum Mode {
     Wild,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<Mode>),
 }
 
 impl Mode {
@@ -48,36 +48,36 @@ impl Mode {
     }
 }
 
+impl runtime::ValueEnum for Mode {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"gentle" => Some(Self::Gentle),
+            b"firm" => Some(Self::Firm),
+            b"wild" => Some(Self::Wild),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for Mode {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"gentle" => Self::Gentle,
-            b"firm" => Self::Firm,
-            b"wild" => Self::Wild,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for Mode {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"gentle" => Self::Gentle,
-            b"firm" => Self::Firm,
-            b"wild" => Self::Wild,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for Mode {
     fn from(s: &str) -> Self {
-        match s {
-            "gentle" => Self::Gentle,
-            "firm" => Self::Firm,
-            "wild" => Self::Wild,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -140,7 +140,7 @@ pub enum ResultType {
     Failed,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<ResultType>),
 }
 
 impl ResultType {
@@ -166,33 +166,35 @@ impl ResultType {
     }
 }
 
+impl runtime::ValueEnum for ResultType {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Ok" => Some(Self::Ok),
+            b"Failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for ResultType {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Ok" => Self::Ok,
-            b"Failed" => Self::Failed,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for ResultType {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Ok" => Self::Ok,
-            b"Failed" => Self::Failed,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for ResultType {
     fn from(s: &str) -> Self {
-        match s {
-            "Ok" => Self::Ok,
-            "Failed" => Self::Failed,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -258,7 +260,7 @@ pub enum Strength {
     Wild,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<Strength>),
 }
 
 impl Strength {
@@ -285,36 +287,36 @@ impl Strength {
     }
 }
 
+impl runtime::ValueEnum for Strength {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"gentle" => Some(Self::Gentle),
+            b"firm" => Some(Self::Firm),
+            b"wild" => Some(Self::Wild),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for Strength {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"gentle" => Self::Gentle,
-            b"firm" => Self::Firm,
-            b"wild" => Self::Wild,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for Strength {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"gentle" => Self::Gentle,
-            b"firm" => Self::Firm,
-            b"wild" => Self::Wild,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for Strength {
     fn from(s: &str) -> Self {
-        match s {
-            "gentle" => Self::Gentle,
-            "firm" => Self::Firm,
-            "wild" => Self::Wild,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 

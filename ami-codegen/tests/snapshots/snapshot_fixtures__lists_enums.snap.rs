@@ -35,7 +35,7 @@ pub enum ChannelStateDesc {
     Unknown,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<ChannelStateDesc>),
 }
 
 impl ChannelStateDesc {
@@ -82,60 +82,44 @@ impl ChannelStateDesc {
     }
 }
 
+impl runtime::ValueEnum for ChannelStateDesc {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Down" => Some(Self::Down),
+            b"Rsrvd" => Some(Self::Rsrvd),
+            b"OffHook" => Some(Self::OffHook),
+            b"Dialing" => Some(Self::Dialing),
+            b"Ring" => Some(Self::Ring),
+            b"Ringing" => Some(Self::Ringing),
+            b"Up" => Some(Self::Up),
+            b"Busy" => Some(Self::Busy),
+            b"Dialing Offhook" => Some(Self::DialingOffhook),
+            b"Pre-ring" => Some(Self::PreRing),
+            b"Unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for ChannelStateDesc {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Down" => Self::Down,
-            b"Rsrvd" => Self::Rsrvd,
-            b"OffHook" => Self::OffHook,
-            b"Dialing" => Self::Dialing,
-            b"Ring" => Self::Ring,
-            b"Ringing" => Self::Ringing,
-            b"Up" => Self::Up,
-            b"Busy" => Self::Busy,
-            b"Dialing Offhook" => Self::DialingOffhook,
-            b"Pre-ring" => Self::PreRing,
-            b"Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for ChannelStateDesc {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Down" => Self::Down,
-            b"Rsrvd" => Self::Rsrvd,
-            b"OffHook" => Self::OffHook,
-            b"Dialing" => Self::Dialing,
-            b"Ring" => Self::Ring,
-            b"Ringing" => Self::Ringing,
-            b"Up" => Self::Up,
-            b"Busy" => Self::Busy,
-            b"Dialing Offhook" => Self::DialingOffhook,
-            b"Pre-ring" => Self::PreRing,
-            b"Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for ChannelStateDesc {
     fn from(s: &str) -> Self {
-        match s {
-            "Down" => Self::Down,
-            "Rsrvd" => Self::Rsrvd,
-            "OffHook" => Self::OffHook,
-            "Dialing" => Self::Dialing,
-            "Ring" => Self::Ring,
-            "Ringing" => Self::Ringing,
-            "Up" => Self::Up,
-            "Busy" => Self::Busy,
-            "Dialing Offhook" => Self::DialingOffhook,
-            "Pre-ring" => Self::PreRing,
-            "Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -208,7 +192,7 @@ pub enum Status {
     Unknown,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<Status>),
 }
 
 impl Status {
@@ -235,36 +219,36 @@ impl Status {
     }
 }
 
+impl runtime::ValueEnum for Status {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Reachable" => Some(Self::Reachable),
+            b"Unreachable" => Some(Self::Unreachable),
+            b"Unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for Status {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Reachable" => Self::Reachable,
-            b"Unreachable" => Self::Unreachable,
-            b"Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for Status {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Reachable" => Self::Reachable,
-            b"Unreachable" => Self::Unreachable,
-            b"Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for Status {
     fn from(s: &str) -> Self {
-        match s {
-            "Reachable" => Self::Reachable,
-            "Unreachable" => Self::Unreachable,
-            "Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 

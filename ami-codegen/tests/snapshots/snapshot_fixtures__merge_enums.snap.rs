@@ -17,7 +17,7 @@ pub enum State {
     Down,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<State>),
 }
 
 impl State {
@@ -43,33 +43,35 @@ impl State {
     }
 }
 
+impl runtime::ValueEnum for State {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Up" => Some(Self::Up),
+            b"Down" => Some(Self::Down),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for State {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Up" => Self::Up,
-            b"Down" => Self::Down,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for State {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Up" => Self::Up,
-            b"Down" => Self::Down,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for State {
     fn from(s: &str) -> Self {
-        match s {
-            "Up" => Self::Up,
-            "Down" => Self::Down,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 

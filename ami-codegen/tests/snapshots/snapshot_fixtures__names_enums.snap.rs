@@ -19,7 +19,7 @@ pub enum MsgType {
     E,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<MsgType>),
 }
 
 impl MsgType {
@@ -46,36 +46,36 @@ impl MsgType {
     }
 }
 
+impl runtime::ValueEnum for MsgType {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"S" => Some(Self::S),
+            b"D" => Some(Self::D),
+            b"E" => Some(Self::E),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for MsgType {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"S" => Self::S,
-            b"D" => Self::D,
-            b"E" => Self::E,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for MsgType {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"S" => Self::S,
-            b"D" => Self::D,
-            b"E" => Self::E,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for MsgType {
     fn from(s: &str) -> Self {
-        match s {
-            "S" => Self::S,
-            "D" => Self::D,
-            "E" => Self::E,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -142,7 +142,7 @@ pub enum Type {
     Units,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<Type>),
 }
 
 impl Type {
@@ -175,39 +175,37 @@ impl Type {
     }
 }
 
+impl runtime::ValueEnum for Type {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"NotAvailable" => Some(Self::NotAvailable),
+            b"Free" => Some(Self::Free),
+            b"Currency" => Some(Self::Currency),
+            b"Units" => Some(Self::Units),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for Type {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"NotAvailable" => Self::NotAvailable,
-            b"Free" => Self::Free,
-            b"Currency" => Self::Currency,
-            b"Units" => Self::Units,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for Type {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"NotAvailable" => Self::NotAvailable,
-            b"Free" => Self::Free,
-            b"Currency" => Self::Currency,
-            b"Units" => Self::Units,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for Type {
     fn from(s: &str) -> Self {
-        match s {
-            "NotAvailable" => Self::NotAvailable,
-            "Free" => Self::Free,
-            "Currency" => Self::Currency,
-            "Units" => Self::Units,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -275,7 +273,7 @@ pub enum UpdateConfigActionKind {
     Update,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<UpdateConfigActionKind>),
 }
 
 impl UpdateConfigActionKind {
@@ -302,36 +300,36 @@ impl UpdateConfigActionKind {
     }
 }
 
+impl runtime::ValueEnum for UpdateConfigActionKind {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"NewCat" => Some(Self::NewCat),
+            b"DelCat" => Some(Self::DelCat),
+            b"Update" => Some(Self::Update),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for UpdateConfigActionKind {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"NewCat" => Self::NewCat,
-            b"DelCat" => Self::DelCat,
-            b"Update" => Self::Update,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for UpdateConfigActionKind {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"NewCat" => Self::NewCat,
-            b"DelCat" => Self::DelCat,
-            b"Update" => Self::Update,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for UpdateConfigActionKind {
     fn from(s: &str) -> Self {
-        match s {
-            "NewCat" => Self::NewCat,
-            "DelCat" => Self::DelCat,
-            "Update" => Self::Update,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -396,7 +394,7 @@ pub enum V100rel {
     Yes,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<V100rel>),
 }
 
 impl V100rel {
@@ -423,36 +421,36 @@ impl V100rel {
     }
 }
 
+impl runtime::ValueEnum for V100rel {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"no" => Some(Self::No),
+            b"required" => Some(Self::Required),
+            b"yes" => Some(Self::Yes),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for V100rel {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"no" => Self::No,
-            b"required" => Self::Required,
-            b"yes" => Self::Yes,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for V100rel {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"no" => Self::No,
-            b"required" => Self::Required,
-            b"yes" => Self::Yes,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for V100rel {
     fn from(s: &str) -> Self {
-        match s {
-            "no" => Self::No,
-            "required" => Self::Required,
-            "yes" => Self::Yes,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 

@@ -19,7 +19,7 @@ pub enum BridgeVideoSourceMode {
     Single,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<BridgeVideoSourceMode>),
 }
 
 impl BridgeVideoSourceMode {
@@ -46,36 +46,36 @@ impl BridgeVideoSourceMode {
     }
 }
 
+impl runtime::ValueEnum for BridgeVideoSourceMode {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"none" => Some(Self::None),
+            b"talker" => Some(Self::Talker),
+            b"single" => Some(Self::Single),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for BridgeVideoSourceMode {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"none" => Self::None,
-            b"talker" => Self::Talker,
-            b"single" => Self::Single,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for BridgeVideoSourceMode {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"none" => Self::None,
-            b"talker" => Self::Talker,
-            b"single" => Self::Single,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for BridgeVideoSourceMode {
     fn from(s: &str) -> Self {
-        match s {
-            "none" => Self::None,
-            "talker" => Self::Talker,
-            "single" => Self::Single,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 
@@ -156,7 +156,7 @@ pub enum ChannelStateDesc {
     Unknown,
     /// Any value not documented, exactly as received.
     #[doc(hidden)]
-    _Custom(runtime::Undocumented),
+    _Custom(runtime::Undocumented<ChannelStateDesc>),
 }
 
 impl ChannelStateDesc {
@@ -203,60 +203,44 @@ impl ChannelStateDesc {
     }
 }
 
+impl runtime::ValueEnum for ChannelStateDesc {
+    fn documented(value: &[u8]) -> Option<Self> {
+        match value {
+            b"Down" => Some(Self::Down),
+            b"Rsrvd" => Some(Self::Rsrvd),
+            b"OffHook" => Some(Self::OffHook),
+            b"Dialing" => Some(Self::Dialing),
+            b"Ring" => Some(Self::Ring),
+            b"Ringing" => Some(Self::Ringing),
+            b"Up" => Some(Self::Up),
+            b"Busy" => Some(Self::Busy),
+            b"Dialing Offhook" => Some(Self::DialingOffhook),
+            b"Pre-ring" => Some(Self::PreRing),
+            b"Unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+
+    fn undocumented(value: runtime::Undocumented<Self>) -> Self {
+        Self::_Custom(value)
+    }
+}
+
 impl From<Value> for ChannelStateDesc {
     fn from(value: Value) -> Self {
-        match value.as_bytes() {
-            b"Down" => Self::Down,
-            b"Rsrvd" => Self::Rsrvd,
-            b"OffHook" => Self::OffHook,
-            b"Dialing" => Self::Dialing,
-            b"Ring" => Self::Ring,
-            b"Ringing" => Self::Ringing,
-            b"Up" => Self::Up,
-            b"Busy" => Self::Busy,
-            b"Dialing Offhook" => Self::DialingOffhook,
-            b"Pre-ring" => Self::PreRing,
-            b"Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(value)),
-        }
+        runtime::value_enum(value)
     }
 }
 
 impl From<&Text> for ChannelStateDesc {
     fn from(value: &Text) -> Self {
-        match value.as_bytes() {
-            b"Down" => Self::Down,
-            b"Rsrvd" => Self::Rsrvd,
-            b"OffHook" => Self::OffHook,
-            b"Dialing" => Self::Dialing,
-            b"Ring" => Self::Ring,
-            b"Ringing" => Self::Ringing,
-            b"Up" => Self::Up,
-            b"Busy" => Self::Busy,
-            b"Dialing Offhook" => Self::DialingOffhook,
-            b"Pre-ring" => Self::PreRing,
-            b"Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(value.to_value())),
-        }
+        runtime::value_enum_of_text(value)
     }
 }
 
 impl From<&str> for ChannelStateDesc {
     fn from(s: &str) -> Self {
-        match s {
-            "Down" => Self::Down,
-            "Rsrvd" => Self::Rsrvd,
-            "OffHook" => Self::OffHook,
-            "Dialing" => Self::Dialing,
-            "Ring" => Self::Ring,
-            "Ringing" => Self::Ringing,
-            "Up" => Self::Up,
-            "Busy" => Self::Busy,
-            "Dialing Offhook" => Self::DialingOffhook,
-            "Pre-ring" => Self::PreRing,
-            "Unknown" => Self::Unknown,
-            _ => Self::_Custom(runtime::Undocumented::new(Value::from(s))),
-        }
+        runtime::value_enum_of_text(Text::new(s.as_bytes()))
     }
 }
 

@@ -255,10 +255,10 @@ async fn establish_inner(
     let started = Instant::now();
     let tcp = TcpStream::connect((cfg.host.as_str(), cfg.port))
         .await
-        .map_err(|source| Error::Connect {
+        .map_err(|cause| Error::Connect {
             addr: cfg.addr(),
             waited: started.elapsed(),
-            source,
+            cause,
         })?;
     tcp.set_nodelay(true)?;
     if let Some(idle) = cfg.tcp_keepalive {

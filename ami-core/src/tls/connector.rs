@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::TlsSettings;
-use crate::error::{Error, Result};
+use crate::error::{Result, TlsError};
 
 // rustls 0.23.48 deprecates its ring provider (no post-quantum key
 // exchange). ring stays the choice here until moving to another provider
@@ -22,10 +22,6 @@ use crate::error::{Error, Result};
 #[allow(deprecated)]
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
-}
-
-fn tls_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Tls(format!("{what}: {e}"))
 }
 
 /// A connector made once per client (the platform's roots are read once)
@@ -48,7 +44,7 @@ impl Connector {
     pub(crate) fn new(settings: &TlsSettings, host: &str) -> Result<Connector> {
         let builder = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| tls_error("TLS setup", e))?;
+            .map_err(|e| TlsError::Setup(e.to_string()))?;
         let config = if settings.accept_invalid_certs {
             builder
                 .dangerous()
@@ -61,7 +57,7 @@ impl Connector {
         };
         let name = settings.server_name.as_deref().unwrap_or(host);
         let server_name = ServerName::try_from(name.to_owned())
-            .map_err(|_| Error::Tls(format!("{name:?} is not a valid TLS server name")))?;
+            .map_err(|_| TlsError::InvalidServerName(name.to_owned()))?;
         Ok(Connector {
             connector: TlsConnector::from(Arc::new(config)),
             server_name,
@@ -77,22 +73,17 @@ impl Connector {
             .connect(self.server_name.clone(), tcp)
             .await
             .map_err(|e| {
-                let hint = match e.get_ref().and_then(|r| r.downcast_ref::<rustls::Error>()) {
-                    Some(rustls::Error::InvalidMessage(_)) => {
-                        " (the server does not speak TLS on this port: is it a plain AMI port? use ami://)"
-                    }
+                let detail = e.to_string();
+                let error = match e.get_ref().and_then(|r| r.downcast_ref::<rustls::Error>()) {
+                    Some(rustls::Error::InvalidMessage(_)) => TlsError::NotTls(detail),
                     Some(rustls::Error::InvalidCertificate(
                         rustls::CertificateError::NotValidForName
                         | rustls::CertificateError::NotValidForNameContext { .. },
-                    )) => {
-                        " (the certificate names another host: connect by a name it has, or set tls_server_name)"
-                    }
-                    Some(rustls::Error::InvalidCertificate(_)) => {
-                        " (give the server's CA with tls_ca_pem / --ca, or for a lab only, danger_accept_invalid_certs / --insecure)"
-                    }
-                    _ => "",
+                    )) => TlsError::WrongName(detail),
+                    Some(rustls::Error::InvalidCertificate(_)) => TlsError::Untrusted(detail),
+                    _ => TlsError::Handshake(detail),
                 };
-                Error::Tls(format!("TLS handshake failed: {e}{hint}"))
+                error.into()
             })
     }
 }
@@ -104,13 +95,13 @@ fn roots(ca_pem: Option<&[u8]>) -> Result<RootCertStore> {
     match ca_pem {
         Some(pem) => {
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| tls_error("the CA file is not valid PEM", e))?;
-                store
-                    .add(cert)
-                    .map_err(|e| tls_error("a certificate of the CA file is unusable", e))?;
+                let cert = cert.map_err(|e| TlsError::BadCaFile(format!("not valid PEM: {e}")))?;
+                store.add(cert).map_err(|e| {
+                    TlsError::BadCaFile(format!("a certificate in it is unusable: {e}"))
+                })?;
             }
             if store.is_empty() {
-                return Err(Error::Tls("the CA file holds no certificate".to_owned()));
+                return Err(TlsError::EmptyCaFile.into());
             }
         }
         None => {
@@ -120,9 +111,7 @@ fn roots(ca_pem: Option<&[u8]>) -> Result<RootCertStore> {
             }
             let (_added, _ignored) = store.add_parsable_certificates(found.certs);
             if store.is_empty() {
-                return Err(Error::Tls(
-                    "no trusted root certificates found on this system; give the server's CA (tls_ca_pem, --ca)".to_owned(),
-                ));
+                return Err(TlsError::NoPlatformRoots.into());
             }
         }
     }
@@ -194,14 +183,18 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 pub fn server_config(cert_chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerConfig>> {
     let chain = CertificateDer::pem_slice_iter(cert_chain_pem)
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| tls_error("the certificate chain is not valid PEM", e))?;
+        .map_err(|e| {
+            TlsError::ServerIdentity(format!("the certificate chain is not valid PEM: {e}"))
+        })?;
     let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key_pem)
-        .map_err(|e| tls_error("the private key is not valid PEM", e))?;
+        .map_err(|e| TlsError::ServerIdentity(format!("the private key is not valid PEM: {e}")))?;
     let config = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| tls_error("TLS setup", e))?
+        .map_err(|e| TlsError::Setup(e.to_string()))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| tls_error("the certificate or key is unusable", e))?;
+        .map_err(|e| {
+            TlsError::ServerIdentity(format!("the certificate or key is unusable: {e}"))
+        })?;
     Ok(Arc::new(config))
 }
