@@ -33,28 +33,30 @@ pub async fn connect_nats(config: &BridgeConfig) -> Result<async_nats::Client, B
         .retry_on_initial_connect();
     if let Some(user) = &n.user {
         let password = match &n.password_env {
-            Some(var) => std::env::var(var).map_err(|_| {
-                BridgeError::Config(format!("the environment variable {var} is not set"))
-            })?,
+            Some(var) => std::env::var(var).map_err(|_| BridgeError::MissingEnv(var.clone()))?,
             None => String::new(),
         };
         opts = opts.user_and_password(user.clone(), password);
     }
     if let Some(var) = &n.token_env {
-        let token = std::env::var(var).map_err(|_| {
-            BridgeError::Config(format!("the environment variable {var} is not set"))
-        })?;
+        let token = std::env::var(var).map_err(|_| BridgeError::MissingEnv(var.clone()))?;
         opts = opts.token(token);
     }
     if let Some(path) = &n.creds {
         opts = opts
             .credentials_file(path)
             .await
-            .map_err(|e| BridgeError::Config(format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|cause| BridgeError::ReadFile {
+                path: path.clone(),
+                cause,
+            })?;
     }
     opts.connect(n.url.as_str())
         .await
-        .map_err(|e| BridgeError::Nats(format!("cannot connect to {}: {e}", n.url)))
+        .map_err(|e| BridgeError::NatsConnect {
+            url: n.url.clone(),
+            cause: e.into(),
+        })
 }
 
 /// The stream for the configuration, created when it does not exist.
@@ -74,7 +76,10 @@ pub async fn ensure_stream(
         ..Default::default()
     })
     .await
-    .map_err(|e| BridgeError::Nats(format!("cannot create the stream {}: {e}", s.name)))
+    .map_err(|e| BridgeError::Stream {
+        name: s.name.clone(),
+        cause: e.into(),
+    })
 }
 
 /// When the last event of `pbx` stored in the stream was received: where a

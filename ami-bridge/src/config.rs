@@ -250,8 +250,10 @@ pub struct PbxConfig {
 impl BridgeConfig {
     /// Reads a TOML file.
     pub fn from_file(path: &Path) -> Result<BridgeConfig, BridgeError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| BridgeError::Config(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|cause| BridgeError::ReadFile {
+            path: path.to_owned(),
+            cause,
+        })?;
         BridgeConfig::from_toml(&text)
     }
 

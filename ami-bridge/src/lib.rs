@@ -34,14 +34,50 @@ mod subscriber;
 pub use config::BridgeConfig;
 pub use subscriber::{BridgeItem, Subscriber};
 
-/// Why the bridge stopped, or a consumer failed.
+/// Why the bridge stopped, or a consumer failed. Each variant's text
+/// includes its cause (which is therefore not also returned as a source).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BridgeError {
     /// The configuration is wrong (nothing was connected).
     #[error("configuration: {0}")]
     Config(String),
-    /// NATS refused or failed.
-    #[error("NATS: {0}")]
-    Nats(String),
+    /// A file the configuration names could not be read.
+    #[error("configuration: cannot read {}: {cause}", path.display())]
+    ReadFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// An environment variable the configuration names is not set.
+    #[error("configuration: the environment variable {0} is not set")]
+    MissingEnv(String),
+    /// The NATS server could not be reached or refused the connection.
+    #[error("NATS: cannot connect to {url}: {cause}")]
+    NatsConnect {
+        /// The server's URL.
+        url: String,
+        /// What the NATS client said.
+        cause: async_nats::Error,
+    },
+    /// The JetStream stream could not be created or found.
+    #[error("NATS: the stream {name}: {cause}")]
+    Stream {
+        /// The stream's name.
+        name: String,
+        /// What the NATS client said.
+        cause: async_nats::Error,
+    },
+    /// The durable consumer could not be created or read.
+    #[error("NATS: consumer {durable}: {cause}")]
+    Consumer {
+        /// The consumer's durable name.
+        durable: String,
+        /// What the NATS client said.
+        cause: async_nats::Error,
+    },
+    /// An acknowledgement was not recorded.
+    #[error("NATS: ack: {0}")]
+    Ack(async_nats::Error),
 }

@@ -35,6 +35,8 @@ pub enum BridgeItem {
 pub struct Subscriber {
     messages: pull::Stream,
     unacked: Option<jetstream::Message>,
+    /// The consumer's durable name, for errors.
+    durable: String,
 }
 
 impl std::fmt::Debug for Subscriber {
@@ -58,7 +60,10 @@ impl Subscriber {
         let stream = js
             .get_stream(stream)
             .await
-            .map_err(|e| BridgeError::Nats(format!("no stream {stream}: {e}")))?;
+            .map_err(|e| BridgeError::Stream {
+                name: stream.to_owned(),
+                cause: e.into(),
+            })?;
         let consumer: jetstream::consumer::Consumer<pull::Config> = stream
             .get_or_create_consumer(
                 durable,
@@ -70,14 +75,21 @@ impl Subscriber {
                 },
             )
             .await
-            .map_err(|e| BridgeError::Nats(format!("consumer {durable}: {e}")))?;
+            .map_err(|e| BridgeError::Consumer {
+                durable: durable.to_owned(),
+                cause: e.into(),
+            })?;
         let messages = consumer
             .messages()
             .await
-            .map_err(|e| BridgeError::Nats(format!("consumer {durable}: {e}")))?;
+            .map_err(|e| BridgeError::Consumer {
+                durable: durable.to_owned(),
+                cause: e.into(),
+            })?;
         Ok(Subscriber {
             messages,
             unacked: None,
+            durable: durable.to_owned(),
         })
     }
 
@@ -85,9 +97,7 @@ impl Subscriber {
     /// recorded it.
     pub async fn ack(&mut self) -> Result<(), BridgeError> {
         if let Some(m) = self.unacked.take() {
-            m.double_ack()
-                .await
-                .map_err(|e| BridgeError::Nats(format!("ack: {e}")))?;
+            m.double_ack().await.map_err(BridgeError::Ack)?;
         }
         Ok(())
     }
@@ -97,15 +107,16 @@ impl Subscriber {
     /// before stopping); `None` when the consumer ends.
     pub async fn next(&mut self) -> Result<Option<BridgeItem>, BridgeError> {
         if let Some(m) = self.unacked.take() {
-            m.ack()
-                .await
-                .map_err(|e| BridgeError::Nats(format!("ack: {e}")))?;
+            m.ack().await.map_err(BridgeError::Ack)?;
         }
         loop {
             let Some(msg) = self.messages.next().await else {
                 return Ok(None);
             };
-            let msg = msg.map_err(|e| BridgeError::Nats(e.to_string()))?;
+            let msg = msg.map_err(|e| BridgeError::Consumer {
+                durable: self.durable.clone(),
+                cause: e.into(),
+            })?;
             let item = if crate::schema::is_gap_subject(&msg.subject) {
                 serde_json::from_slice::<GapRecord>(&msg.payload).map(BridgeItem::Gap)
             } else {
