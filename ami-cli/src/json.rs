@@ -75,7 +75,7 @@ impl ReconnectedJson {
                 down_since: time(gap.down_since),
                 up_at: time(gap.up_at),
                 attempts: gap.attempts,
-                reason: gap.reason.clone(),
+                reason: gap.reason.to_string(),
             },
         }
     }

@@ -84,7 +84,7 @@ use ami_wire::value;
 use crate::action::{Action, EventType, FollowUpAction, FromMessage, ListAction};
 use crate::codec::{self, Greeting, DEFAULT_MAX_MESSAGE_SIZE};
 use crate::collection::Collection;
-use crate::error::{Error, Result};
+use crate::error::{Disconnect, Error, Result};
 use crate::events::{EventStream, Shared, DEFAULT_EVENT_BUFFER_BYTES};
 use crate::message::{keys, Message, Value};
 use crate::tls::{Connector, TlsSettings, DEFAULT_TLS_PORT};
@@ -1281,7 +1281,7 @@ impl Client {
             .link
             .ended_error()
             .unwrap_or_else(|| Error::Disconnected {
-                reason: "connection closed".to_owned(),
+                reason: Disconnect::Closed,
             })
     }
 }

@@ -85,7 +85,7 @@ pub enum Error {
     #[error("disconnected: {reason}")]
     Disconnected {
         /// What ended the connection.
-        reason: String,
+        reason: Disconnect,
     },
     /// The peer's first line is not an AMI greeting (`Asterisk Call
     /// Manager/…`), or a message came before it: not an AMI port.
@@ -173,6 +173,76 @@ pub enum Error {
     /// and closed.
     #[error("connection dead: keepalive Ping unanswered")]
     DeadConnection,
+}
+
+/// Why a connection ended: what [`Error::Disconnected`],
+/// [`StreamError::Disconnected`](crate::StreamError::Disconnected), a
+/// reconnect's notice and
+/// [`ConnectionState::Closed`](crate::client::ConnectionState::Closed) say.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Disconnect {
+    /// The peer closed the connection.
+    #[error("connection closed by the peer")]
+    ClosedByPeer,
+    /// The peer closed the connection while the client was logging in.
+    #[error("connection closed by the peer while logging in")]
+    ClosedWhileLoggingIn,
+    /// Reading from the connection failed.
+    #[error("read error: {message}")]
+    ReadFailed {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+        /// What the operating system (or TLS) said.
+        message: String,
+    },
+    /// Writing to the connection failed.
+    #[error("write error: {message}")]
+    WriteFailed {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+        /// What the operating system (or TLS) said.
+        message: String,
+    },
+    /// A keepalive `Ping` went unanswered: nothing arrived within the
+    /// timeout, and the connection was declared dead.
+    #[error("keepalive Ping: nothing arrived within the timeout, connection declared dead")]
+    KeepaliveUnanswered,
+    /// The peer stopped reading for longer than the timeout, and the
+    /// connection was declared dead.
+    #[error("the peer stopped reading for longer than the timeout: connection declared dead")]
+    PeerStoppedReading,
+    /// Every client handle was dropped.
+    #[error("every client handle was dropped")]
+    HandlesDropped,
+    /// The client was closed (`close`, or after `Logoff`).
+    #[error("connection closed")]
+    Closed,
+    /// The connection went down and the client is reconnecting: an action
+    /// asked meanwhile fails with this. It holds why it went down.
+    #[error("reconnecting; the connection ended: {0}")]
+    Reconnecting(Box<Disconnect>),
+    /// The client stopped reconnecting after this many attempts (its
+    /// policy's limit). It holds why the connection went down.
+    #[error("{lost}; gave up reconnecting after {attempts} attempts")]
+    GaveUp {
+        /// The attempts made.
+        attempts: u32,
+        /// Why the connection went down.
+        lost: Box<Disconnect>,
+    },
+}
+
+impl Disconnect {
+    /// The error of a failed read or write.
+    pub(crate) fn io(write: bool, e: &std::io::Error) -> Disconnect {
+        let (kind, message) = (e.kind(), e.to_string());
+        if write {
+            Disconnect::WriteFailed { kind, message }
+        } else {
+            Disconnect::ReadFailed { kind, message }
+        }
+    }
 }
 
 /// Why TLS failed ([`Error::Tls`]): each case a caller may handle
@@ -269,7 +339,7 @@ mod tests {
         .is_timeout());
         assert!(Error::DeadConnection.is_disconnected());
         assert!(Error::Disconnected {
-            reason: "eof".into()
+            reason: Disconnect::ClosedByPeer
         }
         .is_disconnected());
         assert!(!Error::DeadConnection.is_timeout());

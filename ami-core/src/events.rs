@@ -54,6 +54,7 @@ use bytes::Bytes;
 
 use crate::action::EventType;
 use crate::codec::frame_lines;
+use crate::error::Disconnect;
 use crate::message::Message;
 
 /// The default bound of a connection's event buffer: 64 MiB.
@@ -78,7 +79,7 @@ pub enum StreamError {
     Reconnected(Reconnected),
     /// The connection is gone; no more events will come.
     #[error("event stream ended: {0}")]
-    Disconnected(String),
+    Disconnected(Disconnect),
 }
 
 impl StreamError {
@@ -108,7 +109,7 @@ pub struct Reconnected {
     /// How many connection attempts it took (1 when the first succeeded).
     pub attempts: u32,
     /// Why the old connection ended.
-    pub reason: String,
+    pub reason: Disconnect,
 }
 
 impl Reconnected {
@@ -165,7 +166,7 @@ impl Item {
         match self {
             Item::Frame(b) => b.len() + std::mem::size_of::<Item>(),
             Item::Message(m) => m.heap_bytes(),
-            Item::Notice(r) => std::mem::size_of::<Reconnected>() + r.reason.len(),
+            Item::Notice(_) => std::mem::size_of::<Reconnected>(),
         }
     }
 
@@ -259,7 +260,7 @@ impl Queue {
 #[derive(Debug)]
 pub(crate) struct Shared {
     /// Set once, when the connection ends.
-    reason: OnceLock<String>,
+    reason: OnceLock<Disconnect>,
     queue: Mutex<Queue>,
 }
 
@@ -358,7 +359,7 @@ impl Shared {
 
     /// Records why the connection ended; the streams end once they have
     /// taken what is buffered.
-    pub(crate) fn close(&self, reason: String) {
+    pub(crate) fn close(&self, reason: Disconnect) {
         let _ = self.reason.set(reason);
         let wake: Vec<Waker> = {
             let mut q = self.lock();
@@ -372,8 +373,8 @@ impl Shared {
     }
 
     /// Why the connection ended, once it has.
-    pub(crate) fn reason(&self) -> Option<&str> {
-        self.reason.get().map(String::as_str)
+    pub(crate) fn reason(&self) -> Option<&Disconnect> {
+        self.reason.get()
     }
 
     /// The bytes the buffered events occupy now.
@@ -570,12 +571,7 @@ impl<E> EventStream<E> {
     }
 
     fn ended(&self) -> StreamError {
-        StreamError::Disconnected(
-            self.shared
-                .reason()
-                .unwrap_or("connection closed")
-                .to_owned(),
-        )
+        StreamError::Disconnected(self.shared.reason().cloned().unwrap_or(Disconnect::Closed))
     }
 }
 
@@ -655,13 +651,13 @@ mod tests {
         }
         assert_eq!(slow.recv().await, Err(StreamError::Lagged(6)));
         assert_eq!(slow.recv().await.unwrap().get("N").unwrap(), "6");
-        shared.close("peer went away".into());
+        shared.close(Disconnect::ClosedByPeer);
         for _ in 7..10 {
             assert!(slow.recv().await.is_ok());
         }
         assert_eq!(
             slow.recv().await,
-            Err(StreamError::Disconnected("peer went away".into()))
+            Err(StreamError::Disconnected(Disconnect::ClosedByPeer))
         );
         assert!(shared
             .subscribe()
@@ -747,10 +743,10 @@ mod tests {
         });
         tokio::task::yield_now().await;
         publish(&shared, 0..5000);
-        shared.close("done".into());
+        shared.close(Disconnect::ClosedByPeer);
         assert_eq!(
             task.await.unwrap(),
-            (5000, StreamError::Disconnected("done".into()))
+            (5000, StreamError::Disconnected(Disconnect::ClosedByPeer))
         );
     }
 }

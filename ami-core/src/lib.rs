@@ -40,7 +40,7 @@ pub use ami_wire::writer::{IndexedKey, MessageWriter, WireValue};
 pub use client::{Client, ClientBuilder, Events, Reply};
 pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
 pub use collection::{Collection, CountMismatch};
-pub use error::{Error, Result, TlsError};
+pub use error::{Disconnect, Error, Result, TlsError};
 pub use events::{EventStream, StreamError};
 pub use message::{Field, Fields, Message, MessageKind, Text, Value};
 pub use text_field::TextField;

@@ -504,7 +504,7 @@ async fn run_pbx(
         };
         // The client gave up: down until a new connection is made.
         client_tx.send_replace(None);
-        match go_down(&pbx, &tx, ended).await {
+        match go_down(&pbx, &tx, ended.to_string()).await {
             Some(d) => down = Some(d),
             None => return,
         }
@@ -550,6 +550,6 @@ fn gap_notice(gap: &Reconnected) -> PbxNotice {
     PbxNotice::Gap {
         down_since: gap.down_since,
         up_at: gap.up_at,
-        reason: gap.reason.clone(),
+        reason: gap.reason.to_string(),
     }
 }

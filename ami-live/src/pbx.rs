@@ -152,7 +152,7 @@ impl PbxBuilder {
             match events.try_recv() {
                 Ok(Some(event)) => records.extend(model.apply(event)),
                 Ok(None) => break,
-                Err(StreamError::Disconnected(why)) => return Err(Error::Closed(why)),
+                Err(StreamError::Disconnected(why)) => return Err(Error::Closed(why.to_string())),
                 // The lists were taken after the gap: nothing to repair.
                 Err(StreamError::Reconnected(_)) | Err(StreamError::Lagged(_)) => {}
             }
@@ -636,7 +636,7 @@ impl Follower {
                         self.resync(Origin::Lagged, &mut events).await;
                     }
                     Err(StreamError::Disconnected(why)) => {
-                        self.status_tx.send_replace(Status::Closed(why));
+                        self.status_tx.send_replace(Status::Closed(why.to_string()));
                         return;
                     }
                 },

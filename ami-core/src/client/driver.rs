@@ -33,7 +33,7 @@ use tokio::time::Instant;
 use crate::client::in_flight::{Expect, InFlight, ReplyTx, Waiter};
 use crate::client::{deadline_after, ClientBuilder, Events};
 use crate::codec::{self, DecodeError, Decoder, Frame, Greeting, Raw};
-use crate::error::{Error, Result};
+use crate::error::{Disconnect, Error, Result};
 use crate::events::{Item, Reconnected, Shared};
 use crate::message::{keys, Message, Text};
 use crate::tls::Connector;
@@ -47,13 +47,6 @@ const WRITE_HIGH_WATER: usize = 1 << 20;
 const BATCH: usize = 256;
 /// The longest pause in reading while the event buffer is nearly full.
 const CATCH_UP: Duration = Duration::from_millis(20);
-
-/// The reason the driver gives when a keepalive `Ping` got nothing back.
-const DEAD_REASON: &str =
-    "keepalive Ping: nothing arrived within the timeout, connection declared dead";
-/// The reason the driver gives when the peer stopped reading.
-const STALLED_REASON: &str =
-    "the peer stopped reading for longer than the timeout: connection declared dead";
 
 /// A request from a client handle.
 pub(crate) struct Request {
@@ -372,7 +365,7 @@ impl Connection {
         self.buf.reserve(READ_CHUNK);
         if self.stream.read_buf(&mut self.buf).await? == 0 {
             return Err(Error::Disconnected {
-                reason: "connection closed by the peer while logging in".to_owned(),
+                reason: Disconnect::ClosedWhileLoggingIn,
             });
         }
         Ok(())
@@ -440,19 +433,19 @@ impl Connection {
 #[derive(Debug)]
 pub(crate) enum End {
     /// The peer closed, or an I/O error.
-    Lost(String),
-    /// Declared dead (see [`DEAD_REASON`], [`STALLED_REASON`]).
-    Dead(&'static str),
+    Lost(Disconnect),
+    /// Declared dead ([`Disconnect::KeepaliveUnanswered`],
+    /// [`Disconnect::PeerStoppedReading`]).
+    Dead(Disconnect),
     /// Every client handle was dropped.
     Dropped,
 }
 
 impl End {
-    pub(crate) fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> Disconnect {
         match self {
-            End::Lost(reason) => reason.clone(),
-            End::Dead(reason) => (*reason).to_owned(),
-            End::Dropped => "every client handle was dropped".to_owned(),
+            End::Lost(reason) | End::Dead(reason) => reason.clone(),
+            End::Dropped => Disconnect::HandlesDropped,
         }
     }
 
@@ -607,7 +600,7 @@ impl Driver {
                 r = self.reader.read_buf(&mut self.rbuf) => match r {
                     Ok(0) => {
                         self.discard_tail();
-                        return End::Lost("connection closed by the peer".to_owned());
+                        return End::Lost(Disconnect::ClosedByPeer);
                     }
                     Ok(_) => {
                         self.last_rx = Instant::now();
@@ -624,9 +617,9 @@ impl Driver {
                     // does, on restart) has closed all the same.
                     Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                         self.discard_tail();
-                        return End::Lost("connection closed by the peer".to_owned());
+                        return End::Lost(Disconnect::ClosedByPeer);
                     }
-                    Err(e) => return End::Lost(format!("read error: {e}")),
+                    Err(e) => return End::Lost(Disconnect::io(false, &e)),
                 },
                 n = requests.recv_many(&mut taken, BATCH), if accepting => {
                     if n == 0 {
@@ -641,7 +634,7 @@ impl Driver {
                 r = self.writer.write_buf(&mut self.wbuf), if !self.wbuf.is_empty() => {
                     match r {
                         Ok(_) => self.wrote(true),
-                        Err(e) => return End::Lost(format!("write error: {e}")),
+                        Err(e) => return End::Lost(Disconnect::io(true, &e)),
                     }
                 }
                 () = &mut sleep, if armed.is_some() => {
@@ -690,7 +683,7 @@ impl Driver {
             .and_then(|t| t.checked_add(self.timeout))
             .is_some_and(|at| at <= now)
         {
-            return Some(End::Dead(STALLED_REASON));
+            return Some(End::Dead(Disconnect::PeerStoppedReading));
         }
         if let Some((id, sent)) = self.ping {
             if !self.table.contains(id) {
@@ -700,7 +693,7 @@ impl Driver {
                 .checked_add(self.timeout)
                 .is_some_and(|at| at <= now)
             {
-                return Some(End::Dead(DEAD_REASON));
+                return Some(End::Dead(Disconnect::KeepaliveUnanswered));
             }
         }
         if self.next_ping.is_some_and(|at| at <= now) {

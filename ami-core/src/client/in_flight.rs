@@ -766,7 +766,7 @@ mod tests {
         assert_eq!(h.table.len(), 1);
         h.table.fail_all(
             || Error::Disconnected {
-                reason: "gone".into(),
+                reason: crate::Disconnect::ClosedByPeer,
             },
             &mut sink,
         );

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::error::Disconnect;
+
 /// Whether and how the client reconnects after losing its connection
 /// ([`ClientBuilder::reconnect`](crate::ClientBuilder::reconnect)).
 ///
@@ -141,7 +143,7 @@ pub enum ConnectionState {
     /// or the policy gave up): the event streams end.
     Closed {
         /// Why.
-        reason: String,
+        reason: Disconnect,
     },
 }
 

@@ -20,7 +20,7 @@ use crate::client::driver::{establish, Connection, Driver, End, Request, Session
 use crate::client::reconnect::ConnectionState;
 use crate::client::{connection_prefix, ClientBuilder};
 use crate::codec::Greeting;
-use crate::error::Error;
+use crate::error::{Disconnect, Error};
 use crate::events::{Reconnected, Shared};
 use crate::tls::Connector;
 
@@ -201,18 +201,19 @@ async fn reconnect(
     requests: &mut mpsc::Receiver<Request>,
     link: &Link,
     since: SystemTime,
-    reason: &str,
+    reason: &Disconnect,
     carried: u32,
-) -> Result<(Connection, String, Reconnected), String> {
+) -> Result<(Connection, String, Reconnected), Disconnect> {
     let Some(policy) = &cfg.reconnect else {
-        return Err(reason.to_owned());
+        return Err(reason.clone());
     };
     let mut attempt: u32 = 0;
     loop {
         if policy.attempt_limit().is_some_and(|max| attempt >= max) {
-            return Err(format!(
-                "{reason}; gave up reconnecting after {attempt} attempts"
-            ));
+            return Err(Disconnect::GaveUp {
+                attempts: attempt,
+                lost: Box::new(reason.clone()),
+            });
         }
         link.state
             .send_replace(ConnectionState::Down { since, attempt });
@@ -233,7 +234,7 @@ async fn reconnect(
                     down_since: since,
                     up_at: SystemTime::now(),
                     attempts: attempt,
-                    reason: reason.to_owned(),
+                    reason: reason.clone(),
                 };
                 link.state.send_replace(ConnectionState::Up);
                 return Ok((conn, prefix, notice));
@@ -249,22 +250,22 @@ async fn refuse_while<F: Future>(
     work: F,
     requests: &mut mpsc::Receiver<Request>,
     link: &Link,
-    reason: &str,
-) -> Result<F::Output, String> {
+    reason: &Disconnect,
+) -> Result<F::Output, Disconnect> {
     tokio::pin!(work);
     loop {
         if link.is_closing() {
-            return Err(format!("{reason}; the client was closed"));
+            return Err(Disconnect::Closed);
         }
         tokio::select! {
             out = &mut work => return Ok(out),
             req = requests.recv() => match req {
                 Some(req) => {
                     let _ = req.tx.send(Err(Error::Disconnected {
-                        reason: format!("reconnecting; the connection ended: {reason}"),
+                        reason: Disconnect::Reconnecting(Box::new(reason.clone())),
                     }));
                 }
-                None => return Err(format!("{reason}; every client handle was dropped")),
+                None => return Err(Disconnect::HandlesDropped),
             },
             () = link.close_now.notified() => {}
         }

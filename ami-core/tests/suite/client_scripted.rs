@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ami_core::codec::{Decoder, Frame};
-use ami_core::{Client, ClientBuilder, Error, Events, Message, StreamError};
+use ami_core::{Client, ClientBuilder, Disconnect, Error, Events, Message, StreamError};
 use bytes::BytesMut;
 use md5::{Digest, Md5};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -189,7 +189,10 @@ async fn keepalive_declares_a_silent_peer_dead() {
     peer.wait_closed().await;
     assert!(!client.is_connected());
     match timeout(SOON, events.recv()).await.unwrap() {
-        Err(StreamError::Disconnected(reason)) => assert!(reason.contains("Ping"), "{reason}"),
+        Err(StreamError::Disconnected(reason)) => {
+            assert_eq!(reason, Disconnect::KeepaliveUnanswered);
+            assert!(reason.to_string().contains("Ping"), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     let err = client

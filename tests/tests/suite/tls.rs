@@ -187,7 +187,7 @@ async fn a_tls_client_reconnects_over_tls() {
             Err(StreamError::Reconnected(gap)) => {
                 // Closed without TLS close_notify, as Asterisk does when it
                 // restarts: a plain close all the same.
-                assert_eq!(gap.reason, "connection closed by the peer");
+                assert_eq!(gap.reason, ami_core::Disconnect::ClosedByPeer);
                 break;
             }
             Err(e) => panic!("{e}"),
