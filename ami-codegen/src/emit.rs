@@ -219,7 +219,7 @@ impl<'m> Context<'m> {
                     }
                 }
                 if list.items.len() > 1 {
-                    action_names.add(&item_enum_name(&a.rust_name))?;
+                    action_names.add(&crate::model::naming::item_enum_name(&a.rust_name))?;
                 }
             }
             if let Some(r) = &a.response {
@@ -327,11 +327,6 @@ fn check_ident(context: &str, name: &str) -> Result<(), EmitError> {
 /// An identifier from a validated name.
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
-}
-
-/// The item enum of a list action with several item types.
-pub(crate) fn item_enum_name(action_rust_name: &str) -> String {
-    format!("{action_rust_name}Item")
 }
 
 /// A byte-string literal, e.g. `b"cause-txt"`.

@@ -13,7 +13,8 @@ use quote::quote;
 
 use super::docs::{self, DocBuilder};
 use super::events::dispatch;
-use super::{acronym_allow, enum_path, ident, item_enum_name, names_const, wire_key_note, Context};
+use super::{acronym_allow, enum_path, ident, names_const, wire_key_note, Context};
+use crate::model::naming::item_enum_name;
 use crate::model::{ActionDef, FieldDef, FieldType, GroupDef, IndexStyle, Param, Secrecy};
 
 /// The names a generated module imports from `super::runtime`, as they are used.

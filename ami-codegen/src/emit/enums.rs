@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::docs::{self, DocBuilder};
 use super::{acronym_allow, byte_lit, ident, Context};
-use crate::model::EnumDef;
+use crate::model::{naming, EnumDef};
 
 pub(crate) fn module(cx: &Context<'_>) -> TokenStream {
     let enums: Vec<TokenStream> = cx.model.enums.iter().map(value_enum).collect();
@@ -30,7 +30,7 @@ fn value_enum(e: &EnumDef) -> TokenStream {
     // The catch-all: hidden, and holding a type only this crate makes, so
     // that a documented value can never be built as an undocumented one
     // (`Other("Up") != Up` was possible with a public `Other(Value)`).
-    let other = ident("_Custom");
+    let other = ident(naming::FALLBACK_VARIANT);
 
     let mut d = DocBuilder::new();
     d.docs(&e.docs);

@@ -9,8 +9,11 @@
 //!   prefixed by `_` (`100rel` → `_100rel`, as prost does).
 //! - Enum variants are UpperCamelCase of the wire value after spelling out a
 //!   few symbols (`-2` → `Minus2`, `1/1000` → `V1Over1000`,
-//!   `InUse&Ringing` → `InUseAndRinging`); a leading digit gets a `V` prefix;
-//!   `Other` is reserved for the emitter's fallback variant.
+//!   `InUse&Ringing` → `InUseAndRinging`); a leading digit gets a `V` prefix.
+//!   The catch-all variant for undocumented values is `_Custom`, a name no
+//!   documented value can get (none starts with `_`).
+//! - A list action with several item types gets an item enum named after
+//!   it (`QueueStatus` → `QueueStatusItem`).
 //! - Two wire names that map to one Rust name keep the name in order of
 //!   appearance; later ones get a numeric suffix (`_2`, `2`, …).
 
@@ -18,9 +21,15 @@ use std::collections::BTreeSet;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-/// The variant name the emitter uses for values that are not documented;
-/// no documented value is ever given this name.
-pub const FALLBACK_VARIANT: &str = "Other";
+/// The variant name the emitter uses for values that are not documented
+/// (as ruma's `_Custom`); no documented value is ever given this name, since
+/// [`variant_name`] never starts one with `_`.
+pub const FALLBACK_VARIANT: &str = "_Custom";
+
+/// The item enum of a list action with several item types.
+pub fn item_enum_name(action_rust_name: &str) -> String {
+    format!("{action_rust_name}Item")
+}
 
 /// Rust keywords (strict and reserved, all editions up to 2024) that cannot
 /// be used as plain identifiers.
@@ -177,7 +186,7 @@ pub fn variant_name(wire: &str) -> String {
     } else {
         camel
     };
-    if camel == FALLBACK_VARIANT || camel == "Self" {
+    if camel == "Self" {
         format!("{camel}Value")
     } else {
         camel
@@ -411,7 +420,9 @@ mod tests {
         assert_eq!(variant_name("InUse&Ringing"), "InUseAndRinging");
         assert_eq!(variant_name("200(SR)"), "V200Sr");
         assert_eq!(variant_name(""), "Empty");
-        assert_eq!(variant_name("Other"), "OtherValue");
+        assert_eq!(variant_name("Other"), "Other");
+        assert_eq!(variant_name("_Custom"), "Custom");
+        assert_eq!(variant_name("Self"), "SelfValue");
         assert_eq!(variant_name("NO ANSWER"), "NoAnswer");
     }
 
