@@ -12,6 +12,44 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::pbx::Pbx;
 use crate::state::{Call, Channel, ChannelId, Conference, Queue, State, Str, Tombstone};
+
+/// The handles a [`Pbx`] gives out (here, so that the handles depend on
+/// the `Pbx` and not the other way round).
+impl Pbx {
+    /// A handle to a live channel, by `Uniqueid`.
+    pub fn channel(&self, uniqueid: &str) -> Option<ChannelHandle> {
+        let s = self.snapshot();
+        s.channel(uniqueid)
+            .map(|c| ChannelHandle::new(self.clone(), c.id.clone()))
+    }
+
+    /// A handle to a live channel, by name (case-insensitive).
+    pub fn channel_by_name(&self, name: &str) -> Option<ChannelHandle> {
+        let s = self.snapshot();
+        s.channel_by_name(name)
+            .map(|c| ChannelHandle::new(self.clone(), c.id.clone()))
+    }
+
+    /// A handle to a channel by its id (it may have gone already).
+    pub fn channel_handle(&self, id: ChannelId) -> ChannelHandle {
+        ChannelHandle::new(self.clone(), id)
+    }
+
+    /// A handle to a call by id.
+    pub fn call(&self, id: &str) -> CallHandle {
+        CallHandle::new(self.clone(), Str::from(id))
+    }
+
+    /// A handle to a queue by name.
+    pub fn queue(&self, name: &str) -> QueueHandle {
+        QueueHandle::new(self.clone(), Str::from(name))
+    }
+
+    /// A handle to a conference by name.
+    pub fn conference(&self, name: &str) -> ConferenceHandle {
+        ConferenceHandle::new(self.clone(), Str::from(name))
+    }
+}
 use ami_types::action::{
     ConfbridgeKick, ConfbridgeMute, ConfbridgeUnmute, Getvar, Hangup, Park, PlayDTMF, QueueAdd,
     QueuePause, QueueRemove, Redirect, Setvar,

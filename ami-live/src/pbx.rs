@@ -21,9 +21,8 @@ use ami_wire::classes::Classes;
 use crate::change::{Change, ChangeRecord, Origin};
 use crate::diff::diff;
 use crate::error::{Error, Result};
-use crate::handle::{CallHandle, ChannelHandle, ConferenceHandle, QueueHandle};
 use crate::model::{Budget, BudgetHits, Lists, Model, DEFAULT_TOMBSTONES};
-use crate::state::{ChannelId, State, Str};
+use crate::state::{State, Str};
 use ami_types::action::{
     BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate,
     PJSIPShowEndpoints, ParkedCalls, QueueStatus, Status as StatusAction,
@@ -384,45 +383,11 @@ impl Pbx {
         }
     }
 
-    /// A handle to a live channel, by `Uniqueid`.
-    pub fn channel(&self, uniqueid: &str) -> Option<ChannelHandle> {
-        let s = self.snapshot();
-        s.channel(uniqueid)
-            .map(|c| ChannelHandle::new(self.clone(), c.id.clone()))
-    }
-
-    /// A handle to a live channel, by name (case-insensitive).
-    pub fn channel_by_name(&self, name: &str) -> Option<ChannelHandle> {
-        let s = self.snapshot();
-        s.channel_by_name(name)
-            .map(|c| ChannelHandle::new(self.clone(), c.id.clone()))
-    }
-
-    /// A handle to a channel by its id (it may have gone already).
-    pub fn channel_handle(&self, id: ChannelId) -> ChannelHandle {
-        ChannelHandle::new(self.clone(), id)
-    }
-
-    /// A handle to a call by id.
-    pub fn call(&self, id: &str) -> CallHandle {
-        CallHandle::new(self.clone(), Str::from(id))
-    }
-
-    /// A handle to a queue by name.
-    pub fn queue(&self, name: &str) -> QueueHandle {
-        QueueHandle::new(self.clone(), Str::from(name))
-    }
-
-    /// A handle to a conference by name.
-    pub fn conference(&self, name: &str) -> ConferenceHandle {
-        ConferenceHandle::new(self.clone(), Str::from(name))
-    }
-
     /// Originates a call with a `ChannelId` chosen here (unless the action
     /// has one), so the model knows the call before its first event; waits
     /// for the `OriginateResponse` and returns the outcome. The call's id
     /// is that `Uniqueid` (the call follows its channels through Local
-    /// channel optimisation and merges; [`CallHandle`] finds it).
+    /// channel optimisation and merges; [`CallHandle`](crate::CallHandle) finds it).
     pub async fn originate_call(&self, originate: Originate) -> Result<OriginatedCall> {
         let sent = originate.to_message();
         let (originate, uniqueid) = match sent.get("ChannelId").map(|v| v.to_string_lossy()) {
@@ -501,7 +466,7 @@ pub struct OriginatedCall {
     pub cause: Option<i64>,
     /// What the far end did by then, seen through Local channels (see
     /// [`Call::dial_status`](crate::Call::dial_status)); later changes are
-    /// on the [`CallHandle`].
+    /// on the [`CallHandle`](crate::CallHandle).
     pub dial_status: Option<Str>,
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::oneshot;
 
 use super::calls::{
-    self, event, hms, seconds_since, CallerId, OriginateRequest, QueueLive, Target,
+    self, event, hms, seconds_since, state_interface, CallerId, OriginateRequest, QueueLive, Target,
 };
 use super::session::{error, response, success, EventMask, Flow, Part, Reply, Session};
 use super::{CommandFormat, DemoMember, DemoQueue};
@@ -989,14 +989,6 @@ fn or_unknown(s: &str) -> &str {
     }
 }
 
-/// `Local/agent1@queue-members/n` → `Local/agent1@queue-members`.
-pub(super) fn state_interface(location: &str) -> &str {
-    match location.rsplit_once('/') {
-        Some((head, opts)) if head.contains('/') && !opts.contains('@') => head,
-        _ => location,
-    }
-}
-
 /// `2 minutes, 3 seconds`.
 fn uptime_words(secs: u64) -> String {
     let parts = [
@@ -1149,15 +1141,6 @@ fn parse_originate(req: &Message) -> Result<OriginateRequest, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn state_interface_drops_options() {
-        assert_eq!(
-            state_interface("Local/agent1@queue-members/n"),
-            "Local/agent1@queue-members"
-        );
-        assert_eq!(state_interface("PJSIP/100"), "PJSIP/100");
-    }
 
     #[test]
     fn uptime_in_words() {

@@ -31,5 +31,5 @@ pub(super) use clock::{hms, seconds_since};
 pub(super) use conference::conference_event;
 pub(super) use originate::{originate, OriginateRequest, Target};
 pub(super) use park::fill_parked;
-pub(super) use queue::{member_event, member_state_fields};
+pub(super) use queue::{member_event, member_state_fields, state_interface};
 pub(super) use world::{bridge_snapshot, event, CallerId, QueueLive, Request, World};

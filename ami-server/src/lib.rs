@@ -101,8 +101,8 @@
 mod actions;
 mod calls;
 mod config_files;
-mod faults;
 mod session;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -118,8 +118,8 @@ use tokio::sync::watch;
 use ami_core::message::Message;
 
 use self::calls::World;
-use self::faults::Out;
 use self::session::SessionShared;
+use self::writer::Out;
 
 /// How the server answers the `Command` action.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

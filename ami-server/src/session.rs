@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 use md5::{Digest, Md5};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use super::faults::{self, Out};
+use super::writer::{self, Out, Socket as Writer};
 use super::{lock, until_set, Hub};
 use ami_core::codec::{self, Decoder, Frame};
 use ami_core::filter::{EventFilter, Match};
@@ -227,8 +227,6 @@ pub(super) struct Session {
 
 /// The reading half of a connection, plain or TLS.
 pub(super) type Reader = Box<dyn AsyncRead + Send + Sync + Unpin>;
-/// The writing half of a connection, plain or TLS.
-pub(super) type Writer = Box<dyn AsyncWrite + Send + Sync + Unpin>;
 
 /// Serves one accepted connection (after the TLS handshake when the server
 /// speaks TLS) until it closes.
@@ -267,7 +265,7 @@ async fn run(hub: Arc<Hub>, rd: Reader, wr: Writer) {
         kill: Arc::clone(&kill),
     });
     let killed = kill.subscribe();
-    tokio::spawn(faults::write_loop(wr, rx, hub.config.faults.clone(), kill));
+    tokio::spawn(writer::write_loop(wr, rx, hub.config.faults.clone(), kill));
     let greeting = format!("Asterisk Call Manager/{}\r\n", hub.config.version);
     shared.send(Out::Raw(Bytes::from(greeting)));
     hub.register(Arc::clone(&shared));
@@ -422,7 +420,7 @@ impl Session {
         let mut out = Vec::with_capacity(reply.parts.len() * if interleave { 2 } else { 1 });
         for (i, part) in reply.parts.into_iter().enumerate() {
             if interleave && i > 0 {
-                let noise = faults::noise_event(self.noise);
+                let noise = writer::noise_event(self.noise);
                 self.noise += 1;
                 if let Some(bytes) = encode(&Part::Msg(noise)) {
                     out.push(bytes);

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use super::clock::simulated_secs;
 use super::originate::{Call, Waited};
 use super::world::{event, State, World};
-use crate::actions::state_interface;
 use crate::{DemoMember, DemoQueue};
 use ami_core::message::Message;
 
@@ -327,4 +326,27 @@ pub(crate) fn member_target(location: &str) -> (&str, &str) {
     let state = state_interface(location);
     let rest = state.split_once('/').map_or(state, |(_, rest)| rest);
     rest.split_once('@').unwrap_or((rest, "default"))
+}
+
+/// `Local/agent1@queue-members/n` → `Local/agent1@queue-members`: a
+/// member's location without its dial options.
+pub(crate) fn state_interface(location: &str) -> &str {
+    match location.rsplit_once('/') {
+        Some((head, opts)) if head.contains('/') && !opts.contains('@') => head,
+        _ => location,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_interface;
+
+    #[test]
+    fn state_interface_drops_options() {
+        assert_eq!(
+            state_interface("Local/agent1@queue-members/n"),
+            "Local/agent1@queue-members"
+        );
+        assert_eq!(state_interface("PJSIP/100"), "PJSIP/100");
+    }
 }

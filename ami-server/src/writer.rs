@@ -12,9 +12,11 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::session::Writer as Socket;
 use super::{until_set, Faults};
 use ami_core::message::Message;
+
+/// The writing half of a connection, plain or TLS.
+pub(super) type Socket = Box<dyn tokio::io::AsyncWrite + Send + Sync + Unpin>;
 
 /// How long shuffled replies are held at most.
 const SHUFFLE_HOLD: Duration = Duration::from_millis(20);
