@@ -5,6 +5,7 @@
 
 mod apply;
 mod load;
+mod read;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -14,8 +15,8 @@ use crate::change::{Change, ChangeRecord, Origin};
 use crate::state::{Call, EndedCall, State, Str, Tombstone};
 use ami_types::event::Event;
 
-pub(crate) use apply::value;
 pub use load::Lists;
+pub(crate) use read::value;
 
 /// How many hung-up channels the model remembers by default.
 pub const DEFAULT_TOMBSTONES: usize = 4096;
@@ -208,14 +209,14 @@ impl Model {
     /// tombstone and change nothing either.
     pub fn apply(&mut self, event: impl Into<Arc<Event>>) -> Vec<ChangeRecord> {
         let event = event.into();
-        let cut_before = apply::values_cut();
+        let cut_before = read::values_cut();
         let timestamp = ami_types::EventHeader::timestamp(&*event);
         self.now = timestamp
             .filter(|t| t.is_finite() && *t > 0.0 && *t < 1e11)
             .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(t))
             .unwrap_or_else(SystemTime::now);
         self.apply_event(&event);
-        for _ in cut_before..apply::values_cut() {
+        for _ in cut_before..read::values_cut() {
             self.limit_hit(Limit::ValueBytes);
         }
         self.records(Origin::Event, timestamp, Some(event))
@@ -226,7 +227,7 @@ impl Model {
     /// it, refreshed when it differed). Returns the changes made.
     pub fn confirm_channel(&mut self, status: &ami_types::Message) -> Vec<ChangeRecord> {
         self.now = SystemTime::now();
-        if let Some(snap) = apply::Snapshot::read(status) {
+        if let Some(snap) = read::Snapshot::read(status) {
             // The audit overrides a tombstone: Asterisk says it is up. The
             // channel keeps the identity it had.
             if self.state.channels.contains_key(&snap.uniqueid) {
@@ -239,7 +240,7 @@ impl Model {
                     .map(|t| t.id.generation);
                 self.add(&snap, generation);
             }
-            let bridge = apply::opt(status, "BridgeID");
+            let bridge = read::opt(status, "BridgeID");
             let current = self
                 .state
                 .channels

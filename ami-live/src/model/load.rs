@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use imbl::{OrdMap, OrdSet};
 
-use super::apply::{boolean, for_each_mut, int, member, opt, parked_from, retain, text, Snapshot};
+use super::apply::{for_each_mut, member, parked_from, retain};
+use super::read::{boolean, int, opt, text, Snapshot};
 use super::Model;
 use crate::change::{ChangeRecord, Origin};
 use crate::diff::diff;

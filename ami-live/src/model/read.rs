@@ -1,0 +1,226 @@
+//! Reading an event's fields as the model keeps them: shared text cut to
+//! the budget (`<unknown>` read as empty), numbers and flags in Asterisk's
+//! spellings, and the channel snapshots an event carries under any prefix.
+
+use super::Budget;
+use crate::state::{Channel, ChannelId, Dialplan, Party, Str};
+use ami_types::{Message, Text};
+
+/// A value as shared text; Asterisk's `<unknown>` reads as empty.
+pub(crate) fn text(msg: &Message, key: &str) -> Str {
+    msg.get(key).map(value).unwrap_or_else(|| Str::from(""))
+}
+
+/// A value as the model keeps it: at most [`Budget::VALUE_BYTES`] bytes
+/// (cut at a character boundary; each cut is counted, see [`values_cut`]).
+pub(crate) fn value(v: &Text) -> Str {
+    let s = v.to_string_lossy();
+    let s = s.trim_end_matches(['\r', '\n']);
+    if s == "<unknown>" {
+        Str::from("")
+    } else if s.len() > Budget::VALUE_BYTES {
+        let mut end = Budget::VALUE_BYTES;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        VALUES_CUT.with(|n| n.set(n.get() + 1));
+        Str::from(&s[..end])
+    } else {
+        Str::from(s)
+    }
+}
+
+thread_local! {
+    /// Values cut to the budget on this thread: a model applies an event on
+    /// one thread, and counts the difference.
+    static VALUES_CUT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Values cut on this thread so far.
+pub(crate) fn values_cut() -> u64 {
+    VALUES_CUT.with(std::cell::Cell::get)
+}
+
+/// A non-empty value.
+pub(crate) fn opt(msg: &Message, key: &str) -> Option<Str> {
+    Some(text(msg, key)).filter(|s| !s.is_empty())
+}
+
+pub(crate) fn int(msg: &Message, key: &str) -> Option<i64> {
+    ami_wire::value::integer(msg.get(key)?.as_bytes())
+}
+
+pub(crate) fn boolean(msg: &Message, key: &str) -> Option<bool> {
+    Some(ami_wire::value::is_true(msg.get(key)?.as_bytes()))
+}
+
+/// A channel snapshot read from an event, under a key prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) uniqueid: Str,
+    pub(crate) name: Str,
+    pub(crate) linkedid: Str,
+    pub(crate) state: i64,
+    pub(crate) state_desc: Str,
+    pub(crate) caller_id: Party,
+    pub(crate) connected_line: Party,
+    pub(crate) account_code: Str,
+    pub(crate) language: Str,
+    pub(crate) dialplan: Dialplan,
+}
+
+impl Snapshot {
+    /// The message's own (unprefixed) snapshot, when it has a whole one
+    /// (`Uniqueid`, `Channel`, `ChannelState` and `Linkedid`).
+    pub(crate) fn read(msg: &Message) -> Option<Snapshot> {
+        Snapshot::all(msg)
+            .into_iter()
+            .find(|(prefix, _)| prefix.is_empty())
+            .map(|(_, snap)| snap)
+    }
+
+    /// A new channel as the snapshot shows it, appeared at `at`.
+    pub(crate) fn channel(&self, generation: u64, at: std::time::SystemTime) -> Channel {
+        Channel {
+            id: ChannelId {
+                uniqueid: self.uniqueid.clone(),
+                generation,
+            },
+            name: self.name.clone(),
+            linkedid: self.linkedid.clone(),
+            call: Str::from(""),
+            state: self.state,
+            state_desc: self.state_desc.clone(),
+            caller_id: self.caller_id.clone(),
+            connected_line: self.connected_line.clone(),
+            account_code: self.account_code.clone(),
+            language: self.language.clone(),
+            dialplan: self.dialplan.clone(),
+            application: Str::from(""),
+            application_data: Str::from(""),
+            bridge: None,
+            variables: Default::default(),
+            on_hold: false,
+            local_peer: None,
+            dial: None,
+            hangup_requested: None,
+            created_at: at,
+            answered_at: (self.state == 6).then_some(at),
+        }
+    }
+
+    /// Writes what the snapshot says into `ch` (name, linked id, state,
+    /// caller ids, account code, language, dialplan location); the rest of
+    /// the channel stays.
+    pub(crate) fn apply_to(&self, ch: &mut Channel) {
+        ch.name = self.name.clone();
+        ch.linkedid = self.linkedid.clone();
+        ch.state = self.state;
+        ch.state_desc = self.state_desc.clone();
+        ch.caller_id = self.caller_id.clone();
+        ch.connected_line = self.connected_line.clone();
+        ch.account_code = self.account_code.clone();
+        ch.language = self.language.clone();
+        ch.dialplan = self.dialplan.clone();
+    }
+
+    /// Every whole snapshot in a message, with its prefix, read in one
+    /// pass over the fields (a field counts for the prefix before one of
+    /// the snapshot's names, the first occurrence winning).
+    pub(crate) fn all(msg: &Message) -> Vec<(String, Snapshot)> {
+        // The snapshot's fields, by their name without the prefix. No name
+        // is the end of another, so a key matches at most one.
+        const NAMES: [&[u8]; 14] = [
+            b"Uniqueid",
+            b"Channel",
+            b"ChannelState",
+            b"ChannelStateDesc",
+            b"Linkedid",
+            b"CallerIDNum",
+            b"CallerIDName",
+            b"ConnectedLineNum",
+            b"ConnectedLineName",
+            b"AccountCode",
+            b"Language",
+            b"Context",
+            b"Exten",
+            b"Priority",
+        ];
+        let mut found: Vec<(&[u8], [Option<&Text>; 14])> = Vec::new();
+        for field in msg.fields() {
+            let key = field.key_bytes();
+            for (n, name) in NAMES.iter().enumerate() {
+                if key.len() < name.len()
+                    || !key[key.len() - name.len()..].eq_ignore_ascii_case(name)
+                {
+                    continue;
+                }
+                let prefix = &key[..key.len() - name.len()];
+                let slot = match found
+                    .iter()
+                    .position(|(p, _)| p.eq_ignore_ascii_case(prefix))
+                {
+                    Some(i) => i,
+                    None => {
+                        found.push((prefix, [None; 14]));
+                        found.len() - 1
+                    }
+                };
+                let v = &mut found[slot].1[n];
+                if v.is_none() {
+                    *v = Some(field.value());
+                }
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for (prefix, f) in found {
+            let [uid, name, state, desc, linkedid, cid_num, cid_name, cl_num, cl_name, account, language, context, exten, priority] =
+                f;
+            let (Some(uid), Some(name), Some(state), Some(linkedid)) = (uid, name, state, linkedid)
+            else {
+                continue;
+            };
+            let Ok(prefix) = std::str::from_utf8(prefix) else {
+                continue;
+            };
+            let Some(state) = state.as_str().and_then(|s| s.trim().parse().ok()) else {
+                continue;
+            };
+            let uniqueid = value(uid);
+            if uniqueid.is_empty() {
+                continue;
+            }
+            let get = |v: Option<&Text>| v.map(value).unwrap_or_else(|| Str::from(""));
+            out.push((
+                prefix.to_owned(),
+                Snapshot {
+                    uniqueid,
+                    name: value(name),
+                    linkedid: value(linkedid),
+                    state,
+                    state_desc: get(desc),
+                    caller_id: Party {
+                        num: get(cid_num),
+                        name: get(cid_name),
+                    },
+                    connected_line: Party {
+                        num: get(cl_num),
+                        name: get(cl_name),
+                    },
+                    account_code: get(account),
+                    language: get(language),
+                    dialplan: Dialplan {
+                        context: get(context),
+                        exten: get(exten),
+                        priority: priority
+                            .and_then(|p| p.as_str())
+                            .and_then(|p| p.trim().parse().ok())
+                            .unwrap_or_default(),
+                    },
+                },
+            ));
+        }
+        out
+    }
+}
