@@ -188,8 +188,9 @@ impl ClientBuilder {
 /// How long an `Originate` message lets the call ring: its `Timeout`
 /// (milliseconds), or Asterisk's default of 30 s when it sets none.
 pub fn originate_ring_time(msg: &Message) -> Duration {
-    msg.get_str("Timeout")
-        .and_then(|t| t.trim().parse::<u64>().ok())
+    msg.get("Timeout")
+        .and_then(|t| ami_wire::value::integer(t.as_bytes()))
+        .and_then(|ms| u64::try_from(ms).ok())
         .map_or(ORIGINATE_RING_DEFAULT, Duration::from_millis)
 }
 

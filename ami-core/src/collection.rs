@@ -1,7 +1,6 @@
 //! [`Collection`]: the result of a list action.
 
 use crate::action::FromMessage;
-use crate::message::Text;
 use crate::untyped::Response;
 
 /// What a list action answered: the initial response, the item events in
@@ -39,13 +38,8 @@ impl<T, C: FromMessage> Collection<T, C> {
         let reported = complete
             .raw()
             .get(crate::message::keys::LIST_ITEMS)
-            .map(Text::as_bytes)
-            .and_then(|b| {
-                std::str::from_utf8(b.trim_ascii())
-                    .ok()?
-                    .parse::<u64>()
-                    .ok()
-            });
+            .and_then(|v| ami_wire::value::integer(v.as_bytes()))
+            .and_then(|n| u64::try_from(n).ok());
         Collection {
             response,
             items,

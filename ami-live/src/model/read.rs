@@ -184,7 +184,7 @@ impl Snapshot {
             let Ok(prefix) = std::str::from_utf8(prefix) else {
                 continue;
             };
-            let Some(state) = state.as_str().and_then(|s| s.trim().parse().ok()) else {
+            let Some(state) = ami_wire::value::integer(state.as_bytes()) else {
                 continue;
             };
             let uniqueid = value(uid);
@@ -214,8 +214,7 @@ impl Snapshot {
                         context: get(context),
                         exten: get(exten),
                         priority: priority
-                            .and_then(|p| p.as_str())
-                            .and_then(|p| p.trim().parse().ok())
+                            .and_then(|p| ami_wire::value::integer(p.as_bytes()))
                             .unwrap_or_default(),
                     },
                 },
