@@ -129,6 +129,13 @@ pub struct Model {
     aliases_to: HashMap<Str, Vec<Str>>,
     budget: Budget,
     hits: BudgetHits,
+    /// A channel list has been loaded: from then on the list and the
+    /// `Newchannel`s after it name every live channel, so another event
+    /// about a channel the model does not know is a late one about a
+    /// channel that hung up before the list was taken (Asterisk sends a
+    /// `NewCallerid` after the `Hangup` of a Local channel's `;1`), and it
+    /// adds nothing.
+    channels_listed: bool,
     /// Changes of the event being applied.
     out: Vec<Change>,
     /// The time of the event being applied.
@@ -154,6 +161,7 @@ impl Model {
             aliases_to: HashMap::new(),
             budget: Budget::default(),
             hits: BudgetHits::default(),
+            channels_listed: false,
             out: Vec::new(),
             now: SystemTime::now(),
         }

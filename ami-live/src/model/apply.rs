@@ -377,13 +377,14 @@ impl Model {
     // --- channels -----------------------------------------------------------
 
     /// Adds a channel from a snapshot, or refreshes the live one. A
-    /// tombstoned `Uniqueid` comes back only by its `Newchannel`.
+    /// tombstoned `Uniqueid` comes back only by its `Newchannel`, and so
+    /// does every channel once a channel list has been loaded.
     pub(crate) fn add_or_refresh(&mut self, snap: &Snapshot, is_new: bool) {
         if self.state.channels.contains_key(&snap.uniqueid) {
             self.refresh(snap);
             return;
         }
-        if !is_new && self.state.tombstones.contains_key(&snap.uniqueid) {
+        if !is_new && (self.channels_listed || self.state.tombstones.contains_key(&snap.uniqueid)) {
             return;
         }
         self.add(snap, None);

@@ -81,6 +81,7 @@ impl Model {
         let mut new = old.clone();
 
         if let Some(items) = &lists.channels {
+            self.channels_listed = true;
             let mut channels = OrdMap::new();
             for item in items {
                 let Some(snap) = Snapshot::read(item) else {
