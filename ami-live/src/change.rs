@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::state::{ChannelId, Str};
+use ami_types::codes::HangupCause;
 use ami_types::event::Event;
 
 /// Which part of a channel changed.
@@ -108,7 +109,7 @@ pub enum Change {
         /// Its last name.
         name: Str,
         /// `Cause` (`None` when it went away unseen).
-        cause: Option<i64>,
+        cause: Option<HangupCause>,
         /// `Cause-txt`.
         cause_txt: Str,
         /// `TechCause`, when Asterisk sent one.
@@ -138,7 +139,7 @@ pub enum Change {
         /// How long it lasted.
         duration: Duration,
         /// The cause of its first hangup.
-        cause: Option<i64>,
+        cause: Option<HangupCause>,
     },
     /// A Local channel pair optimised itself away (or tried to).
     LocalOptimized {

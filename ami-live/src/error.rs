@@ -1,6 +1,7 @@
 //! The errors of the live model.
 
 use crate::state::{ChannelId, Str};
+use ami_types::codes::HangupCause;
 
 /// What went wrong with a live object or the model.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +17,7 @@ pub enum Error {
         /// Its last name.
         name: Str,
         /// The hangup cause, when a channel hung up and the model saw it.
-        cause: Option<i64>,
+        cause: Option<HangupCause>,
     },
     /// The model stopped: its connection closed for good.
     #[error("the live model stopped: {0}")]

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::pbx::Pbx;
 use crate::state::{Call, Channel, ChannelId, Conference, Queue, State, Str, Tombstone};
+use ami_types::codes::HangupCause;
 
 /// The handles a [`Pbx`] gives out (here, so that the handles depend on
 /// the `Pbx` and not the other way round).
@@ -179,7 +180,7 @@ impl ChannelHandle {
 
     /// Waits until the channel has hung up; its hangup cause, when the
     /// model saw one.
-    pub async fn until_hangup(&self) -> Result<Option<i64>> {
+    pub async fn until_hangup(&self) -> Result<Option<HangupCause>> {
         let state = self
             .pbx
             .until(|s| s.channel_by_id(&self.id).is_none())
@@ -198,7 +199,7 @@ pub struct CallEnd {
     /// How long it lasted (from the model's view).
     pub duration: Duration,
     /// The cause of its first hangup.
-    pub cause: Option<i64>,
+    pub cause: Option<HangupCause>,
     /// What its far end did (see [`Call::dial_status`]).
     pub dial_status: Option<Str>,
 }

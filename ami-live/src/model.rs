@@ -85,6 +85,7 @@ pub struct BudgetHits {
 ///
 /// ```
 /// use ami_live::{Change, Model};
+/// use ami_types::codes::HangupCause;
 /// use ami_types::event::Event;
 /// use ami_types::{FromMessage, Message};
 ///
@@ -110,7 +111,10 @@ pub struct BudgetHits {
 ///     ("Cause", "16"),
 ///     ("Cause-txt", "Normal Clearing"),
 /// ]));
-/// assert!(matches!(changes[0].change, Change::ChannelRemoved { cause: Some(16), .. }));
+/// assert!(matches!(
+///     changes[0].change,
+///     Change::ChannelRemoved { cause: Some(HangupCause::NormalClearing), .. }
+/// ));
 /// assert!(model.state().channels.is_empty());
 /// assert!(model.state().calls.is_empty());
 /// ```
@@ -248,7 +252,10 @@ impl Model {
                     .map(|t| t.id.generation);
                 self.add(&snap, generation);
             }
-            let bridge = read::opt(status, "BridgeID");
+            let bridge = read::kept_opt(
+                <ami_types::event::Status as ami_types::FromMessage>::from_message(status.clone())
+                    .bridge_id(),
+            );
             let current = self
                 .state
                 .channels
@@ -256,11 +263,14 @@ impl Model {
                 .and_then(|c| c.bridge.clone());
             match (bridge, current) {
                 (Some(b), current) if current.as_ref() != Some(&b) => {
-                    if !self.state.bridges.contains_key(&b) {
-                        let mut m = ami_types::Message::new();
-                        m.append("BridgeUniqueid", &*b);
-                        self.ensure_bridge(&m);
-                    }
+                    self.ensure_bridge(crate::state::Bridge {
+                        id: b.clone(),
+                        bridge_type: Str::from(""),
+                        technology: Str::from(""),
+                        creator: Str::from(""),
+                        name: Str::from(""),
+                        channels: Default::default(),
+                    });
                     self.enter_bridge(&b, &snap.uniqueid);
                 }
                 (None, Some(old)) => self.leave_bridge(&old, &snap.uniqueid),

@@ -27,7 +27,8 @@ use ami_types::action::{
     BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate,
     PJSIPShowEndpoints, ParkedCalls, QueueStatus, Status as StatusAction,
 };
-use ami_types::event::Event;
+use ami_types::codes::HangupCause;
+use ami_types::event::{CoreShowChannel, Event};
 use ami_types::{
     Action, Client, ClientBuilder, EventStream, FromMessage, ListAction, Message, StreamError,
 };
@@ -463,7 +464,7 @@ pub struct OriginatedCall {
     /// `OriginateResponse`'s `Reason` (`Failed` when it had none).
     pub reason: ami_types::codes::OriginateReason,
     /// The hangup cause, when the channel is already gone.
-    pub cause: Option<i64>,
+    pub cause: Option<HangupCause>,
     /// What the far end did by then, seen through Local channels (see
     /// [`Call::dial_status`](crate::Call::dial_status)); later changes are
     /// on the [`CallHandle`](crate::CallHandle).
@@ -613,7 +614,7 @@ impl Follower {
 
     async fn apply(&mut self, event: Event) {
         let reload = matches!(&event, Event::Reload(r)
-            if r.raw().get("Module").is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
+            if r.module().is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
         self.shared.events.fetch_add(1, Ordering::Relaxed);
         let records = self.model.apply(event);
         // Once a limit was hit (rare), the counts are kept current.
@@ -669,11 +670,11 @@ impl Follower {
             return;
         };
         self.drain(events).await;
-        let listed: std::collections::HashMap<Str, Message> = listed
+        let listed: std::collections::HashMap<Str, CoreShowChannel> = listed
             .into_iter()
             .filter_map(|m| {
-                let uid = crate::model::value(m.get("Uniqueid")?);
-                Some((uid, m))
+                let item = CoreShowChannel::from_message(m);
+                Some((crate::model::value(item.uniqueid()?), item))
             })
             .collect();
         let state = self.model.snapshot();
@@ -682,11 +683,13 @@ impl Follower {
             .values()
             .filter(|c| match listed.get(&c.id.uniqueid) {
                 None => true,
-                Some(m) => {
-                    let text = |k: &str| m.get(k).map(crate::model::value).unwrap_or_default();
-                    *text("Channel") != *c.name
-                        || text("ChannelState").parse::<i64>().ok() != Some(c.state)
-                        || *text("BridgeId") != *c.bridge.as_deref().unwrap_or("")
+                Some(item) => {
+                    let text = |v: Option<&ami_types::Text>| {
+                        v.map(crate::model::value).unwrap_or_default()
+                    };
+                    *text(item.channel()) != *c.name
+                        || item.channel_state() != Some(c.state.code())
+                        || *text(item.bridge_id()) != *c.bridge.as_deref().unwrap_or("")
                 }
             })
             .map(|c| c.id.uniqueid.clone())
@@ -845,8 +848,8 @@ async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
         Some(rooms) => {
             let mut out = Vec::new();
             for room in rooms {
-                let name = room
-                    .get("Conference")
+                let name = ami_types::event::ConfbridgeListRooms::from_message(room.clone())
+                    .conference()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let members = list_items(client, &ConfbridgeList::new(name))

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use ami_types::codes::{ChannelState, DeviceState, HangupCause};
 use imbl::{OrdMap, OrdSet, Vector};
 use serde::{Serialize, Serializer};
 
@@ -85,8 +86,8 @@ pub struct Channel {
     pub linkedid: Str,
     /// The call this channel belongs to (see [`Call`]).
     pub call: Str,
-    /// `ChannelState` (6 is up).
-    pub state: i64,
+    /// `ChannelState` (serialized as its number, 6 for up).
+    pub state: ChannelState,
     /// `ChannelStateDesc` (`Down`, `Ring`, `Ringing`, `Up`, ...).
     pub state_desc: Str,
     /// Caller ID.
@@ -116,7 +117,7 @@ pub struct Channel {
     pub dial: Option<Dial>,
     /// A hangup was requested (`HangupRequest`/`SoftHangupRequest`) with
     /// this cause.
-    pub hangup_requested: Option<i64>,
+    pub hangup_requested: Option<HangupCause>,
     /// When the channel appeared (the event's `Timestamp` when Asterisk
     /// sends one, else when the model saw it; for a channel loaded from
     /// `CoreShowChannels`, now minus its `Duration`).
@@ -130,7 +131,7 @@ pub struct Channel {
 impl Channel {
     /// Whether the channel is up (answered).
     pub fn is_up(&self) -> bool {
-        self.state == 6
+        self.state.is_up()
     }
 
     /// Whether this is a Local channel half (`Local/...;1` or `;2`).
@@ -199,7 +200,7 @@ pub struct Call {
     #[serde(serialize_with = "unix_seconds_opt")]
     pub connected_at: Option<SystemTime>,
     /// The first hangup in the call: its cause and `Cause-txt`.
-    pub first_hangup: Option<(i64, Str)>,
+    pub first_hangup: Option<(HangupCause, Str)>,
     /// Who started it.
     pub direction: Direction,
     /// The `DialStatus` of the last `DialEnd` in the call whose destination
@@ -227,7 +228,7 @@ impl EndedCall {
     }
 
     /// The cause of its first hangup.
-    pub fn cause(&self) -> Option<i64> {
+    pub fn cause(&self) -> Option<HangupCause> {
         self.call.first_hangup.as_ref().map(|(c, _)| *c)
     }
 }
@@ -262,13 +263,15 @@ pub struct QueueMember {
     pub penalty: i64,
     /// `CallsTaken`.
     pub calls_taken: i64,
-    /// `LastCall` (Unix seconds).
-    pub last_call: i64,
+    /// `LastCall`: when the member last finished a call (`None`: never;
+    /// serialized as Unix seconds).
+    #[serde(serialize_with = "unix_seconds_opt")]
+    pub last_call: Option<SystemTime>,
     /// `InCall`.
     pub in_call: bool,
-    /// `Status` (the device state code: 1 not in use, 2 in use, 6
-    /// ringing, 5 unavailable, ...).
-    pub status: i64,
+    /// `Status`: the member's device state (serialized as its number: 1
+    /// not in use, 2 in use, 6 ringing, 5 unavailable, ...).
+    pub status: DeviceState,
     /// `Paused`.
     pub paused: bool,
     /// `PausedReason`.
@@ -279,7 +282,7 @@ impl QueueMember {
     /// Free to take a call: not paused, not in a call, device not in use,
     /// busy, ringing or unavailable.
     pub fn is_free(&self) -> bool {
-        !self.paused && !self.in_call && matches!(self.status, 0 | 1)
+        !self.paused && !self.in_call && self.status.is_free()
     }
 }
 
@@ -309,16 +312,20 @@ pub struct Queue {
     pub strategy: Str,
     /// `Max` callers (0: no limit).
     pub max: i64,
-    /// `Holdtime`: average seconds waited.
-    pub holdtime: i64,
-    /// `TalkTime`: average seconds talked.
-    pub talk_time: i64,
+    /// `Holdtime`: the average wait (serialized in seconds).
+    #[serde(serialize_with = "seconds")]
+    pub holdtime: Duration,
+    /// `TalkTime`: the average talk (serialized in seconds).
+    #[serde(serialize_with = "seconds")]
+    pub talk_time: Duration,
     /// `Completed`.
     pub completed: i64,
     /// `Abandoned`.
     pub abandoned: i64,
-    /// `ServiceLevel` (seconds).
-    pub service_level: i64,
+    /// `ServiceLevel`: the answer time the service level counts against
+    /// (serialized in seconds).
+    #[serde(serialize_with = "seconds")]
+    pub service_level: Duration,
     /// `Weight`.
     pub weight: i64,
     /// Members by interface.
@@ -349,8 +356,10 @@ pub struct ParkedCall {
     pub lot: Str,
     /// `ParkingSpace`.
     pub space: Str,
-    /// `ParkingTimeout` (seconds).
-    pub timeout: Str,
+    /// `ParkingTimeout`: how long it stays parked before it times out
+    /// (serialized in seconds).
+    #[serde(serialize_with = "seconds")]
+    pub timeout: Duration,
     /// `ParkerDialString`.
     pub parker_dial_string: Str,
     /// When it was parked.
@@ -413,7 +422,7 @@ pub struct Tombstone {
     /// Its last name.
     pub name: Str,
     /// `Cause`, `None` when it went away unseen (while disconnected).
-    pub cause: Option<i64>,
+    pub cause: Option<HangupCause>,
     /// `Cause-txt`.
     pub cause_txt: Str,
     /// `TechCause`, when present.
@@ -563,6 +572,10 @@ fn unix_seconds_opt<S: Serializer>(t: &Option<SystemTime>, s: S) -> Result<S::Ok
         Some(t) => unix_seconds(t, s),
         None => s.serialize_none(),
     }
+}
+
+fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
 }
 
 /// A map as the list of its values, in key order (JSON consumers want

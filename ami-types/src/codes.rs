@@ -1,9 +1,9 @@
 //! Values Asterisk takes from fixed sets it sends as numbers: hangup
-//! causes, originate outcomes, device states. Each keeps a number outside
+//! causes, originate outcomes, channel and device states. Each keeps a number outside
 //! its set (`Other`), so reading one never fails.
 //!
 //! ```
-//! use ami_types::codes::{DeviceState, HangupCause, OriginateReason};
+//! use ami_types::codes::{ChannelState, DeviceState, HangupCause, OriginateReason};
 //!
 //! let cause = HangupCause::from_code(17);
 //! assert_eq!(cause, HangupCause::UserBusy);
@@ -13,6 +13,7 @@
 //! assert_eq!(HangupCause::from_code(250), HangupCause::Other(250));
 //! assert_eq!(OriginateReason::from_code(5), OriginateReason::Busy);
 //! assert_eq!(DeviceState::from_code(1), DeviceState::NotInUse);
+//! assert!(ChannelState::from_code(6).is_up());
 //! ```
 
 use std::fmt;
@@ -83,6 +84,13 @@ macro_rules! codes {
             fn from(text: &Text) -> Self {
                 crate::runtime::parse_integer(text.as_bytes().trim_ascii())
                     .map_or($name::Other(-1), $name::from_code)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            /// As its number on the wire.
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.code())
             }
         }
 
@@ -190,6 +198,47 @@ codes! {
         Ringing = 6, "RINGING";
         RingInUse = 7, "RINGINUSE";
         OnHold = 8, "ONHOLD";
+    }
+}
+
+codes! {
+    /// The state of a channel: the `AST_STATE_*` number of a channel
+    /// snapshot's `ChannelState` (its `ChannelStateDesc` says the same in
+    /// words).
+    ChannelState, "AST_STATE_" {
+        /// Idle: not yet dialled, or hung up.
+        Down = 0, "DOWN";
+        /// Reserved by a channel driver, not yet in use.
+        Reserved = 1, "RESERVED";
+        /// Off hook, no digits yet.
+        OffHook = 2, "OFFHOOK";
+        /// Digits are being sent.
+        Dialing = 3, "DIALING";
+        /// Ringing out: this channel called and hears ringback.
+        Ring = 4, "RING";
+        /// Ringing in: this channel is being called.
+        Ringing = 5, "RINGING";
+        /// Answered: media flows.
+        Up = 6, "UP";
+        /// Busy.
+        Busy = 7, "BUSY";
+        /// Digits sent while already off hook.
+        DialingOffHook = 8, "DIALING_OFFHOOK";
+        /// Not yet ringing (before the first ring on some lines).
+        PreRing = 9, "PRERING";
+    }
+}
+
+impl ChannelState {
+    /// Whether the channel is answered.
+    pub fn is_up(self) -> bool {
+        self == ChannelState::Up
+    }
+
+    /// Whether the channel rings, out ([`Ring`](Self::Ring)) or in
+    /// ([`Ringing`](Self::Ringing)).
+    pub fn is_ringing(self) -> bool {
+        matches!(self, ChannelState::Ring | ChannelState::Ringing)
     }
 }
 

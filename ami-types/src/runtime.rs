@@ -17,7 +17,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-pub use crate::codes::{DeviceState, HangupCause, OriginateReason};
+pub use crate::codes::{ChannelState, DeviceState, HangupCause, OriginateReason};
 pub use crate::meta::{
     require_release, ActionMeta, EventMeta, FieldMeta, IndexStyle, ListMeta, ParamKind, ParamMeta,
     ValueType,

@@ -23,10 +23,26 @@ use crate::state::{
     Bridge, Call, Channel, ChannelId, Conference, Dial, Direction, Endpoint, ParkedCall,
     Participant, Party, Queue, QueueCaller, QueueMember, Str, Tombstone,
 };
+use ami_types::codes::HangupCause;
 use ami_types::event::Event;
-use ami_types::Message;
 
-use super::read::{boolean, int, opt, text, Snapshot};
+use super::read::{
+    bridge, kept, kept_opt, opt, parked_call, queue_member, spelled, text, Snapshot,
+};
+
+/// What a `DialState` or `DialEnd` says about the channel being dialled.
+struct DialUpdate {
+    /// The dialled channel.
+    dest: Str,
+    /// The calling channel, when there is one.
+    caller: Option<Str>,
+    /// `DialStatus`.
+    status: Str,
+    /// `Forward`.
+    forward: Str,
+    /// A `DialEnd`.
+    ended: bool,
+}
 
 /// Keeps the entries of a persistent map for which `keep` holds.
 pub(crate) fn retain<V: Clone>(
@@ -68,19 +84,19 @@ impl Model {
                 }
                 return;
             }
-            // Fields read by wire key: older Asterisk versions document
-            // fewer of them (no `TechCause` before 22), and the model is
-            // built for whichever version `ami-types` was generated from.
-            Event::Hangup(_) => {
-                let Some(uid) = opt(msg, "Uniqueid") else {
+            Event::Hangup(e) => {
+                let Some(uid) = kept_opt(e.uniqueid()) else {
                     return;
                 };
                 self.remove_channel(
                     &uid,
-                    Some(int(msg, "Cause").unwrap_or_default()),
-                    text(msg, "Cause-txt"),
+                    Some(e.cause().unwrap_or_default()),
+                    kept(e.cause_txt()),
+                    // By key: only 20.17+, 22.7+ and 23.1+ document
+                    // `TechCause`, and the model builds against every
+                    // release `ami-types` can be generated for.
                     opt(msg, "TechCause"),
-                    text(msg, "Channel"),
+                    kept(e.channel()),
                 );
                 return;
             }
@@ -105,35 +121,35 @@ impl Model {
             }
         }
         match event {
-            Event::Rename(_) => {
-                if let (Some(uid), Some(to)) = (opt(msg, "Uniqueid"), opt(msg, "Newname")) {
+            Event::Rename(e) => {
+                if let (Some(uid), Some(to)) = (kept_opt(e.uniqueid()), kept_opt(e.newname())) {
                     self.rename(&uid, to);
                 }
             }
-            Event::OriginateResponse(_) => {
+            Event::OriginateResponse(e) => {
                 // An originate to an application runs it on the channel
                 // without a Newexten: the channel still shows its outgoing
                 // line (`AppDial2`) until this says what it runs.
-                let app = text(msg, "Application");
-                let uid = text(msg, "Uniqueid");
-                let success = msg
-                    .get("Response")
-                    .is_some_and(|r| r.eq_ignore_ascii_case("Success"));
+                let app = kept(e.application());
+                let uid = kept(e.uniqueid());
+                let success = e
+                    .response()
+                    .is_some_and(|r| r.as_bytes().eq_ignore_ascii_case(b"Success"));
                 if success && !app.is_empty() {
-                    let data = text(msg, "Data");
+                    let data = kept(e.data());
                     self.update(&uid, ChannelField::Application, |c| {
                         c.application = app;
                         c.application_data = data;
                     });
                 }
             }
-            Event::NewExten(_) => {
-                let uid = text(msg, "Uniqueid");
+            Event::NewExten(e) => {
+                let uid = kept(e.uniqueid());
                 // Running the dialplan without having been dialled: it
                 // called in. (Not a Local channel, which something created,
                 // nor the outgoing line of a dial, `AppDial`/`AppDial2`,
                 // whose `DialBegin` follows.)
-                let app = text(msg, "Application");
+                let app = kept(e.application());
                 let outgoing = app.starts_with("AppDial") || app.starts_with("AppQueue");
                 if !outgoing
                     && self
@@ -144,16 +160,15 @@ impl Model {
                 {
                     self.set_direction(&uid, Direction::Inbound);
                 }
-                let app = text(msg, "Application");
-                let data = text(msg, "AppData");
+                let data = kept(e.app_data());
                 self.update(&uid, ChannelField::Application, |c| {
                     c.application = app;
                     c.application_data = data;
                 });
             }
-            Event::VarSet(_) => {
-                if let (Some(var), Some(uid)) = (opt(msg, "Variable"), opt(msg, "Uniqueid")) {
-                    let val = text(msg, "Value");
+            Event::VarSet(e) => {
+                if let (Some(var), Some(uid)) = (kept_opt(e.variable()), kept_opt(e.uniqueid())) {
+                    let val = kept(e.value());
                     let max = self.budget.variables_per_channel;
                     let full = self.state.channels.get(&uid).is_some_and(|c| {
                         c.variables.len() >= max && !c.variables.contains_key(&var)
@@ -167,41 +182,45 @@ impl Model {
                     }
                 }
             }
-            Event::Hold(_) | Event::Unhold(_) => {
-                let hold = matches!(event, Event::Hold(_));
-                self.update(&text(msg, "Uniqueid"), ChannelField::Hold, |c| {
-                    c.on_hold = hold
-                });
+            Event::Hold(e) => self.update(&kept(e.uniqueid()), ChannelField::Hold, |c| {
+                c.on_hold = true
+            }),
+            Event::Unhold(e) => self.update(&kept(e.uniqueid()), ChannelField::Hold, |c| {
+                c.on_hold = false
+            }),
+            Event::HangupRequest(e) => {
+                self.hangup_requested(&kept(e.uniqueid()), e.cause().unwrap_or_default())
             }
-            Event::HangupRequest(_) | Event::SoftHangupRequest(_) => {
-                let cause = int(msg, "Cause").unwrap_or_default();
-                self.update(&text(msg, "Uniqueid"), ChannelField::HangupRequested, |c| {
-                    c.hangup_requested = Some(cause)
-                });
+            Event::SoftHangupRequest(e) => {
+                self.hangup_requested(&kept(e.uniqueid()), e.cause().unwrap_or_default())
             }
-            Event::LocalBridge(_) => {
-                let one = text(msg, "LocalOneUniqueid");
-                let two = text(msg, "LocalTwoUniqueid");
+            Event::LocalBridge(e) => {
+                let one = kept(e.local_one_uniqueid());
+                let two = kept(e.local_two_uniqueid());
                 self.tie_local(&one, &two);
             }
-            Event::LocalOptimizationEnd(_) => self.emit(Change::LocalOptimized {
-                one: text(msg, "LocalOneUniqueid"),
-                two: text(msg, "LocalTwoUniqueid"),
-                success: boolean(msg, "Success").unwrap_or(false),
+            Event::LocalOptimizationEnd(e) => self.emit(Change::LocalOptimized {
+                one: kept(e.local_one_uniqueid()),
+                two: kept(e.local_two_uniqueid()),
+                // Documented without a type: Asterisk writes 0 or 1.
+                success: e
+                    .success()
+                    .is_some_and(|v| ami_wire::value::is_true(v.as_bytes())),
             }),
-            Event::BridgeCreate(_) => {
-                self.ensure_bridge(msg);
+            Event::BridgeCreate(e) => {
+                self.ensure_bridge(bridge!(e));
             }
-            Event::BridgeEnter(_) => {
-                let bridge = self.ensure_bridge(msg);
-                self.enter_bridge(&bridge, &text(msg, "Uniqueid"));
+            Event::BridgeEnter(e) => {
+                let bridge = self.ensure_bridge(bridge!(e));
+                self.enter_bridge(&bridge, &kept(e.uniqueid()));
             }
-            Event::BridgeLeave(_) => {
-                let bridge = text(msg, "BridgeUniqueid");
-                self.leave_bridge(&bridge, &text(msg, "Uniqueid"));
+            Event::BridgeLeave(e) => {
+                let bridge = kept(e.bridge_uniqueid());
+                self.leave_bridge(&bridge, &kept(e.uniqueid()));
             }
-            Event::BridgeDestroy(_) => self.destroy_bridge(&text(msg, "BridgeUniqueid")),
-            // By name: Asterisk 18's documentation has no `BridgeMerge`.
+            Event::BridgeDestroy(e) => self.destroy_bridge(&kept(e.bridge_uniqueid())),
+            // By name and key: Asterisk 18's documentation has no
+            // `BridgeMerge`.
             _ if msg
                 .event_name()
                 .is_some_and(|n| n.eq_ignore_ascii_case("BridgeMerge")) =>
@@ -211,29 +230,30 @@ impl Model {
                     into: text(msg, "ToBridgeUniqueid"),
                 })
             }
-            Event::BlindTransfer(_) => {
-                let target = match (opt(msg, "Extension"), opt(msg, "Context")) {
+            Event::BlindTransfer(e) => {
+                let target = match (kept_opt(e.extension()), kept_opt(e.context())) {
                     (Some(x), Some(c)) => Some(Str::from(format!("{x}@{c}"))),
                     (x, _) => x,
                 };
                 self.emit(Change::Transferred {
                     kind: TransferKind::Blind,
-                    result: text(msg, "Result"),
-                    transferer: opt(msg, "TransfererUniqueid"),
-                    transferee: opt(msg, "TransfereeUniqueid"),
+                    result: spelled!(e.result()),
+                    transferer: kept_opt(e.transferer_uniqueid()),
+                    transferee: kept_opt(e.transferee_uniqueid()),
                     target,
                 });
             }
-            Event::AttendedTransfer(_) => self.emit(Change::Transferred {
+            Event::AttendedTransfer(e) => self.emit(Change::Transferred {
                 kind: TransferKind::Attended,
-                result: text(msg, "Result"),
-                transferer: opt(msg, "OrigTransfererUniqueid"),
-                transferee: opt(msg, "TransfereeUniqueid"),
+                result: spelled!(e.result()),
+                transferer: kept_opt(e.orig_transferer_uniqueid()),
+                transferee: kept_opt(e.transferee_uniqueid()),
+                // By key: Asterisk 18 does not document it.
                 target: opt(msg, "TransferTargetUniqueid"),
             }),
-            Event::DialBegin(_) => {
-                let caller = opt(msg, "Uniqueid");
-                let dest = text(msg, "DestUniqueid");
+            Event::DialBegin(e) => {
+                let caller = kept_opt(e.uniqueid());
+                let dest = kept(e.dest_uniqueid());
                 match &caller {
                     // An Originate: nobody calls.
                     None => self.set_direction(&dest, Direction::Originated),
@@ -241,63 +261,67 @@ impl Model {
                 }
                 let dial = Dial {
                     caller,
-                    dial_string: text(msg, "DialString"),
+                    dial_string: kept(e.dial_string()),
                     ..Dial::default()
                 };
                 self.update(&dest, ChannelField::Dial, |c| c.dial = Some(dial));
             }
-            Event::DialState(_) | Event::DialEnd(_) => {
-                let ended = matches!(event, Event::DialEnd(_));
-                let status = text(msg, "DialStatus");
-                let forward = text(msg, "Forward");
-                let caller = opt(msg, "Uniqueid");
-                self.update(&text(msg, "DestUniqueid"), ChannelField::Dial, |c| {
-                    let dial = c.dial.get_or_insert_with(Dial::default);
-                    dial.caller = dial.caller.take().or(caller);
-                    dial.status = status;
-                    if !forward.is_empty() {
-                        dial.forward = forward;
-                    }
-                    dial.ended |= ended;
-                });
-                let dest = text(msg, "DestUniqueid");
-                let far = self
-                    .state
-                    .channels
-                    .get(&dest)
-                    .is_some_and(|c| !c.is_local());
-                if ended && far {
-                    let status = text(msg, "DialStatus");
-                    if let Some(call) = self.call_id_of(&dest) {
-                        if let Some(c) = self.state.calls.get_mut(&call) {
-                            Arc::make_mut(c).dial_status = Some(status);
-                        }
-                    }
-                }
+            Event::DialState(e) => self.dial_status(DialUpdate {
+                dest: kept(e.dest_uniqueid()),
+                caller: kept_opt(e.uniqueid()),
+                status: spelled!(e.dial_status()),
+                forward: kept(e.forward()),
+                ended: false,
+            }),
+            Event::DialEnd(e) => self.dial_status(DialUpdate {
+                dest: kept(e.dest_uniqueid()),
+                caller: kept_opt(e.uniqueid()),
+                status: spelled!(e.dial_status()),
+                forward: kept(e.forward()),
+                ended: true,
+            }),
+            Event::QueueCallerJoin(e) => {
+                let caller = QueueCaller {
+                    uniqueid: kept(e.uniqueid()),
+                    channel: kept(e.channel()),
+                    position: e.position().unwrap_or(i64::MAX),
+                    caller_id: Party {
+                        num: kept(e.caller_id_num()),
+                        name: kept(e.caller_id_name()),
+                    },
+                    joined_at: self.now,
+                };
+                self.queue_join(kept(e.queue()), caller);
             }
-            Event::QueueCallerJoin(_) => self.queue_join(msg),
-            Event::QueueCallerAbandon(_) => {
-                self.abandoning.insert(text(msg, "Uniqueid"));
+            Event::QueueCallerAbandon(e) => {
+                self.abandoning.insert(kept(e.uniqueid()));
             }
-            Event::QueueCallerLeave(_) => {
-                let uid = text(msg, "Uniqueid");
+            Event::QueueCallerLeave(e) => {
+                let uid = kept(e.uniqueid());
                 let abandoned = self.abandoning.remove(&uid);
-                self.queue_leave(&text(msg, "Queue"), &uid, abandoned);
+                self.queue_leave(&kept(e.queue()), &uid, abandoned);
             }
-            Event::QueueMemberAdded(_)
-            | Event::QueueMemberStatus(_)
-            | Event::QueueMemberPause(_)
-            | Event::QueueMemberPenalty(_)
-            | Event::QueueMemberRinginuse(_) => {
-                let member = member_from_event(msg);
-                self.upsert_member(text(msg, "Queue"), member);
+            Event::QueueMemberAdded(e) => {
+                self.upsert_member(kept(e.queue()), queue_member!(e, interface, member_name))
             }
-            Event::QueueMemberRemoved(_) => {
-                self.remove_member(&text(msg, "Queue"), &text(msg, "Interface"))
+            Event::QueueMemberStatus(e) => {
+                self.upsert_member(kept(e.queue()), queue_member!(e, interface, member_name))
             }
-            Event::ParkedCall(_) => self.park(parked_from(msg, self.now)),
-            Event::ParkedCallSwap(_) => {
-                let parked = parked_from(msg, self.now);
+            Event::QueueMemberPause(e) => {
+                self.upsert_member(kept(e.queue()), queue_member!(e, interface, member_name))
+            }
+            Event::QueueMemberPenalty(e) => {
+                self.upsert_member(kept(e.queue()), queue_member!(e, interface, member_name))
+            }
+            Event::QueueMemberRinginuse(e) => {
+                self.upsert_member(kept(e.queue()), queue_member!(e, interface, member_name))
+            }
+            Event::QueueMemberRemoved(e) => {
+                self.remove_member(&kept(e.queue()), &kept(e.interface()))
+            }
+            Event::ParkedCall(e) => self.park(parked_call!(e, self.now)),
+            Event::ParkedCallSwap(e) => {
+                let parked = parked_call!(e, self.now);
                 let old: Vec<Str> = self
                     .state
                     .parked
@@ -310,22 +334,19 @@ impl Model {
                 }
                 self.park(parked);
             }
-            Event::UnParkedCall(_) => {
-                self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::Retrieved)
+            Event::UnParkedCall(e) => self.unpark(&kept(e.parkee_uniqueid()), Unparked::Retrieved),
+            Event::ParkedCallTimeOut(e) => {
+                self.unpark(&kept(e.parkee_uniqueid()), Unparked::TimedOut)
             }
-            Event::ParkedCallTimeOut(_) => {
-                self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::TimedOut)
+            Event::ParkedCallGiveUp(e) => self.unpark(&kept(e.parkee_uniqueid()), Unparked::GaveUp),
+            Event::DeviceStateChange(e) => {
+                let state = kept(e.state());
+                self.endpoint(&kept(e.device()), |d| d.device_state = state);
             }
-            Event::ParkedCallGiveUp(_) => {
-                self.unpark(&text(msg, "ParkeeUniqueid"), Unparked::GaveUp)
-            }
-            Event::DeviceStateChange(_) => {
-                let state = text(msg, "State");
-                self.endpoint(&text(msg, "Device"), |e| e.device_state = state);
-            }
-            Event::ContactStatus(_) => {
-                if let Some(name) = opt(msg, "EndpointName") {
-                    let (uri, status) = (text(msg, "URI"), text(msg, "ContactStatus"));
+            Event::ContactStatus(e) => {
+                if let Some(name) = kept_opt(e.endpoint_name()) {
+                    let uri = kept(e.uri());
+                    let status = spelled!(e.contact_status());
                     self.endpoint(&format!("PJSIP/{name}"), |e| {
                         if &*status == "Removed" {
                             e.contacts.remove(&uri);
@@ -335,38 +356,42 @@ impl Model {
                     });
                 }
             }
-            Event::PeerStatus(_) => {
-                let status = text(msg, "PeerStatus");
-                self.endpoint(&text(msg, "Peer"), |e| e.status = status);
+            Event::PeerStatus(e) => {
+                let status = spelled!(e.peer_status());
+                self.endpoint(&kept(e.peer()), |d| d.status = status);
             }
-            Event::ConfbridgeStart(_) => {
-                self.conference_start(text(msg, "Conference"), opt(msg, "BridgeUniqueid"));
+            Event::ConfbridgeStart(e) => {
+                self.conference_start(kept(e.conference()), kept_opt(e.bridge_uniqueid()));
             }
-            Event::ConfbridgeEnd(_) => self.conference_end(&text(msg, "Conference")),
-            Event::ConfbridgeJoin(_) => {
-                let name = text(msg, "Conference");
-                self.conference_start(name.clone(), opt(msg, "BridgeUniqueid"));
+            Event::ConfbridgeEnd(e) => self.conference_end(&kept(e.conference())),
+            Event::ConfbridgeJoin(e) => {
+                let name = kept(e.conference());
+                self.conference_start(name.clone(), kept_opt(e.bridge_uniqueid()));
                 let p = Participant {
-                    uniqueid: text(msg, "Uniqueid"),
-                    channel: text(msg, "Channel"),
-                    admin: boolean(msg, "Admin").unwrap_or(false),
-                    muted: boolean(msg, "Muted").unwrap_or(false),
+                    uniqueid: kept(e.uniqueid()),
+                    channel: kept(e.channel()),
+                    admin: e.admin().unwrap_or(false),
+                    muted: e.muted().unwrap_or(false),
                     talking: false,
                 };
                 self.participant_join(&name, p);
             }
-            Event::ConfbridgeLeave(_) => {
-                self.participant_leave(&text(msg, "Conference"), &text(msg, "Uniqueid"))
+            Event::ConfbridgeLeave(e) => {
+                self.participant_leave(&kept(e.conference()), &kept(e.uniqueid()))
             }
-            Event::ConfbridgeMute(_) | Event::ConfbridgeUnmute(_) => {
-                let muted = matches!(event, Event::ConfbridgeMute(_));
-                self.participant_update(&text(msg, "Conference"), &text(msg, "Uniqueid"), |p| {
-                    p.muted = muted
+            Event::ConfbridgeMute(e) => {
+                self.participant_update(&kept(e.conference()), &kept(e.uniqueid()), |p| {
+                    p.muted = true
                 });
             }
-            Event::ConfbridgeTalking(_) => {
-                let talking = boolean(msg, "TalkingStatus").unwrap_or(false);
-                self.participant_update(&text(msg, "Conference"), &text(msg, "Uniqueid"), |p| {
+            Event::ConfbridgeUnmute(e) => {
+                self.participant_update(&kept(e.conference()), &kept(e.uniqueid()), |p| {
+                    p.muted = false
+                });
+            }
+            Event::ConfbridgeTalking(e) => {
+                let talking = e.talking_status().unwrap_or(false);
+                self.participant_update(&kept(e.conference()), &kept(e.uniqueid()), |p| {
                     p.talking = talking
                 });
             }
@@ -466,7 +491,7 @@ impl Model {
         };
         let mut new = (*old).clone();
         let restated = old.state != snap.state || old.state_desc != snap.state_desc;
-        if restated && snap.state == 6 && new.answered_at.is_none() {
+        if restated && snap.state.is_up() && new.answered_at.is_none() {
             new.answered_at = Some(self.now);
         }
         snap.apply_to(&mut new);
@@ -532,6 +557,47 @@ impl Model {
         }
     }
 
+    fn hangup_requested(&mut self, uid: &str, cause: HangupCause) {
+        self.update(uid, ChannelField::HangupRequested, |c| {
+            c.hangup_requested = Some(cause)
+        });
+    }
+
+    /// A `DialState` or `DialEnd`: the dialled channel's dial goes on;
+    /// the end of a dial of a channel that is not a Local half says what
+    /// the far end did, for the whole call.
+    fn dial_status(&mut self, update: DialUpdate) {
+        let DialUpdate {
+            dest,
+            caller,
+            status,
+            forward,
+            ended,
+        } = update;
+        let last = status.clone();
+        self.update(&dest, ChannelField::Dial, |c| {
+            let dial = c.dial.get_or_insert_with(Dial::default);
+            dial.caller = dial.caller.take().or(caller);
+            dial.status = status;
+            if !forward.is_empty() {
+                dial.forward = forward;
+            }
+            dial.ended |= ended;
+        });
+        let far = self
+            .state
+            .channels
+            .get(&dest)
+            .is_some_and(|c| !c.is_local());
+        if ended && far {
+            if let Some(call) = self.call_id_of(&dest) {
+                if let Some(c) = self.state.calls.get_mut(&call) {
+                    Arc::make_mut(c).dial_status = Some(last);
+                }
+            }
+        }
+    }
+
     fn rename(&mut self, uid: &str, to: Str) {
         let Some(ch) = self.state.channels.get_mut(uid) else {
             return;
@@ -550,7 +616,7 @@ impl Model {
     pub(crate) fn remove_channel(
         &mut self,
         uid: &str,
-        cause: Option<i64>,
+        cause: Option<HangupCause>,
         cause_txt: Str,
         tech_cause: Option<Str>,
         name: Str,
@@ -632,7 +698,7 @@ impl Model {
         self.leave_call(&ch.call, &uid, cause, cause_txt);
     }
 
-    fn leave_call(&mut self, call: &Str, uid: &Str, cause: Option<i64>, cause_txt: Str) {
+    fn leave_call(&mut self, call: &Str, uid: &Str, cause: Option<HangupCause>, cause_txt: Str) {
         let Some(c) = self.state.calls.get_mut(call) else {
             return;
         };
@@ -711,23 +777,13 @@ impl Model {
 
     // --- bridges ------------------------------------------------------------
 
-    /// The bridge an event names, created when new.
-    pub(crate) fn ensure_bridge(&mut self, msg: &Message) -> Str {
-        let id = text(msg, "BridgeUniqueid");
+    /// The bridge an event names, added when new; its id.
+    pub(crate) fn ensure_bridge(&mut self, bridge: Bridge) -> Str {
+        let id = bridge.id.clone();
         if id.is_empty() || self.state.bridges.contains_key(&id) {
             return id;
         }
-        self.state.bridges.insert(
-            id.clone(),
-            Arc::new(Bridge {
-                id: id.clone(),
-                bridge_type: text(msg, "BridgeType"),
-                technology: text(msg, "BridgeTechnology"),
-                creator: text(msg, "BridgeCreator"),
-                name: text(msg, "BridgeName"),
-                channels: OrdSet::new(),
-            }),
-        );
+        self.state.bridges.insert(id.clone(), Arc::new(bridge));
         self.emit(Change::BridgeCreated { bridge: id.clone() });
         id
     }
@@ -809,23 +865,12 @@ impl Model {
         Arc::make_mut(self.state.queues.get_mut(name).expect("inserted above"))
     }
 
-    fn queue_join(&mut self, msg: &Message) {
-        let name = text(msg, "Queue");
-        let uid = text(msg, "Uniqueid");
+    fn queue_join(&mut self, name: Str, caller: QueueCaller) {
+        let uid = caller.uniqueid.clone();
+        let position = caller.position;
         if name.is_empty() || uid.is_empty() {
             return;
         }
-        let position = int(msg, "Position").unwrap_or(i64::MAX);
-        let caller = QueueCaller {
-            uniqueid: uid.clone(),
-            channel: text(msg, "Channel"),
-            position,
-            caller_id: Party {
-                num: text(msg, "CallerIDNum"),
-                name: text(msg, "CallerIDName"),
-            },
-            joined_at: self.now,
-        };
         let q = self.queue_mut(&name);
         if q.callers.iter().any(|c| c.uniqueid == uid) {
             return;
@@ -1048,45 +1093,5 @@ fn min_time(
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
-    }
-}
-
-/// A member from a `QueueMember*` event.
-fn member_from_event(msg: &Message) -> QueueMember {
-    member(msg, "Interface", "MemberName")
-}
-
-/// A queue member from an event (`Interface`, `MemberName`) or a
-/// `QueueStatus` item (`Location`, `Name`).
-pub(crate) fn member(msg: &Message, interface: &str, name: &str) -> QueueMember {
-    QueueMember {
-        interface: text(msg, interface),
-        name: text(msg, name),
-        state_interface: text(msg, "StateInterface"),
-        membership: text(msg, "Membership"),
-        penalty: int(msg, "Penalty").unwrap_or_default(),
-        calls_taken: int(msg, "CallsTaken").unwrap_or_default(),
-        last_call: int(msg, "LastCall").unwrap_or_default(),
-        in_call: boolean(msg, "InCall").unwrap_or(false),
-        status: int(msg, "Status").unwrap_or_default(),
-        paused: boolean(msg, "Paused").unwrap_or(false),
-        paused_reason: text(msg, "PausedReason"),
-    }
-}
-
-/// A parked call from `ParkedCall` (event or list item) or
-/// `ParkedCallSwap`.
-pub(crate) fn parked_from(msg: &Message, now: std::time::SystemTime) -> ParkedCall {
-    let duration = int(msg, "ParkingDuration").unwrap_or_default().max(0) as u64;
-    ParkedCall {
-        uniqueid: text(msg, "ParkeeUniqueid"),
-        channel: text(msg, "ParkeeChannel"),
-        lot: text(msg, "Parkinglot"),
-        space: text(msg, "ParkingSpace"),
-        timeout: text(msg, "ParkingTimeout"),
-        parker_dial_string: text(msg, "ParkerDialString"),
-        parked_at: now
-            .checked_sub(std::time::Duration::from_secs(duration))
-            .unwrap_or(now),
     }
 }

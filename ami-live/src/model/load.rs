@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use imbl::{OrdMap, OrdSet};
 
-use super::apply::{for_each_mut, member, parked_from, retain};
-use super::read::{boolean, int, opt, text, Snapshot};
+use super::apply::{for_each_mut, retain};
+use super::read::{bridge, kept, kept_opt, parked_call, queue_member, Snapshot};
 use super::Model;
 use crate::change::{ChangeRecord, Origin};
 use crate::diff::diff;
@@ -19,7 +19,11 @@ use crate::state::{
     Bridge, Call, Channel, Conference, Direction, Endpoint, Participant, Party, Queue, QueueCaller,
     State, Str, Tombstone,
 };
-use ami_types::Message;
+use ami_types::event::{
+    BridgeListItem, ConfbridgeList, ConfbridgeListRooms, CoreShowChannel, EndpointList, Event,
+    ParkedCall, PeerEntry,
+};
+use ami_types::{FromMessage, Message};
 
 /// The list answers a load starts from, as their item messages. `None`
 /// leaves that part of the state as it is (not asked, or the module is not
@@ -56,17 +60,6 @@ fn direction_at_load(first: &Channel) -> Direction {
     }
 }
 
-/// `HH:MM:SS` (or seconds) as a duration.
-fn hms(s: &str) -> Option<Duration> {
-    let mut secs: u64 = 0;
-    for part in s.trim().split(':') {
-        secs = secs
-            .checked_mul(60)?
-            .checked_add(part.trim().parse().ok()?)?;
-    }
-    Some(Duration::from_secs(secs))
-}
-
 impl Model {
     /// Replaces the parts of the state that `lists` holds with what they
     /// say, keeping the identity (generation) of every channel that was
@@ -87,10 +80,12 @@ impl Model {
                 let Some(snap) = Snapshot::read(item) else {
                     continue;
                 };
+                let item = CoreShowChannel::from_message(item.clone());
                 let before = old.channels.get(&snap.uniqueid);
                 let created_at = match before {
                     Some(b) => b.created_at,
-                    None => hms(&text(item, "Duration"))
+                    None => item
+                        .duration()
                         .and_then(|d| now.checked_sub(d))
                         .unwrap_or(now),
                 };
@@ -103,9 +98,9 @@ impl Model {
                     None => snap.channel(generation, created_at),
                 };
                 snap.apply_to(&mut ch);
-                ch.application = text(item, "Application");
-                ch.application_data = text(item, "ApplicationData");
-                ch.bridge = opt(item, "BridgeId");
+                ch.application = kept(item.application());
+                ch.application_data = kept(item.application_data());
+                ch.bridge = kept_opt(item.bridge_id());
                 if ch.is_up() && ch.answered_at.is_none() {
                     ch.answered_at = Some(now);
                 }
@@ -144,20 +139,10 @@ impl Model {
         if let Some(items) = &lists.bridges {
             let mut bridges = OrdMap::new();
             for item in items {
-                let Some(id) = opt(item, "BridgeUniqueid") else {
-                    continue;
-                };
-                bridges.insert(
-                    id.clone(),
-                    Arc::new(Bridge {
-                        id,
-                        bridge_type: text(item, "BridgeType"),
-                        technology: text(item, "BridgeTechnology"),
-                        creator: text(item, "BridgeCreator"),
-                        name: text(item, "BridgeName"),
-                        channels: OrdSet::new(),
-                    }),
-                );
+                let b = bridge!(BridgeListItem::from_message(item.clone()));
+                if !b.id.is_empty() {
+                    bridges.insert(b.id.clone(), Arc::new(b));
+                }
             }
             new.bridges = bridges;
         }
@@ -194,7 +179,7 @@ impl Model {
         if let Some(items) = &lists.parked {
             let mut parked = OrdMap::new();
             for item in items {
-                let p = parked_from(item, now);
+                let p = parked_call!(ParkedCall::from_message(item.clone()), now);
                 if p.uniqueid.is_empty() {
                     continue;
                 }
@@ -211,27 +196,29 @@ impl Model {
         if let Some(rooms) = &lists.conferences {
             let mut confs = OrdMap::new();
             for (room, members) in rooms {
-                let Some(name) = opt(room, "Conference") else {
+                let room = ConfbridgeListRooms::from_message(room.clone());
+                let Some(name) = kept_opt(room.conference()) else {
                     continue;
                 };
                 let mut conf = Conference {
                     name: name.clone(),
                     bridge: old.conferences.get(&name).and_then(|c| c.bridge.clone()),
-                    locked: boolean(room, "Locked").unwrap_or(false),
+                    locked: room.locked().unwrap_or(false),
                     participants: OrdMap::new(),
                 };
                 for m in members {
-                    let Some(uid) = opt(m, "Uniqueid") else {
+                    let m = ConfbridgeList::from_message(m.clone());
+                    let Some(uid) = kept_opt(m.uniqueid()) else {
                         continue;
                     };
                     conf.participants.insert(
                         uid.clone(),
                         Participant {
                             uniqueid: uid,
-                            channel: text(m, "Channel"),
-                            admin: boolean(m, "Admin").unwrap_or(false),
-                            muted: boolean(m, "Muted").unwrap_or(false),
-                            talking: boolean(m, "Talking").unwrap_or(false),
+                            channel: kept(m.channel()),
+                            admin: m.admin().unwrap_or(false),
+                            muted: m.muted().unwrap_or(false),
+                            talking: m.talking().unwrap_or(false),
                         },
                     );
                 }
@@ -242,18 +229,27 @@ impl Model {
         if let Some(items) = &lists.endpoints {
             let mut endpoints = OrdMap::new();
             for item in items {
-                let Some(name) = opt(item, "ObjectName") else {
-                    continue;
-                };
-                // `EndpointList` (PJSIP) or `PeerEntry` (chan_sip, IAX2,
-                // with its `Channeltype`).
+                // `EndpointList` (PJSIP: its device state) or `PeerEntry`
+                // (chan_sip, IAX2, with its `Channeltype`: its status).
                 let peer = item
                     .event_name()
                     .is_some_and(|n| n.eq_ignore_ascii_case("PeerEntry"));
-                let tech = if peer {
-                    opt(item, "Channeltype").unwrap_or_else(|| Str::from("SIP"))
+                let (name, tech, device_state, status) = if peer {
+                    let p = PeerEntry::from_message(item.clone());
+                    let tech = kept_opt(p.channeltype()).unwrap_or_else(|| Str::from("SIP"));
+                    (
+                        kept_opt(p.object_name()),
+                        tech,
+                        None,
+                        Some(kept(p.status())),
+                    )
                 } else {
-                    Str::from("PJSIP")
+                    let e = EndpointList::from_message(item.clone());
+                    let state = Some(kept(e.device_state()));
+                    (kept_opt(e.object_name()), Str::from("PJSIP"), state, None)
+                };
+                let Some(name) = name else {
+                    continue;
                 };
                 let device = Str::from(format!("{tech}/{name}"));
                 let before = old.endpoints.get(&device);
@@ -261,17 +257,13 @@ impl Model {
                     device.clone(),
                     Arc::new(Endpoint {
                         device,
-                        device_state: if peer {
+                        device_state: device_state.unwrap_or_else(|| {
                             before.map(|b| b.device_state.clone()).unwrap_or_default()
-                        } else {
-                            text(item, "DeviceState")
-                        },
+                        }),
                         contacts: before.map(|b| b.contacts.clone()).unwrap_or_default(),
-                        status: if peer {
-                            text(item, "Status")
-                        } else {
+                        status: status.unwrap_or_else(|| {
                             before.map(|b| b.status.clone()).unwrap_or_default()
-                        },
+                        }),
                     }),
                 );
             }
@@ -492,37 +484,53 @@ fn is_channel(name: &str) -> bool {
     name.contains('/')
 }
 
+/// The queue of that name, added when new.
+fn entry(queues: &mut OrdMap<Str, Queue>, name: Str) -> &mut Queue {
+    queues.entry(name.clone()).or_insert_with(|| Queue {
+        name,
+        ..Queue::default()
+    })
+}
+
 /// Queues from `QueueStatus` items.
 fn load_queues(old: &State, items: &[Message], now: SystemTime) -> OrdMap<Str, Arc<Queue>> {
     let mut queues: OrdMap<Str, Queue> = OrdMap::new();
     for item in items {
-        let Some(name) = opt(item, "Queue") else {
-            continue;
-        };
-        let q = queues.entry(name.clone()).or_insert_with(|| Queue {
-            name: name.clone(),
-            ..Queue::default()
-        });
-        match item.event_name().and_then(|n| n.as_str()) {
-            Some(n) if n.eq_ignore_ascii_case("QueueParams") => {
-                q.strategy = text(item, "Strategy");
-                q.max = int(item, "Max").unwrap_or_default();
-                q.holdtime = int(item, "Holdtime").unwrap_or_default();
-                q.talk_time = int(item, "TalkTime").unwrap_or_default();
-                q.completed = int(item, "Completed").unwrap_or_default();
-                q.abandoned = int(item, "Abandoned").unwrap_or_default();
-                q.service_level = int(item, "ServiceLevel").unwrap_or_default();
-                q.weight = int(item, "Weight").unwrap_or_default();
+        match Event::from_message(item.clone()) {
+            Event::QueueParams(p) => {
+                let Some(name) = kept_opt(p.queue()) else {
+                    continue;
+                };
+                let q = entry(&mut queues, name);
+                let seconds = |n: Option<i64>| {
+                    Duration::from_secs(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+                };
+                q.strategy = kept(p.strategy());
+                q.max = p.max().unwrap_or_default();
+                q.holdtime = seconds(p.holdtime());
+                q.talk_time = seconds(p.talk_time());
+                q.completed = p.completed().unwrap_or_default();
+                q.abandoned = p.abandoned().unwrap_or_default();
+                q.service_level = seconds(p.service_level());
+                q.weight = p.weight().unwrap_or_default();
             }
-            Some(n) if n.eq_ignore_ascii_case("QueueMember") => {
-                let m = member(item, "Location", "Name");
-                if !m.interface.is_empty() {
-                    q.members.insert(m.interface.clone(), m);
+            Event::QueueMember(m) => {
+                let Some(name) = kept_opt(m.queue()) else {
+                    continue;
+                };
+                let member = queue_member!(m, location, name);
+                if !member.interface.is_empty() {
+                    entry(&mut queues, name)
+                        .members
+                        .insert(member.interface.clone(), member);
                 }
             }
-            Some(n) if n.eq_ignore_ascii_case("QueueEntry") => {
-                let uid = text(item, "Uniqueid");
-                let wait = int(item, "Wait").unwrap_or_default().max(0) as u64;
+            Event::QueueEntry(e) => {
+                let Some(name) = kept_opt(e.queue()) else {
+                    continue;
+                };
+                let uid = kept(e.uniqueid());
+                let wait = e.wait().and_then(|w| u64::try_from(w).ok()).unwrap_or(0);
                 let joined_at = old
                     .queues
                     .get(&name)
@@ -534,13 +542,15 @@ fn load_queues(old: &State, items: &[Message], now: SystemTime) -> OrdMap<Str, A
                     .map(|c| c.joined_at)
                     .or_else(|| now.checked_sub(Duration::from_secs(wait)))
                     .unwrap_or(now);
+                let q = entry(&mut queues, name);
+                let position = e.position().unwrap_or(q.callers.len() as i64 + 1);
                 q.callers.push_back(QueueCaller {
                     uniqueid: uid,
-                    channel: text(item, "Channel"),
-                    position: int(item, "Position").unwrap_or(q.callers.len() as i64 + 1),
+                    channel: kept(e.channel()),
+                    position,
                     caller_id: Party {
-                        num: text(item, "CallerIDNum"),
-                        name: text(item, "CallerIDName"),
+                        num: kept(e.caller_id_num()),
+                        name: kept(e.caller_id_name()),
                     },
                     joined_at,
                 });

@@ -4,6 +4,7 @@
 
 use super::Budget;
 use crate::state::{Channel, ChannelId, Dialplan, Party, Str};
+use ami_types::codes::ChannelState;
 use ami_types::{Message, Text};
 
 /// A value as shared text; Asterisk's `<unknown>` reads as empty.
@@ -41,17 +42,44 @@ pub(crate) fn values_cut() -> u64 {
     VALUES_CUT.with(std::cell::Cell::get)
 }
 
+/// A typed accessor's text as the model keeps it (see [`value`]); empty
+/// when absent.
+pub(crate) fn kept(v: Option<&Text>) -> Str {
+    v.map(value).unwrap_or_default()
+}
+
+/// A typed accessor's text as the model keeps it, when not empty.
+pub(crate) fn kept_opt(v: Option<&Text>) -> Option<Str> {
+    Some(kept(v)).filter(|s| !s.is_empty())
+}
+
+/// The spelling of a typed value (a value enum's `as_bytes`) as the
+/// model keeps it.
+pub(crate) fn kept_bytes(v: &[u8]) -> Str {
+    value(Text::new(v))
+}
+
+/// A value enum's spelling as the model keeps it (the state holds the
+/// text: the enums differ between the releases `ami-types` is built for);
+/// empty when absent.
+macro_rules! spelled {
+    ($v:expr) => {
+        $v.map(|v| $crate::model::read::kept_bytes(v.as_bytes()))
+            .unwrap_or_default()
+    };
+}
+pub(crate) use spelled;
+
+/// A Unix time in seconds; 0 (Asterisk's "never") and negatives are
+/// `None`.
+pub(crate) fn unix_time(seconds: Option<i64>) -> Option<std::time::SystemTime> {
+    let seconds = u64::try_from(seconds?).ok().filter(|s| *s > 0)?;
+    std::time::SystemTime::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(seconds))
+}
+
 /// A non-empty value.
 pub(crate) fn opt(msg: &Message, key: &str) -> Option<Str> {
     Some(text(msg, key)).filter(|s| !s.is_empty())
-}
-
-pub(crate) fn int(msg: &Message, key: &str) -> Option<i64> {
-    ami_wire::value::integer(msg.get(key)?.as_bytes())
-}
-
-pub(crate) fn boolean(msg: &Message, key: &str) -> Option<bool> {
-    Some(ami_wire::value::is_true(msg.get(key)?.as_bytes()))
 }
 
 /// A channel snapshot read from an event, under a key prefix.
@@ -60,7 +88,7 @@ pub(crate) struct Snapshot {
     pub(crate) uniqueid: Str,
     pub(crate) name: Str,
     pub(crate) linkedid: Str,
-    pub(crate) state: i64,
+    pub(crate) state: ChannelState,
     pub(crate) state_desc: Str,
     pub(crate) caller_id: Party,
     pub(crate) connected_line: Party,
@@ -105,7 +133,7 @@ impl Snapshot {
             dial: None,
             hangup_requested: None,
             created_at: at,
-            answered_at: (self.state == 6).then_some(at),
+            answered_at: self.state.is_up().then_some(at),
         }
     }
 
@@ -198,7 +226,7 @@ impl Snapshot {
                     uniqueid,
                     name: value(name),
                     linkedid: value(linkedid),
-                    state,
+                    state: ChannelState::from_code(state),
                     state_desc: get(desc),
                     caller_id: Party {
                         num: get(cid_num),
@@ -223,3 +251,76 @@ impl Snapshot {
         out
     }
 }
+
+/// A queue member from a `QueueMember*` event or a `QueueStatus` item
+/// (`QueueMember`): each its own type with the same accessors, but for
+/// the interface (`Interface` / `Location`) and the name (`MemberName` /
+/// `Name`). `Membership` is an enum in some and text in others; both
+/// have `as_bytes`.
+macro_rules! queue_member {
+    ($e:expr, $interface:ident, $name:ident) => {{
+        let e = &$e;
+        $crate::state::QueueMember {
+            interface: $crate::model::read::kept(e.$interface()),
+            name: $crate::model::read::kept(e.$name()),
+            state_interface: $crate::model::read::kept(e.state_interface()),
+            membership: e
+                .membership()
+                .map(|m| $crate::model::read::kept_bytes(m.as_bytes()))
+                .unwrap_or_default(),
+            penalty: e.penalty().unwrap_or_default(),
+            calls_taken: e.calls_taken().unwrap_or_default(),
+            last_call: $crate::model::read::unix_time(e.last_call()),
+            in_call: e.in_call().unwrap_or(false),
+            status: e.status().unwrap_or_default(),
+            paused: e.paused().unwrap_or(false),
+            paused_reason: $crate::model::read::kept(e.paused_reason()),
+        }
+    }};
+}
+pub(crate) use queue_member;
+
+/// A parked call from `ParkedCall` (an event or a `ParkedCalls` item) or
+/// `ParkedCallSwap`, seen at `now`. `ParkingDuration` and
+/// `ParkingTimeout` are documented without a type: seconds.
+macro_rules! parked_call {
+    ($e:expr, $now:expr) => {{
+        let e = &$e;
+        let now: std::time::SystemTime = $now;
+        let seconds = |v: Option<&ami_types::Text>| {
+            v.and_then(|v| ami_wire::value::integer(v.as_bytes()))
+                .and_then(|n| u64::try_from(n).ok())
+                .map(std::time::Duration::from_secs)
+                .unwrap_or_default()
+        };
+        $crate::state::ParkedCall {
+            uniqueid: $crate::model::read::kept(e.parkee_uniqueid()),
+            channel: $crate::model::read::kept(e.parkee_channel()),
+            lot: $crate::model::read::kept(e.parkinglot()),
+            space: $crate::model::read::kept(e.parking_space()),
+            timeout: seconds(e.parking_timeout()),
+            parker_dial_string: $crate::model::read::kept(e.parker_dial_string()),
+            parked_at: now
+                .checked_sub(seconds(e.parking_duration()))
+                .unwrap_or(now),
+        }
+    }};
+}
+pub(crate) use parked_call;
+
+/// A bridge as `BridgeCreate`, `BridgeEnter` or a `BridgeListItem` shows
+/// it, with no channels.
+macro_rules! bridge {
+    ($e:expr) => {{
+        let e = &$e;
+        $crate::state::Bridge {
+            id: $crate::model::read::kept(e.bridge_uniqueid()),
+            bridge_type: $crate::model::read::kept(e.bridge_type()),
+            technology: $crate::model::read::kept(e.bridge_technology()),
+            creator: $crate::model::read::kept(e.bridge_creator()),
+            name: $crate::model::read::kept(e.bridge_name()),
+            channels: Default::default(),
+        }
+    }};
+}
+pub(crate) use bridge;

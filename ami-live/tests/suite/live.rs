@@ -15,6 +15,7 @@ use ami_types::action::{
     Atxfer, BlindTransfer, BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels,
     Originate, ParkedCalls, QueueStatus,
 };
+use ami_types::codes::{ChannelState, HangupCause};
 use ami_types::{Client, FromMessage, Message};
 
 fn config() -> ServerConfig {
@@ -158,7 +159,7 @@ fn view(state: &State) -> View {
                     (
                         c.name.to_string(),
                         c.linkedid.to_string(),
-                        c.state.to_string(),
+                        c.state.code().to_string(),
                         c.caller_id.num.to_string(),
                         c.dialplan.context.to_string(),
                         c.dialplan.exten.to_string(),
@@ -464,7 +465,7 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
         .until_within(Duration::from_secs(10), |s| {
             s.channels
                 .values()
-                .any(|c| c.name.starts_with("PJSIP/noanswer-") && c.state == 5)
+                .any(|c| c.name.starts_with("PJSIP/noanswer-") && c.state == ChannelState::Ringing)
         })
         .await
         .unwrap()
@@ -490,7 +491,10 @@ async fn the_model_equals_fresh_lists_after_each_scenario() {
         .await
         .expect("the picker talks to the caller");
     assert!(state.channel_by_id(&target).is_none());
-    assert_eq!(state.tombstones[&target.uniqueid].cause, Some(26));
+    assert_eq!(
+        state.tombstones[&target.uniqueid].cause,
+        Some(HangupCause::AnsweredElsewhere)
+    );
     assert_eq!(
         state.channel(&picker.uniqueid).unwrap().call,
         state.channel(&ringing.uniqueid).unwrap().call,
@@ -990,7 +994,7 @@ async fn originate_call_reports_the_far_end_through_local_channels() {
     assert_eq!(call.direction, ami_live::Direction::Originated);
     assert_eq!(call.dial_status.as_deref(), Some("ANSWER"));
     let end = pbx.call(&ok.call).until_ended().await.unwrap();
-    assert_eq!(end.cause, Some(16));
+    assert_eq!(end.cause, Some(HangupCause::NormalClearing));
     assert_eq!(end.dial_status.as_deref(), Some("ANSWER"));
     assert!(end.duration > Duration::ZERO);
 
@@ -1006,9 +1010,9 @@ async fn originate_call_reports_the_far_end_through_local_channels() {
     assert!(!busy.answered);
     assert_eq!(busy.dial_status.as_deref(), Some("BUSY"), "{busy:?}");
     assert_eq!(busy.outcome(), "busy");
-    assert_eq!(busy.cause, Some(17));
+    assert_eq!(busy.cause, Some(HangupCause::UserBusy));
     let end = pbx.call(&busy.call).until_ended().await.unwrap();
-    assert_eq!(end.cause, Some(17));
+    assert_eq!(end.cause, Some(HangupCause::UserBusy));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1025,7 +1029,10 @@ async fn channel_handles_act_on_the_channel_by_uniqueid() {
     assert_eq!(seen.id, *ch.id());
     ch.play_dtmf('5').await.unwrap();
     ch.hangup().await.unwrap();
-    assert_eq!(ch.until_hangup().await.unwrap(), Some(16));
+    assert_eq!(
+        ch.until_hangup().await.unwrap(),
+        Some(HangupCause::NormalClearing)
+    );
     for err in [
         ch.set_var("X", "1").await.unwrap_err(),
         ch.get_var("X").await.unwrap_err(),
@@ -1035,7 +1042,9 @@ async fn channel_handles_act_on_the_channel_by_uniqueid() {
     ] {
         assert!(err.is_gone(), "{err}");
     }
-    assert!(ch.tombstone().is_some_and(|t| t.cause == Some(16)));
+    assert!(ch
+        .tombstone()
+        .is_some_and(|t| t.cause == Some(HangupCause::NormalClearing)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use ami_live::{replay, Change, Lists, Model, Origin, State, Unparked};
 use ami_types::ami_core::codec::{Decoder, Frame};
+use ami_types::codes::HangupCause;
 use ami_types::event::Event;
 use ami_types::{Message, MessageKind};
 use bytes::BytesMut;
@@ -281,7 +282,10 @@ fn late_events_hit_the_tombstone_and_a_reused_uniqueid_is_a_new_generation() {
     ));
     assert!(late.is_empty(), "{late:?}");
     assert!(model.state().channels.is_empty());
-    assert_eq!(model.state().tombstones["chosen-1"].cause, Some(17));
+    assert_eq!(
+        model.state().tombstones["chosen-1"].cause,
+        Some(HangupCause::UserBusy)
+    );
     // The same Uniqueid chosen again (Originate ChannelId): a new channel.
     model.apply(snap("Newchannel", "PJSIP/b-2", &[]));
     let second = model.state().channel("chosen-1").unwrap().id.clone();
@@ -488,7 +492,7 @@ fn lists_of(state: &State) -> Lists {
         .map(|c| {
             let mut m: Message = [("Event", "CoreShowChannel")].into_iter().collect();
             m.append("Channel", &*c.name);
-            m.append("ChannelState", c.state.to_string());
+            m.append("ChannelState", c.state.code().to_string());
             m.append("ChannelStateDesc", &*c.state_desc);
             m.append("CallerIDNum", &*c.caller_id.num);
             m.append("CallerIDName", &*c.caller_id.name);
@@ -543,7 +547,7 @@ fn comparable(state: &State) -> Comparable {
                     c.id.uniqueid.to_string(),
                     c.name.to_string(),
                     c.linkedid.to_string(),
-                    c.state,
+                    c.state.code(),
                     c.dialplan.exten.to_string(),
                     c.bridge.as_deref().map(str::to_owned),
                 )
@@ -627,4 +631,110 @@ proptest! {
     ) {
         check_list_ahead(subscribed, ahead, after)?;
     }
+}
+
+/// States, causes and durations are kept typed, and serialize as the
+/// numbers Asterisk sends (a JSON consumer sees what it saw before).
+#[test]
+fn the_state_keeps_typed_values() {
+    use ami_types::codes::{ChannelState, DeviceState};
+    use std::time::{Duration, SystemTime};
+
+    let event = |fields: &[(&str, &str)]| {
+        Arc::new(Event::from_message(
+            fields.iter().copied().collect::<Message>(),
+        ))
+    };
+    let mut model = Model::new();
+    let item = |fields: &[(&str, &str)]| fields.iter().copied().collect::<Message>();
+    model.load(
+        Lists {
+            queues: Some(vec![
+                item(&[
+                    ("Event", "QueueParams"),
+                    ("Queue", "sales"),
+                    ("Holdtime", "12"),
+                    ("TalkTime", "95"),
+                    ("ServiceLevel", "60"),
+                ]),
+                item(&[
+                    ("Event", "QueueMember"),
+                    ("Queue", "sales"),
+                    ("Location", "PJSIP/100"),
+                    ("Name", "Alice"),
+                    ("Status", "2"),
+                    ("LastCall", "1795342681"),
+                ]),
+                item(&[
+                    ("Event", "QueueMember"),
+                    ("Queue", "sales"),
+                    ("Location", "PJSIP/101"),
+                    ("Name", "Bob"),
+                    ("Status", "1"),
+                    ("LastCall", "0"),
+                ]),
+            ]),
+            ..Lists::default()
+        },
+        Origin::Load,
+    );
+    model.apply(event(&[
+        ("Event", "Newchannel"),
+        ("Channel", "PJSIP/100-00000001"),
+        ("ChannelState", "5"),
+        ("ChannelStateDesc", "Ringing"),
+        ("Uniqueid", "u1"),
+        ("Linkedid", "u1"),
+    ]));
+    model.apply(event(&[
+        ("Event", "ParkedCall"),
+        ("ParkeeChannel", "PJSIP/100-00000001"),
+        ("ParkeeChannelState", "5"),
+        ("ParkeeUniqueid", "u1"),
+        ("ParkeeLinkedid", "u1"),
+        ("Parkinglot", "default"),
+        ("ParkingSpace", "701"),
+        ("ParkingTimeout", "45"),
+        ("ParkingDuration", "0"),
+    ]));
+    let state = model.state();
+    assert_eq!(state.channels["u1"].state, ChannelState::Ringing);
+    assert_eq!(state.parked["u1"].timeout, Duration::from_secs(45));
+    let sales = &state.queues["sales"];
+    assert_eq!(sales.holdtime, Duration::from_secs(12));
+    assert_eq!(sales.talk_time, Duration::from_secs(95));
+    assert_eq!(sales.service_level, Duration::from_secs(60));
+    let alice = &sales.members["PJSIP/100"];
+    assert_eq!(alice.status, DeviceState::InUse);
+    assert_eq!(
+        alice.last_call,
+        Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_342_681))
+    );
+    assert_eq!(sales.members["PJSIP/101"].last_call, None);
+    assert!(sales.members["PJSIP/101"].is_free());
+
+    let json = serde_json::to_value(state).unwrap();
+    assert_eq!(json["channels"][0]["state"], 5);
+    assert_eq!(json["parked"][0]["timeout"], 45);
+    assert_eq!(json["queues"][0]["holdtime"], 12);
+    assert_eq!(json["queues"][0]["members"][0]["status"], 2);
+    assert_eq!(
+        json["queues"][0]["members"][0]["last_call"],
+        1_795_342_681.0
+    );
+    assert!(json["queues"][0]["members"][1]["last_call"].is_null());
+
+    model.apply(event(&[
+        ("Event", "Hangup"),
+        ("Channel", "PJSIP/100-00000001"),
+        ("ChannelState", "5"),
+        ("Uniqueid", "u1"),
+        ("Linkedid", "u1"),
+        ("Cause", "17"),
+        ("Cause-txt", "User busy"),
+    ]));
+    let t = &model.state().tombstones["u1"];
+    assert_eq!(t.cause, Some(HangupCause::UserBusy));
+    let json = serde_json::to_value(t).unwrap();
+    assert_eq!(json["cause"], 17);
 }
