@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use ami_types::ami_core::client::Reconnect;
 use ami_types::policy::{ActionRule, ParamRule, Policy};
-use ami_types::{ClientBuilder, Events};
+use ami_types::{ClientBuilder, EventMask};
 use serde::Deserialize;
 
 use crate::BridgeError;
@@ -358,7 +358,7 @@ impl PbxConfig {
             b = b.credentials(user, secret);
         }
         if let Some(mask) = &self.events {
-            b = b.events(Events::from_wire(mask));
+            b = b.events(EventMask::from_wire(mask));
         }
         if let Some(bytes) = self.event_buffer {
             b = b.event_buffer(bytes);
@@ -411,7 +411,7 @@ mod tests {
         };
         let b = pbx("ami://ad%40min@h").client_builder().unwrap();
         assert_eq!(b.username(), Some("ad@min"));
-        assert_eq!(*b.event_setting(), Events::Mask("call,agent".into()));
+        assert_eq!(*b.event_setting(), EventMask::Mask("call,agent".into()));
         assert!(!format!("{b:?}").contains("s3cret"));
         assert!(pbx("ami://h:5038").client_builder().is_err());
     }

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ami_core::{Client, ClientBuilder, Error, EventStream, Events, StreamError};
+use ami_core::{Client, ClientBuilder, Error, EventMask, EventStream, StreamError};
 use ami_server::{Server, ServerConfig};
 use ami_types::check;
 use clap::{Parser, Subcommand};
@@ -680,13 +680,13 @@ impl Conn {
             builder = builder.reconnect(Some(ami_core::client::Reconnect::default()));
         }
         if !events {
-            builder = builder.events(Events::Off);
-        } else if *builder.event_setting() == Events::Off {
+            builder = builder.events(EventMask::Off);
+        } else if *builder.event_setting() == EventMask::Off {
             // A command that exists to read events would wait forever.
             eprintln!("ami: warning: ignoring the URL's events=off: this command needs events");
-            builder = builder.events(Events::On);
+            builder = builder.events(EventMask::On);
         }
-        let (client, events) = builder.connect().await.map_err(|e| match e {
+        let (client, events) = builder.connect_untyped().await.map_err(|e| match e {
             Error::Auth { message } => {
                 Failure::Connection(format!("login to {target} refused: {message}"))
             }
@@ -824,7 +824,7 @@ async fn send(
     let timeout = conn.timeout.unwrap_or(ami_core::client::DEFAULT_TIMEOUT);
     let result = if sync_originate {
         let wait = timeout.saturating_add(ami_core::client::originate_ring_time(&msg));
-        session.client.send_message_with_timeout(msg, wait).await
+        session.client.with_timeout(wait).send_message(msg).await
     } else {
         session.client.send_message(msg).await
     };

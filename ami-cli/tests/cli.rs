@@ -85,7 +85,9 @@ impl Sim {
     }
 
     fn client(&self) -> (Client, ami_core::EventStream) {
-        self.rt.block_on(Client::connect(&self.url())).unwrap()
+        self.rt
+            .block_on(Client::connect_untyped(&self.url()))
+            .unwrap()
     }
 }
 

@@ -166,7 +166,7 @@ async fn main() {
                 .initial(Duration::from_millis(10))
                 .max(Duration::from_millis(200)),
         ))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let main_sub = tokio::spawn(follow(events, false));

@@ -64,7 +64,7 @@ enum Beside {
 
 async fn once(n: usize, beside: Beside) -> Duration {
     let (url, peer) = peer(burst(n));
-    let (client, first) = Client::connect(&url).await.unwrap();
+    let (client, first) = Client::connect_untyped(&url).await.unwrap();
     let mut reading = client.subscribe();
     let (_unread, _handler, gate) = match beside {
         Beside::Nothing => {

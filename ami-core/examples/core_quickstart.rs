@@ -44,7 +44,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // Connect and log in. `events` receives every event from the login on.
-    let (client, mut events) = Client::connect(&url).await?;
+    let (client, mut events) = Client::connect_untyped(&url).await?;
     println!("connected: {}", client.greeting().line());
 
     let pong = client.send_message(Message::action("Ping")).await?;

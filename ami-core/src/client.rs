@@ -11,7 +11,7 @@
 //! # async fn demo() -> ami_core::Result<()> {
 //! use ami_core::{Client, Message};
 //!
-//! let (client, mut events) = Client::connect("ami://admin:amp111@127.0.0.1:5038").await?;
+//! let (client, mut events) = Client::connect_untyped("ami://admin:amp111@127.0.0.1:5038").await?;
 //! let pong = client.send_message(Message::action("Ping")).await?;
 //! assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
 //!
@@ -40,7 +40,7 @@
 //! let (client, mut events) = ClientBuilder::from_url("amis://admin:amp111@pbx.example.org")?
 //!     .tls_ca_pem(ca)
 //!     .reconnect(Some(Reconnect::default()))
-//!     .connect()
+//!     .connect_untyped()
 //!     .await?;
 //! client.add_filter("Event: Hangup").await?; // in force again after each reconnect
 //! loop {
@@ -63,11 +63,13 @@
 mod builder;
 mod driver;
 mod in_flight;
+mod options;
 mod reconnect;
 mod supervisor;
 
 pub(crate) use builder::Secret;
-pub use builder::{ClientBuilder, Events};
+pub use builder::{ClientBuilder, EventMask};
+pub use options::CallOptions;
 pub use reconnect::{ConnectionState, Reconnect};
 
 use std::collections::hash_map::RandomState;
@@ -127,7 +129,11 @@ impl ClientBuilder {
     /// speak TLS), [`Error::ConnectTimeout`] when it takes longer than the
     /// timeout, [`Error::Connect`] when the TCP connection fails (each names
     /// `host:port` and the time waited).
-    pub async fn connect(&self) -> Result<(Client, EventStream)> {
+    ///
+    /// The events are untyped [`Message`]s: `ami_types::connect_with`
+    /// returns the same connection with typed events, which is what an
+    /// application wants.
+    pub async fn connect_untyped(&self) -> Result<(Client, EventStream)> {
         let mut cfg = self.clone();
         if let Some((user, secret)) = &mut cfg.credentials {
             if secret.expose().is_empty() {
@@ -275,9 +281,10 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// Connects with the settings of a URL (see
-    /// [`ClientBuilder::from_url`]).
-    pub async fn connect(url: &str) -> Result<(Client, EventStream)> {
-        ClientBuilder::from_url(url)?.connect().await
+    /// [`ClientBuilder::from_url`]), with untyped events
+    /// (`ami_types::connect` is the same with typed events).
+    pub async fn connect_untyped(url: &str) -> Result<(Client, EventStream)> {
+        ClientBuilder::from_url(url)?.connect_untyped().await
     }
 
     /// Sends a typed action and decodes its response: the action's typed
@@ -295,17 +302,24 @@ impl Client {
     /// [`ClientBuilder::check_releases`]; [`send_anyway`](Self::send_anyway)
     /// sends regardless).
     pub async fn send<A: Action>(&self, action: &A) -> Result<A::Response> {
-        self.send_with_timeout(action, self.inner.timeout).await
+        self.send_within(action, self.inner.timeout).await
     }
 
-    /// [`send`](Self::send) with its own timeout.
-    pub async fn send_with_timeout<A: Action>(
+    /// The actions of this client with options of their own for the calls
+    /// made through it: `client.with_timeout(d).send(&action)` waits `d`
+    /// instead of the client's timeout (see [`CallOptions`]). Nothing is
+    /// allocated.
+    pub fn with_timeout(&self, timeout: Duration) -> CallOptions<'_> {
+        CallOptions::new(self, timeout)
+    }
+
+    pub(crate) async fn send_within<A: Action>(
         &self,
         action: &A,
         timeout: Duration,
     ) -> Result<A::Response> {
         self.check_release(action).await?;
-        self.send_anyway_with_timeout(action, timeout).await
+        self.send_anyway_within(action, timeout).await
     }
 
     /// [`send`](Self::send) without the release check: for a PBX that has
@@ -314,11 +328,10 @@ impl Client {
     /// `Response: Error` ([`Error::Action`]) and ignores a parameter it does
     /// not know.
     pub async fn send_anyway<A: Action>(&self, action: &A) -> Result<A::Response> {
-        self.send_anyway_with_timeout(action, self.inner.timeout)
-            .await
+        self.send_anyway_within(action, self.inner.timeout).await
     }
 
-    async fn send_anyway_with_timeout<A: Action>(
+    pub(crate) async fn send_anyway_within<A: Action>(
         &self,
         action: &A,
         timeout: Duration,
@@ -346,9 +359,17 @@ impl Client {
         &self,
         action: &A,
     ) -> Result<Collection<A::Item, A::Complete>> {
+        self.list_within(action, self.inner.timeout).await
+    }
+
+    pub(crate) async fn list_within<A: ListAction>(
+        &self,
+        action: &A,
+        timeout: Duration,
+    ) -> Result<Collection<A::Item, A::Complete>> {
         self.check_release(action).await?;
         let reply = self
-            .request(action.to_message(), Expect::Response, self.inner.timeout)
+            .request(action.to_message(), Expect::Response, timeout)
             .await?;
         let Some(complete) = reply.complete else {
             let message = reply
@@ -381,9 +402,8 @@ impl Client {
         self.follow_up_event::<A>(msg, timeout).await
     }
 
-    /// [`originate`](Self::originate) with its own timeout (the work
-    /// included).
-    pub async fn originate_with_timeout<A: FollowUpAction>(
+    /// [`originate`](Self::originate) within `timeout`, the work included.
+    pub(crate) async fn originate_within<A: FollowUpAction>(
         &self,
         action: &A,
         timeout: Duration,
@@ -417,12 +437,10 @@ impl Client {
     /// every event with this ActionID up to the one whose `EventList` is
     /// `Complete` or `Cancelled`; those events do not reach the event streams.
     pub async fn send_message(&self, msg: Message) -> Result<Reply> {
-        self.request(msg, Expect::Response, self.inner.timeout)
-            .await
+        self.send_message_within(msg, self.inner.timeout).await
     }
 
-    /// [`send_message`](Self::send_message) with its own timeout.
-    pub async fn send_message_with_timeout(
+    pub(crate) async fn send_message_within(
         &self,
         msg: Message,
         timeout: Duration,
@@ -440,9 +458,17 @@ impl Client {
     /// (which says only "Command output follows"); the whole response is
     /// kept in it.
     pub async fn command(&self, command: &str) -> Result<Vec<Value>> {
+        self.command_within(command, self.inner.timeout).await
+    }
+
+    pub(crate) async fn command_within(
+        &self,
+        command: &str,
+        timeout: Duration,
+    ) -> Result<Vec<Value>> {
         let mut msg = Message::action("Command");
         msg.append("Command", command);
-        let reply = match self.request(msg, Expect::Command, self.inner.timeout).await {
+        let reply = match self.request(msg, Expect::Command, timeout).await {
             Ok(reply) => reply,
             Err(Error::Action { message, response }) => {
                 let lines = command_lines(&response);
@@ -472,12 +498,13 @@ impl Client {
     /// absent).
     pub async fn originate_message(&self, msg: Message) -> Result<(Message, Message)> {
         let ring = originate_ring_time(&msg);
-        self.originate_message_with_timeout(msg, self.inner.timeout.saturating_add(ring))
+        self.originate_message_within(msg, self.inner.timeout.saturating_add(ring))
             .await
     }
 
-    /// [`originate_message`](Self::originate_message) with its own timeout.
-    pub async fn originate_message_with_timeout(
+    /// [`originate_message`](Self::originate_message) within `timeout`, the
+    /// ringing included.
+    pub(crate) async fn originate_message_within(
         &self,
         mut msg: Message,
         timeout: Duration,
@@ -601,7 +628,7 @@ impl Client {
     /// #     asterisk_version: "20.5.2".into(),
     /// #     ..Default::default()
     /// # }).await?;
-    /// let (client, _events) = ami_core::Client::connect(&server.url()).await?;
+    /// let (client, _events) = ami_core::Client::connect_untyped(&server.url()).await?;
     /// assert_eq!(client.asterisk_version().await?.as_deref(), Some("20.5.2"));
     /// # Ok(())
     /// # }
@@ -738,7 +765,7 @@ impl Client {
     /// # let server = ami_server::Server::start(Default::default()).await?;
     /// use ami_core::filter::EventFilter;
     ///
-    /// let (client, _events) = ami_core::Client::connect(&server.url()).await?;
+    /// let (client, _events) = ami_core::Client::connect_untyped(&server.url()).await?;
     /// client.filter(&EventFilter::event("Hangup")).await?;
     /// # Ok(())
     /// # }
@@ -749,9 +776,9 @@ impl Client {
     }
 
     /// Changes which events this connection gets (the `Events` action with
-    /// `EventMask`); kept across reconnects. [`Events::classes`] builds a
+    /// `EventMask`); kept across reconnects. [`EventMask::classes`] builds a
     /// mask.
-    pub async fn set_events(&self, events: &Events) -> Result<()> {
+    pub async fn set_events(&self, events: &EventMask) -> Result<()> {
         let mut msg = Message::action("Events");
         msg.append("EventMask", events.as_wire());
         self.send_message(msg).await.map(drop)
@@ -863,13 +890,13 @@ mod tests {
         assert_eq!(user, "ad min");
         assert_eq!(secret.expose(), "s:c@ret");
         assert!(b.md5);
-        assert_eq!(b.events, Events::Off);
+        assert_eq!(b.events, EventMask::Off);
         assert_eq!(b.timeout, Duration::from_millis(2500));
 
         let b = ClientBuilder::from_url("ami://u:p@[::1]?events=call,system").unwrap();
         assert_eq!(b.host, "::1");
         assert_eq!(b.port, DEFAULT_PORT);
-        assert_eq!(b.events, Events::Mask("call,system".into()));
+        assert_eq!(b.events, EventMask::Mask("call,system".into()));
         assert!(!b.md5);
     }
 

@@ -485,7 +485,7 @@ impl<E> EventStream<E> {
     /// # async fn demo() -> ami_core::Result<()> {
     /// use ami_core::{Client, RawEvent};
     ///
-    /// let (client, events) = Client::connect("ami://admin:amp111@127.0.0.1").await?;
+    /// let (client, events) = Client::connect_untyped("ami://admin:amp111@127.0.0.1").await?;
     /// let mut events = events.typed::<RawEvent>();
     /// while let Ok(event) = events.recv().await {
     ///     println!("{}", event.name());

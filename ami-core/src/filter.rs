@@ -354,7 +354,7 @@ fn check_name(what: &'static str, name: &str) -> Result<(), FilterError> {
 }
 
 /// A class of events, for the `Events` mask
-/// ([`Events::classes`](crate::Events::classes)) and the read permissions
+/// ([`EventMask::classes`](crate::EventMask::classes)) and the read permissions
 /// of `manager.conf`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -23,7 +23,7 @@
 //! use std::sync::atomic::{AtomicUsize, Ordering};
 //! use std::sync::Arc;
 //!
-//! let (client, _events) = ami_core::Client::connect(&server.url()).await?;
+//! let (client, _events) = ami_core::Client::connect_untyped(&server.url()).await?;
 //! let seen = Arc::new(AtomicUsize::new(0));
 //! let count = seen.clone();
 //! let guard = client.on_name("fully*", move |event| {

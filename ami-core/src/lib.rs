@@ -37,7 +37,7 @@ pub use action::{
     Action, EventType, FieldError, FollowUpAction, FromMessage, ListAction, TypedEvent,
 };
 pub use ami_wire::writer::{IndexedKey, MessageWriter, WireValue};
-pub use client::{Client, ClientBuilder, Events, Reply};
+pub use client::{CallOptions, Client, ClientBuilder, EventMask, Reply};
 pub use codec::{DecodeError, Decoder, EncodeError, Frame, Greeting};
 pub use collection::{Collection, CountMismatch};
 pub use error::{Disconnect, Error, Result, TlsError};

@@ -73,7 +73,7 @@ mod tests {
     async fn amis_without_the_feature_says_which_feature() {
         let err = crate::ClientBuilder::from_url("amis://admin:s@127.0.0.1:1")
             .unwrap()
-            .connect()
+            .connect_untyped()
             .await
             .unwrap_err();
         assert!(

@@ -45,7 +45,7 @@ fn a_hundred_reconnects_leave_memory_flat() {
                     .initial(Duration::from_millis(1))
                     .max(Duration::from_millis(5)),
             ))
-            .connect()
+            .connect_untyped()
             .await
             .unwrap();
         // Warm up: every lazily made thing exists after a few rounds.

@@ -437,7 +437,7 @@ async fn run_pbx(
         item: PbxItem::Notice(n),
     };
     loop {
-        let (client, events) = match builder.connect().await {
+        let (client, events) = match builder.connect_untyped().await {
             Ok(pair) => pair,
             Err(e) => {
                 attempt = attempt.saturating_add(1);

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-use ami_types::Events;
+use ami_types::EventMask;
 use ami_wire::classes::Classes;
 
 use crate::change::{Change, ChangeRecord, Origin};
@@ -128,7 +128,7 @@ impl PbxBuilder {
     /// `manager show user` reports them (when the account may run CLI
     /// commands).
     pub async fn connect(&self, url: &str) -> Result<Pbx> {
-        let (client, events) = ClientBuilder::from_url(url)?.connect().await?;
+        let (client, events) = ClientBuilder::from_url(url)?.connect_untyped().await?;
         let mut pbx = self.start(client, events.typed()).await?;
         let warnings = pbx.check(url).await;
         if let Some(inner) = Arc::get_mut(&mut pbx.inner) {
@@ -271,9 +271,11 @@ impl Pbx {
         // given here that does not.
         let settings = ClientBuilder::from_url(url).ok();
         match settings.as_ref().map(ClientBuilder::event_setting) {
-            Some(Events::Off) => warnings.extend(missing_classes("the URL's events=", "off")),
-            Some(Events::Mask(mask)) => warnings.extend(missing_classes("the URL's events=", mask)),
-            Some(Events::On) | None => {}
+            Some(EventMask::Off) => warnings.extend(missing_classes("the URL's events=", "off")),
+            Some(EventMask::Mask(mask)) => {
+                warnings.extend(missing_classes("the URL's events=", mask))
+            }
+            Some(EventMask::On) | None => {}
         }
         if let Some(user) = settings.as_ref().and_then(url_user) {
             let command = format!("manager show user {user}");

@@ -388,7 +388,7 @@ impl Server {
     }
 
     /// `ami://user:secret@127.0.0.1:port` (`amis://` with TLS), for
-    /// `Client::connect`.
+    /// `ami_types::connect` or any client.
     pub fn url(&self) -> String {
         let c = &self.hub.config;
         #[cfg(feature = "tls")]

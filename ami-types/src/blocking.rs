@@ -100,12 +100,12 @@ impl Client {
     /// (`ami://user:secret@host:port`, see
     /// [`ClientBuilder::from_url`]), and returns the client with the typed
     /// events from the login on.
-    pub fn connect(url: &str) -> Result<(Client, Events)> {
+    pub fn connect(url: &str) -> Result<(Client, EventIter)> {
         Client::connect_with(&ClientBuilder::from_url(url)?)
     }
 
     /// [`connect`](Self::connect) with the settings of a [`ClientBuilder`].
-    pub fn connect_with(builder: &ClientBuilder) -> Result<(Client, Events)> {
+    pub fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventIter)> {
         let runtime = Runtime::new()?;
         let (inner, events) = runtime.block_on(crate::connect_with(builder))?;
         let events = EventIter {
@@ -186,9 +186,6 @@ impl Client {
         self.runtime.block_on(self.inner.close())
     }
 }
-
-/// The typed events of [`Client::connect`].
-pub type Events = EventIter<Event>;
 
 /// A blocking iterator of events decoded as `E`: `Ok(event)`, or
 /// `Err(StreamError::Lagged(n))` when it fell behind and missed `n` events

@@ -127,7 +127,7 @@ pub async fn connect(url: &str) -> Result<(Client, EventStream)> {
 
 /// [`connect`] with the settings of a [`ClientBuilder`].
 pub async fn connect_with(builder: &ClientBuilder) -> Result<(Client, EventStream)> {
-    let (client, events) = builder.connect().await?;
+    let (client, events) = builder.connect_untyped().await?;
     Ok((client, events.typed::<Event>()))
 }
 

@@ -113,9 +113,9 @@
 //! typed [`Event`](event::Event)s. See [`mod@client`] for examples.
 
 pub use ami_core::{
-    self, Action, Client, ClientBuilder, Collection, CountMismatch, Error, EventType, Events,
-    FieldError, FollowUpAction, FromMessage, ListAction, Message, MessageKind, RawEvent, Reply,
-    Response, Result, StreamError, Text, TextField, TypedEvent, Value,
+    self, Action, CallOptions, Client, ClientBuilder, Collection, CountMismatch, Error, EventMask,
+    EventType, FieldError, FollowUpAction, FromMessage, ListAction, Message, MessageKind, RawEvent,
+    Reply, Response, Result, StreamError, Text, TextField, TypedEvent, Value,
 };
 pub use ami_core::{filter, handlers, transcript};
 

@@ -382,7 +382,7 @@ pub fn ours_pings(pings: usize) -> Outcome {
     let (port, _) = peer(Serve::Answer);
     runtime(true).block_on(async move {
         let builder = ClientBuilder::new("127.0.0.1", port).credentials("admin", "bench");
-        let (client, _events) = builder.connect().await.expect("connect");
+        let (client, _events) = builder.connect_untyped().await.expect("connect");
         all_at_once(pings, || {
             let client = client.clone();
             async move { client.send(&Ping::new()).await.is_ok() }

@@ -1,6 +1,6 @@
 //! [`ClientBuilder`]: a connection's settings, from code or from an
-//! `ami://` URL, and the [`Events`] setting. Opening the connection
-//! ([`connect`](ClientBuilder::connect)) is the client's part, beside it in
+//! `ami://` URL, and the [`EventMask`] setting. Opening the connection
+//! ([`connect_untyped`](ClientBuilder::connect_untyped)) is the client's part, beside it in
 //! `client.rs`.
 
 use std::fmt;
@@ -21,7 +21,7 @@ use crate::transcript::Transcript;
 /// Which events Asterisk sends on this connection (the `Events` field of
 /// `Login`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Events {
+pub enum EventMask {
     /// Every event the account may read (`Events: on`).
     #[default]
     On,
@@ -31,22 +31,22 @@ pub enum Events {
     Mask(String),
 }
 
-impl Events {
+impl EventMask {
     /// A class mask of these classes, e.g. `call,system`; none at all is
     /// [`Off`](Self::Off).
     ///
     /// ```
     /// use ami_core::filter::EventClass;
-    /// use ami_core::Events;
-    /// let e = Events::classes([EventClass::Call, EventClass::Agent]);
-    /// assert_eq!(e, Events::Mask("call,agent".into()));
+    /// use ami_core::EventMask;
+    /// let e = EventMask::classes([EventClass::Call, EventClass::Agent]);
+    /// assert_eq!(e, EventMask::Mask("call,agent".into()));
     /// ```
-    pub fn classes(classes: impl IntoIterator<Item = crate::filter::EventClass>) -> Events {
+    pub fn classes(classes: impl IntoIterator<Item = crate::filter::EventClass>) -> EventMask {
         let names: Vec<&str> = classes.into_iter().map(|c| c.as_str()).collect();
         if names.is_empty() {
-            Events::Off
+            EventMask::Off
         } else {
-            Events::Mask(names.join(","))
+            EventMask::Mask(names.join(","))
         }
     }
 
@@ -54,9 +54,9 @@ impl Events {
     /// the `Events` action.
     pub(crate) fn as_wire(&self) -> &str {
         match self {
-            Events::On => "on",
-            Events::Off => "off",
-            Events::Mask(mask) => mask.as_str(),
+            EventMask::On => "on",
+            EventMask::Off => "off",
+            EventMask::Mask(mask) => mask.as_str(),
         }
     }
 
@@ -64,15 +64,15 @@ impl Events {
     /// spellings of on and off (any case), else a class mask.
     ///
     /// ```
-    /// use ami_core::Events;
-    /// assert_eq!(Events::from_wire("Yes"), Events::On);
-    /// assert_eq!(Events::from_wire("call,agent"), Events::Mask("call,agent".into()));
+    /// use ami_core::EventMask;
+    /// assert_eq!(EventMask::from_wire("Yes"), EventMask::On);
+    /// assert_eq!(EventMask::from_wire("call,agent"), EventMask::Mask("call,agent".into()));
     /// ```
-    pub fn from_wire(value: &str) -> Events {
+    pub fn from_wire(value: &str) -> EventMask {
         match Classes::parse(value) {
-            Classes::All => Events::On,
-            Classes::None => Events::Off,
-            Classes::Only(_) => Events::Mask(value.trim().to_owned()),
+            Classes::All => EventMask::On,
+            Classes::None => EventMask::Off,
+            Classes::Only(_) => EventMask::Mask(value.trim().to_owned()),
         }
     }
 }
@@ -97,20 +97,21 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Settings of a connection; [`connect`](Self::connect) opens it.
+/// Settings of a connection; [`connect_untyped`](Self::connect_untyped) opens it
+/// (`ami_types::connect_with` with typed events).
 ///
 /// ```no_run
 /// # async fn demo() -> ami_core::Result<()> {
 /// use std::time::Duration;
-/// use ami_core::{ClientBuilder, Events};
+/// use ami_core::{ClientBuilder, EventMask};
 ///
 /// let (client, events) = ClientBuilder::new("pbx.example.org", 5038)
 ///     .credentials("admin", "amp111")
 ///     .md5(true)
-///     .events(Events::Mask("call,system".into()))
+///     .events(EventMask::Mask("call,system".into()))
 ///     .timeout(Duration::from_secs(5))
 ///     .keepalive(Some(Duration::from_secs(30)))
-///     .connect()
+///     .connect_untyped()
 ///     .await?;
 /// # Ok(())
 /// # }
@@ -123,7 +124,7 @@ pub struct ClientBuilder {
     pub(crate) port: u16,
     pub(crate) credentials: Option<(String, Secret)>,
     pub(crate) md5: bool,
-    pub(crate) events: Events,
+    pub(crate) events: EventMask,
     pub(crate) timeout: Duration,
     pub(crate) keepalive: Option<Duration>,
     pub(crate) event_buffer: usize,
@@ -173,7 +174,7 @@ impl ClientBuilder {
             port,
             credentials: None,
             md5: false,
-            events: Events::On,
+            events: EventMask::On,
             timeout: DEFAULT_TIMEOUT,
             keepalive: None,
             event_buffer: DEFAULT_EVENT_BUFFER,
@@ -207,7 +208,7 @@ impl ClientBuilder {
     ///
     /// A URL with a user but no secret (`ami://admin@host`) takes the
     /// secret from the environment variable `AMI_SECRET` when it connects;
-    /// without it [`connect`](Self::connect) fails with
+    /// without it [`connect_untyped`](Self::connect_untyped) fails with
     /// [`Error::NoSecret`] before connecting.
     pub fn from_url(url: &str) -> Result<Self> {
         let url = url::Url::parse(url).map_err(|e| {
@@ -248,7 +249,7 @@ impl ClientBuilder {
         }
         for (key, value) in url.query_pairs() {
             match &*key {
-                "events" => b.events = Events::from_wire(&value),
+                "events" => b.events = EventMask::from_wire(&value),
                 "auth" => {
                     b.md5 = match &*value {
                         "md5" => true,
@@ -297,14 +298,14 @@ impl ClientBuilder {
     }
 
     /// Which events to receive (sent as `Events` in the login).
-    pub fn events(mut self, events: Events) -> Self {
+    pub fn events(mut self, events: EventMask) -> Self {
         self.events = events;
         self
     }
 
     /// The events setting (from [`events`](Self::events) or the URL's
     /// `events=`).
-    pub fn event_setting(&self) -> &Events {
+    pub fn event_setting(&self) -> &EventMask {
         &self.events
     }
 

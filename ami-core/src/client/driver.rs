@@ -31,7 +31,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::client::in_flight::{Expect, InFlight, ReplyTx, Waiter};
-use crate::client::{deadline_after, ClientBuilder, Events};
+use crate::client::{deadline_after, ClientBuilder, EventMask};
 use crate::codec::{self, DecodeError, Decoder, Frame, Greeting, Raw};
 use crate::error::{Disconnect, Error, Result};
 use crate::events::{Item, Reconnected, Shared};
@@ -162,7 +162,7 @@ pub(crate) struct Connection {
 /// filters sent through the client.
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
-    pub(crate) events: Events,
+    pub(crate) events: EventMask,
     pub(crate) filters: Vec<Message>,
 }
 
@@ -179,7 +179,7 @@ impl Session {
                 .get("EventMask")
                 .map(|m| m.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            self.events = Events::from_wire(&mask);
+            self.events = EventMask::from_wire(&mask);
         } else if action.eq_ignore_ascii_case(b"Filter") && !self.filters.contains(msg) {
             self.filters.push(msg.clone());
         }
@@ -307,7 +307,7 @@ async fn establish_inner(
     } else {
         login.append("Secret", secret.expose());
     }
-    let later = setup == Setup::Again && session.events != Events::Off;
+    let later = setup == Setup::Again && session.events != EventMask::Off;
     login.append(
         "Events",
         if later {
@@ -782,7 +782,7 @@ impl Driver {
     /// and publishes the gap's `notice` when it is answered: from then on
     /// events flow, so that is where the gap ends.
     pub(crate) fn events_on(&mut self, session: &Session, notice: Reconnected) {
-        let id = if session.events == Events::Off {
+        let id = if session.events == EventMask::Off {
             None
         } else {
             let mut on = Message::action("Events");

@@ -158,7 +158,7 @@ async fn login_cut_anywhere(reconnect: bool) {
     let (mut ok, mut failed) = (0, 0);
     for cut in 0..whole + 8 {
         let port = cut_peer(cut, Then::Nothing, reconnect).await;
-        let result = timeout(BOUND, builder(port, reconnect).connect())
+        let result = timeout(BOUND, builder(port, reconnect).connect_untyped())
             .await
             .unwrap_or_else(|_| panic!("connect hung with the login cut at {cut}"));
         match result {
@@ -207,7 +207,7 @@ async fn answer_cut_anywhere(reconnect: bool) {
         let (mut ok, mut failed) = (0, 0);
         for cut in prefix..prefix + answer.len() + 8 {
             let port = cut_peer(cut, then, reconnect).await;
-            let (client, _events) = timeout(BOUND, builder(port, reconnect).connect())
+            let (client, _events) = timeout(BOUND, builder(port, reconnect).connect_untyped())
                 .await
                 .expect("connect hung")
                 .expect("the login is whole");

@@ -99,7 +99,7 @@ async fn a_peer_that_stops_reading_makes_the_connection_dead() {
     .await;
     let (client, mut events) = builder
         .timeout(Duration::from_millis(800))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let big = "x".repeat(60_000);
@@ -158,16 +158,18 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
         .event_buffer(usize::MAX)
         .max_message_size(usize::MAX)
         .max_list_items(usize::MAX);
-    let (client, mut events) = builder.connect().await.unwrap();
+    let (client, mut events) = builder.connect_untyped().await.unwrap();
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     let pong = client
-        .send_message_with_timeout(Message::action("Ping"), Duration::MAX)
+        .with_timeout(Duration::MAX)
+        .send_message(Message::action("Ping"))
         .await
         .unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     let (_, response) = client
-        .originate_message_with_timeout(
+        .with_timeout(Duration::MAX)
+        .originate_message(
             [
                 ("Action", "Originate"),
                 ("Channel", "PJSIP/100"),
@@ -176,7 +178,6 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
             ]
             .into_iter()
             .collect(),
-            Duration::MAX,
         )
         .await
         .unwrap();
@@ -186,7 +187,7 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
 
     // The same through the URL.
     let url = format!("{}?timeout=1e19&keepalive=1e19", server.url());
-    let (client, _events) = Client::connect(&url).await.unwrap();
+    let (client, _events) = Client::connect_untyped(&url).await.unwrap();
     client.send_message(Message::action("Ping")).await.unwrap();
     for bad in ["-1", "nan", "inf", "1e400", "x"] {
         let url = format!("{}?timeout={bad}", server.url());
@@ -195,7 +196,8 @@ async fn huge_timeouts_intervals_and_sizes_are_accepted_and_work() {
     }
     // A zero timeout is a timeout, not a hang or a panic.
     let err = client
-        .send_message_with_timeout(Message::action("Ping"), Duration::ZERO)
+        .with_timeout(Duration::ZERO)
+        .send_message(Message::action("Ping"))
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
@@ -219,7 +221,11 @@ async fn events_flooding_before_the_login_answer_stay_bounded() {
         while wire.action().await.is_some() {}
     })
     .await;
-    let (_client, mut events) = builder.event_buffer(BUFFER).connect().await.unwrap();
+    let (_client, mut events) = builder
+        .event_buffer(BUFFER)
+        .connect_untyped()
+        .await
+        .unwrap();
     let Err(StreamError::Lagged(missed)) = events.recv().await else {
         panic!("a flood larger than the buffer was held whole");
     };
@@ -264,7 +270,11 @@ async fn an_oversized_line_split_across_reads_forges_no_answer() {
         while wire.action().await.is_some() {}
     })
     .await;
-    let (client, _events) = builder.max_message_size(1024).connect().await.unwrap();
+    let (client, _events) = builder
+        .max_message_size(1024)
+        .connect_untyped()
+        .await
+        .unwrap();
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
 }
@@ -285,7 +295,7 @@ async fn an_unasked_follows_head_swallows_nothing() {
     .await;
     let (client, mut events) = builder
         .timeout(Duration::from_secs(2))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
@@ -323,11 +333,12 @@ async fn keepalive_does_not_cut_a_long_list() {
     let (client, _events) = builder
         .timeout(Duration::from_secs(1))
         .keepalive(Some(Duration::from_millis(200)))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let reply = client
-        .send_message_with_timeout(Message::action("CoreShowChannels"), Duration::from_secs(30))
+        .with_timeout(Duration::from_secs(30))
+        .send_message(Message::action("CoreShowChannels"))
         .await
         .unwrap();
     assert_eq!(reply.items.len(), ITEMS);
@@ -349,9 +360,10 @@ async fn a_timed_out_list_publishes_the_items_it_collected() {
         while wire.action().await.is_some() {}
     })
     .await;
-    let (client, mut events) = builder.connect().await.unwrap();
+    let (client, mut events) = builder.connect_untyped().await.unwrap();
     let err = client
-        .send_message_with_timeout(Message::action("QueueStatus"), Duration::from_millis(300))
+        .with_timeout(Duration::from_millis(300))
+        .send_message(Message::action("QueueStatus"))
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
@@ -383,7 +395,7 @@ async fn firehose(total: usize) -> ClientBuilder {
 
 /// Counts events to `End`; any lag fails.
 async fn count_all(builder: ClientBuilder) -> usize {
-    let (_client, mut events) = builder.connect().await.unwrap();
+    let (_client, mut events) = builder.connect_untyped().await.unwrap();
     let mut n = 0;
     loop {
         let m = timeout(WITHIN * 6, events.recv())

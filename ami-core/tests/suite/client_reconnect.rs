@@ -94,7 +94,7 @@ async fn collect(events: &mut EventStream, last: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_restarted_server_is_rejoined_with_one_notice_and_the_filter_in_force() {
     let mut server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     let mut second = client.subscribe();
     client.add_filter("UserEvent: keep").await.unwrap();
     server.emit(user_event("drop-1"));
@@ -127,7 +127,7 @@ async fn a_restarted_server_is_rejoined_with_one_notice_and_the_filter_in_force(
 #[tokio::test]
 async fn pending_actions_fail_at_once_and_are_not_sent_again() {
     let mut server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, _events) = builder(&server).connect().await.unwrap();
+    let (client, _events) = builder(&server).connect_untyped().await.unwrap();
     // An originate that rings for a long while: pending when the server goes.
     let mut call = Message::action("Originate");
     call.append("Channel", "PJSIP/noanswer");
@@ -152,14 +152,15 @@ async fn pending_actions_fail_at_once_and_are_not_sent_again() {
 #[tokio::test]
 async fn actions_sent_while_away_fail_fast() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, _events) = builder(&server).connect().await.unwrap();
+    let (client, _events) = builder(&server).connect_untyped().await.unwrap();
     let addr = server.addr();
     server.shutdown();
     until_down(&client).await;
     assert!(!client.is_connected());
     let started = std::time::Instant::now();
     let err = client
-        .send_message_with_timeout(Message::action("Ping"), Duration::from_secs(30))
+        .with_timeout(Duration::from_secs(30))
+        .send_message(Message::action("Ping"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Disconnected { .. }), "{err:?}");
@@ -182,7 +183,7 @@ async fn actions_sent_while_away_fail_fast() {
 #[tokio::test]
 async fn a_hundred_reconnects_leave_subscribers_and_connections_flat() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     let typed = client.subscribe();
     assert_eq!(client.subscriber_count(), 2);
     for round in 0..100 {
@@ -209,7 +210,7 @@ async fn the_policy_gives_up_after_its_attempts() {
     let (client, mut events) = ClientBuilder::from_url(&server.url())
         .unwrap()
         .reconnect(Some(policy().max_attempts(Some(3))))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     drop(server);
@@ -239,7 +240,7 @@ async fn the_policy_gives_up_after_its_attempts() {
 async fn close_ends_the_client_also_while_it_reconnects() {
     // Logoff: the server closes, the client does not come back.
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     client.clone().close().await.unwrap();
     let err = next_error(&mut events).await;
     assert!(err.is_disconnected(), "{err:?}");
@@ -248,7 +249,7 @@ async fn close_ends_the_client_also_while_it_reconnects() {
     assert!(client.state().is_closed());
 
     // Closed while away: it stops trying.
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     let addr = server.addr();
     drop(server);
     until_down(&client).await;
@@ -267,7 +268,7 @@ async fn without_a_policy_a_lost_connection_ends_the_client() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
     let (client, mut events) = ClientBuilder::from_url(&server.url())
         .unwrap()
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     server.drop_connections();
@@ -281,7 +282,7 @@ async fn without_a_policy_a_lost_connection_ends_the_client() {
 async fn the_url_turns_reconnect_on() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
     let url = format!("{}?reconnect=on", server.url());
-    let (client, mut events) = Client::connect(&url).await.unwrap();
+    let (client, mut events) = Client::connect_untyped(&url).await.unwrap();
     server.drop_connections();
     let notice = next_error(&mut events).await;
     assert!(matches!(notice, StreamError::Reconnected(_)), "{notice:?}");
@@ -343,7 +344,7 @@ async fn a_silent_half_open_peer_is_found_dead_by_keepalive_and_replaced() {
         .keepalive(Some(Duration::from_millis(100)))
         .timeout(Duration::from_millis(300))
         .reconnect(Some(policy()))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let started = std::time::Instant::now();
@@ -368,7 +369,7 @@ async fn a_silent_half_open_peer_is_found_dead_by_keepalive_and_replaced() {
 #[tokio::test]
 async fn an_events_action_is_re_applied_after_a_reconnect() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     let mut mask = Message::action("Events");
     mask.append("EventMask", "user");
     client.send_message(mask).await.unwrap();
@@ -463,7 +464,7 @@ async fn a_peer_that_drops_each_login_gets_the_backoff_not_a_hammering() {
                 .initial(Duration::from_millis(100))
                 .max(Duration::from_secs(5)),
         ))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -505,7 +506,7 @@ async fn the_gap_ends_when_events_flow_again() {
     let (_client, mut events) = ClientBuilder::new("127.0.0.1", addr.port())
         .credentials("admin", "x")
         .reconnect(Some(policy()))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let gap = match next_error(&mut events).await {
@@ -530,7 +531,7 @@ async fn the_asterisk_version_is_asked_once_and_again_after_a_reconnect() {
     })
     .await
     .unwrap();
-    let (client, _events) = builder(&server).connect().await.unwrap();
+    let (client, _events) = builder(&server).connect_untyped().await.unwrap();
     assert_eq!(client.cached_version(), None);
     assert_eq!(
         client.asterisk_version().await.unwrap().as_deref(),

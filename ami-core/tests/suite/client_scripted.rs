@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ami_core::codec::{Decoder, Frame};
-use ami_core::{Client, ClientBuilder, Disconnect, Error, Events, Message, StreamError};
+use ami_core::{Client, ClientBuilder, Disconnect, Error, EventMask, Message, StreamError};
 use bytes::BytesMut;
 use md5::{Digest, Md5};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -168,14 +168,15 @@ async fn keepalive_declares_a_silent_peer_dead() {
         .builder()
         .keepalive(Some(Duration::from_millis(100)))
         .timeout(Duration::from_millis(200))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let pending = tokio::spawn({
         let client = client.clone();
         async move {
             client
-                .send_message_with_timeout(Message::action("Status"), Duration::from_secs(30))
+                .with_timeout(Duration::from_secs(30))
+                .send_message(Message::action("Status"))
                 .await
         }
     });
@@ -210,7 +211,7 @@ async fn keepalive_declares_a_silent_peer_dead() {
 #[tokio::test]
 async fn crlf_in_a_value_is_refused_before_anything_is_sent() {
     let peer = Peer::start(GREETING, basic).await;
-    let (client, _events) = peer.builder().connect().await.unwrap();
+    let (client, _events) = peer.builder().connect_untyped().await.unwrap();
     let mut evil = Message::action("Setvar");
     evil.append("Variable", "X");
     evil.append("Value", "1\r\nAction: Hangup\r\nChannel: /./");
@@ -232,7 +233,7 @@ async fn crlf_in_a_value_is_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn caller_supplied_action_id_is_an_error() {
     let peer = Peer::start(GREETING, basic).await;
-    let (client, _events) = peer.builder().connect().await.unwrap();
+    let (client, _events) = peer.builder().connect_untyped().await.unwrap();
     let mut msg = Message::action("Ping");
     msg.append("ActionID", "mine-1");
     assert!(matches!(
@@ -258,7 +259,7 @@ async fn per_action_timeout_and_late_answers() {
     let (client, _events) = peer
         .builder()
         .timeout(Duration::from_millis(150))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let start = Instant::now();
@@ -272,12 +273,52 @@ async fn per_action_timeout_and_late_answers() {
     assert!(start.elapsed() < SOON);
     let start = Instant::now();
     let err = client
-        .send_message_with_timeout(Message::action("Slow"), Duration::from_millis(50))
+        .with_timeout(Duration::from_millis(50))
+        .send_message(Message::action("Slow"))
         .await
         .unwrap_err();
     assert!(err.is_timeout());
     assert!(start.elapsed() >= Duration::from_millis(50));
     assert!(client.is_connected());
+    client.send_message(Message::action("Ping")).await.unwrap();
+}
+
+/// Every action of `CallOptions` waits its own timeout, not the client's:
+/// with a client timeout of a minute, each of these unanswered actions
+/// fails after 50 ms.
+#[tokio::test]
+async fn call_options_time_every_kind_of_action() {
+    let peer = Peer::start(GREETING, basic).await;
+    let (client, _events) = peer
+        .builder()
+        .timeout(Duration::from_secs(60))
+        .connect_untyped()
+        .await
+        .unwrap();
+    let quick = client.with_timeout(Duration::from_millis(50));
+    assert_eq!(quick.timeout(), Duration::from_millis(50));
+    let originate: Message = [("Action", "Originate"), ("Channel", "PJSIP/1")]
+        .into_iter()
+        .collect();
+    let waits = [
+        tokio::time::timeout(SOON, quick.send_message(Message::action("Slow")))
+            .await
+            .map(|r| r.map(drop)),
+        tokio::time::timeout(SOON, quick.command("core show uptime"))
+            .await
+            .map(|r| r.map(drop)),
+        tokio::time::timeout(SOON, quick.originate_message(originate))
+            .await
+            .map(|r| r.map(drop)),
+    ];
+    for wait in waits {
+        let err = wait.expect("the call's own timeout applies").unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+    }
+    // Another timeout from the same options, and the client's own still
+    // answers.
+    let again = quick.with_timeout(Duration::from_millis(20));
+    assert_eq!(again.timeout(), Duration::from_millis(20));
     client.send_message(Message::action("Ping")).await.unwrap();
 }
 
@@ -287,7 +328,7 @@ async fn a_dropped_connection_fails_every_pending_action_at_once() {
     let (client, mut events) = peer
         .builder()
         .timeout(Duration::from_secs(30))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let mut pending = Vec::new();
@@ -341,7 +382,7 @@ async fn events_sent_with_the_login_answer_are_not_lost() {
         }
     })
     .await;
-    let (_client, mut events) = peer.builder().connect().await.unwrap();
+    let (_client, mut events) = peer.builder().connect_untyped().await.unwrap();
     for i in 0..500 {
         let ev = timeout(SOON, events.recv()).await.unwrap().unwrap();
         assert_eq!(ev.event_name().unwrap(), "Early");
@@ -373,7 +414,7 @@ async fn md5_login_sends_the_right_key_and_never_the_secret() {
         }
     })
     .await;
-    let (client, _events) = peer.builder().md5(true).connect().await.unwrap();
+    let (client, _events) = peer.builder().md5(true).connect_untyped().await.unwrap();
     client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(peer.actions(), ["Challenge", "Login", "Ping"]);
     let raw = String::from_utf8_lossy(&peer.raw.lock().unwrap()).into_owned();
@@ -386,7 +427,7 @@ async fn refused_login_is_an_auth_error_without_the_secret() {
         Act::Write(reply(req, "Error", &[("Message", "Authentication failed")]))
     })
     .await;
-    let err = peer.builder().connect().await.unwrap_err();
+    let err = peer.builder().connect_untyped().await.unwrap_err();
     assert!(err.is_auth(), "{err:?}");
     assert!(matches!(&err, Error::Auth { message } if message == "Authentication failed"));
     assert!(!err.to_string().contains(SECRET));
@@ -396,7 +437,7 @@ async fn refused_login_is_an_auth_error_without_the_secret() {
 #[tokio::test]
 async fn a_bad_greeting_is_refused() {
     let peer = Peer::start(b"HTTP/1.1 400 Bad Request\r\n", basic).await;
-    let err = peer.builder().connect().await.unwrap_err();
+    let err = peer.builder().connect_untyped().await.unwrap_err();
     assert!(
         matches!(&err, Error::BadGreeting { line } if line.contains("HTTP/1.1 400")),
         "{err:?}"
@@ -406,12 +447,17 @@ async fn a_bad_greeting_is_refused() {
 #[tokio::test]
 async fn events_setting_goes_into_the_login() {
     for (events, want) in [
-        (Events::On, "on"),
-        (Events::Off, "off"),
-        (Events::Mask("call,system".into()), "call,system"),
+        (EventMask::On, "on"),
+        (EventMask::Off, "off"),
+        (EventMask::Mask("call,system".into()), "call,system"),
     ] {
         let peer = Peer::start(GREETING, basic).await;
-        let (client, _events) = peer.builder().events(events).connect().await.unwrap();
+        let (client, _events) = peer
+            .builder()
+            .events(events)
+            .connect_untyped()
+            .await
+            .unwrap();
         let login = peer.seen.lock().unwrap()[0].clone();
         assert_eq!(login.get("Events").unwrap(), want);
         assert_eq!(login.get("Username").unwrap(), "admin");
@@ -452,7 +498,7 @@ async fn legacy_list_forms_are_collected() {
         }
     })
     .await;
-    let (client, mut events) = peer.builder().connect().await.unwrap();
+    let (client, mut events) = peer.builder().connect_untyped().await.unwrap();
     let reply = client
         .send_message(Message::action("Status"))
         .await
@@ -488,7 +534,7 @@ async fn legacy_list_forms_are_collected() {
 #[tokio::test]
 async fn dropping_every_handle_closes_the_connection() {
     let mut peer = Peer::start(GREETING, basic).await;
-    let (client, mut events) = peer.builder().connect().await.unwrap();
+    let (client, mut events) = peer.builder().connect_untyped().await.unwrap();
     let clone = client.clone();
     drop(client);
     clone.send_message(Message::action("Ping")).await.unwrap();
@@ -509,7 +555,7 @@ async fn debug_never_shows_the_secret() {
     let shown = format!("{builder:?} {builder:#?}");
     assert!(!shown.contains(SECRET), "{shown}");
     assert!(shown.contains("admin"));
-    let (client, events) = Client::connect(&url).await.unwrap();
+    let (client, events) = Client::connect_untyped(&url).await.unwrap();
     let shown = format!("{client:?} {events:?}");
     assert!(!shown.contains(SECRET), "{shown}");
     assert_eq!(client.greeting().line(), "Asterisk Call Manager/11.0.0");
@@ -522,7 +568,7 @@ async fn connecting_to_nothing_names_the_address() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let err = ClientBuilder::new("127.0.0.1", port)
-        .connect()
+        .connect_untyped()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
@@ -548,7 +594,7 @@ async fn a_silent_server_is_a_connect_timeout_naming_address_and_time() {
     let err = ClientBuilder::from_url(&format!("ami://u:p@[::1]:{port}"))
         .unwrap()
         .timeout(Duration::from_millis(200))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap_err();
     let text = err.to_string();
@@ -570,7 +616,7 @@ async fn a_message_cut_off_by_the_close_is_not_delivered() {
         }
     })
     .await;
-    let (client, mut events) = peer.builder().connect().await.unwrap();
+    let (client, mut events) = peer.builder().connect_untyped().await.unwrap();
     assert!(client
         .send_message(Message::action("Cut"))
         .await
@@ -586,7 +632,7 @@ async fn keepalive_pings_an_answering_peer_and_stays_up() {
     let (client, mut events) = peer
         .builder()
         .keepalive(Some(Duration::from_millis(20)))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -607,7 +653,7 @@ async fn an_ipv6_url_connects() {
     };
     let url = server.url();
     assert!(url.contains("@[::1]:"), "{url}");
-    let (client, _events) = Client::connect(&url).await.unwrap();
+    let (client, _events) = Client::connect_untyped(&url).await.unwrap();
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     client.close().await.unwrap();

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use ami_core::{Client, ClientBuilder, Error, EventStream, Events, Message, StreamError};
+use ami_core::{Client, ClientBuilder, Error, EventMask, EventStream, Message, StreamError};
 use ami_server::{CommandFormat, DemoMember, DemoQueue, Faults, Server, ServerConfig};
 use tokio::task::JoinSet;
 use tokio::time::timeout;
@@ -90,8 +90,8 @@ async fn thousand_concurrent_actions_answered_out_of_order() {
     }))
     .await;
     let (client, _events) = builder(&server)
-        .events(Events::Off)
-        .connect()
+        .events(EventMask::Off)
+        .connect_untyped()
         .await
         .unwrap();
     let mut tasks = JoinSet::new();
@@ -123,7 +123,7 @@ async fn list_with_interleaved_events_returns_exactly_its_items() {
         ..Faults::default()
     }))
     .await;
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     until(&mut events, "FullyBooted").await;
     let (status, summary) = tokio::join!(
         client.send_message(Message::action("QueueStatus")),
@@ -171,8 +171,8 @@ async fn both_command_formats_give_identical_lines() {
         ..ServerConfig::default()
     })
     .await;
-    let (m, _) = builder(&modern).connect().await.unwrap();
-    let (l, _) = builder(&legacy).connect().await.unwrap();
+    let (m, _) = builder(&modern).connect_untyped().await.unwrap();
+    let (l, _) = builder(&legacy).connect_untyped().await.unwrap();
     for cmd in ["core show version", "core show channels", "queue show"] {
         let a = m.command(cmd).await.unwrap();
         let b = l.command(cmd).await.unwrap();
@@ -213,7 +213,11 @@ async fn connection_dropped_mid_list_fails_it_within_a_second() {
     };
     // The list is far longer than where the faulty server will cut.
     let clean = server(config.clone()).await;
-    let (c, _) = builder(&clean).events(Events::Off).connect().await.unwrap();
+    let (c, _) = builder(&clean)
+        .events(EventMask::Off)
+        .connect_untyped()
+        .await
+        .unwrap();
     let full = c
         .send_message(Message::action("QueueStatus"))
         .await
@@ -235,9 +239,9 @@ async fn connection_dropped_mid_list_fails_it_within_a_second() {
     })
     .await;
     let (client, mut events) = builder(&faulty)
-        .events(Events::Off)
+        .events(EventMask::Off)
         .timeout(Duration::from_secs(30))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let err = timeout(SOON, client.send_message(Message::action("QueueStatus")))
@@ -264,7 +268,7 @@ async fn wrong_secret_is_an_auth_error() {
         let err = ClientBuilder::new("127.0.0.1", server.addr().port())
             .credentials("admin", "wrong-secret")
             .md5(md5)
-            .connect()
+            .connect_untyped()
             .await
             .unwrap_err();
         assert!(err.is_auth(), "{err:?}");
@@ -277,7 +281,7 @@ async fn wrong_secret_is_an_auth_error() {
 async fn md5_login_works() {
     let server = server(ServerConfig::default()).await;
     let url = format!("{}?auth=md5", server.url());
-    let (client, _) = Client::connect(&url).await.unwrap();
+    let (client, _) = Client::connect_untyped(&url).await.unwrap();
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
 }
@@ -287,7 +291,7 @@ async fn oversized_message_is_skipped_and_the_connection_recovers() {
     let server = server(ServerConfig::default()).await;
     let (client, mut events) = builder(&server)
         .max_message_size(2048)
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     until(&mut events, "FullyBooted").await;
@@ -312,7 +316,7 @@ async fn a_subscriber_that_never_reads_stops_nobody_and_learns_what_it_missed() 
     let server = server(ServerConfig::default()).await;
     let (client, mut sleeper) = builder(&server)
         .event_buffer(BUFFER)
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let mut reader = client.subscribe();
@@ -352,7 +356,7 @@ async fn a_subscriber_that_never_reads_stops_nobody_and_learns_what_it_missed() 
 #[tokio::test]
 async fn close_logs_off_and_gets_goodbye() {
     let server = server(ServerConfig::default()).await;
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     let other = client.clone();
     client.close().await.unwrap();
     let end = ended(&mut events).await;
@@ -368,7 +372,7 @@ async fn close_logs_off_and_gets_goodbye() {
 #[tokio::test]
 async fn originate_resolves_with_its_originate_response() {
     let server = server(ServerConfig::default()).await;
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     let mut orig = Message::action("Originate");
     orig.append("Channel", "PJSIP/100");
     orig.append("Application", "Wait");
@@ -400,7 +404,7 @@ async fn one_byte_writes_and_garbage_between_messages() {
         ..Faults::default()
     }))
     .await;
-    let (client, mut events) = builder(&server).connect().await.unwrap();
+    let (client, mut events) = builder(&server).connect_untyped().await.unwrap();
     for _ in 0..3 {
         client.send_message(Message::action("Ping")).await.unwrap();
     }
@@ -418,7 +422,7 @@ async fn one_byte_writes_and_garbage_between_messages() {
 #[tokio::test]
 async fn unknown_action_is_an_action_error() {
     let server = server(ServerConfig::default()).await;
-    let (client, _) = builder(&server).connect().await.unwrap();
+    let (client, _) = builder(&server).connect_untyped().await.unwrap();
     match client.send_message(Message::action("NoSuchAction")).await {
         Err(Error::Action { message, response }) => {
             assert!(message.starts_with("Invalid/unknown command"), "{message}");
@@ -435,7 +439,7 @@ async fn keepalive_keeps_a_healthy_connection() {
     let server = server(ServerConfig::default()).await;
     let (client, _) = builder(&server)
         .keepalive(Some(Duration::from_millis(20)))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -446,7 +450,7 @@ async fn keepalive_keeps_a_healthy_connection() {
 #[tokio::test]
 async fn every_subscriber_gets_every_event() {
     let server = server(ServerConfig::default()).await;
-    let (client, mut first) = builder(&server).connect().await.unwrap();
+    let (client, mut first) = builder(&server).connect_untyped().await.unwrap();
     let mut second = client.subscribe();
     server.emit(named("Hello", &[("Who", "all")]));
     until(&mut first, "Hello").await;

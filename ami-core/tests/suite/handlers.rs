@@ -28,7 +28,7 @@ async fn eventually(what: &str, cond: impl Fn() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_handler_does_not_delay_another() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, _events) = Client::connect(&server.url()).await.unwrap();
+    let (client, _events) = Client::connect_untyped(&server.url()).await.unwrap();
     // The gate: a handler blocks on it until it is dropped.
     let (held, gate) = std::sync::mpsc::channel::<()>();
     let slow_calls = Arc::new(AtomicUsize::new(0));
@@ -66,7 +66,7 @@ async fn a_slow_handler_does_not_delay_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_guard_stops_its_handler() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, _events) = Client::connect(&server.url()).await.unwrap();
+    let (client, _events) = Client::connect_untyped(&server.url()).await.unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     let guard = client.on_any(move |m| {
@@ -101,7 +101,7 @@ async fn a_dropped_guard_stops_its_handler() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn patterns_ignore_case_and_match_only_their_names() {
     let server = Server::start(ServerConfig::default()).await.unwrap();
-    let (client, _events) = Client::connect(&server.url()).await.unwrap();
+    let (client, _events) = Client::connect_untyped(&server.url()).await.unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     let _h = client.on_name("PEER*", move |m| {
@@ -126,7 +126,7 @@ async fn a_handler_that_falls_behind_counts_what_it_missed() {
     let (client, _events) = ClientBuilder::from_url(&server.url())
         .unwrap()
         .event_buffer(2_000)
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     drop(_events);

@@ -9,7 +9,7 @@ use ami_server::{Server, ServerConfig};
 async fn a_url_without_a_secret_takes_ami_secret_or_is_refused_before_connecting() {
     std::env::remove_var("AMI_SECRET");
     // Nothing listens on port 9: a connection attempt would fail otherwise.
-    let err = Client::connect("ami://admin@127.0.0.1:9")
+    let err = Client::connect_untyped("ami://admin@127.0.0.1:9")
         .await
         .unwrap_err();
     match &err {
@@ -21,11 +21,11 @@ async fn a_url_without_a_secret_takes_ami_secret_or_is_refused_before_connecting
     let server = Server::start(ServerConfig::default()).await.unwrap();
     let url = format!("ami://admin@{}", server.addr());
     std::env::set_var("AMI_SECRET", "amp111");
-    let (client, _events) = Client::connect(&url).await.unwrap();
+    let (client, _events) = Client::connect_untyped(&url).await.unwrap();
     client.close().await.unwrap();
     std::env::set_var("AMI_SECRET", "wrong");
     assert!(matches!(
-        Client::connect(&url).await,
+        Client::connect_untyped(&url).await,
         Err(Error::Auth { .. })
     ));
     std::env::remove_var("AMI_SECRET");

@@ -71,7 +71,7 @@ async fn the_transcript_is_the_bytes_on_the_socket_without_the_secret() {
     let (client, mut events) = ClientBuilder::new("127.0.0.1", port)
         .credentials("admin", secret)
         .transcript(&path)
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     client.send_message(Message::action("Ping")).await.unwrap();
@@ -140,7 +140,9 @@ async fn the_transcript_is_the_bytes_on_the_socket_without_the_secret() {
 /// A connection whose FullyBooted (sent at login, before any filter) is
 /// taken.
 async fn booted(server: &Server) -> (ami_core::Client, ami_core::EventStream) {
-    let (client, mut events) = ami_core::Client::connect(&server.url()).await.unwrap();
+    let (client, mut events) = ami_core::Client::connect_untyped(&server.url())
+        .await
+        .unwrap();
     let first = timeout(WITHIN, events.recv()).await.unwrap().unwrap();
     assert_eq!(first.event_name().unwrap(), "FullyBooted");
     (client, events)

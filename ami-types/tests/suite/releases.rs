@@ -105,7 +105,7 @@ async fn an_action_the_pbx_lacks_fails_before_it_is_sent() {
     let (client, _events) = ami_types::ClientBuilder::from_url(&off.url())
         .unwrap()
         .check_releases(false)
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     let _ = client.send(&hangup).await;

@@ -30,7 +30,9 @@ async fn run() -> ami_types::Result<()> {
             url
         }
     };
-    let (client, events) = ami_types::ClientBuilder::from_url(&url)?.connect().await?;
+    let (client, events) = ami_types::ClientBuilder::from_url(&url)?
+        .connect_untyped()
+        .await?;
     let mut events = events.typed::<Event>();
     println!("types of Asterisk {ASTERISK_VERSION}");
 

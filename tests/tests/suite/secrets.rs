@@ -167,12 +167,12 @@ fn no_path_that_handles_a_secret_shows_it() {
             let wrong = ClientBuilder::new("127.0.0.1", port)
                 .credentials("admin", format!("{S}-wrong"))
                 .md5(md5);
-            seen.error("refused login", &wrong.connect().await.unwrap_err());
+            seen.error("refused login", &wrong.connect_untyped().await.unwrap_err());
             let right = ClientBuilder::new("127.0.0.1", port)
                 .credentials("admin", S)
                 .md5(md5)
                 .reconnect(Some(Reconnect::default().initial(Duration::from_millis(5))));
-            let (client, _events) = right.connect().await.unwrap();
+            let (client, _events) = right.connect_untyped().await.unwrap();
             seen.debug("client", &client);
             // A reconnect logs in again.
             server.drop_connections();

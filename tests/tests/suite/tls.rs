@@ -27,7 +27,7 @@ fn url(server: &Server) -> String {
 }
 
 async fn connect(builder: ClientBuilder) -> ami_core::Result<Client> {
-    timeout(BOUND, builder.connect())
+    timeout(BOUND, builder.connect_untyped())
         .await
         .expect("connecting hung")
         .map(|(client, _)| client)
@@ -41,7 +41,7 @@ async fn a_good_certificate_is_verified_and_the_session_works() {
     let builder = ClientBuilder::from_url(&url(&server))
         .unwrap()
         .tls_ca_pem(ca.pem());
-    let (client, mut events) = builder.connect().await.unwrap();
+    let (client, mut events) = builder.connect_untyped().await.unwrap();
     let pong = client.send_message(Message::action("Ping")).await.unwrap();
     assert_eq!(pong.response.get("Ping").unwrap(), "Pong");
     let lines = client.command("core show version").await.unwrap();
@@ -177,7 +177,7 @@ async fn a_tls_client_reconnects_over_tls() {
         .reconnect(Some(
             Reconnect::default().initial(Duration::from_millis(10)),
         ))
-        .connect()
+        .connect_untyped()
         .await
         .unwrap();
     server.restart(Duration::from_millis(50)).await.unwrap();
