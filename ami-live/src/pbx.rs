@@ -8,6 +8,17 @@
 //! changes (a `broadcast`); readers never take a lock the task waits on
 //! for longer than an `Arc` clone, and no user code runs in the task.
 
+mod builder;
+mod changes;
+mod follower;
+mod lists;
+mod needs;
+
+pub use builder::PbxBuilder;
+use changes::Batch;
+pub use changes::{ChangeItem, ChangeStream};
+use needs::{missing_classes, url_user};
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -16,22 +27,13 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use ami_types::EventMask;
-use ami_wire::classes::Classes;
 
-use crate::change::{Change, ChangeRecord, Origin};
-use crate::diff::diff;
 use crate::error::{Error, Result};
-use crate::model::{Budget, BudgetHits, Lists, Model, DEFAULT_TOMBSTONES};
+use crate::model::BudgetHits;
 use crate::state::{State, Str};
-use ami_types::action::{
-    BridgeList, ConfbridgeList, ConfbridgeListRooms, CoreShowChannels, Originate,
-    PJSIPShowEndpoints, ParkedCalls, QueueStatus, Status as StatusAction,
-};
+use ami_types::action::Originate;
 use ami_types::codes::HangupCause;
-use ami_types::event::{CoreShowChannel, Event};
-use ami_types::{
-    Action, Client, ClientBuilder, EventStream, FromMessage, ListAction, Message, StreamError,
-};
+use ami_types::{Action, Client, ClientBuilder};
 
 /// The default number of events whose changes a slow change consumer can
 /// be behind before it is resynchronised.
@@ -48,168 +50,24 @@ pub enum Status {
     Closed(String),
 }
 
-/// The changes of one event (or one load), with the state after them.
 #[derive(Debug)]
-struct Batch {
-    records: Vec<ChangeRecord>,
-    state: Arc<State>,
-}
-
-/// Settings of a [`Pbx`].
-#[derive(Debug, Clone)]
-pub struct PbxBuilder {
-    tombstones: usize,
-    change_buffer: usize,
-    queue_refresh: Option<Duration>,
-    audit: Option<Duration>,
-    budget: Budget,
-}
-
-impl Default for PbxBuilder {
-    fn default() -> Self {
-        PbxBuilder {
-            budget: Budget::default(),
-            tombstones: DEFAULT_TOMBSTONES,
-            change_buffer: DEFAULT_CHANGE_BUFFER,
-            queue_refresh: Some(Duration::from_secs(30)),
-            audit: None,
-        }
-    }
-}
-
-impl PbxBuilder {
-    /// Default settings.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// How many hung-up channels to remember (default 4096, at least 1).
-    pub fn tombstones(mut self, n: usize) -> Self {
-        self.tombstones = n.max(1);
-        self
-    }
-
-    /// How many events' changes a slow [`ChangeStream`] can be behind before
-    /// it gets [`ChangeItem::Lagged`] (default 1024, at least 1, at most
-    /// 1,000,000).
-    pub fn change_buffer(mut self, events: usize) -> Self {
-        self.change_buffer = events.clamp(1, 1_000_000);
-        self
-    }
-
-    /// How often to re-run `QueueStatus`, whose counters (completed,
-    /// abandoned, hold time) no event carries (default 30 s; `None`: only
-    /// at connect and after a `Reload`). At least one second.
-    pub fn queue_refresh(mut self, every: Option<Duration>) -> Self {
-        self.queue_refresh = every.map(|d| d.max(Duration::from_secs(1)));
-        self
-    }
-
-    /// What the model may hold (default [`Budget::default`]); what passes
-    /// it is counted in [`Pbx::budget_hits`].
-    pub fn budget(mut self, budget: Budget) -> Self {
-        self.budget = budget;
-        self
-    }
-
-    /// An audit: how often to compare the model with a fresh
-    /// `CoreShowChannels` and repair each channel they disagree on that a
-    /// targeted `Status Channel=<uniqueid>` confirms, counting the repairs
-    /// in [`Pbx::drift`] (default off). At least one second.
-    pub fn audit(mut self, every: Option<Duration>) -> Self {
-        self.audit = every.map(|d| d.max(Duration::from_secs(1)));
-        self
-    }
-
-    /// Connects with the settings of a URL (see
-    /// [`ClientBuilder::from_url`]) and starts the model. Then it checks
-    /// that the model will see what it needs (see [`Pbx::warnings`]): the
-    /// URL's `events=` setting, and the account's `read=` classes as
-    /// `manager show user` reports them (when the account may run CLI
-    /// commands).
-    pub async fn connect(&self, url: &str) -> Result<Pbx> {
-        let (client, events) = ClientBuilder::from_url(url)?.connect_untyped().await?;
-        let mut pbx = self.start(client, events.typed()).await?;
-        let warnings = pbx.check(url).await;
-        if let Some(inner) = Arc::get_mut(&mut pbx.inner) {
-            inner.warnings = warnings;
-        }
-        Ok(pbx)
-    }
-
-    /// Starts the model on a client, with an event stream subscribed before
-    /// anything else was asked (the one [`ami_types::connect`] returns, or
-    /// [`Client::subscribe`]`().typed()` taken now). Returns once the
-    /// lists are loaded and the buffered events merged.
-    pub async fn start(&self, client: Client, mut events: EventStream<Event>) -> Result<Pbx> {
-        let mut model = Model::new()
-            .with_tombstone_limit(self.tombstones)
-            .with_budget(self.budget);
-        let lists = fetch_lists(&client, true).await?;
-        let mut records = model.load(lists, Origin::Load);
-        // The events that came while the lists were loading.
-        loop {
-            match events.try_recv() {
-                Ok(Some(event)) => records.extend(model.apply(event)),
-                Ok(None) => break,
-                Err(StreamError::Disconnected(why)) => return Err(Error::Closed(why.to_string())),
-                // The lists were taken after the gap: nothing to repair.
-                Err(StreamError::Reconnected(_)) | Err(StreamError::Lagged(_)) => {}
-            }
-        }
-        let snapshot = model.snapshot();
-        let (state_tx, state_rx) = watch::channel(snapshot.clone());
-        let (changes_tx, _) = broadcast::channel(self.change_buffer);
-        let (status_tx, status_rx) = watch::channel(Status::Live);
-        let shared = Arc::new(Shared {
-            drift: AtomicU64::new(0),
-            events: AtomicU64::new(0),
-            audits: AtomicU64::new(0),
-            budget_hits: Default::default(),
-        });
-        let follower = Follower {
-            client: client.clone(),
-            model,
-            state_tx,
-            changes_tx: changes_tx.clone(),
-            status_tx,
-            shared: shared.clone(),
-            initial: records,
-        };
-        let task = tokio::spawn(follower.run(events, self.queue_refresh, self.audit));
-        Ok(Pbx {
-            inner: Arc::new(Inner {
-                client,
-                state_rx,
-                changes_tx,
-                status_rx,
-                shared,
-                task,
-                next_id: AtomicU64::new(1),
-                warnings: Vec::new(),
-            }),
-        })
-    }
+pub(crate) struct Shared {
+    pub(crate) drift: AtomicU64,
+    pub(crate) events: AtomicU64,
+    pub(crate) audits: AtomicU64,
+    pub(crate) budget_hits: std::sync::Mutex<BudgetHits>,
 }
 
 #[derive(Debug)]
-struct Shared {
-    drift: AtomicU64,
-    events: AtomicU64,
-    audits: AtomicU64,
-    budget_hits: std::sync::Mutex<BudgetHits>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    client: Client,
-    state_rx: watch::Receiver<Arc<State>>,
-    changes_tx: broadcast::Sender<Arc<Batch>>,
-    status_rx: watch::Receiver<Status>,
-    shared: Arc<Shared>,
-    task: JoinHandle<()>,
-    next_id: AtomicU64,
-    warnings: Vec<String>,
+pub(crate) struct Inner {
+    pub(crate) client: Client,
+    pub(crate) state_rx: watch::Receiver<Arc<State>>,
+    pub(crate) changes_tx: broadcast::Sender<Arc<Batch>>,
+    pub(crate) status_rx: watch::Receiver<Status>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) task: JoinHandle<()>,
+    pub(crate) next_id: AtomicU64,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Drop for Inner {
@@ -222,7 +80,7 @@ impl Drop for Inner {
 /// last clone is dropped).
 #[derive(Debug, Clone)]
 pub struct Pbx {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl Pbx {
@@ -499,412 +357,4 @@ impl OriginatedCall {
             _ => "failed",
         }
     }
-}
-
-/// What [`ChangeStream::recv`] gives.
-#[derive(Debug, Clone)]
-pub enum ChangeItem {
-    /// One change.
-    Change(ChangeRecord),
-    /// This consumer fell behind by more than the change buffer: here is
-    /// the current state, and what changed between the last state it saw
-    /// and that one.
-    Lagged {
-        /// The state now.
-        snapshot: Arc<State>,
-        /// What changed since the last change this consumer received.
-        changes: Vec<Change>,
-    },
-}
-
-/// The model's changes, for one consumer. A consumer that falls behind
-/// never sees a broken model: it gets [`ChangeItem::Lagged`] with a fresh
-/// snapshot and the difference.
-#[derive(Debug)]
-pub struct ChangeStream {
-    rx: broadcast::Receiver<Arc<Batch>>,
-    seen: Arc<State>,
-    pending: std::collections::VecDeque<ChangeRecord>,
-    state_rx: watch::Receiver<Arc<State>>,
-}
-
-impl ChangeStream {
-    /// The next change; `None` once the model has stopped and every change
-    /// was delivered.
-    pub async fn recv(&mut self) -> Option<ChangeItem> {
-        loop {
-            if let Some(r) = self.pending.pop_front() {
-                return Some(ChangeItem::Change(r));
-            }
-            match self.rx.recv().await {
-                Ok(batch) => {
-                    if batch.state.seq <= self.seen.seq {
-                        continue;
-                    }
-                    self.seen = batch.state.clone();
-                    self.pending.extend(batch.records.iter().cloned());
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let snapshot = self.state_rx.borrow().clone();
-                    let changes = diff(&self.seen, &snapshot);
-                    self.seen = snapshot.clone();
-                    return Some(ChangeItem::Lagged { snapshot, changes });
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
-    }
-}
-
-/// The task that owns the model.
-struct Follower {
-    client: Client,
-    model: Model,
-    state_tx: watch::Sender<Arc<State>>,
-    changes_tx: broadcast::Sender<Arc<Batch>>,
-    status_tx: watch::Sender<Status>,
-    shared: Arc<Shared>,
-    initial: Vec<ChangeRecord>,
-}
-
-impl Follower {
-    async fn run(
-        mut self,
-        mut events: EventStream<Event>,
-        queue_refresh: Option<Duration>,
-        audit: Option<Duration>,
-    ) {
-        let initial = std::mem::take(&mut self.initial);
-        self.publish(initial);
-        let far = Duration::from_secs(86_400 * 365);
-        let mut queues = tokio::time::interval(queue_refresh.unwrap_or(far));
-        queues.reset();
-        let mut audits = tokio::time::interval(audit.unwrap_or(far));
-        audits.reset();
-        loop {
-            tokio::select! {
-                biased;
-                event = events.recv() => match event {
-                    Ok(event) => {
-                        self.apply(event).await;
-                        // What else is buffered, without waiting.
-                        for _ in 0..255 {
-                            match events.try_recv() {
-                                Ok(Some(event)) => self.apply(event).await,
-                                _ => break,
-                            }
-                        }
-                    }
-                    Err(StreamError::Reconnected(gap)) => {
-                        tracing::info!(%gap, "live model: resynchronising after a reconnect");
-                        self.resync(Origin::Reconnect, &mut events).await;
-                    }
-                    Err(StreamError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "live model: events lost; resynchronising");
-                        self.resync(Origin::Lagged, &mut events).await;
-                    }
-                    Err(StreamError::Disconnected(why)) => {
-                        self.status_tx.send_replace(Status::Closed(why.to_string()));
-                        return;
-                    }
-                },
-                _ = queues.tick(), if queue_refresh.is_some() => self.reload_queues().await,
-                _ = audits.tick(), if audit.is_some() => self.audit(&mut events).await,
-            }
-        }
-    }
-
-    async fn apply(&mut self, event: Event) {
-        let reload = matches!(&event, Event::Reload(r)
-            if r.module().is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
-        self.shared.events.fetch_add(1, Ordering::Relaxed);
-        let records = self.model.apply(event);
-        // Once a limit was hit (rare), the counts are kept current.
-        if self.model.budget_hits() != BudgetHits::default() {
-            *self
-                .shared
-                .budget_hits
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = self.model.budget_hits();
-        }
-        self.publish(records);
-        if reload {
-            // A new or realtime queue: only QueueStatus tells.
-            self.reload_queues().await;
-        }
-    }
-
-    fn publish(&mut self, records: Vec<ChangeRecord>) {
-        let state = self.model.snapshot();
-        self.state_tx.send_replace(state.clone());
-        if !records.is_empty() && self.changes_tx.receiver_count() > 0 {
-            let _ = self.changes_tx.send(Arc::new(Batch { records, state }));
-        }
-    }
-
-    async fn reload_queues(&mut self) {
-        if let Some(queues) = list_items(&self.client, &QueueStatus::new()).await {
-            let records = self.model.load(
-                Lists {
-                    queues: Some(queues),
-                    ..Lists::default()
-                },
-                Origin::Load,
-            );
-            self.publish(records);
-        }
-    }
-
-    /// Applies what is buffered now, without waiting.
-    async fn drain(&mut self, events: &mut EventStream<Event>) {
-        while let Ok(Some(event)) = events.try_recv() {
-            self.apply(event).await;
-        }
-    }
-
-    /// The audit: compares the model with a fresh `CoreShowChannels` and
-    /// asks `Status Channel=<uniqueid>` about each channel the two disagree
-    /// on (after applying the events that arrived meanwhile, which settle
-    /// most disagreements: a list can be ahead of the stream). Only what
-    /// `Status` confirms is repaired.
-    async fn audit(&mut self, events: &mut EventStream<Event>) {
-        let Some(listed) = list_items(&self.client, &CoreShowChannels::new()).await else {
-            return;
-        };
-        self.drain(events).await;
-        let listed: std::collections::HashMap<Str, CoreShowChannel> = listed
-            .into_iter()
-            .filter_map(|m| {
-                let item = CoreShowChannel::from_message(m);
-                Some((crate::model::value(item.uniqueid()?), item))
-            })
-            .collect();
-        let state = self.model.snapshot();
-        let mut suspects: Vec<Str> = state
-            .channels
-            .values()
-            .filter(|c| match listed.get(&c.id.uniqueid) {
-                None => true,
-                Some(item) => {
-                    let text = |v: Option<&ami_types::Text>| {
-                        v.map(crate::model::value).unwrap_or_default()
-                    };
-                    *text(item.channel()) != *c.name
-                        || item.channel_state() != Some(c.state.code())
-                        || *text(item.bridge_id()) != *c.bridge.as_deref().unwrap_or("")
-                }
-            })
-            .map(|c| c.id.uniqueid.clone())
-            .collect();
-        suspects.extend(
-            listed
-                .keys()
-                .filter(|u| !state.channels.contains_key(*u))
-                .cloned(),
-        );
-        self.shared.audits.fetch_add(1, Ordering::Relaxed);
-        for uid in suspects {
-            let answer = self.client.list(&StatusAction::new().channel(&*uid)).await;
-            // Events that came meanwhile may have settled it.
-            self.drain(events).await;
-            let records = match answer {
-                Ok(status) => match status.items.first() {
-                    Some(item) => self.model.confirm_channel(item.raw()),
-                    None => continue,
-                },
-                Err(ami_types::Error::Action { message, .. })
-                    if message.to_ascii_lowercase().contains("no such channel") =>
-                {
-                    if self.model.state().channels.contains_key(&uid) {
-                        self.model.confirm_gone(&uid)
-                    } else {
-                        continue;
-                    }
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "live model: audit: Status failed");
-                    continue;
-                }
-            };
-            if !records.is_empty() {
-                tracing::warn!(
-                    uniqueid = %uid,
-                    changes = records.len(),
-                    "live model: the audit repaired a channel"
-                );
-                self.shared.drift.fetch_add(1, Ordering::Relaxed);
-                self.publish(records);
-            }
-        }
-    }
-
-    /// Reloads everything after a gap; the changes are the difference
-    /// between the state before and the state found.
-    async fn resync(&mut self, origin: Origin, events: &mut EventStream<Event>) {
-        self.status_tx.send_replace(Status::Loading);
-        let lists = loop {
-            match fetch_lists(&self.client, true).await {
-                Ok(lists) => break lists,
-                Err(e) => {
-                    tracing::warn!(error = %e, "live model: reload failed; retrying");
-                    if !self.client.is_connected()
-                        && matches!(
-                            self.client.state(),
-                            ami_types::ami_core::client::ConnectionState::Closed { .. }
-                        )
-                    {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    // Drain what arrived meanwhile: the next load covers it.
-                    while let Ok(Some(_)) = events.try_recv() {}
-                }
-            }
-        };
-        let records = self.model.load(lists, origin);
-        self.shared
-            .drift
-            .fetch_add(records.len() as u64, Ordering::Relaxed);
-        self.publish(records);
-        self.status_tx.send_replace(Status::Live);
-    }
-}
-
-/// The items of a list action, as messages; `None` when the action fails
-/// (its module is not loaded, or it is not permitted).
-async fn list_items<A: ListAction>(client: &Client, action: &A) -> Option<Vec<Message>> {
-    match client.list(action).await {
-        Ok(list) => Some(list.items.iter().map(|i| i.raw().clone()).collect()),
-        Err(ami_types::Error::Action { message, .. })
-            if message
-                .to_ascii_lowercase()
-                .contains("no active conferences") =>
-        {
-            Some(Vec::new())
-        }
-        Err(e) => {
-            tracing::debug!(action = A::NAME, error = %e, "live model: list skipped");
-            None
-        }
-    }
-}
-
-/// The items of a list action sent by name; `None` when it fails or does
-/// not answer with a list.
-async fn untyped_list(client: &Client, action: &str) -> Option<Vec<Message>> {
-    match client.send_message(Message::action(action)).await {
-        Ok(reply) if reply.is_list() => Some(reply.items),
-        Ok(_) => None,
-        Err(e) => {
-            tracing::debug!(action, error = %e, "live model: list skipped");
-            None
-        }
-    }
-}
-
-/// Every list the model loads from. `CoreShowChannels` must answer; the
-/// others are skipped when their module is absent.
-async fn fetch_lists(client: &Client, everything: bool) -> Result<Lists> {
-    let (show, bridge_list, parked_calls, rooms_list, endpoint_list) = (
-        CoreShowChannels::new(),
-        BridgeList::new(),
-        ParkedCalls::new(),
-        ConfbridgeListRooms::new(),
-        PJSIPShowEndpoints::new(),
-    );
-    let channels = client.list(&show);
-    let bridges = list_items(client, &bridge_list);
-    let queues = async {
-        if everything {
-            list_items(client, &QueueStatus::new()).await
-        } else {
-            None
-        }
-    };
-    let parked = list_items(client, &parked_calls);
-    let endpoints = async {
-        // PJSIP where res_pjsip is loaded; chan_sip and IAX2 peers where
-        // those modules are (Asterisk 18 and 20: their actions are not in
-        // Asterisk 22's types, so they are sent by name).
-        let (pjsip, sip, iax) = tokio::join!(
-            list_items(client, &endpoint_list),
-            untyped_list(client, "SIPpeers"),
-            untyped_list(client, "IAXpeerlist"),
-        );
-        if pjsip.is_none() && sip.is_none() && iax.is_none() {
-            return None;
-        }
-        Some(
-            [pjsip, sip, iax]
-                .into_iter()
-                .flatten()
-                .flatten()
-                .collect::<Vec<Message>>(),
-        )
-    };
-    let rooms = list_items(client, &rooms_list);
-    let (channels, bridges, queues, parked, rooms, endpoints) =
-        tokio::join!(channels, bridges, queues, parked, rooms, endpoints);
-    let channels = channels?;
-    let conferences = match rooms {
-        Some(rooms) => {
-            let mut out = Vec::new();
-            for room in rooms {
-                let name = ami_types::event::ConfbridgeListRooms::from_message(room.clone())
-                    .conference()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let members = list_items(client, &ConfbridgeList::new(name))
-                    .await
-                    .unwrap_or_default();
-                out.push((room, members));
-            }
-            Some(out)
-        }
-        None => None,
-    };
-    Ok(Lists {
-        channels: Some(channels.items.iter().map(|i| i.raw().clone()).collect()),
-        bridges,
-        queues,
-        parked,
-        conferences,
-        endpoints,
-    })
-}
-
-/// The event classes the model follows, and what it loses without each.
-const NEEDED: [(&str, &str); 3] = [
-    (
-        "call",
-        "channels, bridges, dials, hangups, parking and conferences",
-    ),
-    ("dialplan", "applications (Newexten) and variables (VarSet)"),
-    ("agent", "queue callers and members"),
-];
-
-/// A warning per needed class that `classes` (an `Events`/`read=` value)
-/// leaves out.
-fn missing_classes(source: &str, classes: &str) -> Vec<String> {
-    let setting = Classes::parse(classes);
-    NEEDED
-        .iter()
-        .filter(|(class, _)| !setting.includes(class))
-        .map(|(class, what)| {
-            format!(
-                "{source} {classes:?} leaves out the {class} class: the model will not see {what}"
-            )
-        })
-        .collect()
-}
-
-/// The user of an AMI URL, when it is one a CLI command may name (letters,
-/// digits, `-`, `_`, `.`).
-fn url_user(url: &ClientBuilder) -> Option<String> {
-    let user = url.username()?;
-    (!user.is_empty()
-        && user
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
-    .then(|| user.to_owned())
 }
