@@ -2,6 +2,9 @@
 //! straight to the output (no intermediate tree; object keys keep their
 //! order without serde_json's `preserve_order`).
 
+use std::io::{self, Write};
+
+use crate::term;
 use ami_core::{Message, Reply};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde::Serialize as DeriveSerialize;
@@ -79,6 +82,19 @@ impl ReconnectedJson {
             },
         }
     }
+}
+
+/// Writes one JSON document (pretty) or line (compact) to stdout. A closed
+/// pipe is not an error.
+pub(crate) fn print(j: &impl serde::Serialize, pretty: bool) -> Result<(), io::Error> {
+    let mut out = io::stdout().lock();
+    term::write_json(&mut out, j, pretty)?;
+    out.flush()
+}
+
+pub(crate) fn print_doc(j: &impl serde::Serialize) {
+    // A reader that went away (`| head`) is fine; nothing else can fail.
+    let _ = print(j, true);
 }
 
 #[cfg(test)]

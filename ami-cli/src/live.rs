@@ -6,11 +6,13 @@ use std::time::{Duration, SystemTime};
 
 use ami_live::{Pbx, PbxBuilder, State};
 
-use crate::{term, Conn, Failure};
+use crate::connect::{Conn, Session};
+use crate::failure::Failure;
+use crate::term;
 
 /// Loads the model, follows events for `follow`, and returns it with the
 /// session that keeps the embedded server (with `--sim`) alive.
-async fn load(conn: &Conn) -> Result<(Pbx, crate::Session), Failure> {
+async fn load(conn: &Conn) -> Result<(Pbx, Session), Failure> {
     let mut session = conn.open(true).await?;
     let events = std::mem::replace(&mut session.events, session.client.subscribe());
     let pbx = PbxBuilder::new()

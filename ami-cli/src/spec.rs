@@ -4,7 +4,13 @@
 use ami_types::meta::{ActionMeta, EventMeta, FieldMeta, ParamKind, ParamMeta, ValueType};
 use serde::Serialize;
 
-use ami_types::check::key_form;
+use std::io::{self, Write};
+
+use ami_types::check::{self, key_form};
+
+use crate::args::SpecCmd;
+use crate::failure::Failure;
+use crate::json::print_doc;
 
 fn ty(t: ValueType) -> &'static str {
     match t {
@@ -166,4 +172,33 @@ pub fn event(e: &EventMeta, version: Option<&str>) -> Event {
             })
             .collect(),
     }
+}
+
+pub(crate) fn run(what: SpecCmd) -> Result<(), Failure> {
+    use ami_types::meta::{ACTIONS, EVENTS};
+    let names = |names: Vec<&str>, raw: bool| {
+        if raw {
+            let mut out = io::stdout().lock();
+            for n in names {
+                if writeln!(out, "{n}").is_err() {
+                    break;
+                }
+            }
+        } else {
+            print_doc(&names);
+        }
+    };
+    match what {
+        SpecCmd::Actions { raw } => names(ACTIONS.iter().map(|a| a.name).collect(), raw),
+        SpecCmd::Events { raw } => names(EVENTS.iter().map(|e| e.name).collect(), raw),
+        SpecCmd::Action { name, release } => {
+            let meta = check::action(&name).map_err(Failure::Usage)?;
+            print_doc(&action(meta, release.as_deref()));
+        }
+        SpecCmd::Event { name, release } => {
+            let meta = check::event(&name).map_err(Failure::Usage)?;
+            print_doc(&event(meta, release.as_deref()));
+        }
+    }
+    Ok(())
 }

@@ -94,4 +94,13 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, value);
     }
+
+    #[test]
+    fn control_characters_from_the_server_are_escaped() {
+        assert_eq!(
+            text("No such channel \u{1b}[31mred\r\nX"),
+            "No such channel \\u{1b}[31mred\\r\\nX"
+        );
+        assert_eq!(text("Jörg ok"), "Jörg ok");
+    }
 }

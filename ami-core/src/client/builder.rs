@@ -315,6 +315,15 @@ impl ClientBuilder {
         self.credentials.as_ref().map(|(user, _)| user.as_str())
     }
 
+    /// Whether the credentials carry a secret (a URL may name a user
+    /// without one: then [`connect_untyped`](Self::connect_untyped) takes
+    /// it from `AMI_SECRET`). The secret itself is never readable.
+    pub fn has_secret(&self) -> bool {
+        self.credentials
+            .as_ref()
+            .is_some_and(|(_, secret)| !secret.expose().is_empty())
+    }
+
     /// The reconnect policy, if one is set (see [`reconnect`](Self::reconnect)).
     pub fn reconnect_policy(&self) -> Option<&Reconnect> {
         self.reconnect.as_ref()
