@@ -210,6 +210,8 @@ pub enum RuntimeType {
     OriginateReason,
     /// An integer `AST_DEVICE_*` state: `DeviceState`.
     DeviceState,
+    /// An integer `AST_STATE_*` channel state: `ChannelState`.
+    ChannelState,
     /// `HH:MM:SS`: a `std::time::Duration`.
     Hms,
     /// An integer number of seconds: a `std::time::Duration`.
@@ -224,6 +226,7 @@ impl RuntimeType {
             RuntimeType::HangupCause => Some("HangupCause"),
             RuntimeType::OriginateReason => Some("OriginateReason"),
             RuntimeType::DeviceState => Some("DeviceState"),
+            RuntimeType::ChannelState => Some("ChannelState"),
             RuntimeType::Hms | RuntimeType::Seconds => None,
         }
     }

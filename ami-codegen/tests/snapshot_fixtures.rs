@@ -40,7 +40,7 @@ const FIXTURES: &[(&str, &[(&str, &str)])] = &[
             "[multi]\nOriginate = [\"Variable\"]\n[fields]\nCause = \"integer\"\n",
         )],
     ),
-    ("snapshots", &[("types.toml", "[fields]\nChannelState = \"integer\"\nPriority = \"integer\"\n")]),
+    ("snapshots", &[("types.toml", "[fields]\nChannelState = \"channel_state\"\nPriority = \"integer\"\n")]),
 ];
 
 fn render(name: &str, spec: &[(&str, &str)]) -> Vec<(&'static str, String)> {

@@ -65,6 +65,9 @@ pub enum TypeName {
     /// An `AST_DEVICE_*` state (`DeviceState`).
     #[serde(rename = "device_state")]
     DeviceState,
+    /// An `AST_STATE_*` channel state (`ChannelState`).
+    #[serde(rename = "channel_state")]
+    ChannelState,
     /// `HH:MM:SS`, a `Duration`.
     Hms,
     /// Integer seconds, a `Duration`.
@@ -83,6 +86,7 @@ impl TypeName {
             TypeName::HangupCause => FieldType::Runtime(RuntimeType::HangupCause),
             TypeName::OriginateReason => FieldType::Runtime(RuntimeType::OriginateReason),
             TypeName::DeviceState => FieldType::Runtime(RuntimeType::DeviceState),
+            TypeName::ChannelState => FieldType::Runtime(RuntimeType::ChannelState),
             TypeName::Hms => FieldType::Runtime(RuntimeType::Hms),
             TypeName::Seconds => FieldType::Runtime(RuntimeType::Seconds),
         }

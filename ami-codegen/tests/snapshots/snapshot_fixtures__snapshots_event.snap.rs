@@ -28,8 +28,9 @@ impl PokeCopy {
     /// Of the channel the `Copy…` fields describe.
     ///
     /// Wire key `CopyChannelState`.
-    pub fn copy_channel_state(&self) -> Option<i64> {
+    pub fn copy_channel_state(&self) -> Option<runtime::ChannelState> {
         runtime::integer(&self.raw, "CopyChannelState")
+            .map(runtime::ChannelState::from_code)
     }
 
     /// State of the channel, as text.
@@ -194,7 +195,7 @@ impl std::fmt::Debug for PokeCopy {
             runtime::DebugField::of(
                 "copy_channel_state",
                 "CopyChannelState",
-                runtime::Show::Integer,
+                runtime::Show::With(runtime::debug_code::<runtime::ChannelState>),
             ),
             runtime::DebugField::of(
                 "copy_channel_state_desc",
@@ -288,8 +289,9 @@ impl PokeTransfer {
     ///
     /// Wire key `FromChannelState`.
     #[allow(clippy::wrong_self_convention)]
-    pub fn from_channel_state(&self) -> Option<i64> {
+    pub fn from_channel_state(&self) -> Option<runtime::ChannelState> {
         runtime::integer(&self.raw, "FromChannelState")
+            .map(runtime::ChannelState::from_code)
     }
 
     /// State of the channel, as text.
@@ -428,8 +430,9 @@ impl PokeTransfer {
     ///
     /// Wire key `ToChannelState`.
     #[allow(clippy::wrong_self_convention)]
-    pub fn to_channel_state(&self) -> Option<i64> {
+    pub fn to_channel_state(&self) -> Option<runtime::ChannelState> {
         runtime::integer(&self.raw, "ToChannelState")
+            .map(runtime::ChannelState::from_code)
     }
 
     /// State of the channel, as text.
@@ -774,7 +777,7 @@ impl std::fmt::Debug for PokeTransfer {
             runtime::DebugField::of(
                 "from_channel_state",
                 "FromChannelState",
-                runtime::Show::Integer,
+                runtime::Show::With(runtime::debug_code::<runtime::ChannelState>),
             ),
             runtime::DebugField::of(
                 "from_channel_state_desc",
@@ -834,7 +837,7 @@ impl std::fmt::Debug for PokeTransfer {
             runtime::DebugField::of(
                 "to_channel_state",
                 "ToChannelState",
-                runtime::Show::Integer,
+                runtime::Show::With(runtime::debug_code::<runtime::ChannelState>),
             ),
             runtime::DebugField::of(
                 "to_channel_state_desc",
@@ -982,8 +985,8 @@ impl Poked {
     /// Numeric state of the channel.
     ///
     /// Wire key `ChannelState`.
-    pub fn channel_state(&self) -> Option<i64> {
-        runtime::integer(&self.raw, "ChannelState")
+    pub fn channel_state(&self) -> Option<runtime::ChannelState> {
+        runtime::integer(&self.raw, "ChannelState").map(runtime::ChannelState::from_code)
     }
 
     /// State of the channel, as text.
@@ -1124,7 +1127,7 @@ impl std::fmt::Debug for Poked {
             runtime::DebugField::of(
                 "channel_state",
                 "ChannelState",
-                runtime::Show::Integer,
+                runtime::Show::With(runtime::debug_code::<runtime::ChannelState>),
             ),
             runtime::DebugField::of(
                 "channel_state_desc",

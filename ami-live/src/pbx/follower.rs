@@ -152,7 +152,7 @@ impl Follower {
                         v.map(crate::model::value).unwrap_or_default()
                     };
                     *text(item.channel()) != *c.name
-                        || item.channel_state() != Some(c.state.code())
+                        || item.channel_state() != Some(c.state)
                         || *text(item.bridge_id()) != *c.bridge.as_deref().unwrap_or("")
                 }
             })

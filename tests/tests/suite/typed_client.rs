@@ -148,7 +148,7 @@ async fn a_collection_of_core_show_channels_counts_the_live_channels() {
     assert!(names.is_subset(&listed), "{names:?} in {listed:?}");
     for c in &channels {
         assert!(c.field_errors().is_empty(), "{c:?}");
-        assert_eq!(c.channel_state(), Some(6));
+        assert_eq!(c.channel_state(), Some(ami_types::codes::ChannelState::Up));
         assert!(c.linkedid().is_some() && c.uniqueid().is_some());
     }
 
