@@ -4,7 +4,14 @@
 //! bytes, and a test from anything.
 
 mod apply;
+mod bridges;
+mod calls;
+mod channels;
+mod conferences;
+mod endpoints;
 mod load;
+mod parking;
+mod queues;
 mod read;
 
 use std::collections::{HashMap, HashSet, VecDeque};
