@@ -133,6 +133,7 @@ pub mod policy;
 /// vendored elsewhere); not part of the API.
 #[doc(hidden)]
 pub mod runtime;
+pub mod snapshot;
 mod typed;
 mod variables;
 

@@ -5,6 +5,7 @@
 use super::Budget;
 use crate::state::{Channel, ChannelId, Dialplan, Party, Str};
 use ami_types::codes::ChannelState;
+use ami_types::snapshot::{channel_snapshots, ChannelSnapshot};
 use ami_types::{Message, Text};
 
 /// A value as shared text; Asterisk's `<unknown>` reads as empty.
@@ -152,103 +153,42 @@ impl Snapshot {
         ch.dialplan = self.dialplan.clone();
     }
 
-    /// Every whole snapshot in a message, with its prefix, read in one
-    /// pass over the fields (a field counts for the prefix before one of
-    /// the snapshot's names, the first occurrence winning).
+    /// Every whole channel snapshot in a message, with its prefix (read
+    /// by [`ami_types::snapshot::channel_snapshots`] in one pass).
     pub(crate) fn all(msg: &Message) -> Vec<(String, Snapshot)> {
-        // The snapshot's fields, by their name without the prefix. No name
-        // is the end of another, so a key matches at most one.
-        const NAMES: [&[u8]; 14] = [
-            b"Uniqueid",
-            b"Channel",
-            b"ChannelState",
-            b"ChannelStateDesc",
-            b"Linkedid",
-            b"CallerIDNum",
-            b"CallerIDName",
-            b"ConnectedLineNum",
-            b"ConnectedLineName",
-            b"AccountCode",
-            b"Language",
-            b"Context",
-            b"Exten",
-            b"Priority",
-        ];
-        let mut found: Vec<(&[u8], [Option<&Text>; 14])> = Vec::new();
-        for field in msg.fields() {
-            let key = field.key_bytes();
-            for (n, name) in NAMES.iter().enumerate() {
-                if key.len() < name.len()
-                    || !key[key.len() - name.len()..].eq_ignore_ascii_case(name)
-                {
-                    continue;
-                }
-                let prefix = &key[..key.len() - name.len()];
-                let slot = match found
-                    .iter()
-                    .position(|(p, _)| p.eq_ignore_ascii_case(prefix))
-                {
-                    Some(i) => i,
-                    None => {
-                        found.push((prefix, [None; 14]));
-                        found.len() - 1
-                    }
-                };
-                let v = &mut found[slot].1[n];
-                if v.is_none() {
-                    *v = Some(field.value());
-                }
-                break;
-            }
-        }
-        let mut out = Vec::new();
-        for (prefix, f) in found {
-            let [uid, name, state, desc, linkedid, cid_num, cid_name, cl_num, cl_name, account, language, context, exten, priority] =
-                f;
-            let (Some(uid), Some(name), Some(state), Some(linkedid)) = (uid, name, state, linkedid)
-            else {
-                continue;
-            };
-            let Ok(prefix) = std::str::from_utf8(prefix) else {
-                continue;
-            };
-            let Some(state) = ami_wire::value::integer(state.as_bytes()) else {
-                continue;
-            };
-            let uniqueid = value(uid);
-            if uniqueid.is_empty() {
-                continue;
-            }
-            let get = |v: Option<&Text>| v.map(value).unwrap_or_else(|| Str::from(""));
-            out.push((
-                prefix.to_owned(),
-                Snapshot {
-                    uniqueid,
-                    name: value(name),
-                    linkedid: value(linkedid),
-                    state: ChannelState::from_code(state),
-                    state_desc: get(desc),
-                    caller_id: Party {
-                        num: get(cid_num),
-                        name: get(cid_name),
-                    },
-                    connected_line: Party {
-                        num: get(cl_num),
-                        name: get(cl_name),
-                    },
-                    account_code: get(account),
-                    language: get(language),
-                    dialplan: Dialplan {
-                        context: get(context),
-                        exten: get(exten),
-                        priority: priority
-                            .and_then(|p| ami_wire::value::integer(p.as_bytes()))
-                            .unwrap_or_default(),
-                    },
-                },
-            ));
-        }
-        out
+        channel_snapshots(msg)
+            .iter()
+            .filter(|s| s.is_whole())
+            .filter_map(|s| Some((s.prefix().to_owned(), Snapshot::of(s)?)))
+            .collect()
+    }
+
+    /// A whole snapshot as the model keeps it.
+    fn of(s: &ChannelSnapshot<'_>) -> Option<Snapshot> {
+        // `<unknown>` reads as empty, and names no channel.
+        let uniqueid = Some(kept(s.uniqueid())).filter(|u| !u.is_empty())?;
+        Some(Snapshot {
+            uniqueid,
+            name: kept(s.channel()),
+            linkedid: kept(s.linkedid()),
+            state: s.channel_state()?,
+            state_desc: kept(s.channel_state_desc()),
+            caller_id: Party {
+                num: kept(s.caller_id_num()),
+                name: kept(s.caller_id_name()),
+            },
+            connected_line: Party {
+                num: kept(s.connected_line_num()),
+                name: kept(s.connected_line_name()),
+            },
+            account_code: kept(s.account_code()),
+            language: kept(s.language()),
+            dialplan: Dialplan {
+                context: kept(s.context()),
+                exten: kept(s.exten()),
+                priority: s.priority().unwrap_or_default(),
+            },
+        })
     }
 }
 

@@ -5,3 +5,4 @@ mod budget;
 mod live;
 mod misreads;
 mod replay;
+mod typed_reads;
