@@ -17,6 +17,7 @@ use super::{Limit, Model};
 use crate::change::{Change, ChannelField, TransferKind, Unparked};
 use crate::state::{Dial, Direction, Participant, Party, QueueCaller, Str};
 use ami_types::event::Event;
+use ami_types::snapshot::channel_snapshots;
 
 use super::read::{
     bridge, kept, kept_opt, opt, parked_call, queue_member, spelled, text, Snapshot,
@@ -95,22 +96,30 @@ impl Model {
             Event::Cdr(_) | Event::CEL(_) => return,
             _ => {}
         }
-        // Every channel snapshot the event carries.
-        for (prefix, snap) in Snapshot::all(msg) {
-            if prefix.is_empty() {
-                self.add_or_refresh(&snap, false);
-            } else {
-                // Another channel's snapshot in this event can be older
-                // than that channel's own events (Asterisk 22's
-                // `UnParkedCall` carries the retriever's linkedid from
-                // before its bridge): it may add the channel, and refresh
-                // its state, but not move it between calls.
-                let mut snap = snap;
+        // Every channel snapshot the event carries. Another channel's
+        // snapshot in this event can be older than that channel's own
+        // events (Asterisk 22's `UnParkedCall` carries the retriever's
+        // linkedid from before its bridge): it may add the channel, and
+        // refresh its state, but not move it between calls.
+        for view in channel_snapshots(msg).iter().filter(|s| s.is_whole()) {
+            let own = view.prefix().is_empty();
+            let live = view
+                .uniqueid()
+                .and_then(|u| std::str::from_utf8(u.as_bytes()).ok())
+                .and_then(|u| self.state.channels.get(u));
+            // Most snapshots repeat what the model has: nothing to do.
+            if live.is_some_and(|ch| Snapshot::unchanged(view, ch, own)) {
+                continue;
+            }
+            let Some(mut snap) = Snapshot::of(view) else {
+                continue;
+            };
+            if !own {
                 if let Some(live) = self.state.channels.get(&snap.uniqueid) {
                     snap.linkedid = live.linkedid.clone();
                 }
-                self.add_or_refresh(&snap, false);
             }
+            self.add_or_refresh(&snap, false);
         }
         match event {
             Event::Rename(e) => {

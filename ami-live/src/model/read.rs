@@ -49,6 +49,26 @@ pub(crate) fn kept(v: Option<&Text>) -> Str {
     v.map(value).unwrap_or_default()
 }
 
+/// Whether a typed accessor's text, as the model keeps it, is `kept`:
+/// without allocating when it is UTF-8 and within the budget (otherwise it
+/// is read as [`kept`] reads it).
+pub(crate) fn kept_eq(v: Option<&Text>, kept_text: &str) -> bool {
+    let Some(v) = v else {
+        return kept_text.is_empty();
+    };
+    let mut bytes = v.as_bytes();
+    while let [rest @ .., b'\r' | b'\n'] = bytes {
+        bytes = rest;
+    }
+    if bytes == b"<unknown>" {
+        return kept_text.is_empty();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.len() <= Budget::VALUE_BYTES => text == kept_text,
+        _ => *value(v) == *kept_text,
+    }
+}
+
 /// A typed accessor's text as the model keeps it, when not empty.
 pub(crate) fn kept_opt(v: Option<&Text>) -> Option<Str> {
     Some(kept(v)).filter(|s| !s.is_empty())
@@ -102,10 +122,29 @@ impl Snapshot {
     /// The message's own (unprefixed) snapshot, when it has a whole one
     /// (`Uniqueid`, `Channel`, `ChannelState` and `Linkedid`).
     pub(crate) fn read(msg: &Message) -> Option<Snapshot> {
-        Snapshot::all(msg)
-            .into_iter()
-            .find(|(prefix, _)| prefix.is_empty())
-            .map(|(_, snap)| snap)
+        channel_snapshots(msg)
+            .iter()
+            .find(|s| s.prefix().is_empty() && s.is_whole())
+            .and_then(Snapshot::of)
+    }
+
+    /// Whether the snapshot `view` says nothing new about the live channel
+    /// `ch` (its linked id too when `linkedid`): then the model has nothing
+    /// to do, and nothing is allocated to find that out.
+    pub(crate) fn unchanged(view: &ChannelSnapshot<'_>, ch: &Channel, linkedid: bool) -> bool {
+        view.channel_state() == Some(ch.state)
+            && kept_eq(view.channel(), &ch.name)
+            && (!linkedid || kept_eq(view.linkedid(), &ch.linkedid))
+            && kept_eq(view.channel_state_desc(), &ch.state_desc)
+            && kept_eq(view.caller_id_num(), &ch.caller_id.num)
+            && kept_eq(view.caller_id_name(), &ch.caller_id.name)
+            && kept_eq(view.connected_line_num(), &ch.connected_line.num)
+            && kept_eq(view.connected_line_name(), &ch.connected_line.name)
+            && kept_eq(view.account_code(), &ch.account_code)
+            && kept_eq(view.language(), &ch.language)
+            && kept_eq(view.context(), &ch.dialplan.context)
+            && kept_eq(view.exten(), &ch.dialplan.exten)
+            && view.priority().unwrap_or_default() == ch.dialplan.priority
     }
 
     /// A new channel as the snapshot shows it, appeared at `at`.
@@ -153,18 +192,8 @@ impl Snapshot {
         ch.dialplan = self.dialplan.clone();
     }
 
-    /// Every whole channel snapshot in a message, with its prefix (read
-    /// by [`ami_types::snapshot::channel_snapshots`] in one pass).
-    pub(crate) fn all(msg: &Message) -> Vec<(String, Snapshot)> {
-        channel_snapshots(msg)
-            .iter()
-            .filter(|s| s.is_whole())
-            .filter_map(|s| Some((s.prefix().to_owned(), Snapshot::of(s)?)))
-            .collect()
-    }
-
     /// A whole snapshot as the model keeps it.
-    fn of(s: &ChannelSnapshot<'_>) -> Option<Snapshot> {
+    pub(crate) fn of(s: &ChannelSnapshot<'_>) -> Option<Snapshot> {
         // `<unknown>` reads as empty, and names no channel.
         let uniqueid = Some(kept(s.uniqueid())).filter(|u| !u.is_empty())?;
         Some(Snapshot {
@@ -264,3 +293,38 @@ macro_rules! bridge {
     }};
 }
 pub(crate) use bridge;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `kept_eq` answers as comparing with `kept` would, for every kind of
+    /// value: Asterisk's `<unknown>`, line ends, text that is not UTF-8,
+    /// and text past the budget (cut inside a character).
+    #[test]
+    fn kept_eq_agrees_with_kept() {
+        let long = "é".repeat(Budget::VALUE_BYTES);
+        let values: [&[u8]; 8] = [
+            b"",
+            b"<unknown>",
+            b"PJSIP/100-00000001",
+            b"abc\r\n",
+            b"\xff\xfeabc",
+            long.as_bytes(),
+            &long.as_bytes()[..Budget::VALUE_BYTES + 1],
+            "Jörg".as_bytes(),
+        ];
+        for v in values {
+            let text = Some(Text::new(v));
+            let kept_text = kept(text);
+            assert!(kept_eq(text, &kept_text), "{v:?}");
+            assert!(!kept_eq(text, "something else"), "{v:?}");
+            for other in values {
+                let same = *kept(Some(Text::new(other))) == *kept_text;
+                assert_eq!(kept_eq(Some(Text::new(other)), &kept_text), same);
+            }
+        }
+        assert!(kept_eq(None, ""));
+        assert!(!kept_eq(None, "x"));
+    }
+}
