@@ -171,7 +171,7 @@ impl Pbx {
         &self.inner.warnings
     }
 
-    /// How often each limit of the model's [`Budget`] was hit (see
+    /// How often each limit of the model's [`Budget`](crate::Budget) was hit (see
     /// [`PbxBuilder::budget`]).
     pub fn budget_hits(&self) -> BudgetHits {
         *self

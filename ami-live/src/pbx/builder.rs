@@ -50,8 +50,8 @@ impl PbxBuilder {
         self
     }
 
-    /// How many events' changes a slow [`ChangeStream`] can be behind before
-    /// it gets [`ChangeItem::Lagged`] (default 1024, at least 1, at most
+    /// How many events' changes a slow [`ChangeStream`](crate::ChangeStream) can be behind before
+    /// it gets [`ChangeItem::Lagged`](crate::ChangeItem::Lagged) (default 1024, at least 1, at most
     /// 1,000,000).
     pub fn change_buffer(mut self, events: usize) -> Self {
         self.change_buffer = events.clamp(1, 1_000_000);
