@@ -192,6 +192,11 @@ fn merge_seconds(n: usize) -> f64 {
     took
 }
 
+/// Bytes still allocated of what a region saw allocated.
+fn net(stats: stats_alloc::Stats) -> f64 {
+    stats.bytes_allocated as f64 - stats.bytes_deallocated as f64 + stats.bytes_reallocated as f64
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -206,26 +211,28 @@ fn main() {
     }
     let rounds = 5;
     let (mut up_ns, mut down_ns, mut per_channel) = (Vec::new(), Vec::new(), Vec::new());
+    let mut per_ended = Vec::new();
     let mut changes = 0;
     for _ in 0..rounds {
-        let (up, down) = (up.clone(), down.clone());
         let mut model = Model::new().with_tombstone_limit(TOMBSTONES);
-        // The events are freed as they are applied: what stays allocated
-        // is what the model holds.
+        // The events are allocated in the region and freed as they are
+        // applied: what stays allocated is what the model holds (less the
+        // events still waiting, counted apart).
         let region = Region::new(GLOBAL);
+        let up = up.clone();
+        let waiting = Region::new(GLOBAL);
+        let down = down.clone();
+        let down_bytes = net(waiting.change());
         let start = Instant::now();
         for e in up {
             changes += model.apply(e).len();
             black_box(model.snapshot());
         }
         up_ns.push(start.elapsed().as_nanos() as f64 / (CALLS * UP) as f64);
-        let stats = region.change();
         let channels = model.state().channels.len();
         assert_eq!(channels, CALLS * 3);
         assert_eq!(model.state().calls.len(), CALLS);
-        let held = stats.bytes_allocated as f64 - stats.bytes_deallocated as f64
-            + stats.bytes_reallocated as f64;
-        per_channel.push(held / channels as f64);
+        per_channel.push((net(region.change()) - down_bytes) / channels as f64);
 
         let start = Instant::now();
         for e in down {
@@ -235,21 +242,29 @@ fn main() {
         down_ns.push(start.elapsed().as_nanos() as f64 / (CALLS * DOWN) as f64);
         assert!(model.state().channels.is_empty() && model.state().calls.is_empty());
         assert!(model.state().tombstones.len() <= TOMBSTONES);
+        // What stays is what the model remembers of ended calls: the
+        // calls and their channels' tombstones.
+        per_ended.push(net(region.change()) / model.state().ended_calls.len() as f64);
     }
     println!("live model, {CALLS} simultaneous calls of 3 channels, {rounds} rounds, medians:");
+    let (up, down) = (median(&mut up_ns), median(&mut down_ns));
     println!(
-        "  calls coming up:  {:>6.0} ns/event (apply + snapshot), {} events",
-        median(&mut up_ns),
+        "  calls coming up:  {up:>6.0} ns/event (apply + snapshot), {:.2} M events/s, {} events",
+        1e3 / up,
         CALLS * UP
     );
     println!(
-        "  calls hanging up: {:>6.0} ns/event (apply + snapshot), {} events",
-        median(&mut down_ns),
+        "  calls hanging up: {down:>6.0} ns/event (apply + snapshot), {:.2} M events/s, {} events",
+        1e3 / down,
         CALLS * DOWN
     );
     println!(
         "  memory per live channel: {:.0} bytes (channels, calls, bridges and their maps)",
         median(&mut per_channel)
+    );
+    println!(
+        "  memory per remembered ended call: {:.0} bytes (the call and its channels' tombstones)",
+        median(&mut per_ended)
     );
     println!(
         "  tombstones after {} hangups: at most {TOMBSTONES}",

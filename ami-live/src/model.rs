@@ -272,10 +272,10 @@ impl Model {
                 (Some(b), current) if current.as_ref() != Some(&b) => {
                     self.ensure_bridge(crate::state::Bridge {
                         id: b.clone(),
-                        bridge_type: Str::from(""),
-                        technology: Str::from(""),
-                        creator: Str::from(""),
-                        name: Str::from(""),
+                        bridge_type: Str::default(),
+                        technology: Str::default(),
+                        creator: Str::default(),
+                        name: Str::default(),
                         channels: Default::default(),
                     });
                     self.enter_bridge(&b, &snap.uniqueid);
@@ -292,7 +292,7 @@ impl Model {
     /// never seen). Returns the changes made.
     pub fn confirm_gone(&mut self, uniqueid: &str) -> Vec<ChangeRecord> {
         self.now = SystemTime::now();
-        self.remove_channel(uniqueid, None, Str::from(""), None, Str::from(""));
+        self.remove_channel(uniqueid, None, Str::default(), None, Str::default());
         self.records(Origin::Audit, None, None)
     }
 

@@ -162,10 +162,10 @@ impl Model {
                 let b = new.bridges.entry(bridge.clone()).or_insert_with(|| {
                     Arc::new(Bridge {
                         id: bridge.clone(),
-                        bridge_type: Str::from(""),
-                        technology: Str::from(""),
-                        creator: Str::from(""),
-                        name: Str::from(""),
+                        bridge_type: Str::default(),
+                        technology: Str::default(),
+                        creator: Str::default(),
+                        name: Str::default(),
                         channels: OrdSet::new(),
                     })
                 });
@@ -289,7 +289,7 @@ impl Model {
                         id: ch.id.clone(),
                         name: ch.name.clone(),
                         cause: None,
-                        cause_txt: Str::from(""),
+                        cause_txt: Str::default(),
                         tech_cause: None,
                         ended_at: now,
                     }),

@@ -10,7 +10,7 @@ use ami_types::{Message, Text};
 
 /// A value as shared text; Asterisk's `<unknown>` reads as empty.
 pub(crate) fn text(msg: &Message, key: &str) -> Str {
-    msg.get(key).map(value).unwrap_or_else(|| Str::from(""))
+    msg.get(key).map(value).unwrap_or_else(|| Str::default())
 }
 
 /// A value as the model keeps it: at most [`Budget::VALUE_BYTES`] bytes
@@ -18,8 +18,9 @@ pub(crate) fn text(msg: &Message, key: &str) -> Str {
 pub(crate) fn value(v: &Text) -> Str {
     let s = v.to_string_lossy();
     let s = s.trim_end_matches(['\r', '\n']);
-    if s == "<unknown>" {
-        Str::from("")
+    if s.is_empty() || s == "<unknown>" {
+        // The shared empty text: no allocation.
+        Str::default()
     } else if s.len() > Budget::VALUE_BYTES {
         let mut end = Budget::VALUE_BYTES;
         while !s.is_char_boundary(end) {
@@ -47,6 +48,47 @@ pub(crate) fn values_cut() -> u64 {
 /// when absent.
 pub(crate) fn kept(v: Option<&Text>) -> Str {
     v.map(value).unwrap_or_default()
+}
+
+/// The longest text [`shared`] keeps one copy of.
+const SHARED_BYTES: usize = 32;
+/// How many texts [`shared`] remembers per thread before it starts over.
+const SHARED_TEXTS: usize = 1024;
+
+thread_local! {
+    /// The short texts channels repeat, one copy each (bounded: at most
+    /// [`SHARED_TEXTS`] of at most [`SHARED_BYTES`] bytes).
+    static SHARED: std::cell::RefCell<std::collections::HashSet<Str>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// [`kept`] for a field whose values repeat from channel to channel (a
+/// state, a language, a context, an extension, caller ids): a short value
+/// is one shared copy, so a channel holding it costs a reference count,
+/// not an allocation.
+pub(crate) fn shared(v: Option<&Text>) -> Str {
+    let Some(text) = v else {
+        return Str::default();
+    };
+    let bytes = text.as_bytes();
+    let Ok(s) = std::str::from_utf8(bytes) else {
+        return value(text);
+    };
+    if s.len() > SHARED_BYTES || s.ends_with(['\r', '\n']) || s == "<unknown>" || s.is_empty() {
+        return value(text);
+    }
+    SHARED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(one) = set.get(s) {
+            return one.clone();
+        }
+        if set.len() >= SHARED_TEXTS {
+            set.clear();
+        }
+        let one = Str::from(s);
+        set.insert(one.clone());
+        one
+    })
 }
 
 /// Whether a typed accessor's text, as the model keeps it, is `kept`:
@@ -156,7 +198,7 @@ impl Snapshot {
             },
             name: self.name.clone(),
             linkedid: self.linkedid.clone(),
-            call: Str::from(""),
+            call: Str::default(),
             state: self.state,
             state_desc: self.state_desc.clone(),
             caller_id: self.caller_id.clone(),
@@ -164,8 +206,8 @@ impl Snapshot {
             account_code: self.account_code.clone(),
             language: self.language.clone(),
             dialplan: self.dialplan.clone(),
-            application: Str::from(""),
-            application_data: Str::from(""),
+            application: Str::default(),
+            application_data: Str::default(),
             bridge: None,
             variables: Default::default(),
             on_hold: false,
@@ -201,20 +243,20 @@ impl Snapshot {
             name: kept(s.channel()),
             linkedid: kept(s.linkedid()),
             state: s.channel_state()?,
-            state_desc: kept(s.channel_state_desc()),
+            state_desc: shared(s.channel_state_desc()),
             caller_id: Party {
-                num: kept(s.caller_id_num()),
-                name: kept(s.caller_id_name()),
+                num: shared(s.caller_id_num()),
+                name: shared(s.caller_id_name()),
             },
             connected_line: Party {
-                num: kept(s.connected_line_num()),
-                name: kept(s.connected_line_name()),
+                num: shared(s.connected_line_num()),
+                name: shared(s.connected_line_name()),
             },
-            account_code: kept(s.account_code()),
-            language: kept(s.language()),
+            account_code: shared(s.account_code()),
+            language: shared(s.language()),
             dialplan: Dialplan {
-                context: kept(s.context()),
-                exten: kept(s.exten()),
+                context: shared(s.context()),
+                exten: shared(s.exten()),
                 priority: s.priority().unwrap_or_default(),
             },
         })
@@ -326,5 +368,37 @@ mod tests {
         }
         assert!(kept_eq(None, ""));
         assert!(!kept_eq(None, "x"));
+    }
+
+    /// `shared` keeps what `kept` keeps, one copy of each short value.
+    #[test]
+    fn shared_is_kept_with_one_copy() {
+        let long = "x".repeat(SHARED_BYTES + 1);
+        let values: [&[u8]; 6] = [
+            b"",
+            b"<unknown>",
+            b"en",
+            b"Up\r\n",
+            b"\xffA",
+            long.as_bytes(),
+        ];
+        for v in values {
+            assert_eq!(
+                *shared(Some(Text::new(v))),
+                *kept(Some(Text::new(v))),
+                "{v:?}"
+            );
+        }
+        let (a, b) = (
+            shared(Some(Text::new(b"default"))),
+            shared(Some(Text::new(b"default"))),
+        );
+        assert!(Str::ptr_eq(&a, &b));
+        // Bounded: past the limit it starts over, and still answers.
+        for n in 0..SHARED_TEXTS + 10 {
+            let v = n.to_string();
+            assert_eq!(&*shared(Some(Text::new(v.as_bytes()))), v);
+        }
+        SHARED.with(|set| assert!(set.borrow().len() <= SHARED_TEXTS));
     }
 }
