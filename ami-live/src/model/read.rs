@@ -10,7 +10,7 @@ use ami_types::{Message, Text};
 
 /// A value as shared text; Asterisk's `<unknown>` reads as empty.
 pub(crate) fn text(msg: &Message, key: &str) -> Str {
-    msg.get(key).map(value).unwrap_or_else(|| Str::default())
+    msg.get(key).map(value).unwrap_or_default()
 }
 
 /// A value as the model keeps it: at most [`Budget::VALUE_BYTES`] bytes
