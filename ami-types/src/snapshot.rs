@@ -180,12 +180,30 @@ impl<'a> ChannelSnapshot<'a> {
 /// keys), the first occurrence winning. Snapshots that are not
 /// [whole](ChannelSnapshot::is_whole) are included: check it.
 pub fn channel_snapshots(msg: &Message) -> Vec<ChannelSnapshot<'_>> {
+    // The last byte of each name, lower-cased: most keys end in a byte
+    // no name ends in, or in one only a few do, so few names are compared.
+    const LAST: [u8; 14] = {
+        let mut last = [0u8; 14];
+        let mut i = 0;
+        while i < 14 {
+            let name = CHANNEL_SNAPSHOT_FIELDS[i].as_bytes();
+            last[i] = name[name.len() - 1].to_ascii_lowercase();
+            i += 1;
+        }
+        last
+    };
     let mut found: Vec<ChannelSnapshot<'_>> = Vec::new();
     for field in msg.fields() {
         let key = field.key_bytes();
+        let Some(end) = key.last().map(u8::to_ascii_lowercase) else {
+            continue;
+        };
         for (n, name) in CHANNEL_SNAPSHOT_FIELDS.iter().enumerate() {
             let name = name.as_bytes();
-            if key.len() < name.len() || !key[key.len() - name.len()..].eq_ignore_ascii_case(name) {
+            if LAST[n] != end
+                || key.len() < name.len()
+                || !key[key.len() - name.len()..].eq_ignore_ascii_case(name)
+            {
                 continue;
             }
             let Ok(prefix) = std::str::from_utf8(&key[..key.len() - name.len()]) else {
