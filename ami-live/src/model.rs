@@ -88,6 +88,23 @@ pub struct BudgetHits {
     pub values_cut: u64,
 }
 
+/// How many fields from the top of an event its header can take:
+/// `Event`, `Privilege`, `Timestamp`, the four of `manager set debug on`
+/// and `SystemName`.
+const HEADER_FIELDS: usize = 8;
+
+/// The event's `Timestamp`, read where Asterisk writes it: among the
+/// header lines before the event's own fields (see
+/// [`EventHeader`](ami_types::EventHeader)). Most events carry none, and
+/// looking for it through every field cost an eighth of the model's time.
+fn header_timestamp(msg: &ami_types::Message) -> Option<f64> {
+    let field = msg
+        .fields()
+        .take(HEADER_FIELDS)
+        .find(|f| f.key_bytes().eq_ignore_ascii_case(b"Timestamp"))?;
+    ami_wire::value::number(field.value().as_bytes())
+}
+
 /// The live model of one Asterisk, fed with events.
 ///
 /// ```
@@ -229,7 +246,7 @@ impl Model {
     pub fn apply(&mut self, event: impl Into<Arc<Event>>) -> Vec<ChangeRecord> {
         let event = event.into();
         let cut_before = read::values_cut();
-        let timestamp = ami_types::EventHeader::timestamp(&*event);
+        let timestamp = header_timestamp(event.raw());
         self.now = timestamp
             .filter(|t| t.is_finite() && *t > 0.0 && *t < 1e11)
             .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(t))

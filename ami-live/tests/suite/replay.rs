@@ -738,3 +738,34 @@ fn the_state_keeps_typed_values() {
     let json = serde_json::to_value(t).unwrap();
     assert_eq!(json["cause"], 17);
 }
+
+/// The model dates a change by the event's `Timestamp`, read among the
+/// header lines where Asterisk writes it (`timestampevents = yes`).
+#[test]
+fn the_header_timestamp_dates_the_channel() {
+    use std::time::{Duration, SystemTime};
+
+    let event = |fields: &[(&str, &str)]| {
+        Arc::new(Event::from_message(
+            fields.iter().copied().collect::<Message>(),
+        ))
+    };
+    let snapshot = [
+        ("Channel", "PJSIP/100-00000001"),
+        ("ChannelState", "4"),
+        ("Linkedid", "u1"),
+    ];
+    let mut model = Model::new();
+    let mut fields = vec![
+        ("Event", "Newchannel"),
+        ("Privilege", "call,all"),
+        ("Timestamp", "1795342675.500000"),
+        ("Uniqueid", "u1"),
+    ];
+    fields.extend(snapshot);
+    model.apply(event(&fields));
+    assert_eq!(
+        model.state().channels["u1"].created_at,
+        SystemTime::UNIX_EPOCH + Duration::from_secs_f64(1_795_342_675.5)
+    );
+}
