@@ -212,6 +212,7 @@ fn main() {
     let rounds = 5;
     let (mut up_ns, mut down_ns, mut per_channel) = (Vec::new(), Vec::new(), Vec::new());
     let mut per_ended = Vec::new();
+    let (mut up_allocs, mut down_allocs) = (Vec::new(), Vec::new());
     let mut changes = 0;
     for _ in 0..rounds {
         let mut model = Model::new().with_tombstone_limit(TOMBSTONES);
@@ -223,23 +224,27 @@ fn main() {
         let waiting = Region::new(GLOBAL);
         let down = down.clone();
         let down_bytes = net(waiting.change());
+        let applying = Region::new(GLOBAL);
         let start = Instant::now();
         for e in up {
             changes += model.apply(e).len();
             black_box(model.snapshot());
         }
         up_ns.push(start.elapsed().as_nanos() as f64 / (CALLS * UP) as f64);
+        up_allocs.push(applying.change().allocations as f64 / (CALLS * UP) as f64);
         let channels = model.state().channels.len();
         assert_eq!(channels, CALLS * 3);
         assert_eq!(model.state().calls.len(), CALLS);
         per_channel.push((net(region.change()) - down_bytes) / channels as f64);
 
+        let applying = Region::new(GLOBAL);
         let start = Instant::now();
         for e in down {
             changes += model.apply(e).len();
             black_box(model.snapshot());
         }
         down_ns.push(start.elapsed().as_nanos() as f64 / (CALLS * DOWN) as f64);
+        down_allocs.push(applying.change().allocations as f64 / (CALLS * DOWN) as f64);
         assert!(model.state().channels.is_empty() && model.state().calls.is_empty());
         assert!(model.state().tombstones.len() <= TOMBSTONES);
         // What stays is what the model remembers of ended calls: the
@@ -249,13 +254,15 @@ fn main() {
     println!("live model, {CALLS} simultaneous calls of 3 channels, {rounds} rounds, medians:");
     let (up, down) = (median(&mut up_ns), median(&mut down_ns));
     println!(
-        "  calls coming up:  {up:>6.0} ns/event (apply + snapshot), {:.2} M events/s, {} events",
+        "  calls coming up:  {up:>6.0} ns/event (apply + snapshot), {:.2} M events/s, {:.1} allocations/event, {} events",
         1e3 / up,
+        median(&mut up_allocs),
         CALLS * UP
     );
     println!(
-        "  calls hanging up: {down:>6.0} ns/event (apply + snapshot), {:.2} M events/s, {} events",
+        "  calls hanging up: {down:>6.0} ns/event (apply + snapshot), {:.2} M events/s, {:.1} allocations/event, {} events",
         1e3 / down,
+        median(&mut down_allocs),
         CALLS * DOWN
     );
     println!(
