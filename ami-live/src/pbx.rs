@@ -3,10 +3,13 @@
 //! One task owns the [`Model`]. It subscribes to the client's events before
 //! it asks for anything, loads the lists, applies the events that arrived
 //! meanwhile (idempotently: a list answer can be ahead of the event
-//! stream), then follows the stream. After every event it publishes an
-//! immutable snapshot (a `watch` of an `Arc<State>`) and the event's
-//! changes (a `broadcast`); readers never take a lock the task waits on
-//! for longer than an `Arc` clone, and no user code runs in the task.
+//! stream), then follows the stream. It applies the events waiting (up to
+//! 256 at once while no [`ChangeStream`] is open, else one), then
+//! publishes an immutable snapshot (a `watch` of an `Arc<State>`) and
+//! their changes, every one in order (a `broadcast`): a burst costs one
+//! snapshot per batch, a quiet stream one per event.
+//! Readers never take a lock the task waits on for longer than an `Arc`
+//! clone, and no user code runs in the task.
 
 mod builder;
 mod changes;

@@ -18,6 +18,11 @@ use ami_types::action::{CoreShowChannels, QueueStatus, Status as StatusAction};
 use ami_types::event::{CoreShowChannel, Event};
 use ami_types::{Client, EventStream, FromMessage, StreamError};
 
+/// The most events applied before their changes and the snapshot after
+/// them are published (when that many are waiting and no change stream
+/// is open).
+const BATCH: usize = 256;
+
 /// The task that owns the model.
 pub(crate) struct Follower {
     pub(crate) client: Client,
@@ -48,14 +53,26 @@ impl Follower {
                 biased;
                 event = events.recv() => match event {
                     Ok(event) => {
-                        self.apply(event).await;
-                        // What else is buffered, without waiting.
-                        for _ in 0..255 {
+                        // This event and what else is buffered, without
+                        // waiting, published as one batch: every change
+                        // in order, one snapshot after them. A change
+                        // stream's buffer counts what is published
+                        // (`PbxBuilder::change_buffer` events), so while
+                        // one is open each event is published alone.
+                        let limit = if self.changes_tx.receiver_count() > 0 {
+                            1
+                        } else {
+                            BATCH
+                        };
+                        let mut batch = Vec::new();
+                        self.apply(event, &mut batch).await;
+                        for _ in 1..limit {
                             match events.try_recv() {
-                                Ok(Some(event)) => self.apply(event).await,
+                                Ok(Some(event)) => self.apply(event, &mut batch).await,
                                 _ => break,
                             }
                         }
+                        self.publish(batch);
                     }
                     Err(StreamError::Reconnected(gap)) => {
                         tracing::info!(%gap, "live model: resynchronising after a reconnect");
@@ -76,11 +93,14 @@ impl Follower {
         }
     }
 
-    async fn apply(&mut self, event: Event) {
+    /// Applies one event, adding its changes to `batch` (published, with
+    /// the snapshot after them, by the caller; or here first when a
+    /// `Reload` makes the model load the queues, so the order holds).
+    async fn apply(&mut self, event: Event, batch: &mut Vec<ChangeRecord>) {
         let reload = matches!(&event, Event::Reload(r)
             if r.module().is_none_or(|m| m.is_empty() || m.to_string_lossy().contains("queue")));
         self.shared.events.fetch_add(1, Ordering::Relaxed);
-        let records = self.model.apply(event);
+        batch.extend(self.model.apply(event));
         // Once a limit was hit (rare), the counts are kept current.
         if self.model.budget_hits() != BudgetHits::default() {
             *self
@@ -89,9 +109,9 @@ impl Follower {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = self.model.budget_hits();
         }
-        self.publish(records);
         if reload {
             // A new or realtime queue: only QueueStatus tells.
+            self.publish(std::mem::take(batch));
             self.reload_queues().await;
         }
     }
@@ -119,9 +139,11 @@ impl Follower {
 
     /// Applies what is buffered now, without waiting.
     async fn drain(&mut self, events: &mut EventStream<Event>) {
+        let mut batch = Vec::new();
         while let Ok(Some(event)) = events.try_recv() {
-            self.apply(event).await;
+            self.apply(event, &mut batch).await;
         }
+        self.publish(batch);
     }
 
     /// The audit: compares the model with a fresh `CoreShowChannels` and
