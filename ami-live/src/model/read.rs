@@ -299,9 +299,7 @@ macro_rules! parked_call {
         let e = &$e;
         let now: std::time::SystemTime = $now;
         let seconds = |v: Option<&ami_types::Text>| {
-            v.and_then(|v| ami_wire::value::integer(v.as_bytes()))
-                .and_then(|n| u64::try_from(n).ok())
-                .map(std::time::Duration::from_secs)
+            v.and_then(|v| ami_wire::value::seconds(v.as_bytes()))
                 .unwrap_or_default()
         };
         $crate::state::ParkedCall {
